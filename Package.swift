@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// moonlab: a Lua-scripted laboratory for neural-network design studies on small image sets.
+import PackageDescription
+
+let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "moonlab",
+    products: [
+        .executable(name: "moonlab", targets: ["moonlab"]),
+    ],
+    targets: [
+        // C libraries from Debian packages (scripts/setup installs them).
+        .systemLibrary(name: "CLua", path: "Sources/CLua", providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(name: "CEdit", path: "Sources/CEdit", providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
+
+        // Trampolines that raise Lua errors after Swift returns, and wrappers for Lua's macros.
+        .target(name: "CMoonLua", dependencies: ["CLua"], path: "Sources/CMoonLua"),
+
+        // Raw compute on buffers: BLAS, convolution, pooling, threading. No tensors, no Lua.
+        .target(name: "MoonKernels", dependencies: ["CBLAS"], swiftSettings: release),
+        // Tensors and autograd, written on the kernels. No Lua.
+        .target(name: "MoonEngine", dependencies: ["MoonKernels"], swiftSettings: release),
+
+        // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
+        .target(name: "LuaKit", dependencies: ["CLua", "CMoonLua"]),
+        // The Lua faces of moonlab's modules: binding code only.
+        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine"]),
+        // The command line: script runner, REPL (libedit), completion, printing.
+        .target(name: "MoonCLI", dependencies: ["LuaKit", "MoonBindings", "CEdit"]),
+        .executableTarget(name: "moonlab", dependencies: ["MoonCLI"]),
+
+        .testTarget(name: "MoonKernelsTests", dependencies: ["MoonKernels"]),
+        .testTarget(name: "MoonEngineTests", dependencies: ["MoonEngine"]),
+        .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "MoonBindings"]),
+        .testTarget(name: "MoonCLITests", dependencies: ["MoonCLI"]),
+    ]
+)

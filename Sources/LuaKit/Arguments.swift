@@ -1,0 +1,123 @@
+@preconcurrency import CLua
+import CMoonLua
+
+/// Argument checks for Swift functions called from Lua. Each throws a `LuaError` whose
+/// message names the function and the offending value, e.g.
+/// `tensor.zeros: argument 1 must be a table of sizes, got number`.
+extension LuaState {
+    public func argumentError(_ fn: String, _ index: Int32, _ expected: String) -> LuaError {
+        LuaError("\(fn): argument \(index) must be \(expected), got \(describe(index))")
+    }
+
+    /// A short description of the value at `index` for error messages.
+    public func describe(_ index: Int32) -> String {
+        switch type(index) {
+        case .none: return "nothing"
+        case .number:
+            if let i = toInteger(index) { return "number \(i)" }
+            return "number \(toNumber(index) ?? 0)"
+        case .string:
+            let s = toString(index) ?? ""
+            return "string \"\(s.count > 40 ? String(s.prefix(40)) + "..." : s)\""
+        default: return typeName(index)
+        }
+    }
+
+    public func number(_ index: Int32, _ fn: String) throws -> Double {
+        guard type(index) == .number, let v = toNumber(index) else {
+            throw argumentError(fn, index, "a number")
+        }
+        return v
+    }
+
+    public func optionalNumber(_ index: Int32, _ fn: String, default value: Double) throws -> Double {
+        isNoneOrNil(index) ? value : try number(index, fn)
+    }
+
+    public func integer(_ index: Int32, _ fn: String) throws -> Int {
+        guard type(index) == .number else { throw argumentError(fn, index, "an integer") }
+        if let i = toInteger(index) { return i }
+        throw argumentError(fn, index, "an integer")
+    }
+
+    public func optionalInteger(_ index: Int32, _ fn: String, default value: Int) throws -> Int {
+        isNoneOrNil(index) ? value : try integer(index, fn)
+    }
+
+    public func string(_ index: Int32, _ fn: String) throws -> String {
+        guard type(index) == .string, let s = toString(index) else {
+            throw argumentError(fn, index, "a string")
+        }
+        return s
+    }
+
+    public func boolean(_ index: Int32, _ fn: String) throws -> Bool {
+        guard type(index) == .boolean else { throw argumentError(fn, index, "a boolean") }
+        return toBool(index)
+    }
+
+    public func checkTable(_ index: Int32, _ fn: String, _ what: String = "a table") throws {
+        guard type(index) == .table else { throw argumentError(fn, index, what) }
+    }
+
+    public func checkFunction(_ index: Int32, _ fn: String) throws {
+        guard type(index) == .function else { throw argumentError(fn, index, "a function") }
+    }
+
+    /// The integers of the array at `index` (`{2, 3}`), checked.
+    public func integerArray(_ index: Int32, _ fn: String, _ what: String = "a table of integers") throws -> [Int] {
+        try checkTable(index, fn, what)
+        let n = rawLength(index)
+        var out: [Int] = []
+        out.reserveCapacity(n)
+        for i in 1...max(n, 1) where i <= n {
+            rawGet(index, i)
+            defer { pop() }
+            guard type(-1) == .number, let v = toInteger(-1) else {
+                throw LuaError("\(fn): argument \(index) must be \(what), but element \(i) is \(describe(-1))")
+            }
+            out.append(v)
+        }
+        return out
+    }
+
+    // MARK: option tables (`{padding="same", stride=2}`)
+
+    /// Reads `opts[key]` from the option table at `index` (absent table or field: nil).
+    public func option<T>(_ index: Int32, _ key: String, _ fn: String,
+                          _ read: (Int32) -> T?, _ expected: String) throws -> T? {
+        guard type(index) == .table else { return nil }
+        getField(index, key)
+        defer { pop() }
+        if isNoneOrNil(-1) { return nil }
+        guard let v = read(-1) else {
+            throw LuaError("\(fn): option '\(key)' must be \(expected), got \(describe(-1))")
+        }
+        return v
+    }
+
+    public func optionNumber(_ index: Int32, _ key: String, _ fn: String) throws -> Double? {
+        try option(index, key, fn, { type($0) == .number ? toNumber($0) : nil }, "a number")
+    }
+    public func optionInteger(_ index: Int32, _ key: String, _ fn: String) throws -> Int? {
+        try option(index, key, fn, { type($0) == .number ? toInteger($0) : nil }, "an integer")
+    }
+    public func optionString(_ index: Int32, _ key: String, _ fn: String) throws -> String? {
+        try option(index, key, fn, { type($0) == .string ? toString($0) : nil }, "a string")
+    }
+    public func optionBool(_ index: Int32, _ key: String, _ fn: String) throws -> Bool? {
+        try option(index, key, fn, { type($0) == .boolean ? toBool($0) : nil }, "a boolean")
+    }
+
+    /// Rejects option keys not in `known`, listing the valid ones (catches typos like `patince`).
+    public func checkOptionKeys(_ index: Int32, _ fn: String, _ known: Set<String>) throws {
+        guard type(index) == .table else { return }
+        var unknown: [String] = []
+        forEachPair(index) {
+            if type(-2) == .string, let k = toString(-2), !known.contains(k) { unknown.append(k) }
+        }
+        if !unknown.isEmpty {
+            throw LuaError("\(fn): unknown option\(unknown.count > 1 ? "s" : "") \(unknown.sorted().joined(separator: ", ")) (valid: \(known.sorted().joined(separator: ", ")))")
+        }
+    }
+}

@@ -1,0 +1,116 @@
+@preconcurrency import CLua
+import CMoonLua
+
+/// The documentation registry: one table, keyed by the documented value (function, module
+/// table or class metatable), holding `{name=, signature=, text=}`. `help()` reads it, and so
+/// can a generator of API pages (`moonlab.docs()`).
+extension LuaState {
+    static let docsKey = "moonlab.docs"
+
+    /// Pushes the registry table, creating it on first use.
+    func pushDocs() {
+        if lua_getfield(L, moon_registryindex(), Self.docsKey) != LUA_TTABLE {
+            pop()
+            newTable()
+            pushValue(-1)
+            lua_setfield(L, moon_registryindex(), Self.docsKey)
+        }
+    }
+
+    /// Registers documentation for the value at `index`.
+    public func document(_ index: Int32, name: String, signature: String, text: String) {
+        let v = absolute(index)
+        pushDocs()
+        pushValue(v)
+        newTable(fieldCount: 3)
+        push(name); setField(-2, "name")
+        push(signature); setField(-2, "signature")
+        push(text); setField(-2, "text")
+        lua_rawset(L, -3)
+        pop()
+    }
+
+    /// Registers documentation for the class with metatable `metatable` (its objects' help).
+    public func documentClass(_ metatable: StaticString, name: String, text: String) {
+        moon_getmetatable_named(L, Self.cName(metatable))
+        document(-1, name: name, signature: name, text: text)
+        pop()
+    }
+
+    /// The help text for the value at `index`, or nil when it has none.
+    public func helpText(_ index: Int32) -> String? {
+        let v = absolute(index)
+        pushDocs()
+        let docs = top
+        defer { pop() }
+        pushValue(v)
+        if lua_rawget(L, -2) != LUA_TTABLE {
+            pop()
+            // An object: its class documents it.
+            guard lua_getmetatable(L, v) != 0 else { return nil }
+            if lua_rawget(L, -2) != LUA_TTABLE { pop(); return nil }
+        }
+        defer { pop() }
+        getField(-1, "signature"); let sig = toString(-1) ?? ""; pop()
+        getField(-1, "text"); let text = toString(-1) ?? ""; pop()
+        var out = sig + "\n" + String(repeating: "-", count: min(sig.count, 72)) + "\n" + text
+        if type(v) == .table {
+            // A module: list what it holds, documented entries first.
+            var entries: [(String, String)] = []
+            forEachPair(v) {
+                guard type(-2) == .string, let key = toString(-2) else { return }
+                pushValue(-1)
+                lua_rawget(L, docs)
+                var line = ""
+                if type(-1) == .table { getField(-1, "signature"); line = toString(-1) ?? ""; pop() }
+                pop()
+                entries.append((key, line))
+            }
+            if !entries.isEmpty {
+                out += "\n\nContents:\n"
+                for (key, sig) in entries.sorted(by: { $0.0 < $1.0 }) {
+                    out += "  " + (sig.isEmpty ? key : sig) + "\n"
+                }
+            }
+        }
+        return out
+    }
+
+    /// Installs `help(x)` and `moonlab.docs()` (every entry, for generated API pages).
+    public func installHelp() {
+        push(function: { state in
+            if state.type(1) == .none {
+                state.getGlobal("print")
+                state.push("""
+                help(x) shows the documentation of a function, module or object.
+                Modules: moonlab tensor nn optim data aug metrics analysis tune plot
+                Try: help(tensor), help(tensor.zeros); Tab completes names; Ctrl-D exits.
+                """)
+                try state.call(nargs: 1, nresults: 0)
+                return 0
+            }
+            if state.type(1) == .string, let name = state.toString(1) {
+                // help "tensor.zeros": resolve the dotted name from the globals.
+                var found = false
+                state.pushGlobalTable()
+                for part in name.split(separator: ".") {
+                    guard state.type(-1) == .table else { break }
+                    state.getField(-1, String(part))
+                    state.remove(-2)
+                }
+                found = !state.isNoneOrNil(-1)
+                if found { state.replace(1) } else { state.pop() }
+            }
+            let text = state.helpText(1) ?? "no documentation for \(state.describe(1))"
+            state.getGlobal("print")
+            state.push(text)
+            try state.call(nargs: 1, nresults: 0)
+            return 0
+        })
+        document(-1, name: "help", signature: "help(x)", text: "Prints the documentation of a function, module or object; help() lists the modules.")
+        setGlobal("help")
+    }
+
+    public func pushGlobalTable() { moon_pushglobaltable(L) }
+    public func replace(_ index: Int32) { moon_replace(L, index) }
+}

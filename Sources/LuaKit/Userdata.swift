@@ -1,0 +1,92 @@
+@preconcurrency import CLua
+import CMoonLua
+
+/// Swift objects in Lua: a full userdata holding a retained pointer, released by `__gc`.
+/// Metatable names are `StaticString`s so type checks pass C constants (no conversion a call).
+extension LuaState {
+    @inline(__always)
+    static func cName(_ s: StaticString) -> UnsafePointer<CChar> {
+        UnsafeRawPointer(s.utf8Start).assumingMemoryBound(to: CChar.self)
+    }
+
+    /// Pushes `object` as a userdata with the class metatable `metatable` (made by `defineClass`).
+    public func push(object: AnyObject, metatable: StaticString) {
+        let slot = moon_newuserdata(L, MemoryLayout<UnsafeMutableRawPointer?>.size)!
+        slot.storeBytes(of: Unmanaged.passRetained(object).toOpaque(), as: UnsafeMutableRawPointer?.self)
+        moon_getmetatable_named(L, Self.cName(metatable))
+        lua_setmetatable(L, -2)
+    }
+
+    /// The object at `index` if it is a userdata of class `metatable`, else nil.
+    @inline(__always)
+    public func object<T: AnyObject>(_ index: Int32, _ metatable: StaticString, as type: T.Type) -> T? {
+        guard let ud = luaL_testudata(L, index, Self.cName(metatable)),
+              let raw = ud.load(as: UnsafeMutableRawPointer?.self) else { return nil }
+        return Unmanaged<T>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    /// The `__name` of the metatable of the userdata at `index` (without a `moonlab.` prefix).
+    public func objectTypeName(_ index: Int32) -> String? {
+        guard lua_getmetatable(L, index) != 0 else { return nil }
+        defer { pop() }
+        getField(-1, "__name")
+        defer { pop() }
+        guard var name = toString(-1) else { return nil }
+        if name.hasPrefix("moonlab.") { name.removeFirst("moonlab.".count) }
+        return name
+    }
+
+    /// Creates the metatable of a class of Swift objects.
+    /// - `methods`: reachable as `obj:name(...)`; also stored as `__methods` for completion.
+    /// - `metamethods`: `__add`, `__tostring`, ...; `__gc` is provided.
+    /// - `index`: an `__index` function for more than methods (fields, `t[i]`); it sees the
+    ///   methods table as upvalue-free lookup through `methodsLookup` if it wants.
+    public func defineClass(_ metatable: StaticString,
+                            methods: [(String, LuaFunction)],
+                            metamethods: [(String, LuaFunction)] = [],
+                            index: LuaFunction? = nil) {
+        luaL_newmetatable(L, Self.cName(metatable))
+        newTable(fieldCount: Int32(methods.count))
+        for (name, f) in methods {
+            push(function: f)
+            setField(-2, name)
+        }
+        pushValue(-1)
+        setField(-3, "__methods")
+        if let index {
+            pop()
+            push(function: index)
+        }
+        setField(-2, "__index")
+        for (name, f) in metamethods {
+            push(function: f)
+            setField(-2, name)
+        }
+        push(Self.releaseHandle)
+        setField(-2, "__gc")
+        pop()
+    }
+
+    /// Pushes `metatable.__methods[key]` (nil if absent); for `__index` functions.
+    public func pushMethod(_ metatable: StaticString, _ key: Int32) {
+        moon_getmetatable_named(L, Self.cName(metatable))
+        getField(-1, "__methods")
+        pushValue(key)
+        lua_rawget(L, -2)
+        remove(-2)
+        remove(-2)
+    }
+
+    /// The shared `__gc`: releases the Swift object and clears the slot.
+    static let releaseHandle: LuaFunctionHandle = LuaState.register { state in
+        if let slot = lua_touserdata(state.L, 1),
+           let raw = slot.load(as: UnsafeMutableRawPointer?.self) {
+            slot.storeBytes(of: nil, as: UnsafeMutableRawPointer?.self)
+            Unmanaged<AnyObject>.fromOpaque(raw).release()
+        }
+        return 0
+    }
+
+    /// Tells the collector about `bytes` of Swift memory (safe from any thread).
+    public static func noteAllocation(bytes: Int) { moon_note_allocation(bytes) }
+}

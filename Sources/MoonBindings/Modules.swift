@@ -1,0 +1,29 @@
+import LuaKit
+
+/// Installs every moonlab module into an interpreter: the globals `moonlab`, `tensor`, `nn`,
+/// `optim`, `data`, `aug`, `metrics`, `analysis`, `tune`, `plot`, each also
+/// `require "moonlab.<name>"`.
+public enum Moonlab {
+    public static let version = "0.1.0"
+
+    public static func install(into interpreter: Interpreter) {
+        let L = interpreter.state
+        installCore(L)
+        for (name, doc) in plannedModules {
+            L.defineModule(name, doc: doc) { _ in }
+        }
+    }
+
+    /// Modules whose bindings land in later issues: present (and documented) as tables now.
+    static let plannedModules: [(String, String)] = [
+        ("tensor", "Float32 tensors with NumPy broadcasting and reverse-mode autograd."),
+        ("nn", "Layers, models, losses and training callbacks."),
+        ("optim", "Optimizers: SGD, Adam, Nadam, RMSprop, Adagrad, Adadelta, Adamax."),
+        ("data", "Data sets: MNIST, Fashion-MNIST, IDX/CSV/NPY/PNG readers, splits, k-fold, clocks."),
+        ("aug", "Augmentation transforms applied on the fly during training."),
+        ("metrics", "Accuracy, confusion matrices, per-class reports, MAE."),
+        ("analysis", "Representation analysis: activations, correlation matrices, CKA, RSA."),
+        ("tune", "Hyperparameter search: grid, random, hyperband, cross-validation; resumable sweeps."),
+        ("plot", "Learning curves, line charts and heatmaps as SVG; image grids as PNG."),
+    ]
+}

@@ -1,0 +1,47 @@
+import LuaKit
+import MoonKernels
+
+extension Moonlab {
+    /// The `moonlab` module: version, seed, threads.
+    static func installCore(_ L: LuaState) {
+        L.defineModule("moonlab", doc: "The moonlab program: version, random seed, thread count.") { m in
+            L.push(version)
+            m.value("version")
+            m.function("seed", "moonlab.seed(n)", """
+                Seeds every random number generator moonlab uses (tensor creation, shuffling, \
+                dropout, augmentation, and Lua's math.random), so the same seed gives the same \
+                numbers, run to run.
+                """) { L in
+                let n = try L.integer(1, "moonlab.seed")
+                Seeding.seed(UInt64(bitPattern: Int64(n)))
+                // Lua's own generator too, so scripts that use math.random reproduce.
+                L.getGlobal("math"); L.getField(-1, "randomseed"); L.push(n)
+                try L.call(nargs: 1, nresults: 0)
+                L.pop()
+                return 0
+            }
+            m.function("threads", "moonlab.threads([n]) --> n", """
+                Sets how many threads the engine uses (kernels and BLAS); returns the count. \
+                With no argument returns the current count.
+                """) { L in
+                if !L.isNoneOrNil(1) {
+                    let n = try L.integer(1, "moonlab.threads")
+                    guard n >= 1 && n <= 256 else { throw LuaError("moonlab.threads: count must be 1..256, got \(n)") }
+                    Threads.set(n)
+                }
+                L.push(Threads.count)
+                return 1
+            }
+        }
+    }
+}
+
+/// Where `moonlab.seed` sends its seed. The engine's generator registers here.
+public enum Seeding {
+    nonisolated(unsafe) public static var seeders: [(UInt64) -> Void] = []
+    nonisolated(unsafe) public static var lastSeed: UInt64?
+    public static func seed(_ n: UInt64) {
+        lastSeed = n
+        for s in seeders { s(n) }
+    }
+}

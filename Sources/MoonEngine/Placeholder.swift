@@ -1,0 +1,1 @@
+// Tensor engine: see Tensor.swift

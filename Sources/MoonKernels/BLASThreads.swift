@@ -1,0 +1,35 @@
+import Dispatch
+@preconcurrency import CBLAS
+
+/// Runs `body` with OpenBLAS limited to one thread, restoring the previous count after.
+/// Kernels that split work over `Threads.parallelFor` call BLAS from every worker; BLAS's
+/// own threads on top would oversubscribe the cores.
+@inlinable
+public func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+    let previous = openblas_get_num_threads()
+    if previous == 1 { return try body() }
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(previous) }
+    return try body()
+}
+
+/// Splits `0..<total` into at most `workers` contiguous, non-empty chunks and runs
+/// `body(chunk, range)` on each in parallel, with BLAS single-threaded inside when there is
+/// more than one chunk. Returns the number of chunks used (chunk indices are `0..<result`).
+@usableFromInline
+@discardableResult
+func parallelChunks(_ total: Int, workers: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) -> Int {
+    if total <= 0 { return 0 }
+    let per = (total + max(1, workers) - 1) / max(1, workers)
+    let chunks = (total + per - 1) / per
+    if chunks == 1 { body(0, 0..<total); return 1 }
+    withSingleThreadedBLAS {
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                shared.value(c, (c * per)..<min(total, (c + 1) * per))
+            }
+        }
+    }
+    return chunks
+}

@@ -1,0 +1,4 @@
+import Foundation
+import MoonCLI
+
+exit(MoonlabCommand.main())
