@@ -1,0 +1,127 @@
+import Testing
+@testable import LuaKit
+
+/// A Swift object whose live count shows whether Lua's collector released it.
+final class Probe {
+    nonisolated(unsafe) static var live = 0
+    let value: Int
+    init(_ v: Int) { value = v; Probe.live += 1 }
+    deinit { Probe.live -= 1 }
+}
+
+private let probeMeta: StaticString = "moonlab.probe"
+
+private func makeInterpreter() throws -> Interpreter {
+    let interp = try Interpreter()
+    let L = interp.state
+    L.defineClass(probeMeta, methods: [
+        ("value", { L in
+            guard let p = L.object(1, probeMeta, as: Probe.self) else { throw L.argumentError("probe:value", 1, "a probe") }
+            L.push(p.value); return 1 }),
+    ], metamethods: [
+        ("__tostring", { L in L.push("probe"); return 1 }),
+    ])
+    L.defineModule("kit", doc: "Test module.") { m in
+        m.function("probe", "kit.probe(n)", "Makes a probe.") { L in
+            let n = try L.integer(1, "kit.probe")
+            L.push(object: Probe(n), metatable: probeMeta)
+            return 1
+        }
+        m.function("fail", "kit.fail(msg)", "Always fails.") { L in
+            // A Swift object alive on this frame when the error is thrown must be released.
+            let p = Probe(0)
+            _ = p
+            throw LuaError("kit.fail: " + ((try? L.string(1, "kit.fail")) ?? "?"))
+        }
+        m.function("opts", "kit.opts{...}", "Reads options.") { L in
+            try L.checkOptionKeys(1, "kit.opts", ["rate", "name"])
+            L.push(try L.optionNumber(1, "rate", "kit.opts") ?? -1)
+            return 1
+        }
+    }
+    return interp
+}
+
+@Suite(.serialized) struct LuaKitTests {
+    @Test func swiftErrorsBecomeLuaErrorsWithPosition() throws {
+        let interp = try makeInterpreter()
+        try interp.runString("""
+            local ok, msg = pcall(kit.fail, "boom")
+            assert(not ok)
+            assert(msg == "[string \\"chunk\\"]:1: kit.fail: boom" or msg:find("kit.fail: boom", 1, true), msg)
+            """, name: "chunk")
+    }
+
+    @Test func throwingCallsDoNotLeakSwiftObjects() throws {
+        let before = Probe.live
+        let interp = try makeInterpreter()
+        try interp.runString("for i = 1, 20000 do pcall(kit.fail, 'x') end")
+        #expect(Probe.live == before)
+    }
+
+    @Test func userdataIsReleasedByTheCollector() throws {
+        let before = Probe.live
+        let interp = try makeInterpreter()
+        try interp.runString("""
+            for i = 1, 10000 do local p = kit.probe(i); assert(p:value() == i) end
+            collectgarbage(); collectgarbage()
+            keep = kit.probe(7)
+            """)
+        #expect(Probe.live == before + 1)
+        try interp.runString("keep = nil; collectgarbage(); collectgarbage()")
+        #expect(Probe.live == before)
+    }
+
+    @Test func argumentErrorsNameTheCallAndValue() throws {
+        let interp = try makeInterpreter()
+        try interp.runString("""
+            local ok, msg = pcall(kit.probe, "seven")
+            assert(msg:find('kit.probe: argument 1 must be an integer, got string "seven"', 1, true), msg)
+            ok, msg = pcall(kit.probe, 1.5)
+            assert(msg:find("must be an integer", 1, true), msg)
+            ok, msg = pcall(kit.opts, {rate="fast"})
+            assert(msg:find("option 'rate' must be a number, got string", 1, true), msg)
+            ok, msg = pcall(kit.opts, {rat=1})
+            assert(msg:find("unknown option rat (valid: name, rate)", 1, true), msg)
+            assert(kit.opts{rate=0.5} == 0.5)
+            ok, msg = pcall(kit.probe(1).value, 42)
+            assert(msg:find("must be a probe, got number", 1, true), msg)
+            """)
+    }
+
+    @Test func helpReadsTheRegistry() throws {
+        let interp = try makeInterpreter()
+        let L = interp.state
+        L.getGlobal("kit"); L.getField(-1, "probe")
+        #expect(L.helpText(-1)?.contains("kit.probe(n)") == true)
+        #expect(L.helpText(-1)?.contains("Makes a probe.") == true)
+        L.pop(2)
+        L.getGlobal("kit")
+        let moduleHelp = L.helpText(-1) ?? ""
+        #expect(moduleHelp.contains("Test module."))
+        #expect(moduleHelp.contains("kit.fail(msg)"))
+        L.pop()
+        L.getGlobal("print")
+        #expect(L.helpText(-1) == nil)
+        L.pop()
+    }
+
+    @Test func requireFindsModulesByMoonlabName() throws {
+        let interp = try makeInterpreter()
+        try interp.runString("assert(require('moonlab.kit') == kit)")
+    }
+
+    @Test func callbackErrorsSurfaceAsThrownErrors() throws {
+        let interp = try makeInterpreter()
+        let L = interp.state
+        try interp.runString("function bad() error('inside callback') end")
+        L.getGlobal("bad")
+        #expect(throws: LuaError.self) { try L.call(nargs: 0, nresults: 0) }
+        #expect(L.top == 0)
+    }
+
+    @Test func binaryChunksAreRefused() throws {
+        let interp = try makeInterpreter()
+        #expect(throws: LuaError.self) { try interp.load([0x1B, 0x4C, 0x75, 0x61, 0x54], name: "=bin") }
+    }
+}
