@@ -34,6 +34,21 @@ void moon_push_swift_function(lua_State *L, int function_id) {
   lua_pushcclosure(L, trampoline, 1);
 }
 
+static int indexer(lua_State *L) {
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  lua_pop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(2));
+  lua_pushvalue(L, 1);
+  lua_pushvalue(L, 2);
+  lua_call(L, 2, 1);
+  return 1;
+}
+
+void moon_push_indexer(lua_State *L) {
+  lua_pushcclosure(L, indexer, 2);
+}
+
 int moon_message_handler(lua_State *L) {
   const char *msg = lua_tostring(L, 1);
   if (msg == NULL) {
@@ -71,6 +86,14 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
 
 static void on_sigint(int sig) {
   (void)sig;
+  if (interrupted && installed) {
+    /* A second Ctrl-C while the first is still pending: the program is stuck outside Lua
+       (a long native call that does not poll). Give Ctrl-C its usual effect. */
+    sigaction(SIGINT, &previous_action, NULL);
+    installed = 0;
+    raise(SIGINT);
+    return;
+  }
   interrupted = 1;
   /* As lua.c does: a hook stops the running Lua code at its next instruction.
      lua_sethook is documented as safe to call from a signal handler. */

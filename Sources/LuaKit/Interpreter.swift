@@ -97,8 +97,9 @@ public final class Interpreter {
         }
     }
 
-    /// Runs a script file with `arg` and `...` set as the `lua` command sets them.
-    public func runFile(_ path: String, arguments: [String], programName: String) throws {
+    /// Loads a script file and leaves its function on the stack. A missing file, a folder,
+    /// a precompiled chunk or a binary file gives a clear error instead of a parser message.
+    public func loadFile(_ path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
@@ -106,16 +107,32 @@ public final class Interpreter {
             }
             throw LuaError("cannot open \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"))
         }
-        var bytes = [UInt8](data)
+        try loadScript([UInt8](data), name: "@" + path, displayName: path)
+    }
+
+    /// Loads script source (a file's or standard input's bytes) and leaves its function on the
+    /// stack. A first line starting with `#` (`#!/usr/bin/env moonlab`) is skipped, keeping
+    /// line numbers; precompiled chunks and binary files are refused.
+    public func loadScript(_ source: [UInt8], name: String, displayName: String) throws {
+        var bytes = source
+        if bytes.first == 0x1B {
+            throw LuaError("cannot run \(displayName): it is a precompiled binary chunk, not a Lua script")
+        }
+        // Text never holds NUL bytes; executables, images and archives do within their header.
+        if bytes.prefix(8192).contains(0) {
+            throw LuaError("cannot run \(displayName): it is a binary file, not a Lua script")
+        }
         if bytes.first == 0x23 { // '#!' line: skip it but keep line numbers
             let end = bytes.firstIndex(of: 0x0A) ?? bytes.endIndex
             bytes.replaceSubrange(0..<end, with: [])
         }
-        if bytes.first == 0x1B {
-            throw LuaError("cannot run \(path): it is a precompiled binary chunk, not a Lua script")
-        }
+        try load(bytes, name: name)
+    }
+
+    /// Runs a script file with `arg` and `...` set as the `lua` command sets them.
+    public func runFile(_ path: String, arguments: [String], programName: String) throws {
+        try loadFile(path)
         setArgTable(script: path, arguments: arguments, programName: programName)
-        try load(bytes, name: "@" + path)
         for a in arguments { state.push(a) }
         try state.call(nargs: Int32(arguments.count), nresults: 0, traceback: true)
     }
@@ -128,10 +145,19 @@ public final class Interpreter {
 
     /// `arg[0]` is the script, `arg[1..]` its arguments, negative indices the interpreter.
     public func setArgTable(script: String, arguments: [String], programName: String) {
-        state.newTable(arrayCount: Int32(arguments.count), fieldCount: 2)
-        state.push(programName); state.rawSet(-2, -1)
-        state.push(script); state.rawSet(-2, 0)
-        for (i, a) in arguments.enumerated() { state.push(a); state.rawSet(-2, i + 1) }
+        setArgTable(commandLine: [programName, script] + arguments, scriptIndex: 1)
+    }
+
+    /// Sets `arg` from a whole command line as `lua` does: `arg[0]` is
+    /// `commandLine[scriptIndex]` (the script, or the program when there is none), later words
+    /// are `arg[1]`, `arg[2]`, ..., earlier ones (program and options) negative indices.
+    public func setArgTable(commandLine: [String], scriptIndex: Int) {
+        let after = max(commandLine.count - scriptIndex - 1, 0)
+        state.newTable(arrayCount: Int32(after), fieldCount: Int32(scriptIndex + 1))
+        for (i, word) in commandLine.enumerated() {
+            state.push(word)
+            state.rawSet(-2, i - scriptIndex)
+        }
         state.setGlobal("arg")
     }
 }

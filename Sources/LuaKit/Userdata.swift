@@ -54,8 +54,9 @@ extension LuaState {
         pushValue(-1)
         setField(-3, "__methods")
         if let index {
-            pop()
+            // Methods answered in C; other keys reach the Swift fallback.
             push(function: index)
+            moon_push_indexer(L)
         }
         setField(-2, "__index")
         for (name, f) in metamethods {
@@ -65,6 +66,25 @@ extension LuaState {
         push(Self.releaseHandle)
         setField(-2, "__gc")
         pop()
+    }
+
+    /// Creates a class whose methods are documented for `help()`: `help(obj.method)` and
+    /// `help(obj)` (with `classDoc`) read the same registry as module functions.
+    public func defineClass(_ metatable: StaticString, name: String, doc classDoc: String,
+                            methods: [LuaMethod],
+                            metamethods: [(String, LuaFunction)] = [],
+                            index: LuaFunction? = nil) {
+        defineClass(metatable, methods: methods.map { ($0.name, $0.body) },
+                    metamethods: metamethods, index: index)
+        moon_getmetatable_named(L, Self.cName(metatable))
+        document(-1, name: name, signature: name, text: classDoc)
+        getField(-1, "__methods")
+        for m in methods {
+            getField(-1, m.name)
+            document(-1, name: "\(name):\(m.name)", signature: m.signature, text: m.doc)
+            pop()
+        }
+        pop(2)
     }
 
     /// Pushes `metatable.__methods[key]` (nil if absent); for `__index` functions.
@@ -89,4 +109,15 @@ extension LuaState {
 
     /// Tells the collector about `bytes` of Swift memory (safe from any thread).
     public static func noteAllocation(bytes: Int) { moon_note_allocation(bytes) }
+}
+
+/// A documented method of a class of Swift objects.
+public struct LuaMethod {
+    public let name: String
+    public let signature: String
+    public let doc: String
+    public let body: LuaFunction
+    public init(_ name: String, _ signature: String, _ doc: String, _ body: @escaping LuaFunction) {
+        self.name = name; self.signature = signature; self.doc = doc; self.body = body
+    }
 }

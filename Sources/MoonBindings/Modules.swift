@@ -9,7 +9,8 @@ public enum Moonlab {
     public static func install(into interpreter: Interpreter) {
         let L = interpreter.state
         installCore(L)
-        for (name, doc) in plannedModules {
+        TensorModule.install(L)
+        for (name, doc) in plannedModules where name != "tensor" {
             L.defineModule(name, doc: doc) { _ in }
         }
     }

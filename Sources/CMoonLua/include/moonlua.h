@@ -28,6 +28,11 @@ void moon_set_dispatch(moon_dispatch_fn fn);
 /* Pushes a C closure that calls Swift function `function_id` through the trampoline. */
 void moon_push_swift_function(lua_State *L, int function_id);
 
+/* Pops a methods table and a fallback function and pushes an __index closure: a key found
+   in the methods table is answered in C (fast method calls), any other key goes to
+   fallback(object, key) (fields, numeric indexing). */
+void moon_push_indexer(lua_State *L);
+
 /* A message handler for lua_pcall that appends a traceback (non-string errors kept). */
 int moon_message_handler(lua_State *L);
 

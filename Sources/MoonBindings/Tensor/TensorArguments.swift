@@ -1,0 +1,132 @@
+import LuaKit
+import MoonEngine
+
+/// Reading tensors, scalars, shapes and dims from Lua, and pushing tensors back.
+/// Lua positions and dims are 1-based; the engine's are 0-based: converted only here.
+let tensorMeta: StaticString = "moonlab.tensor"
+
+/// Bytes of Swift memory a tensor object costs beside its storage (shape, strides, header),
+/// reported to Lua's collector so loops making many small tensors stay flat.
+private let tensorOverheadBytes = 320
+
+extension LuaState {
+    func push(_ t: Tensor) {
+        LuaState.noteAllocation(bytes: tensorOverheadBytes)
+        push(object: t, metatable: tensorMeta)
+    }
+
+    /// Pushes a tensor entry: integral values as Lua integers (labels print as `3`, not `3.0`).
+    func push(entry v: Float) {
+        if v == v.rounded(), Swift.abs(v) < 9.0e15 { push(Int(v)) } else { push(Double(v)) }
+    }
+
+    func tensorOrNil(_ index: Int32) -> Tensor? { object(index, tensorMeta, as: Tensor.self) }
+
+    func tensor(_ index: Int32, _ fn: String) throws -> Tensor {
+        guard let t = object(index, tensorMeta, as: Tensor.self) else {
+            throw argumentError(fn, index, "a tensor")
+        }
+        return t
+    }
+
+    /// A tensor, or a number turned into a 0-d tensor.
+    func tensorOrNumber(_ index: Int32, _ fn: String) throws -> Tensor {
+        if let t = tensorOrNil(index) { return t }
+        if type(index) == .number, let v = toNumber(index) { return Tensor(Float(v)) }
+        throw argumentError(fn, index, "a tensor or a number")
+    }
+
+    /// A shape given as a table `{2, 3}` or as integers `2, 3` starting at `index`.
+    func shape(from index: Int32, _ fn: String) throws -> [Int] {
+        let dims: [Int]
+        if type(index) == .table {
+            dims = try integerArray(index, fn, "a table of sizes")
+        } else {
+            var out: [Int] = []
+            var i = index
+            while i <= top && type(i) == .number {
+                guard let v = toInteger(i) else { throw argumentError(fn, i, "an integer size") }
+                out.append(v); i += 1
+            }
+            if out.isEmpty { throw argumentError(fn, index, "a table of sizes like {2, 3}") }
+            dims = out
+        }
+        for d in dims where d < 0 {
+            throw LuaError("\(fn): sizes must be non-negative, got {\(dims.map(String.init).joined(separator: ","))}")
+        }
+        return dims
+    }
+
+    /// A 1-based (or negative, from the end) dim turned into the engine's 0-based dim.
+    func dim(_ index: Int32, _ fn: String, rank: Int) throws -> Int {
+        let d = try integer(index, fn)
+        return try zeroBasedDim(d, fn, rank: rank)
+    }
+
+    func optionalDim(_ index: Int32, _ fn: String, rank: Int) throws -> Int? {
+        isNoneOrNil(index) ? nil : try dim(index, fn, rank: rank)
+    }
+
+    func zeroBasedDim(_ d: Int, _ fn: String, rank: Int) throws -> Int {
+        let r = max(rank, 1)
+        if d >= 1 && d <= r { return d - 1 }
+        if d <= -1 && d >= -r { return r + d }
+        throw LuaError("\(fn): dim \(d) out of range for a \(rank)-d tensor (valid: 1..\(r) or -\(r)..-1)")
+    }
+
+    /// A list of tensors from the table at `index` (for `cat`, `stack`).
+    func tensorList(_ index: Int32, _ fn: String) throws -> [Tensor] {
+        try checkTable(index, fn, "a table of tensors")
+        let n = rawLength(index)
+        var out: [Tensor] = []
+        for i in 0..<n {
+            rawGet(index, i + 1)
+            defer { pop() }
+            guard let t = tensorOrNil(-1) else {
+                throw LuaError("\(fn): element \(i + 1) of the list is \(describe(-1)), not a tensor")
+            }
+            out.append(t)
+        }
+        if out.isEmpty { throw LuaError("\(fn): needs at least one tensor") }
+        return out
+    }
+
+    /// Reads a number or nested Lua arrays of numbers into flat values and a shape.
+    func nestedNumbers(_ index: Int32, _ fn: String) throws -> (values: [Float], shape: [Int]) {
+        var values: [Float] = []
+        var shape: [Int] = []
+        func walk(_ idx: Int32, depth: Int, path: String) throws {
+            if type(idx) == .number {
+                if depth != shape.count && !(depth == 0 && shape.isEmpty) {
+                    throw LuaError("\(fn): ragged nested table: a number at \(path) where a table of length \(shape[depth]) belongs")
+                }
+                values.append(Float(toNumber(idx) ?? 0))
+                return
+            }
+            guard type(idx) == .table else {
+                let hint = tensorOrNil(idx) != nil ? " (use tensor.stack to combine tensors)" : ""
+                throw LuaError("\(fn): expected numbers, found \(describe(idx)) at \(path)\(hint)")
+            }
+            let n = rawLength(idx)
+            if depth == shape.count {
+                guard values.isEmpty else {
+                    throw LuaError("\(fn): ragged nested table: a table at \(path) where a number belongs")
+                }
+                shape.append(n)
+            } else if shape[depth] != n {
+                throw LuaError("\(fn): ragged nested table: length \(n) at \(path), expected \(shape[depth])")
+            }
+            try ensureStack(4)
+            for i in 1...max(n, 1) where i <= n {
+                rawGet(idx, i)
+                defer { pop() }
+                try walk(absolute(-1), depth: depth + 1, path: path + "[\(i)]")
+            }
+            if depth > 64 { throw LuaError("\(fn): nested too deeply") }
+        }
+        try walk(absolute(index), depth: 0, path: "value")
+        return (values, shape)
+    }
+}
+
+func shapeString(_ shape: [Int]) -> String { "{" + shape.map(String.init).joined(separator: ",") + "}" }
