@@ -5,12 +5,27 @@ import MoonEngine
 /// `t[i] = v`, `tostring`) and the method table assembled from the method groups.
 enum TensorClass {
     static func install(_ L: LuaState) {
-        let methods = shapeMethods + mathMethods + reductionMethods + autogradMethods
+        let methods = (shapeMethods + mathMethods + reductionMethods + autogradMethods).map(namingErrors)
         L.defineClass(tensorMeta, name: "tensor", doc: """
             A float32 tensor. Arithmetic broadcasts like NumPy; positions and dims are 1-based; \
             t[i] selects along dim 1 (a number for 1-d tensors); t.grad holds the gradient after \
             backward(). Methods: see help(tensor) and Tab completion after `t:`.
             """, methods: methods, metamethods: metamethods, index: index)
+    }
+
+    /// Engine errors name the engine's operation (`addInPlace: ...`); users called a Lua
+    /// method, so its name goes first (`add_: ...`).
+    static func namingErrors(_ m: LuaMethod) -> LuaMethod {
+        let body = m.body, name = m.name
+        return LuaMethod(m.name, m.signature, m.doc) { L in
+            do { return try body(L) } catch let e as TensorError {
+                var msg = e.message
+                if let colon = msg.firstIndex(of: ":"), !msg[..<colon].contains(" "), msg[..<colon] != name {
+                    msg = name + msg[colon...]
+                }
+                throw LuaError(msg)
+            }
+        }
     }
 
     /// Binary arithmetic with a tensor or a number on either side.
