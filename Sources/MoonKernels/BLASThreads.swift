@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 @preconcurrency import CBLAS
 
 /// Runs `body` with OpenBLAS limited to one thread, restoring the previous count after.
@@ -32,4 +32,40 @@ func parallelChunks(_ total: Int, workers: Int, _ body: (_ chunk: Int, _ range: 
         }
     }
     return chunks
+}
+
+/// Runs `body(worker, item)` for every item of `0..<total` on up to `workers` threads that
+/// take the next item as they become free, so a core slowed by other work just does fewer
+/// items. BLAS is single-threaded inside when there is more than one worker. Returns the
+/// number of workers used (worker indices are `0..<result`).
+@usableFromInline
+@discardableResult
+func parallelItems(_ total: Int, workers: Int, _ body: (_ worker: Int, _ item: Int) -> Void) -> Int {
+    if total <= 0 { return 0 }
+    let used = max(1, min(workers, total))
+    if used == 1 { for k in 0..<total { body(0, k) }; return 1 }
+    let counter = ItemCounter()
+    withSingleThreadedBLAS {
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: used) { w in
+                while let k = counter.next(below: total) { shared.value(w, k) }
+            }
+        }
+    }
+    return used
+}
+
+/// A shared "next item" counter for `parallelItems`.
+@usableFromInline
+final class ItemCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    @usableFromInline init() {}
+    @usableFromInline func next(below limit: Int) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        if value >= limit { return nil }
+        value += 1
+        return value - 1
+    }
 }

@@ -1,8 +1,33 @@
 @preconcurrency import CBLAS
 
-// 2-D convolution, NCHW, through im2col + GEMM. The batch is split over `Threads.count`
-// workers, each running single-threaded BLAS on its own reused column buffer: GEMMs of one
-// image's size are too small for BLAS's own threads to pay off.
+// 2-D convolution, NCHW, through im2col + GEMM. Images are handed one at a time to `Threads.count`
+// workers, each running single-threaded BLAS on a reused column buffer: GEMMs of one
+// image's size are too small for BLAS's own threads to pay off. Each image is processed in
+// bands of output rows so that the column buffer stays in the core's L2 cache.
+
+/// Tuning knobs of the convolution kernels (process-wide; change only between calls).
+public enum Conv2DTuning {
+    /// Target size in bytes of one worker's column buffer: an image's column matrix is built
+    /// in bands of output rows no larger than this (at least one row per band).
+    nonisolated(unsafe) public static var columnBufferBytes = 2 * 1024 * 1024
+}
+
+extension PatchGrid {
+    /// The windows of output rows `first ..< first + count` only.
+    func band(_ first: Int, _ count: Int) -> PatchGrid {
+        var g = self
+        g.offsetTop -= first * strideH
+        g.outHeight = count
+        return g
+    }
+}
+
+extension Conv2DGeometry {
+    /// Output rows per band so that a band's column matrix fits `Conv2DTuning.columnBufferBytes`.
+    var bandRows: Int {
+        min(outHeight, max(1, Conv2DTuning.columnBufferBytes / (4 * patchSize * outWidth)))
+    }
+}
 
 /// How `conv2dBackward` computes the input gradient.
 public enum Conv2DInputGradientMethod: Sendable {
@@ -26,19 +51,28 @@ public enum Conv2DInputGradientMethod: Sendable {
 ///   - output: `{batch, outChannels, outHeight, outWidth}`; overwritten.
 public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                           bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-    let F = g.outChannels, K = g.patchSize, P = g.outPlane
-    let grid = g.patches, pointwise = g.isPointwise
-    parallelChunks(g.batch, workers: Threads.count) { _, images in
-        Scratch.withBuffer(pointwise ? 0 : K * P) { col in
-            for n in images {
+    let F = g.outChannels, K = g.patchSize, P = g.outPlane, ow = g.outWidth
+    let grid = g.patches, pointwise = g.isPointwise, band = g.bandRows
+    parallelItems(g.batch, workers: Threads.count) { _, n in
+        Scratch.withBuffer(pointwise ? 0 : K * band * ow) { col in
+            do {
                 let out = output + n * F * P
                 if let bias {
                     for f in 0..<F { (out + f * P).update(repeating: bias[f], count: P) }
                 }
+                let beta: Float = bias == nil ? 0 : 1
                 let x = input + n * g.inputImageSize
-                if !pointwise { im2col(grid, src: x, col: col, ldcol: P) }
-                sgemm(transA: false, transB: false, m: F, n: P, k: K, a: weight, lda: K,
-                      b: pointwise ? x : UnsafePointer(col), ldb: P, beta: bias == nil ? 0 : 1, c: out, ldc: P)
+                if pointwise {
+                    sgemm(transA: false, transB: false, m: F, n: P, k: K, a: weight, lda: K,
+                          b: x, ldb: P, beta: beta, c: out, ldc: P)
+                    return
+                }
+                for y0 in stride(from: 0, to: g.outHeight, by: band) {
+                    let rows = min(band, g.outHeight - y0), cols = rows * ow
+                    im2col(grid.band(y0, rows), src: x, col: col, ldcol: cols)
+                    sgemm(transA: false, transB: false, m: F, n: cols, k: K, a: weight, lda: K,
+                          b: col, ldb: cols, beta: beta, c: out + y0 * ow, ldc: P)
+                }
             }
         }
     }
@@ -51,26 +85,27 @@ public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weig
 /// - `gradBias` `{outChannels}` = ∂L/∂bias, summed over the batch and positions.
 ///
 /// Every requested output is overwritten (not accumulated into). `input` is read only for
-/// `gradWeight` and `weight` only for `gradInput`.
+/// `gradWeight` and `weight` only for `gradInput`. Images are handed to the workers one at a
+/// time; each worker accumulates its own partial `gradWeight`/`gradBias`, reduced at the end.
 public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                            gradOutput: UnsafePointer<Float>,
                            gradInput: UnsafeMutablePointer<Float>?,
                            gradWeight: UnsafeMutablePointer<Float>?,
                            gradBias: UnsafeMutablePointer<Float>?,
                            inputGradientMethod: Conv2DInputGradientMethod = .automatic) {
-    let F = g.outChannels, C = g.inChannels, K = g.patchSize, P = g.outPlane
+    let F = g.outChannels, C = g.inChannels, K = g.patchSize, P = g.outPlane, ow = g.outWidth
     let kh = g.kernelHeight, kw = g.kernelWidth, kk = kh * kw
-    let grid = g.patches, pointwise = g.isPointwise
+    let grid = g.patches, pointwise = g.isPointwise, band = g.bandRows
     if g.batch == 0 {
         gradWeight?.update(repeating: 0, count: g.weightSize)
         gradBias?.update(repeating: 0, count: F)
         return
     }
+    let stride1 = g.strideH == 1 && g.strideW == 1
     let useTransposed: Bool
     switch inputGradientMethod {
-    case .col2im: useTransposed = false
-    case .automatic: useTransposed = !pointwise && g.strideH == 1 && g.strideW == 1
-    case .transposedConvolution: useTransposed = !pointwise && g.strideH == 1 && g.strideW == 1
+    case .col2im, .automatic: useTransposed = false   // measured: col2im wins on the study's layers
+    case .transposedConvolution: useTransposed = !pointwise && stride1
     }
     // dY seen as the input of a stride-1 convolution whose output is dX.
     let dyGrid = PatchGrid(channels: F, height: g.outHeight, width: g.outWidth,
@@ -81,10 +116,9 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
                            outHeight: g.inHeight, outWidth: g.inWidth)
     let HW = g.inHeight * g.inWidth
     let workers = min(Threads.count, g.batch)
-    let partialSize = (gradWeight != nil ? F * K : 0) + (gradBias != nil ? F : 0)
     let needX = gradInput != nil, needW = gradWeight != nil, needB = gradBias != nil
-    let colSize = max(needW && !pointwise ? K * P : 0,
-                      needX && !pointwise ? (useTransposed ? F * kk * HW : K * P) : 0)
+    let partialSize = (needW ? F * K : 0) + (needB ? F : 0)
+    let colSize = pointwise ? 0 : max(needW || needX ? K * band * ow : 0, needX && useTransposed ? F * kk * HW : 0)
     let flippedSize = useTransposed && needX ? C * F * kk : 0
 
     Scratch.withBuffer(workers * partialSize + flippedSize + (needB ? P : 0)) { shared in
@@ -97,37 +131,50 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
                 flipped[((c * F + f) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)] = weight[((f * C + c) * kh + i) * kw + j]
             } } } }
         }
-        let used = parallelChunks(g.batch, workers: workers) { chunk, images in
-            let dW = partials + chunk * partialSize
-            let dB = dW + (needW ? F * K : 0)
+        partials.update(repeating: 0, count: workers * partialSize)
+        let used = parallelItems(g.batch, workers: workers) { worker, n in
+            // dW is accumulated transposed, {K, F}: that GEMM shape runs about 6 % faster.
+            let dWt = partials + worker * partialSize
+            let dB = dWt + (needW ? F * K : 0)
             Scratch.withBuffer(colSize) { col in
-                for n in images {
-                    let first = n == images.lowerBound
+                do {
                     let dY = gradOutput + n * F * P
                     let x = input + n * g.inputImageSize
-                    if needW {
-                        if !pointwise { im2col(grid, src: x, col: col, ldcol: P) }
-                        sgemm(transA: false, transB: true, m: F, n: K, k: P, a: dY, lda: P,
-                              b: pointwise ? x : UnsafePointer(col), ldb: P, beta: first ? 0 : 1, c: dW, ldc: K)
-                    }
+                    let dX = gradInput.map { $0 + n * g.inputImageSize }
                     if needB {
                         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(F), Int32(P), 1, dY, Int32(P),
-                                    ones, 1, first ? 0 : 1, dB, 1)
+                                    ones, 1, 1, dB, 1)
                     }
-                    if let gradInput {
-                        let dX = gradInput + n * g.inputImageSize
-                        if pointwise {
+                    if pointwise {
+                        if needW {
+                            sgemm(transA: false, transB: true, m: K, n: F, k: P, a: x, lda: P,
+                                  b: dY, ldb: P, beta: 1, c: dWt, ldc: F)
+                        }
+                        if let dX {
                             sgemm(transA: true, transB: false, m: C, n: P, k: F, a: weight, lda: K,
                                   b: dY, ldb: P, c: dX, ldc: P)
-                        } else if useTransposed {
-                            im2col(dyGrid, src: dY, col: col, ldcol: HW)
-                            sgemm(transA: false, transB: false, m: C, n: HW, k: F * kk, a: flipped, lda: F * kk,
-                                  b: col, ldb: HW, c: dX, ldc: HW)
-                        } else {
-                            sgemm(transA: true, transB: false, m: K, n: P, k: F, a: weight, lda: K,
-                                  b: dY, ldb: P, c: col, ldc: P)
-                            dX.update(repeating: 0, count: g.inputImageSize)
-                            col2im(grid, col: col, ldcol: P, dst: dX)
+                        }
+                        return
+                    }
+                    if let dX, useTransposed {
+                        im2col(dyGrid, src: dY, col: col, ldcol: HW)
+                        sgemm(transA: false, transB: false, m: C, n: HW, k: F * kk, a: flipped, lda: F * kk,
+                              b: col, ldb: HW, c: dX, ldc: HW)
+                    } else if let dX {
+                        dX.update(repeating: 0, count: g.inputImageSize)
+                    }
+                    for y0 in stride(from: 0, to: g.outHeight, by: band) {
+                        let rows = min(band, g.outHeight - y0), cols = rows * ow
+                        let sub = grid.band(y0, rows)
+                        if needW {
+                            im2col(sub, src: x, col: col, ldcol: cols)
+                            sgemm(transA: false, transB: true, m: K, n: F, k: cols, a: col, lda: cols,
+                                  b: dY + y0 * ow, ldb: P, beta: 1, c: dWt, ldc: F)
+                        }
+                        if let dX, !useTransposed {
+                            sgemm(transA: true, transB: false, m: K, n: cols, k: F, a: weight, lda: K,
+                                  b: dY + y0 * ow, ldb: P, c: col, ldc: cols)
+                            col2imClobbering(sub, col: col, ldcol: cols, dst: dX)
                         }
                     }
                 }
@@ -135,19 +182,13 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
         }
         // Reduce the per-worker partial sums of dW and dB.
         if let gradWeight {
-            gradWeight.update(from: partials, count: F * K)
-            for c in 1..<max(used, 1) {
-                let p = partials + c * partialSize
-                for t in 0..<(F * K) { gradWeight[t] += p[t] }
-            }
+            for c in 1..<max(used, 1) { addBlock(partials + c * partialSize, into: partials, count: F * K) }
+            for k in 0..<K { for f in 0..<F { gradWeight[f * K + k] = partials[k * F + f] } }
         }
         if let gradBias {
             let off = needW ? F * K : 0
             gradBias.update(from: partials + off, count: F)
-            for c in 1..<max(used, 1) {
-                let p = partials + c * partialSize + off
-                for t in 0..<F { gradBias[t] += p[t] }
-            }
+            for c in 1..<max(used, 1) { addBlock(partials + c * partialSize + off, into: gradBias, count: F) }
         }
     }
 }

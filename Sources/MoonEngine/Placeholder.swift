@@ -1,1 +1,0 @@
-// Tensor engine: see Tensor.swift

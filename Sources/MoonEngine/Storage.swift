@@ -1,0 +1,37 @@
+import Foundation
+
+/// The memory behind one or more tensors: a 64-byte aligned buffer of `count` floats,
+/// freed when the last tensor viewing it goes away.
+public final class TensorStorage {
+    /// Start of the buffer.
+    public let pointer: UnsafeMutablePointer<Float>
+    /// Number of floats in the buffer.
+    public let count: Int
+
+    /// Called with the byte size of every new storage, so an embedding garbage collector
+    /// can account for memory it does not see.
+    public nonisolated(unsafe) static var allocationObserver: ((Int) -> Void)?
+
+    /// Largest single allocation accepted, in bytes (default: the machine's physical memory).
+    public nonisolated(unsafe) static var byteLimit: Int =
+        Int(clamping: ProcessInfo.processInfo.physicalMemory)
+
+    /// Allocates room for `count` floats; `op` and `shape` name the request in errors.
+    init(count: Int, zeroed: Bool, op: String, shape: [Int]) throws {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        if overflow || bytes > TensorStorage.byteLimit {
+            let shown = Shape.formatBytes(Double(count) * Double(MemoryLayout<Float>.stride))
+            throw TensorError("\(op): cannot allocate \(shown) bytes for shape \(Shape.describe(shape))")
+        }
+        var raw: UnsafeMutableRawPointer?
+        guard posix_memalign(&raw, 64, max(bytes, 64)) == 0, let raw else {
+            throw TensorError("\(op): cannot allocate \(bytes) bytes for shape \(Shape.describe(shape)): out of memory")
+        }
+        if zeroed { memset(raw, 0, max(bytes, 64)) }
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        self.count = count
+        TensorStorage.allocationObserver?(bytes)
+    }
+
+    deinit { free(pointer) }
+}
