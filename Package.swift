@@ -25,13 +25,20 @@ let package = Package(
         // Tensors and autograd, written on the kernels. No Lua.
         .target(name: "MoonEngine", dependencies: ["MoonKernels"], swiftSettings: release),
 
+        // Layers, initializers and models (Sequential, graphs). No Lua.
+        .target(name: "MoonNN", dependencies: ["MoonEngine"], swiftSettings: release),
+        // Optimizers, losses, the fit loop, callbacks, checkpoints. No Lua.
+        .target(name: "MoonTrain", dependencies: ["MoonNN"], swiftSettings: release),
+
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
         .target(name: "LuaKit", dependencies: ["CLua", "CMoonLua"]),
         // The Lua faces of moonlab's modules: binding code only.
-        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine"]),
+        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine", "MoonNN", "MoonTrain"]),
         // The command line: script runner, REPL (libedit), completion, printing.
         .target(name: "MoonCLI", dependencies: ["LuaKit", "MoonBindings", "CEdit"]),
         .executableTarget(name: "moonlab", dependencies: ["MoonCLI"]),
+        // Timings for scripts/bench (kernels, Tensor ops, raw BLAS as the peer).
+        .executableTarget(name: "moonbench", dependencies: ["MoonKernels", "MoonEngine", "CBLAS"], swiftSettings: release),
 
         .testTarget(name: "MoonKernelsTests", dependencies: ["MoonKernels"]),
         .testTarget(name: "MoonEngineTests", dependencies: ["MoonEngine"]),

@@ -1,0 +1,5 @@
+/// The metatable of model objects (`nn.Sequential{...}`, `nn.Model{...}`). A model userdata
+/// holds a `MoonNN.Model`; training bindings reach it as a `TrainableModel`.
+let modelMeta: StaticString = "moonlab.model"
+/// The metatable of layer objects (`nn.Dense(10)`).
+let layerMeta: StaticString = "moonlab.layer"

@@ -1,0 +1,1 @@
+// Training: optimizers, losses, the fit loop, callbacks, checkpoints. See Trainer.swift.
