@@ -24,16 +24,18 @@ let package = Package(
         .target(name: "MoonKernels", dependencies: ["CBLAS"], swiftSettings: release),
         // Tensors and autograd, written on the kernels. No Lua.
         .target(name: "MoonEngine", dependencies: ["MoonKernels"], swiftSettings: release),
+        // Data sets: IDX readers, MNIST/Fashion-MNIST lookup, datasets, batches. No Lua.
+        .target(name: "MoonData", dependencies: ["MoonEngine", "CZlib"], swiftSettings: release),
 
         // Layers, initializers and models (Sequential, graphs). No Lua.
         .target(name: "MoonNN", dependencies: ["MoonEngine"], swiftSettings: release),
         // Optimizers, losses, the fit loop, callbacks, checkpoints. No Lua.
-        .target(name: "MoonTrain", dependencies: ["MoonNN"], swiftSettings: release),
+        .target(name: "MoonTrain", dependencies: ["MoonNN", "MoonData"], swiftSettings: release),
 
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
         .target(name: "LuaKit", dependencies: ["CLua", "CMoonLua"]),
         // The Lua faces of moonlab's modules: binding code only.
-        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine", "MoonNN", "MoonTrain"]),
+        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine", "MoonNN", "MoonTrain", "MoonData"]),
         // The command line: script runner, REPL (libedit), completion, printing.
         .target(name: "MoonCLI", dependencies: ["LuaKit", "MoonBindings", "CEdit"]),
         .executableTarget(name: "moonlab", dependencies: ["MoonCLI"]),
@@ -42,6 +44,9 @@ let package = Package(
 
         .testTarget(name: "MoonKernelsTests", dependencies: ["MoonKernels"]),
         .testTarget(name: "MoonEngineTests", dependencies: ["MoonEngine"]),
+        .testTarget(name: "MoonDataTests", dependencies: ["MoonData", "CZlib"]),
+        .testTarget(name: "MoonNNTests", dependencies: ["MoonNN"]),
+        .testTarget(name: "MoonTrainTests", dependencies: ["MoonTrain"]),
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "MoonBindings"]),
         .testTarget(name: "MoonCLITests", dependencies: ["MoonCLI"]),
     ]

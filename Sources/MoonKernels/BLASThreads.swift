@@ -13,27 +13,6 @@ public func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
     return try body()
 }
 
-/// Splits `0..<total` into at most `workers` contiguous, non-empty chunks and runs
-/// `body(chunk, range)` on each in parallel, with BLAS single-threaded inside when there is
-/// more than one chunk. Returns the number of chunks used (chunk indices are `0..<result`).
-@usableFromInline
-@discardableResult
-func parallelChunks(_ total: Int, workers: Int, _ body: (_ chunk: Int, _ range: Range<Int>) -> Void) -> Int {
-    if total <= 0 { return 0 }
-    let per = (total + max(1, workers) - 1) / max(1, workers)
-    let chunks = (total + per - 1) / per
-    if chunks == 1 { body(0, 0..<total); return 1 }
-    withSingleThreadedBLAS {
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                shared.value(c, (c * per)..<min(total, (c + 1) * per))
-            }
-        }
-    }
-    return chunks
-}
-
 /// Runs `body(worker, item)` for every item of `0..<total` on up to `workers` threads that
 /// take the next item as they become free, so a core slowed by other work just does fewer
 /// items. BLAS is single-threaded inside when there is more than one worker. Returns the

@@ -55,24 +55,22 @@ public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weig
     let grid = g.patches, pointwise = g.isPointwise, band = g.bandRows
     parallelItems(g.batch, workers: Threads.count) { _, n in
         Scratch.withBuffer(pointwise ? 0 : K * band * ow) { col in
-            do {
-                let out = output + n * F * P
-                if let bias {
-                    for f in 0..<F { (out + f * P).update(repeating: bias[f], count: P) }
-                }
-                let beta: Float = bias == nil ? 0 : 1
-                let x = input + n * g.inputImageSize
-                if pointwise {
-                    sgemm(transA: false, transB: false, m: F, n: P, k: K, a: weight, lda: K,
-                          b: x, ldb: P, beta: beta, c: out, ldc: P)
-                    return
-                }
-                for y0 in stride(from: 0, to: g.outHeight, by: band) {
-                    let rows = min(band, g.outHeight - y0), cols = rows * ow
-                    im2col(grid.band(y0, rows), src: x, col: col, ldcol: cols)
-                    sgemm(transA: false, transB: false, m: F, n: cols, k: K, a: weight, lda: K,
-                          b: col, ldb: cols, beta: beta, c: out + y0 * ow, ldc: P)
-                }
+            let out = output + n * F * P
+            if let bias {
+                for f in 0..<F { (out + f * P).update(repeating: bias[f], count: P) }
+            }
+            let beta: Float = bias == nil ? 0 : 1
+            let x = input + n * g.inputImageSize
+            if pointwise {
+                sgemm(transA: false, transB: false, m: F, n: P, k: K, a: weight, lda: K,
+                      b: x, ldb: P, beta: beta, c: out, ldc: P)
+                return
+            }
+            for y0 in stride(from: 0, to: g.outHeight, by: band) {
+                let rows = min(band, g.outHeight - y0), cols = rows * ow
+                im2col(grid.band(y0, rows), src: x, col: col, ldcol: cols)
+                sgemm(transA: false, transB: false, m: F, n: cols, k: K, a: weight, lda: K,
+                      b: col, ldb: cols, beta: beta, c: out + y0 * ow, ldc: P)
             }
         }
     }
@@ -137,45 +135,43 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
             let dWt = partials + worker * partialSize
             let dB = dWt + (needW ? F * K : 0)
             Scratch.withBuffer(colSize) { col in
-                do {
-                    let dY = gradOutput + n * F * P
-                    let x = input + n * g.inputImageSize
-                    let dX = gradInput.map { $0 + n * g.inputImageSize }
-                    if needB {
-                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(F), Int32(P), 1, dY, Int32(P),
-                                    ones, 1, 1, dB, 1)
+                let dY = gradOutput + n * F * P
+                let x = input + n * g.inputImageSize
+                let dX = gradInput.map { $0 + n * g.inputImageSize }
+                if needB {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(F), Int32(P), 1, dY, Int32(P),
+                                ones, 1, 1, dB, 1)
+                }
+                if pointwise {
+                    if needW {
+                        sgemm(transA: false, transB: true, m: K, n: F, k: P, a: x, lda: P,
+                              b: dY, ldb: P, beta: 1, c: dWt, ldc: F)
                     }
-                    if pointwise {
-                        if needW {
-                            sgemm(transA: false, transB: true, m: K, n: F, k: P, a: x, lda: P,
-                                  b: dY, ldb: P, beta: 1, c: dWt, ldc: F)
-                        }
-                        if let dX {
-                            sgemm(transA: true, transB: false, m: C, n: P, k: F, a: weight, lda: K,
-                                  b: dY, ldb: P, c: dX, ldc: P)
-                        }
-                        return
+                    if let dX {
+                        sgemm(transA: true, transB: false, m: C, n: P, k: F, a: weight, lda: K,
+                              b: dY, ldb: P, c: dX, ldc: P)
                     }
-                    if let dX, useTransposed {
-                        im2col(dyGrid, src: dY, col: col, ldcol: HW)
-                        sgemm(transA: false, transB: false, m: C, n: HW, k: F * kk, a: flipped, lda: F * kk,
-                              b: col, ldb: HW, c: dX, ldc: HW)
-                    } else if let dX {
-                        dX.update(repeating: 0, count: g.inputImageSize)
+                    return
+                }
+                if let dX, useTransposed {
+                    im2col(dyGrid, src: dY, col: col, ldcol: HW)
+                    sgemm(transA: false, transB: false, m: C, n: HW, k: F * kk, a: flipped, lda: F * kk,
+                          b: col, ldb: HW, c: dX, ldc: HW)
+                } else if let dX {
+                    dX.update(repeating: 0, count: g.inputImageSize)
+                }
+                for y0 in stride(from: 0, to: g.outHeight, by: band) {
+                    let rows = min(band, g.outHeight - y0), cols = rows * ow
+                    let sub = grid.band(y0, rows)
+                    if needW {
+                        im2col(sub, src: x, col: col, ldcol: cols)
+                        sgemm(transA: false, transB: true, m: K, n: F, k: cols, a: col, lda: cols,
+                              b: dY + y0 * ow, ldb: P, beta: 1, c: dWt, ldc: F)
                     }
-                    for y0 in stride(from: 0, to: g.outHeight, by: band) {
-                        let rows = min(band, g.outHeight - y0), cols = rows * ow
-                        let sub = grid.band(y0, rows)
-                        if needW {
-                            im2col(sub, src: x, col: col, ldcol: cols)
-                            sgemm(transA: false, transB: true, m: K, n: F, k: cols, a: col, lda: cols,
-                                  b: dY + y0 * ow, ldb: P, beta: 1, c: dWt, ldc: F)
-                        }
-                        if let dX, !useTransposed {
-                            sgemm(transA: true, transB: false, m: K, n: cols, k: F, a: weight, lda: K,
-                                  b: dY + y0 * ow, ldb: P, c: col, ldc: cols)
-                            col2imClobbering(sub, col: col, ldcol: cols, dst: dX)
-                        }
+                    if let dX, !useTransposed {
+                        sgemm(transA: true, transB: false, m: K, n: cols, k: F, a: weight, lda: K,
+                              b: dY + y0 * ow, ldb: P, c: col, ldc: cols)
+                        col2imClobbering(sub, col: col, ldcol: cols, dst: dX)
                     }
                 }
             }
