@@ -10,7 +10,8 @@ public enum Moonlab {
         let L = interpreter.state
         installCore(L)
         TensorModule.install(L)
-        for (name, doc) in plannedModules where name != "tensor" {
+        DataModule.install(L)
+        for (name, doc) in plannedModules where name != "tensor" && name != "data" {
             L.defineModule(name, doc: doc) { _ in }
         }
     }

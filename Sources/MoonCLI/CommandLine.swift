@@ -1,26 +1,104 @@
 import Foundation
+@preconcurrency import CLua
 import LuaKit
 import MoonBindings
 
-/// The `moonlab` command: runs scripts, `-e` chunks, or the REPL.
+/// The `moonlab` command: runs `-e` chunks and scripts, then (or instead) the REPL.
 public enum MoonlabCommand {
+    /// `moonlab 0.1.0 (Lua 5.4)`
+    static let versionLine = "moonlab \(Moonlab.version) (Lua \(LUA_VERSION_MAJOR).\(LUA_VERSION_MINOR))"
+
     public static func main() -> Int32 {
-        let args = Array(CommandLine.arguments.dropFirst())
+        let options: Options
         do {
-            let interp = try Interpreter()
-            Moonlab.install(into: interp)
-            if let script = args.first, !script.hasPrefix("-") {
-                interp.configureSearchPath(scriptDirectory: (script as NSString).deletingLastPathComponent,
-                                           stdlib: Interpreter.locateStdlib())
-                try interp.runFile(script, arguments: Array(args.dropFirst()), programName: CommandLine.arguments[0])
-            } else if args.first == "-e", args.count > 1 {
-                interp.configureSearchPath(scriptDirectory: nil, stdlib: Interpreter.locateStdlib())
-                try interp.runString(args[1])
-            }
-            return 0
+            options = try Options.parse(CommandLine.arguments)
         } catch {
-            FileHandle.standardError.write(Data("moonlab: \(error)\n".utf8))
+            Output.error("moonlab: \(error)\n\(usage)")
             return 1
         }
+        if options.help { Output.write(usage + "\n"); return 0 }
+        if options.versionOnly { Output.write(versionLine + "\n"); return 0 }
+
+        let interpreter: Interpreter
+        do {
+            interpreter = try Interpreter()
+        } catch {
+            Output.error("moonlab: \(error)")
+            return 1
+        }
+        Moonlab.install(into: interpreter)
+        let status = Session(interpreter: interpreter, options: options).run()
+        Output.flush()
+        return status
+    }
+}
+
+/// One run of the command over one interpreter, in the order `lua` uses: `-v`, the `-e` and
+/// `-l` options in order, the script, then the REPL when asked for or when nothing else was.
+struct Session {
+    let interpreter: Interpreter
+    let options: Options
+    var state: LuaState { interpreter.state }
+
+    func run() -> Int32 {
+        prepare()
+        if options.showVersion { Output.write(MoonlabCommand.versionLine + "\n") }
+        do {
+            for action in options.actions { try perform(action) }
+            if let index = options.scriptIndex { try runScript(at: index) }
+        } catch {
+            Output.error("moonlab: \(error)")
+            return 1
+        }
+        if options.interactive || options.readsStandardInput {
+            return REPL(interpreter: interpreter).run()
+        }
+        return 0
+    }
+
+    /// `arg`, the module search path, warnings and Ctrl-C, before any user code runs.
+    private func prepare() {
+        interpreter.setArgTable(commandLine: options.commandLine, scriptIndex: options.scriptIndex ?? 0)
+        var scriptDirectory: String?
+        if let script = options.script, script != "-" { scriptDirectory = Self.folder(of: script) }
+        interpreter.configureSearchPath(scriptDirectory: scriptDirectory, stdlib: Interpreter.locateStdlib())
+        if options.warnings { lua_warning(state.L, "@on", 0) }
+        Interrupt.install(state)
+    }
+
+    /// The folder part of a path as written (`lib/a.lua` -> `lib`, `/a.lua` -> `/`), nil
+    /// for a bare file name: the current folder comes next on the search path anyway.
+    static func folder(of path: String) -> String? {
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    private func perform(_ action: Options.Action) throws {
+        Interrupt.clear()
+        switch action {
+        case .execute(let chunk):
+            try interpreter.runString(chunk)
+        case .require(let global, let module):
+            state.getGlobal("require")
+            state.push(module)
+            try state.call(nargs: 1, nresults: 1, traceback: true)
+            state.setGlobal(global)
+        }
+    }
+
+    /// Runs the script (a file, or standard input for `-`) with its arguments as `...`.
+    private func runScript(at index: Int) throws {
+        let path = options.commandLine[index]
+        if path == "-" {
+            let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            try interpreter.loadScript(bytes, name: "=stdin", displayName: "standard input")
+        } else {
+            try interpreter.loadFile(path)
+        }
+        let arguments = options.commandLine[(index + 1)...]
+        try state.ensureStack(Int32(arguments.count) + 1)
+        for a in arguments { state.push(a) }
+        Interrupt.clear()
+        try state.call(nargs: Int32(arguments.count), nresults: 0, traceback: true)
     }
 }

@@ -15,6 +15,37 @@ final class GradNode {
     }
 }
 
+/// Releases graph nodes one at a time instead of recursively: dropping the last tensor
+/// of a long chain (a loop of 100,000 recorded additions) would otherwise free the chain
+/// in nested deinits and overflow the stack.
+enum GraphReaper {
+    private final class State: @unchecked Sendable {
+        var mutex = pthread_mutex_t()
+        var pending: [GradNode] = []
+        var draining = false
+        init() { pthread_mutex_init(&mutex, nil) }
+    }
+    private static let state = State()
+
+    /// Takes the node out of `slot` (so the queue owns it alone) and frees the queue unless
+    /// an outer call on this or another thread is already doing so.
+    static func release(_ slot: inout GradNode?) {
+        let s = state
+        pthread_mutex_lock(&s.mutex)
+        if let node = slot { s.pending.append(node) }
+        slot = nil
+        if s.draining { pthread_mutex_unlock(&s.mutex); return }
+        s.draining = true
+        while let next = s.pending.popLast() {
+            pthread_mutex_unlock(&s.mutex)
+            withExtendedLifetime(next) {}   // the last reference goes here, outside the lock
+            pthread_mutex_lock(&s.mutex)
+        }
+        s.draining = false
+        pthread_mutex_unlock(&s.mutex)
+    }
+}
+
 /// Per-thread depth of `Tensor.noGrad` scopes.
 private let noGradKey: pthread_key_t = {
     var key = pthread_key_t()

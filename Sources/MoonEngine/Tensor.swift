@@ -36,6 +36,10 @@ public final class Tensor {
         self.count = shape.reduce(1, *)
     }
 
+    deinit {
+        if gradNode != nil { GraphReaper.release(&gradNode) }
+    }
+
     /// A contiguous tensor over all of `storage`.
     convenience init(storage: TensorStorage, shape: [Int]) {
         self.init(storage: storage, shape: shape, strides: Shape.contiguousStrides(shape), offset: 0)

@@ -1,0 +1,93 @@
+import LuaKit
+import MoonData
+import MoonEngine
+
+/// Reading datasets, seeds and positions from Lua, and pushing datasets and targets back.
+/// Lua positions are 1-based and inclusive; MoonData's are 0-based: converted only here.
+let datasetMeta: StaticString = "moonlab.dataset"
+/// The metatable of a `data.batches` pass.
+let batchesMeta: StaticString = "moonlab.batches"
+
+/// Bytes a dataset object costs beside its tensors (which report their own storage).
+private let datasetOverheadBytes = 512
+
+extension LuaState {
+    func push(_ ds: Dataset) {
+        LuaState.noteAllocation(bytes: datasetOverheadBytes)
+        push(object: ds, metatable: datasetMeta)
+    }
+
+    func datasetOrNil(_ index: Int32) -> Dataset? { object(index, datasetMeta, as: Dataset.self) }
+
+    func dataset(_ index: Int32, _ fn: String) throws -> Dataset {
+        guard let ds = datasetOrNil(index) else { throw argumentError(fn, index, "a dataset") }
+        return ds
+    }
+
+    /// Pushes targets: the label tensor, or a table of named tensors (`{hour=..., minute=...}`).
+    func push(targets: Targets) {
+        switch targets {
+        case .single(let t): push(t)
+        case .named(let list):
+            newTable(fieldCount: Int32(list.count))
+            for (name, t) in list { push(t); setField(-2, name) }
+        }
+    }
+
+    /// Pushes one sample's targets: a 0-d tensor as a number (a label), others as tensors.
+    func push(itemTargets targets: Targets) throws {
+        func one(_ t: Tensor) throws { if t.rank == 0 { push(entry: try t.item()) } else { push(t) } }
+        switch targets {
+        case .single(let t): try one(t)
+        case .named(let list):
+            newTable(fieldCount: Int32(list.count))
+            for (name, t) in list { try one(t); setField(-2, name) }
+        }
+    }
+
+    /// The generator for a `seed` option: a fresh one seeded with it, else the global
+    /// generator (which `moonlab.seed` seeds).
+    func generator(seedOption index: Int32, _ fn: String) throws -> RandomGenerator {
+        guard let seed = try optionInteger(index, "seed", fn) else { return .global }
+        return RandomGenerator(seed: UInt64(bitPattern: Int64(seed)))
+    }
+
+    /// A 1-based position (negative counts from the end) as a 0-based one, checked.
+    func samplePosition(_ i: Int, count: Int, _ fn: String) throws -> Int {
+        if i >= 1 && i <= count { return i - 1 }
+        if i <= -1 && i >= -count { return count + i }
+        throw LuaError("\(fn): position \(i) out of range for a dataset of \(count) samples (valid: 1..\(count) or -\(count)..-1)")
+    }
+
+    /// 1-based positions from a Lua array or a 1-d tensor, as 0-based ones, checked.
+    func samplePositions(_ index: Int32, count: Int, _ fn: String) throws -> [Int] {
+        let raw: [Int]
+        if let t = tensorOrNil(index) {
+            guard t.rank == 1 else { throw LuaError("\(fn): positions must be a 1-d tensor, got shape \(shapeString(t.shape))") }
+            raw = try t.toArray().enumerated().map { (k, v) in
+                guard v == v.rounded(), Swift.abs(v) < 9e15 else {
+                    throw LuaError("\(fn): position \(v) (entry \(k + 1)) is not an integer")
+                }
+                return Int(v)
+            }
+        } else {
+            raw = try integerArray(index, fn, "a Lua array or 1-d tensor of positions")
+        }
+        return try raw.map { try samplePosition($0, count: count, fn) }
+    }
+}
+
+/// Runs a binding body, naming the Lua call in data and tensor errors: `dataset:split: ...`
+/// where MoonData wrote `split: ...`.
+func naming<R>(_ fn: String, _ body: () throws -> R) throws -> R {
+    func renamed(_ message: String) -> String {
+        for op in ["split", "batches", "class_counts", "labels", "indexSelect", "narrow", "select"]
+        where message.hasPrefix(op + ": ") {
+            return fn + message.dropFirst(op.count)
+        }
+        return fn + ": " + message
+    }
+    do { return try body() }
+    catch let e as DataError { throw LuaError(renamed(e.message)) }
+    catch let e as TensorError { throw LuaError(renamed(e.message)) }
+}

@@ -1,0 +1,108 @@
+import Foundation
+@preconcurrency import CLua
+import LuaKit
+import MoonBindings
+
+/// The read-eval-print loop. On a terminal: a banner, prompts, libedit editing, history and
+/// completion; errors go to standard error and the loop goes on. From a pipe: the same loop
+/// without prompts or escape codes, and the exit status says whether any chunk failed.
+final class REPL {
+    let interpreter: Interpreter
+    let reader: LineReader
+    let printer: ValuePrinter
+    private var failed = false
+    /// From a pipe, Ctrl-C stops the whole input, not just the running chunk.
+    private var stopped = false
+
+    static let banner = "moonlab \(Moonlab.version) (Lua \(LUA_VERSION_MAJOR).\(LUA_VERSION_MINOR)) — help() for help"
+    static let prompt = "> "
+    static let continuationPrompt = ">> "
+
+    init(interpreter: Interpreter, reader: LineReader? = nil) {
+        self.interpreter = interpreter
+        let state = interpreter.state
+        if let reader {
+            self.reader = reader
+        } else if isatty(STDIN_FILENO) != 0 {
+            let path = History.defaultPath(environment: ProcessInfo.processInfo.environment)
+            self.reader = EditLineReader(state: state, history: History(path: path))
+        } else {
+            self.reader = PipedLineReader()
+        }
+        printer = ValuePrinter(state: state)
+        ValuePrinter.keepStandardToString(state)
+    }
+
+    /// Runs until Ctrl-D or the end of input; returns the exit status.
+    func run() -> Int32 {
+        if reader.isTerminal { Output.write(Self.banner + "\n") }
+        while !stopped, let ready = readChunk() {
+            if ready { execute() }
+            if !reader.isTerminal { Output.flush() }
+        }
+        reader.close()
+        return failed && !reader.isTerminal ? 1 : 0
+    }
+
+    /// Reads lines until they make a chunk. True: compiled, its function on the stack;
+    /// false: nothing to run (a blank line, Ctrl-C, a syntax error, already reported);
+    /// nil: the input ended.
+    private func readChunk() -> Bool? {
+        let compiler = ChunkCompiler(interpreter: interpreter)
+        var source: String
+        switch reader.read(prompt: Self.prompt) {
+        case .end: return nil
+        case .interrupted: return false
+        case .line(let line): source = line
+        }
+        if source.allSatisfy(\.isWhitespace) { return false }
+        while true {
+            switch compiler.compile(source) {
+            case .ready:
+                reader.remember(source)
+                return true
+            case .syntaxError(let message):
+                reader.remember(source)
+                report(message)
+                return false
+            case .incomplete(let message):
+                switch reader.read(prompt: Self.continuationPrompt) {
+                case .line(let more): source += "\n" + more
+                case .interrupted: return false
+                case .end:
+                    report(message)
+                    return nil
+                }
+            }
+        }
+    }
+
+    /// Runs the compiled chunk on top of the stack and prints what it returned.
+    private func execute() {
+        let state = interpreter.state
+        let base = state.top - 1
+        Interrupt.clear()
+        do {
+            try state.call(nargs: 0, nresults: LUA_MULTRET, traceback: true)
+        } catch {
+            state.top = base
+            let message = "\(error)"
+            report(message)
+            if !reader.isTerminal, message.prefix(while: { $0 != "\n" }).hasSuffix("interrupted") { stopped = true }
+            return
+        }
+        if state.top > base {
+            let values = (base + 1...state.top).map { printer.format($0) }
+            Output.write(values.joined(separator: "\t") + "\n")
+        }
+        state.top = base
+    }
+
+    /// Shows an error: on standard error, without the traceback line for the REPL itself.
+    private func report(_ message: String) {
+        failed = true
+        var text = message
+        if text.hasSuffix("\n\t[C]: in ?") { text.removeLast("\n\t[C]: in ?".count) }
+        Output.error(reader.isTerminal ? text : "moonlab: " + text)
+    }
+}

@@ -1,0 +1,69 @@
+import MoonKernels
+
+/// How a convolution or pooling window pads its input: `.valid`, `.same` (Keras/TensorFlow:
+/// `ceil(input / stride)` outputs, the smaller half of the padding on top/left) or
+/// `.explicit(top:bottom:left:right:)` (`.symmetric(p)` for the same on every side).
+public typealias ConvPadding = Padding2D
+
+/// 2-D convolution in NCHW layout, differentiable in the input, the weights and the bias.
+extension Tensor {
+    /// Cross-correlation as every deep-learning library computes it:
+    /// `out[n,f,y,x] = bias[f] + Σ_{c,i,j} weight[f,c,i,j] · input[n,c,y·sh−pt+i·dh, x·sw−pl+j·dw]`.
+    ///
+    /// - Parameters:
+    ///   - input: `{N, C, H, W}`.
+    ///   - weight: `{F, C, kh, kw}`.
+    ///   - bias: `{F}`, or nil.
+    ///   - stride, dilation: (vertical, horizontal), each at least 1.
+    ///   - padding: `.valid`, `.same` (Keras/TensorFlow semantics, possibly asymmetric) or explicit.
+    /// - Returns: `{N, F, outH, outW}`; the gradient reaches every input that requires it.
+    public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
+                              stride: (Int, Int) = (1, 1), padding: ConvPadding = .valid,
+                              dilation: (Int, Int) = (1, 1)) throws -> Tensor {
+        guard input.rank == 4 else {
+            throw TensorError("conv2d: expects input of shape {N,C,H,W}, got \(Shape.describe(input.shape))")
+        }
+        guard weight.rank == 4 else {
+            throw TensorError("conv2d: expects weight of shape {F,C,kh,kw}, got \(Shape.describe(weight.shape))")
+        }
+        guard weight.shape[1] == input.shape[1] else {
+            throw TensorError("conv2d: weight \(Shape.describe(weight.shape)) expects \(weight.shape[1]) input channels, input \(Shape.describe(input.shape)) has \(input.shape[1])")
+        }
+        if let bias, bias.shape != [weight.shape[0]] {
+            throw TensorError("conv2d: bias of shape \(Shape.describe(bias.shape)) does not match the \(weight.shape[0]) filters")
+        }
+        let g: Conv2DGeometry
+        do {
+            g = try Conv2DGeometry(batch: input.shape[0], inChannels: input.shape[1],
+                                   inHeight: input.shape[2], inWidth: input.shape[3],
+                                   outChannels: weight.shape[0], kernelHeight: weight.shape[2],
+                                   kernelWidth: weight.shape[3], stride: stride, padding: padding,
+                                   dilation: dilation)
+        } catch {
+            throw TensorError("conv2d: \(error.message) (input \(Shape.describe(input.shape)), weight \(Shape.describe(weight.shape)))")
+        }
+        let x = try input.contiguousRaw(op: "conv2d"), w = try weight.contiguousRaw(op: "conv2d")
+        let b = try bias?.contiguousRaw(op: "conv2d")
+        let out = try Tensor.empty([g.batch, g.outChannels, g.outHeight, g.outWidth], op: "conv2d")
+        if out.count > 0 {
+            conv2dForward(g, input: x.base, weight: w.base, bias: b.map { UnsafePointer($0.base) }, output: out.base)
+        }
+        let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+        return out.recording("conv2d", inputs) { grad in
+            let gy = try grad.contiguousRaw(op: "conv2d")
+            let dx = input.requiresGrad ? try Tensor.empty(input.shape, op: "conv2d") : nil
+            let dw = weight.requiresGrad ? try Tensor.empty(weight.shape, op: "conv2d") : nil
+            let db = (bias?.requiresGrad ?? false) ? try Tensor.empty([g.outChannels], op: "conv2d") : nil
+            if g.batch == 0 {
+                dx?.fill(0)
+            }
+            if dx != nil || dw != nil || db != nil {
+                withExtendedLifetime((x, w)) {
+                    conv2dBackward(g, input: x.base, weight: w.base, gradOutput: gy.base,
+                                   gradInput: dx?.base, gradWeight: dw?.base, gradBias: db?.base)
+                }
+            }
+            return bias == nil ? [dx, dw] : [dx, dw, db]
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Foundation
+import MoonEngine
+
+/// How a layer fills a new weight tensor, with Keras' names and meaning.
+///
+/// Fans follow Keras: a dense kernel `{in, units}` has fan-in `in` and fan-out `units`; a
+/// convolution kernel `{filters, in_channels, kh, kw}` has fan-in `in_channels·kh·kw` and
+/// fan-out `filters·kh·kw` (receptive field times channels); a vector `{n}` has both `n`.
+///
+/// - `zeros`, `ones`, `constant{value}`
+/// - `random_normal{mean=0, std=0.05}`, `random_uniform{min=-0.05, max=0.05}`,
+///   `truncated_normal{mean=0, std=0.05}` (values beyond 2 std re-drawn)
+/// - `variance_scaling{scale=1, mode="fan_in"|"fan_out"|"fan_avg", distribution=
+///   "truncated_normal"|"normal"|"untruncated_normal"|"uniform"}`: with n the chosen fan,
+///   `uniform` draws from [-√(3·scale/n), √(3·scale/n)]; `truncated_normal` (and `normal`, as
+///   in Keras, where it is an alias) draws a normal truncated at 2 std with std
+///   √(scale/n) / 0.87962566103423978 so the truncated values have std √(scale/n);
+///   `untruncated_normal` a plain normal with std √(scale/n).
+/// - `glorot_uniform` = variance_scaling(1, fan_avg, uniform), `glorot_normal` = (1, fan_avg,
+///   truncated_normal), `he_uniform`/`he_normal` = (2, fan_in, ...), `lecun_uniform`/
+///   `lecun_normal` = (1, fan_in, ...).
+///
+/// Random values come from `RandomGenerator.global` unless another generator is given, so
+/// `moonlab.seed` reproduces every initialization.
+public struct Initializer: CustomStringConvertible {
+    public enum Mode: String, CaseIterable { case fanIn = "fan_in", fanOut = "fan_out", fanAvg = "fan_avg" }
+    public enum Distribution: String, CaseIterable {
+        case truncatedNormal = "truncated_normal", untruncatedNormal = "untruncated_normal", uniform = "uniform"
+    }
+
+    public enum Kind {
+        case zeros, ones
+        case constant(Float)
+        case randomNormal(mean: Float, std: Float)
+        case randomUniform(min: Float, max: Float)
+        case truncatedNormal(mean: Float, std: Float)
+        case varianceScaling(scale: Float, mode: Mode, distribution: Distribution)
+    }
+
+    public let kind: Kind
+    /// The name it was given (`glorot_uniform`, `variance_scaling`): kept for saving and printing.
+    public let name: String
+
+    /// The std correction of a normal truncated at two standard deviations (Keras' constant).
+    public static let truncationStdCorrection: Float = 0.879_625_661_034_239_78
+
+    /// Names accepted as strings.
+    public static let names = ["zeros", "ones", "random_normal", "random_uniform", "truncated_normal",
+                               "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+                               "lecun_normal", "lecun_uniform", "variance_scaling"]
+
+    public init(kind: Kind, name: String) {
+        self.kind = kind
+        self.name = name
+    }
+
+    public static let zeros = Initializer(kind: .zeros, name: "zeros")
+    public static let ones = Initializer(kind: .ones, name: "ones")
+    public static let glorotUniform = try! Initializer(named: "glorot_uniform")
+
+    /// An initializer by its Keras name, with default parameters; unknown names list the valid ones.
+    public init(named name: String, owner: String = "initializer") throws {
+        try self.init(name: name, options: [:], owner: owner)
+    }
+
+    /// An initializer by name with options (`mean`, `std`/`stddev`, `min`/`minval`,
+    /// `max`/`maxval`, `value`, `scale`, `mode`, `distribution`).
+    public init(name: String, options: [String: Any], owner: String = "initializer") throws {
+        let c = ConfigReader(options, owner: "\(owner) \(name)")
+        func number(_ keys: [String], _ d: Double) throws -> Float {
+            for k in keys where c.has(k) { return Float(try c.double(k)) }
+            return Float(d)
+        }
+        switch name {
+        case "zeros": kind = .zeros
+        case "ones": kind = .ones
+        case "constant": kind = .constant(try number(["value"], 0))
+        case "random_normal", "normal":
+            kind = .randomNormal(mean: try number(["mean"], 0), std: try number(["std", "stddev"], 0.05))
+        case "random_uniform", "uniform":
+            kind = .randomUniform(min: try number(["min", "minval"], -0.05), max: try number(["max", "maxval"], 0.05))
+        case "truncated_normal":
+            kind = .truncatedNormal(mean: try number(["mean"], 0), std: try number(["std", "stddev"], 0.05))
+        case "glorot_normal": kind = .varianceScaling(scale: 1, mode: .fanAvg, distribution: .truncatedNormal)
+        case "glorot_uniform": kind = .varianceScaling(scale: 1, mode: .fanAvg, distribution: .uniform)
+        case "he_normal": kind = .varianceScaling(scale: 2, mode: .fanIn, distribution: .truncatedNormal)
+        case "he_uniform": kind = .varianceScaling(scale: 2, mode: .fanIn, distribution: .uniform)
+        case "lecun_normal": kind = .varianceScaling(scale: 1, mode: .fanIn, distribution: .truncatedNormal)
+        case "lecun_uniform": kind = .varianceScaling(scale: 1, mode: .fanIn, distribution: .uniform)
+        case "variance_scaling":
+            let scale = try number(["scale"], 1)
+            guard scale > 0 else { throw TensorError("\(owner) variance_scaling: scale must be positive, got \(scale)") }
+            let modeName = try c.string("mode", default: "fan_in")
+            guard let mode = Mode(rawValue: modeName) else {
+                throw unknownName("mode", modeName, "\(owner) variance_scaling", valid: Mode.allCases.map(\.rawValue))
+            }
+            let distName = try c.string("distribution", default: "truncated_normal")
+            let distribution: Distribution
+            switch distName {
+            case "normal", "truncated_normal": distribution = .truncatedNormal
+            case "untruncated_normal": distribution = .untruncatedNormal
+            case "uniform": distribution = .uniform
+            default:
+                throw unknownName("distribution", distName, "\(owner) variance_scaling",
+                                  valid: ["normal", "truncated_normal", "untruncated_normal", "uniform"])
+            }
+            kind = .varianceScaling(scale: scale, mode: mode, distribution: distribution)
+        default:
+            throw unknownName("initializer", name, owner, valid: Initializer.names)
+        }
+        if case let .randomNormal(_, std) = kind, std < 0 { throw TensorError("\(owner) \(name): std must be non-negative, got \(std)") }
+        if case let .truncatedNormal(_, std) = kind, std < 0 { throw TensorError("\(owner) \(name): std must be non-negative, got \(std)") }
+        if case let .randomUniform(lo, hi) = kind, hi < lo {
+            throw TensorError("\(owner) \(name): max (\(hi)) must not be below min (\(lo))")
+        }
+        self.name = name
+    }
+
+    /// Rebuilds an initializer from its `config` (a name, or a dictionary with `name`).
+    public init(config: Any, owner: String = "initializer") throws {
+        if let s = config as? String { try self.init(named: s, owner: owner); return }
+        guard let d = config as? [String: Any], let name = d["name"] as? String else {
+            throw TensorError("\(owner): an initializer must be a name or a table with a name, got \(config)")
+        }
+        try self.init(name: name, options: d.filter { $0.key != "name" }, owner: owner)
+    }
+
+    /// A name for the plain named ones, a dictionary with every parameter otherwise.
+    public var config: Any {
+        switch kind {
+        case .zeros, .ones: return name
+        case let .constant(v): return ["name": "constant", "value": Double(v)]
+        case let .randomNormal(mean, std): return ["name": "random_normal", "mean": Double(mean), "std": Double(std)]
+        case let .randomUniform(lo, hi): return ["name": "random_uniform", "min": Double(lo), "max": Double(hi)]
+        case let .truncatedNormal(mean, std): return ["name": "truncated_normal", "mean": Double(mean), "std": Double(std)]
+        case let .varianceScaling(scale, mode, distribution):
+            if name != "variance_scaling" { return name }
+            return ["name": "variance_scaling", "scale": Double(scale), "mode": mode.rawValue,
+                    "distribution": distribution.rawValue]
+        }
+    }
+
+    public var description: String {
+        switch kind {
+        case let .varianceScaling(scale, mode, distribution) where name == "variance_scaling":
+            return "variance_scaling{scale=\(scale), mode=\"\(mode.rawValue)\", distribution=\"\(distribution.rawValue)\"}"
+        case let .randomNormal(mean, std): return "random_normal{mean=\(mean), std=\(std)}"
+        case let .randomUniform(lo, hi): return "random_uniform{min=\(lo), max=\(hi)}"
+        case let .truncatedNormal(mean, std): return "truncated_normal{mean=\(mean), std=\(std)}"
+        case let .constant(v): return "constant{value=\(v)}"
+        default: return name
+        }
+    }
+
+    /// Keras' fans for a weight shape in moonlab's layouts (see the type's documentation).
+    public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
+        switch shape.count {
+        case 0: return (1, 1)
+        case 1: return (shape[0], shape[0])
+        case 2: return (shape[0], shape[1])
+        default:
+            let receptive = shape[2...].reduce(1, *)
+            return (shape[1] * receptive, shape[0] * receptive)
+        }
+    }
+
+    /// A new tensor of `shape`, filled. `fans` overrides the fans computed from the shape.
+    public func make(_ shape: [Int], fans given: (fanIn: Int, fanOut: Int)? = nil,
+                     generator: RandomGenerator = .global) throws -> Tensor {
+        switch kind {
+        case .zeros: return try Tensor.zeros(shape)
+        case .ones: return try Tensor.ones(shape)
+        case let .constant(v): return try Tensor.full(shape, v)
+        case let .randomNormal(mean, std): return try Tensor.randn(shape, mean: mean, std: std, generator: generator)
+        case let .randomUniform(lo, hi):
+            return hi > lo ? try Tensor.rand(shape, low: lo, high: hi, generator: generator) : try Tensor.full(shape, lo)
+        case let .truncatedNormal(mean, std):
+            return try Initializer.truncated(shape, mean: mean, std: std, generator: generator)
+        case let .varianceScaling(scale, mode, distribution):
+            let (fanIn, fanOut) = given ?? Initializer.fans(shape)
+            let n: Float
+            switch mode {
+            case .fanIn: n = Float(fanIn)
+            case .fanOut: n = Float(fanOut)
+            case .fanAvg: n = Float(fanIn + fanOut) / 2
+            }
+            let variance = scale / Swift.max(1, n)
+            switch distribution {
+            case .uniform:
+                let limit = (3 * variance).squareRoot()
+                return try Tensor.rand(shape, low: -limit, high: limit, generator: generator)
+            case .untruncatedNormal:
+                return try Tensor.randn(shape, mean: 0, std: variance.squareRoot(), generator: generator)
+            case .truncatedNormal:
+                return try Initializer.truncated(shape, mean: 0, std: variance.squareRoot() / Initializer.truncationStdCorrection,
+                                                 generator: generator)
+            }
+        }
+    }
+
+    /// Normal values with `mean` and `std`, re-drawing any beyond two standard deviations.
+    static func truncated(_ shape: [Int], mean: Float, std: Float, generator: RandomGenerator) throws -> Tensor {
+        let t = try Tensor.randn(shape, mean: 0, std: 1, generator: generator)
+        try t.withUnsafeMutableBufferPointer { p in
+            for i in p.indices {
+                var v = p[i]
+                while Swift.abs(v) > 2 { v = Float(generator.nextNormal()) }
+                p[i] = mean + std * v
+            }
+        }
+        return t
+    }
+}

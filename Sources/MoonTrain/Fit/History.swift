@@ -1,0 +1,57 @@
+/// What `fit` returns: one value per epoch for each logged quantity (`loss`, `accuracy`,
+/// `val_loss`, `val_accuracy`, `lr`, ...), in the order the keys first appeared.
+public final class History {
+    /// Completed epochs, numbered from 1.
+    public private(set) var epochs: [Int] = []
+    /// Key → one value per completed epoch.
+    public private(set) var values: [String: [Double]] = [:]
+    /// Keys in first-seen order.
+    public private(set) var keys: [String] = []
+
+    public init() {}
+
+    /// Records the logs of `epoch`. A key missing at some epoch gets NaN there.
+    public func record(epoch: Int, logs: [String: Double]) {
+        for k in logs.keys.sorted(by: History.keyOrder) where values[k] == nil {
+            keys.append(k)
+            values[k] = Array(repeating: .nan, count: epochs.count)
+        }
+        epochs.append(epoch)
+        for k in keys { values[k]!.append(logs[k] ?? .nan) }
+    }
+
+    /// `loss` first, then metrics, then `val_*`, then `lr`; alphabetical within each group.
+    static func keyOrder(_ a: String, _ b: String) -> Bool {
+        func rank(_ k: String) -> Int {
+            if k == "loss" { return 0 }
+            if k == "lr" { return 4 }
+            if k == "val_loss" { return 2 }
+            return k.hasPrefix("val_") ? 3 : 1
+        }
+        return (rank(a), a) < (rank(b), b)
+    }
+
+    /// The last value of `key`, if any.
+    public func last(_ key: String) -> Double? { values[key]?.last }
+
+    /// As JSON-compatible data, for checkpoints.
+    var json: [String: Any] {
+        ["epochs": epochs, "keys": keys,
+         "values": values.mapValues { $0.map(JSON.number) }]
+    }
+
+    /// Rebuilds a history saved with `json`.
+    static func from(json: Any?) throws -> History {
+        guard let d = json as? [String: Any] else { throw TrainingError("checkpoint: history is missing") }
+        let h = History()
+        h.epochs = (d["epochs"] as? [Any] ?? []).compactMap { JSON.int($0) }
+        h.keys = d["keys"] as? [String] ?? []
+        let raw = d["values"] as? [String: Any] ?? [:]
+        for k in h.keys {
+            let list = (raw[k] as? [Any] ?? []).map { JSON.number(from: $0) }
+            guard list.count == h.epochs.count else { throw TrainingError("checkpoint: history of '\(k)' has \(list.count) values for \(h.epochs.count) epochs") }
+            h.values[k] = list
+        }
+        return h
+    }
+}

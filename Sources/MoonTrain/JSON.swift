@@ -1,0 +1,60 @@
+import Foundation
+
+/// JSON in and out of the metadata of saved files, tolerant of how Foundation hands numbers
+/// back (NSNumber, Int, Double).
+enum JSON {
+    static func encode(_ value: Any) throws -> String {
+        guard JSONSerialization.isValidJSONObject(value) else {
+            throw TrainingError("cannot encode \(type(of: value)) as JSON")
+        }
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func decode(_ text: String, what: String) throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+        } catch {
+            throw TrainingError("\(what) is not valid JSON")
+        }
+    }
+
+    static func double(_ v: Any?) -> Double? {
+        switch v {
+        case let x as Double: return x
+        case let x as Int: return Double(x)
+        case let x as Float: return Double(x)
+        case let x as NSNumber: return x.doubleValue
+        case let x as String: return Double(x)
+        default: return nil
+        }
+    }
+
+    static func int(_ v: Any?) -> Int? { double(v).flatMap { $0.isFinite ? Int(exactly: $0.rounded()) : nil } }
+
+    static func doubles(_ v: Any?) -> [String: Double] {
+        guard let d = v as? [String: Any] else { return [:] }
+        return d.compactMapValues { double($0) }
+    }
+
+    /// A JSON-safe copy of a number: NaN and infinities become strings ("nan", "inf", "-inf").
+    static func number(_ x: Double) -> Any {
+        if x.isNaN { return "nan" }
+        if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+        return x
+    }
+
+    static func number(from v: Any?) -> Double {
+        if let s = v as? String {
+            switch s { case "nan": return .nan; case "inf": return .infinity; case "-inf": return -.infinity; default: break }
+        }
+        return double(v) ?? .nan
+    }
+}
+
+/// An error of training, saving or loading, with a message for the user.
+public struct TrainingError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

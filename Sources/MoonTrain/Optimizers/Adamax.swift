@@ -1,0 +1,45 @@
+import Foundation
+import MoonEngine
+
+/// Adamax, Adam's infinity-norm variant, as Keras computes it:
+///
+///     m = β1·m + (1−β1)·g,   u = max(β2·u, |g|)
+///     p -= lr · m / ((1 − β1^t) · (u + ε))
+///
+/// Defaults are Keras': lr 0.001, β1 0.9, β2 0.999, ε 1e-7 (PyTorch: lr 0.002, ε 1e-8).
+public final class Adamax: Optimizer {
+    public let beta1: Float, beta2: Float, eps: Float
+    private var stepSize: Float = 0
+
+    public init(params: [Tensor] = [], lr: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
+                eps: Float = 1e-7, clipnorm: Float? = nil, globalClipnorm: Float? = nil,
+                clipvalue: Float? = nil, weightDecay: Float = 0) throws {
+        try Optimizer.checkFraction(beta1, "beta1", kind: "Adamax")
+        try Optimizer.checkFraction(beta2, "beta2", kind: "Adamax")
+        try Optimizer.checkRate(eps, "eps", kind: "Adamax")
+        (self.beta1, self.beta2, self.eps) = (beta1, beta2, eps)
+        try super.init(params: params, lr: lr, clipnorm: clipnorm, globalClipnorm: globalClipnorm,
+                       clipvalue: clipvalue, weightDecay: weightDecay)
+    }
+
+    public override var name: String { "Adamax" }
+    public override var slotNames: [String] { ["m", "u"] }
+    public override var hyperparameters: [(String, Double)] {
+        [("beta1", Double(beta1)), ("beta2", Double(beta2)), ("eps", Double(eps))]
+    }
+
+    public override func beginStep(t: Int) {
+        stepSize = Float(Double(lr) / (1 - pow(Double(beta1), Double(t))))
+    }
+
+    public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
+                                _ s: [UnsafeMutablePointer<Float>], t: Int) {
+        let m = s[0], u = s[1], b1 = beta1, b2 = beta2, c1 = 1 - beta1, e = eps, a = stepSize
+        for i in 0..<n {
+            let gi = g[i]
+            m[i] = b1 * m[i] + c1 * gi
+            u[i] = Swift.max(b2 * u[i], Swift.abs(gi))
+            p[i] -= a * m[i] / (u[i] + e)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import MoonEngine
+
+/// Nadam: Adam with Nesterov momentum (Dozat, 2016), as Keras and PyTorch compute it, with
+/// the momentum schedule μ_t = β1·(1 − 0.5·0.96^(0.004·t)):
+///
+///     m = β1·m + (1−β1)·g,   v = β2·v + (1−β2)·g²,   Π_t = μ_1···μ_t
+///     m̂ = μ_{t+1}·m / (1 − Π_t·μ_{t+1}) + (1−μ_t)·g / (1 − Π_t),   v̂ = v / (1 − β2^t)
+///     p -= lr · m̂ / (√v̂ + ε)
+///
+/// Defaults are Keras': lr 0.001, β1 0.9, β2 0.999, ε 1e-7. The product Π is optimizer state
+/// (saved in checkpoints).
+public final class Nadam: Optimizer {
+    public let beta1: Float, beta2: Float, eps: Float
+    /// Π_t, the product of the momentum schedule so far.
+    private var muProduct = 1.0
+    private var coefficients: (m: Float, g: Float, v: Float) = (0, 0, 0)
+
+    public init(params: [Tensor] = [], lr: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
+                eps: Float = 1e-7, clipnorm: Float? = nil, globalClipnorm: Float? = nil,
+                clipvalue: Float? = nil, weightDecay: Float = 0) throws {
+        try Optimizer.checkFraction(beta1, "beta1", kind: "Nadam")
+        try Optimizer.checkFraction(beta2, "beta2", kind: "Nadam")
+        try Optimizer.checkRate(eps, "eps", kind: "Nadam")
+        (self.beta1, self.beta2, self.eps) = (beta1, beta2, eps)
+        try super.init(params: params, lr: lr, clipnorm: clipnorm, globalClipnorm: globalClipnorm,
+                       clipvalue: clipvalue, weightDecay: weightDecay)
+    }
+
+    public override var name: String { "Nadam" }
+    public override var slotNames: [String] { ["m", "v"] }
+    public override var hyperparameters: [(String, Double)] {
+        [("beta1", Double(beta1)), ("beta2", Double(beta2)), ("eps", Double(eps))]
+    }
+    public override var extraState: [String: Double] {
+        get { ["mu_product": muProduct] }
+        set { muProduct = newValue["mu_product"] ?? 1 }
+    }
+
+    /// μ_t of the momentum schedule.
+    func mu(_ t: Int) -> Double { Double(beta1) * (1 - 0.5 * pow(0.96, 0.004 * Double(t))) }
+
+    public override func beginStep(t: Int) {
+        let mu = self.mu(t), muNext = self.mu(t + 1)
+        muProduct *= mu
+        coefficients = (Float(muNext / (1 - muProduct * muNext)),
+                        Float((1 - mu) / (1 - muProduct)),
+                        Float(1 / (1 - pow(Double(beta2), Double(t)))))
+    }
+
+    public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
+                                _ s: [UnsafeMutablePointer<Float>], t: Int) {
+        let m = s[0], v = s[1], b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2
+        let (cm, cg, cv) = coefficients, e = eps, a = lr
+        for i in 0..<n {
+            let gi = g[i]
+            m[i] = b1 * m[i] + c1 * gi
+            v[i] = b2 * v[i] + c2 * gi * gi
+            let mHat = cm * m[i] + cg * gi
+            p[i] -= a * mHat / ((v[i] * cv).squareRoot() + e)
+        }
+    }
+}

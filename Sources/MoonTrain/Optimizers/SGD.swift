@@ -1,0 +1,46 @@
+import MoonEngine
+
+/// Stochastic gradient descent with optional momentum, in PyTorch's formulation:
+///
+///     buf = momentum · buf + g                 (buf starts at 0, so the first buf is g)
+///     p  -= lr · (nesterov ? g + momentum · buf : buf)
+///
+/// For a constant learning rate this is the same trajectory as Keras' `v = m·v − lr·g; p += v`;
+/// when the rate changes, the new rate applies to the whole step (PyTorch's behaviour).
+/// Defaults (Keras): lr 0.01, momentum 0, nesterov false.
+public final class SGD: Optimizer {
+    public let momentum: Float
+    public let nesterov: Bool
+
+    public init(params: [Tensor] = [], lr: Float = 0.01, momentum: Float = 0, nesterov: Bool = false,
+                clipnorm: Float? = nil, globalClipnorm: Float? = nil, clipvalue: Float? = nil,
+                weightDecay: Float = 0) throws {
+        try Optimizer.checkFraction(momentum, "momentum", kind: "SGD")
+        if nesterov && momentum == 0 { throw TensorError("SGD: nesterov needs a momentum above 0") }
+        self.momentum = momentum
+        self.nesterov = nesterov
+        try super.init(params: params, lr: lr, clipnorm: clipnorm, globalClipnorm: globalClipnorm,
+                       clipvalue: clipvalue, weightDecay: weightDecay)
+    }
+
+    public override var name: String { "SGD" }
+    public override var slotNames: [String] { momentum == 0 ? [] : ["momentum"] }
+    public override var hyperparameters: [(String, Double)] {
+        [("momentum", Double(momentum)), ("nesterov", nesterov ? 1 : 0)]
+    }
+
+    public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
+                                _ s: [UnsafeMutablePointer<Float>], t: Int) {
+        let lr = self.lr, mu = momentum
+        if mu == 0 {
+            for i in 0..<n { p[i] -= lr * g[i] }
+            return
+        }
+        let buf = s[0]
+        if nesterov {
+            for i in 0..<n { buf[i] = mu * buf[i] + g[i]; p[i] -= lr * (g[i] + mu * buf[i]) }
+        } else {
+            for i in 0..<n { buf[i] = mu * buf[i] + g[i]; p[i] -= lr * buf[i] }
+        }
+    }
+}

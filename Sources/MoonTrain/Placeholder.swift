@@ -1,1 +1,0 @@
-// Training: optimizers, losses, the fit loop, callbacks, checkpoints. See Trainer.swift.

@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+
+/// The REPL in a real terminal: tmux runs `moonlab` in a detached pane, keys are sent to it and
+/// the screen is read back. Each test uses its own tmux server (a private socket) and its own
+/// HOME and history file.
+@Suite(.serialized, .enabled(if: Terminal.tmux != nil, "tmux is not installed (scripts/setup installs it)"))
+struct TerminalTests {
+    @Test func expressionShowsItsValue() throws {
+        let t = try Terminal()
+        defer { t.close() }
+        t.type("1+1"); t.press("Enter")
+        try t.waitFor { $0.contains("> 1+1\n2\n") }
+        t.type("{1, 'two', {three = 3}}"); t.press("Enter")
+        try t.waitFor { $0.contains("{1, \"two\", {three = 3}}\n") }
+    }
+
+    @Test func tabCompletesGlobalsAndFields() throws {
+        let t = try Terminal()
+        defer { t.close() }
+        t.type("tens"); t.press("Tab")
+        try t.waitFor { $0.contains("> tensor") }
+        t.press("C-u")
+        t.type("string.fo"); t.press("Tab")
+        try t.waitFor { $0.contains("> string.format") }
+        t.type("('%d', 7)"); t.press("Enter")
+        try t.waitFor { $0.contains("\"7\"\n") }
+        t.type("s = 'abc'"); t.press("Enter")
+        t.type("s:up"); t.press("Tab")
+        try t.waitFor { $0.contains("> s:upper") }
+    }
+
+    @Test func ctrlCStopsARunningChunkAndKeepsState() throws {
+        let t = try Terminal()
+        defer { t.close() }
+        t.type("x = 5"); t.press("Enter")
+        t.type("while true do end"); t.press("Enter")
+        try t.waitFor { $0.contains("> while true do end\n") }
+        Thread.sleep(forTimeInterval: 0.3)
+        t.press("C-c")
+        try t.waitFor { $0.contains("interrupted") }
+        t.type("x"); t.press("Enter")
+        try t.waitFor { $0.contains("> x\n5\n") }
+        t.type("y = x * 2"); t.press("Enter")
+        t.type("y"); t.press("Enter")
+        try t.waitFor { $0.contains("> y\n10\n") }
+    }
+
+    @Test func ctrlCAtThePromptClearsTheLine() throws {
+        let t = try Terminal()
+        defer { t.close() }
+        t.type("this is not finished")
+        t.press("C-c")
+        t.type("1+2"); t.press("Enter")
+        try t.waitFor { $0.contains("> 1+2\n3\n") }
+        t.type("for i = 1, 2 do"); t.press("Enter")
+        try t.waitFor { $0.hasSuffix(">> ") }
+        t.press("C-c")
+        t.type("'fresh'"); t.press("Enter")
+        try t.waitFor { $0.contains("> 'fresh'\n\"fresh\"\n") }
+    }
+
+    @Test func multiLineChunks() throws {
+        let t = try Terminal()
+        defer { t.close() }
+        t.type("for i = 1, 3 do"); t.press("Enter")
+        try t.waitFor { $0.hasSuffix(">> ") }
+        t.type("io.write(i * 10, ' ')"); t.press("Enter")
+        t.type("end"); t.press("Enter")
+        try t.waitFor { $0.contains("10 20 30 ") }
+    }
+
+    @Test func historySurvivesARestart() throws {
+        let home = try Terminal.temporaryHome()
+        let history = home.appendingPathComponent("history")
+        do {
+            let t = try Terminal(home: home, history: history)
+            defer { t.close() }
+            t.type("answer = 42"); t.press("Enter")
+            t.type("answer + 0"); t.press("Enter")
+            try t.waitFor { $0.contains("\n42\n") }
+            t.press("C-d")
+            try t.waitForExit()
+        }
+        #expect(FileManager.default.fileExists(atPath: history.path))
+        let t = try Terminal(home: home, history: history)
+        defer { t.close() }
+        t.press("Up")
+        try t.waitFor { $0.hasSuffix("> answer + 0") }
+        t.press("Up")
+        try t.waitFor { $0.hasSuffix("> answer = 42") }
+        t.press("Enter")
+        t.type("answer"); t.press("Enter")
+        try t.waitFor { $0.contains("> answer\n42\n") }
+    }
+
+    /// A short session, saved for the record (the issue asks for one), checked as it goes.
+    @Test func transcript() throws {
+        let t = try Terminal()
+        defer { t.close() }
+        let steps: [(String, String)] = [
+            ("1+1", "> 1+1\n2\n"),
+            ("t = {name = 'mnist', sizes = {28, 28}, classes = 10}", "> t = "),
+            ("t", "{classes = 10, name = \"mnist\", sizes = {28, 28}}\n"),
+            ("=moonlab.version", "\"0.1.0\"\n"),
+            ("help(moonlab.seed)", "moonlab.seed(n)\n"),
+            ("error('oops')", "stdin:1: oops\n"),
+        ]
+        for (line, expected) in steps {
+            t.type(line); t.press("Enter")
+            try t.waitFor { $0.contains(expected) }
+        }
+        t.type("while true do end"); t.press("Enter")
+        Thread.sleep(forTimeInterval: 0.3)
+        t.press("C-c")
+        try t.waitFor { $0.contains("interrupted") }
+        t.type("string.fo"); t.press("Tab")
+        try t.waitFor { $0.hasSuffix("> string.format") }
+        t.type("('%.2f', math.pi)"); t.press("Enter")
+        try t.waitFor { $0.contains("\"3.14\"\n") }
+        let screen = t.screen()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("moonlab-repl-transcript.txt")
+        try screen.write(to: out, atomically: true, encoding: .utf8)
+    }
+}
+
+/// One `moonlab` REPL in a detached tmux pane.
+final class Terminal {
+    static let tmux: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    nonisolated(unsafe) private static var count = 0
+    let socket: String
+    let home: URL
+
+    static func temporaryHome() throws -> URL {
+        count += 1
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("moonlab-terminal-\(getpid())-\(count)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    init(home: URL? = nil, history: URL? = nil) throws {
+        let home = try home ?? Terminal.temporaryHome()
+        Terminal.count += 1
+        self.home = home
+        socket = "moonlab-test-\(getpid())-\(Terminal.count)"
+        let history = history ?? home.appendingPathComponent("history")
+        let command = "exec env HOME=\(quote(home.path)) MOONLAB_HISTORY=\(quote(history.path)) \(quote(MoonlabBinary.binary))"
+        try tmux(["new-session", "-d", "-x", "120", "-y", "40", command])
+        try waitFor { $0.contains("help() for help") }
+    }
+
+    /// Types `text` literally.
+    func type(_ text: String) { _ = try? tmux(["send-keys", "-l", text]) }
+    /// Presses keys by tmux name: Enter, Tab, Up, C-c, C-d, C-u.
+    func press(_ key: String) { _ = try? tmux(["send-keys", key]) }
+
+    /// The screen's text, trailing blank lines and spaces dropped.
+    func screen() -> String {
+        let raw = (try? tmux(["capture-pane", "-p"])) ?? ""
+        let lines = raw.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
+        var text = lines.joined(separator: "\n")
+        while text.hasSuffix("\n") { text.removeLast() }
+        // The prompt's trailing space was trimmed with the rest; put it back at the end.
+        if text.hasSuffix(">") { text += " " }
+        return text
+    }
+
+    /// Waits until the screen satisfies `condition`; fails with the screen after 10 s.
+    func waitFor(_ condition: (String) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let deadline = Date().addingTimeInterval(10)
+        var text = screen()
+        while !condition(text) {
+            if Date() > deadline {
+                Issue.record("timed out; the screen shows:\n\(text)", sourceLocation: sourceLocation)
+                throw TerminalError.timeout
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+            text = screen()
+        }
+    }
+
+    /// Waits until moonlab has exited (its pane, and so the tmux server, are gone).
+    func waitForExit() throws {
+        let deadline = Date().addingTimeInterval(10)
+        while (try? tmux(["has-session"])) != nil {
+            if Date() > deadline { throw TerminalError.timeout }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    func close() { _ = try? tmux(["kill-server"]) }
+
+    enum TerminalError: Error { case timeout, failed(String) }
+
+    @discardableResult
+    private func tmux(_ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Terminal.tmux!)
+        p.arguments = ["-L", socket, "-f", "/dev/null"] + arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw TerminalError.failed(arguments.joined(separator: " ")) }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}

@@ -1,0 +1,67 @@
+--- Helpers for Lua tests that run the moonlab command itself.
+local M = {}
+
+--- `path` made absolute against the current folder.
+function M.absolute(path)
+  if path:sub(1, 1) == "/" then return path end
+  local pwd = os.getenv("PWD")
+  if not pwd then
+    local p = io.popen("pwd")
+    pwd = p:read("l")
+    p:close()
+  end
+  return pwd .. "/" .. path
+end
+
+--- The moonlab binary running this test: the program name, the most negative `arg` entry.
+function M.binary()
+  local i = -1
+  while arg[i - 1] ~= nil do i = i - 1 end
+  local program = arg[i]
+  return program:find("/", 1, true) and M.absolute(program) or program
+end
+
+--- This test file's folder (absolute when the test was given an absolute path).
+function M.here()
+  return (arg[0]:match("^(.*)/[^/]*$")) or "."
+end
+
+function M.quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+local function slurp(path)
+  local f = io.open(path, "rb")
+  if not f then return "" end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+--- Runs moonlab with `args` (a list of words); options: stdin (text), cwd, env (a table of
+--- variables to set; a value of false unsets one). Returns stdout, stderr, exit status.
+function M.run(args, options)
+  options = options or {}
+  local out, err, input = os.tmpname(), os.tmpname(), os.tmpname()
+  local f = assert(io.open(input, "wb"))
+  f:write(options.stdin or "")
+  f:close()
+  local words = {}
+  if options.cwd then words[#words + 1] = "cd " .. M.quote(options.cwd) .. " &&" end
+  words[#words + 1] = "env"
+  local sets = {}
+  for k, v in pairs(options.env or {}) do
+    if v == false then words[#words + 1] = "-u " .. k else sets[#sets + 1] = k .. "=" .. M.quote(v) end
+  end
+  table.move(sets, 1, #sets, #words + 1, words)
+  words[#words + 1] = M.quote(M.binary())
+  for _, a in ipairs(args) do words[#words + 1] = M.quote(a) end
+  local command = table.concat(words, " ") .. " <" .. M.quote(input) .. " >" .. M.quote(out) .. " 2>" .. M.quote(err)
+  local ok, how, code = os.execute(command)
+  local stdout, stderr = slurp(out), slurp(err)
+  os.remove(out); os.remove(err); os.remove(input)
+  if how == "signal" then code = 128 + code end
+  return stdout, stderr, code
+end
+
+return M
