@@ -11,7 +11,8 @@ public enum Moonlab {
         installCore(L)
         TensorModule.install(L)
         DataModule.install(L)
-        for (name, doc) in plannedModules where name != "tensor" && name != "data" {
+        NNModule.install(L)
+        for (name, doc) in plannedModules where name != "tensor" && name != "data" && name != "nn" {
             L.defineModule(name, doc: doc) { _ in }
         }
     }

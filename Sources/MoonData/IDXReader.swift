@@ -55,7 +55,7 @@ public enum IDXReader {
     /// are multiplied by `byteScale` (1: values 0...255 as stored; 1/255: into [0, 1]).
     public static func read(_ path: String, byteScale: Float = 1) throws -> (header: Header, values: Tensor) {
         let (header, bytes) = try readBytes(path)
-        defer { bytes.deallocate() }
+        defer { free(bytes.baseAddress) }
         let values = try convert(bytes, header, byteScale: byteScale, path: path)
         return (header, values)
     }
@@ -93,7 +93,7 @@ public enum IDXReader {
 
     // MARK: reading
 
-    /// Opens, validates and reads the whole payload; the caller deallocates the bytes.
+    /// Opens, validates and reads the whole payload; the caller frees the bytes (`free`).
     static func readBytes(_ path: String) throws -> (Header, UnsafeMutableRawBufferPointer) {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
@@ -149,17 +149,32 @@ public enum IDXReader {
         let headerBytes = 4 + 4 * ndims
         if gzdirect(file) != 0, let size = fileSize(path) {
             let have = size - headerBytes
-            if have != total {
-                throw DataError("\(path): payload is \(have) bytes but the header \(describe(dims)) of \(dtype.name)s needs \(total)\(have < total ? " (truncated file)" : " (\(have - total) trailing bytes)")")
-            }
+            if have < total { throw truncated(path, header, holds: have) }
+            if have > total { throw trailing(path, header, "\(have - total)") }
         }
 
-        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(total, 1), alignment: 64)
+        // Grow the buffer as data arrives, so a corrupt header claiming gigabytes costs
+        // nothing before the short payload shows it up; real files take one read.
+        var capacity = min(max(total, 1), 1 << 26)
+        guard var buffer = malloc(capacity) else {
+            throw DataError("\(path): cannot allocate \(capacity) bytes: out of memory")
+        }
         do {
-            let n = try readFully(file, bytes.baseAddress!, total, path: path)
-            if n < total {
-                throw DataError("\(path): truncated: the header \(describe(dims)) of \(dtype.name)s needs \(total) payload bytes, the file holds \(n)")
+            var n = 0
+            while n < total {
+                if n == capacity {
+                    capacity = min(total, 2 * capacity)
+                    guard let grown = realloc(buffer, capacity) else {
+                        throw DataError("\(path): cannot allocate \(capacity) bytes: out of memory")
+                    }
+                    buffer = grown
+                }
+                let wanted = capacity - n
+                let got = try readFully(file, buffer + n, wanted, path: path)
+                n += got
+                if got < wanted { break }   // the end of the data
             }
+            if n < total { throw truncated(path, header, holds: n) }
             var extra = [UInt8](repeating: 0, count: 1 << 16)
             var trailing = 0
             while trailing <= 1 << 20 {
@@ -168,14 +183,22 @@ public enum IDXReader {
                 trailing += m
             }
             if trailing > 0 {
-                let amount = trailing > 1 << 20 ? "more than 1 MiB of" : "\(trailing)"
-                throw DataError("\(path): \(amount) trailing bytes after the \(total)-byte payload that the header \(describe(dims)) of \(dtype.name)s describes")
+                throw self.trailing(path, header, trailing > 1 << 20 ? "more than 1 MiB of" : "\(trailing)")
             }
         } catch {
-            bytes.deallocate()
+            free(buffer)
             throw error
         }
+        let bytes = UnsafeMutableRawBufferPointer(start: buffer, count: total)
         return (header, bytes)
+    }
+
+    static func truncated(_ path: String, _ h: Header, holds: Int) -> DataError {
+        DataError("\(path): truncated: the header \(describe(h.dims)) of \(h.dtype.name)s needs \(h.payloadBytes) payload bytes, the file holds \(holds)")
+    }
+
+    static func trailing(_ path: String, _ h: Header, _ amount: String) -> DataError {
+        DataError("\(path): \(amount) trailing bytes after the \(h.payloadBytes)-byte payload that the header \(describe(h.dims)) of \(h.dtype.name)s describes")
     }
 
     /// Reads up to `count` bytes into `buffer`; returns how many came (fewer only at the end).

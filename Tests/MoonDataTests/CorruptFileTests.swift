@@ -194,7 +194,8 @@ import MoonEngine
         }
         #expect(total >= 300, "only \(total) variants")
         #expect(failures >= total * 8 / 10, "\(failures) errors of \(total) variants")
-        #expect(problems.isEmpty, "\(problems.count) problems:\n" + problems.prefix(30).joined(separator: "\n"))
+        let report = problems.prefix(30).joined(separator: "\n")
+        #expect(problems.isEmpty, "\(problems.count) problems:\n\(report)")
         print("corrupt-file test: \(total) variants, \(failures) clear errors, \(loaded) still-valid files loaded correctly")
     }
 

@@ -18,7 +18,8 @@ func ids(_ ds: Dataset) -> [Int] {
 }
 
 @Suite struct DatasetTests {
-    let mnistTest = try! DataSets.mnist(split: .test, environment: Fixtures.environment())
+    /// Loaded once for the suite (read-only).
+    nonisolated(unsafe) static let mnistTest = try! DataSets.mnist(split: .test, environment: Fixtures.environment())
 
     @Test func itemsAndCounts() throws {
         let ds = try numbered(10)
@@ -82,7 +83,7 @@ func ids(_ ds: Dataset) -> [Int] {
     }
 
     @Test func stratifiedSplitKeepsClassProportions() throws {
-        let ds = mnistTest
+        let ds = Self.mnistTest
         let counts = try ds.classCounts()
         for fraction in [0.8, 0.5, 0.1, 0.333] {
             let (a, b) = try ds.split(fraction: fraction, stratify: true, generator: RandomGenerator(seed: 3))
