@@ -2,7 +2,9 @@
 // moonlab: a Lua-scripted laboratory for neural-network design studies on small image sets.
 import PackageDescription
 
-let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+// Release builds drop overflow and exclusivity checks in the hot paths (inputs are checked
+// explicitly and reported as Lua errors before any kernel runs).
+let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "moonlab",
@@ -19,23 +21,31 @@ let package = Package(
 
         // Trampolines that raise Lua errors after Swift returns, and wrappers for Lua's macros.
         .target(name: "CMoonLua", dependencies: ["CLua"], path: "Sources/CMoonLua"),
+        // libpng decoding with its setjmp inside C, so no longjmp crosses Swift frames.
+        .target(name: "CMoonPNG", dependencies: ["CPNG"], path: "Sources/CMoonPNG", linkerSettings: [.linkedLibrary("png16")]),
 
         // Raw compute on buffers: BLAS, convolution, pooling, threading. No tensors, no Lua.
         .target(name: "MoonKernels", dependencies: ["CBLAS"], swiftSettings: release),
         // Tensors and autograd, written on the kernels. No Lua.
         .target(name: "MoonEngine", dependencies: ["MoonKernels"], swiftSettings: release),
         // Data sets: IDX readers, MNIST/Fashion-MNIST lookup, datasets, batches. No Lua.
-        .target(name: "MoonData", dependencies: ["MoonEngine", "CZlib"], swiftSettings: release),
+        .target(name: "MoonData", dependencies: ["MoonEngine", "CZlib", "CMoonPNG"], swiftSettings: release),
 
         // Layers, initializers and models (Sequential, graphs). No Lua.
         .target(name: "MoonNN", dependencies: ["MoonEngine"], swiftSettings: release),
         // Optimizers, losses, the fit loop, callbacks, checkpoints. No Lua.
         .target(name: "MoonTrain", dependencies: ["MoonNN", "MoonData"], swiftSettings: release),
+        // Augmentation: random affine warps, flips, jitter, normalization, ZCA, previews. No Lua.
+        .target(name: "MoonAug", dependencies: ["MoonEngine", "MoonData", "CPNG"], swiftSettings: release),
+        // Metrics (accuracy, confusion, reports) and representation analysis (correlation, CKA, RSA). No Lua.
+        .target(name: "MoonAnalysis", dependencies: ["MoonEngine", "CBLAS"], swiftSettings: release),
+        // Figures: SVG line charts and heatmaps, PNG image grids with a built-in bitmap font. No Lua.
+        .target(name: "MoonPlot", dependencies: ["MoonEngine", "CZlib"], swiftSettings: release),
 
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
-        .target(name: "LuaKit", dependencies: ["CLua", "CMoonLua"]),
+        .target(name: "LuaKit", dependencies: ["CLua", "CMoonLua"], swiftSettings: release),
         // The Lua faces of moonlab's modules: binding code only.
-        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine", "MoonNN", "MoonTrain", "MoonData"]),
+        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine", "MoonNN", "MoonTrain", "MoonData", "MoonAnalysis", "MoonPlot", "MoonAug"], swiftSettings: release),
         // The command line: script runner, REPL (libedit), completion, printing.
         .target(name: "MoonCLI", dependencies: ["LuaKit", "MoonBindings", "CEdit"]),
         .executableTarget(name: "moonlab", dependencies: ["MoonCLI"]),
@@ -47,6 +57,9 @@ let package = Package(
         .testTarget(name: "MoonDataTests", dependencies: ["MoonData", "CZlib"]),
         .testTarget(name: "MoonNNTests", dependencies: ["MoonNN"]),
         .testTarget(name: "MoonTrainTests", dependencies: ["MoonTrain"]),
+        .testTarget(name: "MoonAugTests", dependencies: ["MoonAug"]),
+        .testTarget(name: "MoonAnalysisTests", dependencies: ["MoonAnalysis"]),
+        .testTarget(name: "MoonPlotTests", dependencies: ["MoonPlot", "CZlib"]),
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "MoonBindings"]),
         .testTarget(name: "MoonCLITests", dependencies: ["MoonCLI"]),
     ]

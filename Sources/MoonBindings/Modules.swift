@@ -12,7 +12,12 @@ public enum Moonlab {
         TensorModule.install(L)
         DataModule.install(L)
         NNModule.install(L)
-        for (name, doc) in plannedModules where name != "tensor" && name != "data" && name != "nn" {
+        MetricsModule.install(L)
+        AnalysisModule.install(L)
+        PlotModule.install(L)
+        AugModule.install(L)
+        let installed: Set<String> = ["tensor", "data", "nn", "metrics", "analysis", "plot", "aug"]
+        for (name, doc) in plannedModules where !installed.contains(name) {
             L.defineModule(name, doc: doc) { _ in }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import MoonEngine
 
 /// One minibatch: inputs, targets, and the 0-based dataset positions they came from.
@@ -5,12 +6,26 @@ public struct Batch {
     public let x: Tensor
     public let targets: Targets
     public let indices: [Int]
+
+    public init(x: Tensor, targets: Targets, indices: [Int]) {
+        self.x = x
+        self.targets = targets
+        self.indices = indices
+    }
 }
 
 /// Minibatches of a dataset, one pass: `size` samples each (the last one smaller unless
 /// `dropLast`), in order or shuffled once when created. In order, batches are views into
 /// the dataset (no copy); shuffled, each batch gathers its rows into new contiguous
 /// tensors, so the whole set is never copied.
+///
+/// Batches that cost work (shuffled gathers, or a `prepare` step such as augmentation) are
+/// assembled ahead on a second thread while the caller consumes the current one: a bounded
+/// queue holds at most `prefetch` finished batches. The order and content of the batches
+/// never depend on timing (the order is fixed at creation and the worker builds batches in
+/// that order). The worker touches only the dataset's immutable tensors and what `prepare`
+/// touches; it runs with gradient recording off. Abandoning the pass (`cancel()`, or
+/// letting the object go) stops the worker and waits for it, so no thread outlives the pass.
 public final class Batches {
     public let dataset: Dataset
     public let size: Int
@@ -19,36 +34,149 @@ public final class Batches {
     let order: [Int]?
     /// Next sample position in the pass.
     public private(set) var position = 0
+    /// The worker building batches ahead; nil: batches are made on the caller's thread.
+    private let prefetcher: Prefetcher?
+    private let prepare: ((Batch) throws -> Batch)?
+    private var cancelled = false
+    /// Batches returned so far.
+    private var taken = 0
 
     /// - `generator`: draws the order when `shuffle` is set (the global one by default).
+    /// - `prefetch`: batches to build ahead on a second thread (0: none, everything on the
+    ///   caller's thread). In-order passes without `prepare` never use a thread (views are free).
+    /// - `prepare`: applied to every batch before it is returned (on the worker when
+    ///   prefetching). It must not touch a Lua state, and for reproducible runs it must draw
+    ///   any randomness from its own generator, not one the caller's thread also uses.
     public init(_ dataset: Dataset, size: Int, shuffle: Bool = false, dropLast: Bool = false,
-                generator: RandomGenerator = .global) throws {
+                generator: RandomGenerator = .global, prefetch: Int = 1,
+                prepare: ((Batch) throws -> Batch)? = nil) throws {
         guard size >= 1 else { throw DataError("batches: batch size must be at least 1, got \(size)") }
+        guard prefetch >= 0 && prefetch <= 64 else {
+            throw DataError("batches: prefetch must lie in 0...64 batches, got \(prefetch)")
+        }
         self.dataset = dataset
         self.size = size
         self.dropLast = dropLast
-        self.order = shuffle ? generator.permutation(dataset.count) : nil
+        let order = shuffle ? generator.permutation(dataset.count) : nil
+        self.order = order
+        self.prepare = prepare
+        let count = dropLast ? dataset.count / size : (dataset.count + size - 1) / size
+        if prefetch > 0 && (shuffle || prepare != nil) && count > 1 {
+            prefetcher = Prefetcher(capacity: prefetch, count: count) { k in
+                try Batches.assemble(dataset, order, k, size, prepare)
+            }
+        } else {
+            prefetcher = nil
+        }
     }
+
+    deinit { prefetcher?.cancel() }
 
     /// Number of batches in the pass.
     public var count: Int {
         dropLast ? dataset.count / size : (dataset.count + size - 1) / size
     }
 
-    /// The next batch, or nil at the end of the pass.
+    /// Whether a second thread builds the batches ahead.
+    public var isPrefetching: Bool { prefetcher != nil }
+
+    /// The next batch, or nil at the end of the pass (or after `cancel()`).
     public func next() throws -> Batch? {
-        let n = dataset.count
-        let take = min(size, n - position)
-        if take <= 0 || (dropLast && take < size) { return nil }
-        let start = position
-        position += take
+        if cancelled { return nil }
+        let k = taken
+        if k >= count { return nil }
+        let batch: Batch?
+        if let prefetcher {
+            batch = try prefetcher.take()
+        } else {
+            batch = try Batches.assemble(dataset, order, k, size, prepare)
+        }
+        if let batch { position += batch.indices.count; taken += 1 }
+        return batch
+    }
+
+    /// Ends the pass early: stops and joins the worker; `next()` then returns nil.
+    public func cancel() {
+        cancelled = true
+        prefetcher?.cancel()
+    }
+
+    /// Batch `k` of a pass.
+    static func assemble(_ dataset: Dataset, _ order: [Int]?, _ k: Int, _ size: Int,
+                         _ prepare: ((Batch) throws -> Batch)?) throws -> Batch {
+        let start = k * size
+        let take = min(size, dataset.count - start)
+        var batch: Batch
         if let order {
             let idx = Array(order[start..<start + take])
-            return Batch(x: try dataset.x.indexSelect(0, idx),
-                         targets: try dataset.targets.map { try $0.indexSelect(0, idx) }, indices: idx)
+            batch = Batch(x: try dataset.x.indexSelect(0, idx),
+                          targets: try dataset.targets.map { try $0.indexSelect(0, idx) }, indices: idx)
+        } else {
+            batch = Batch(x: try dataset.x.narrow(0, start, take),
+                          targets: try dataset.targets.map { try $0.narrow(0, start, take) },
+                          indices: Array(start..<start + take))
         }
-        return Batch(x: try dataset.x.narrow(0, start, take),
-                     targets: try dataset.targets.map { try $0.narrow(0, start, take) },
-                     indices: Array(start..<start + take))
+        if let prepare { batch = try prepare(batch) }
+        return batch
+    }
+}
+
+/// A worker thread filling a bounded queue with batches 0..<count, in order.
+final class Prefetcher: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [Result<Batch, Error>] = []
+    private var stopped = false
+    private var finished = false
+    private let capacity: Int
+
+    init(capacity: Int, count: Int, make: @escaping (Int) throws -> Batch) {
+        self.capacity = capacity
+        let box = UncheckedSendable(make)
+        let thread = Thread { [self] in
+            Tensor.noGrad { self.run(count: count, make: box.value) }
+        }
+        thread.name = "moonlab batches"
+        thread.start()
+    }
+
+    private func run(count: Int, make: (Int) throws -> Batch) {
+        for k in 0..<count {
+            condition.lock()
+            while queue.count >= capacity && !stopped { condition.wait() }
+            let stop = stopped
+            condition.unlock()
+            if stop { break }
+            let result = Result { try make(k) }
+            condition.lock()
+            queue.append(result)
+            condition.broadcast()
+            condition.unlock()
+            if case .failure = result { break }
+        }
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch in order, waiting for it; nil when the pass is over or stopped.
+    func take() throws -> Batch? {
+        condition.lock()
+        while queue.isEmpty && !finished && !stopped { condition.wait() }
+        guard !stopped, !queue.isEmpty else { condition.unlock(); return nil }
+        let result = queue.removeFirst()
+        condition.broadcast()
+        condition.unlock()
+        return try result.get()
+    }
+
+    /// Stops the worker and waits until it has exited (at most one batch's work).
+    func cancel() {
+        condition.lock()
+        stopped = true
+        queue.removeAll()
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
     }
 }

@@ -7,6 +7,20 @@ public typealias ConvPadding = Padding2D
 
 /// 2-D convolution in NCHW layout, differentiable in the input, the weights and the bias.
 extension Tensor {
+    /// The `{outHeight, outWidth}` of a convolution of a `{inHeight, inWidth}` plane, or a
+    /// thrown message saying why the kernel does not fit.
+    public static func conv2dOutputSize(input: (Int, Int), kernel: (Int, Int), stride: (Int, Int) = (1, 1),
+                                        padding: ConvPadding = .valid, dilation: (Int, Int) = (1, 1)) throws -> (Int, Int) {
+        do {
+            let g = try Conv2DGeometry(batch: 1, inChannels: 1, inHeight: input.0, inWidth: input.1,
+                                       outChannels: 1, kernelHeight: kernel.0, kernelWidth: kernel.1,
+                                       stride: stride, padding: padding, dilation: dilation)
+            return (g.outHeight, g.outWidth)
+        } catch {
+            throw TensorError(error.message)
+        }
+    }
+
     /// Cross-correlation as every deep-learning library computes it:
     /// `out[n,f,y,x] = bias[f] + Σ_{c,i,j} weight[f,c,i,j] · input[n,c,y·sh−pt+i·dh, x·sw−pl+j·dw]`.
     ///
@@ -49,11 +63,16 @@ extension Tensor {
             conv2dForward(g, input: x.base, weight: w.base, bias: b.map { UnsafePointer($0.base) }, output: out.base)
         }
         let inputs = [input, weight] + (bias.map { [$0] } ?? [])
+        // The closure keeps detached views only: the graph holds the inputs themselves.
+        let needX = input.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
+        let hasBias = bias != nil, inputShape = input.shape, weightShape = weight.shape
+        let xd = x.detach(), wd = w.detach()
         return out.recording("conv2d", inputs) { grad in
+            let x = xd, w = wd
             let gy = try grad.contiguousRaw(op: "conv2d")
-            let dx = input.requiresGrad ? try Tensor.empty(input.shape, op: "conv2d") : nil
-            let dw = weight.requiresGrad ? try Tensor.empty(weight.shape, op: "conv2d") : nil
-            let db = (bias?.requiresGrad ?? false) ? try Tensor.empty([g.outChannels], op: "conv2d") : nil
+            let dx = needX ? try Tensor.empty(inputShape, op: "conv2d") : nil
+            let dw = needW ? try Tensor.empty(weightShape, op: "conv2d") : nil
+            let db = needB ? try Tensor.empty([g.outChannels], op: "conv2d") : nil
             if g.batch == 0 {
                 dx?.fill(0)
             }
@@ -63,7 +82,7 @@ extension Tensor {
                                    gradInput: dx?.base, gradWeight: dw?.base, gradBias: db?.base)
                 }
             }
-            return bias == nil ? [dx, dw] : [dx, dw, db]
+            return hasBias ? [dx, dw, db] : [dx, dw]
         }
     }
 }

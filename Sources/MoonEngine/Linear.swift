@@ -26,11 +26,15 @@ extension Tensor {
                   b: wc.base, ldb: u, beta: bias == nil ? 0 : 1, c: out.base, ldc: u)
         }
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+        // The closure keeps detached views only: the graph holds the inputs themselves.
+        let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
+        let hasBias = bias != nil
+        let xd = needW ? xc.detach() : nil, wd = needX ? wc.detach() : nil
         return out.recording("linear", inputs) { g in
-            let dx = x.requiresGrad ? try g.matmul(wc.t()) : nil
-            let dw = weight.requiresGrad ? try xc.t().matmul(g) : nil
-            let db = (bias?.requiresGrad ?? false) ? try g.sum(dim: 0) : nil
-            return bias == nil ? [dx, dw] : [dx, dw, db]
+            let dx = try wd.map { try g.matmul($0.t()) }
+            let dw = try xd.map { try $0.t().matmul(g) }
+            let db = needB ? try g.sum(dim: 0) : nil
+            return hasBias ? [dx, dw, db] : [dx, dw]
         }
     }
 }

@@ -2,6 +2,19 @@ import MoonKernels
 
 /// 2-D max and average pooling in NCHW layout, and global average pooling, differentiable.
 extension Tensor {
+    /// The `{outHeight, outWidth}` of a pooling of a `{inHeight, inWidth}` plane, or a thrown
+    /// message saying why the window does not fit.
+    public static func pool2dOutputSize(input: (Int, Int), kernel: (Int, Int), stride: (Int, Int)? = nil,
+                                        padding: ConvPadding = .valid) throws -> (Int, Int) {
+        do {
+            let g = try Pool2DGeometry(batch: 1, channels: 1, inHeight: input.0, inWidth: input.1,
+                                       kernelHeight: kernel.0, kernelWidth: kernel.1, stride: stride, padding: padding)
+            return (g.outHeight, g.outWidth)
+        } catch {
+            throw TensorError(error.message)
+        }
+    }
+
     /// Max pooling: each output is the largest input in its `kernel` window, moved by `stride`
     /// (default: the kernel size). Padding never wins. The gradient goes to the chosen
     /// element (the first one on ties).
@@ -16,9 +29,10 @@ extension Tensor {
             maxPool2dForward(g, input: x.base, output: out.base, indices: record ? indices.pointer : nil)
         }
         guard record else { return out }
+        let inputShape = input.shape
         return out.recording("maxPool2d", [input]) { grad in
             let gy = try grad.contiguousRaw(op: "maxPool2d")
-            let dx = try Tensor.empty(input.shape, op: "maxPool2d")
+            let dx = try Tensor.empty(inputShape, op: "maxPool2d")
             if dx.count > 0 {
                 maxPool2dBackward(g, gradOutput: gy.base, indices: indices.pointer, gradInput: dx.base)
             }
@@ -34,9 +48,10 @@ extension Tensor {
         let x = try input.contiguousRaw(op: "avgPool2d")
         let out = try Tensor.empty([g.batch, g.channels, g.outHeight, g.outWidth], op: "avgPool2d")
         if out.count > 0 { avgPool2dForward(g, input: x.base, output: out.base) }
+        let inputShape = input.shape
         return out.recording("avgPool2d", [input]) { grad in
             let gy = try grad.contiguousRaw(op: "avgPool2d")
-            let dx = try Tensor.empty(input.shape, op: "avgPool2d")
+            let dx = try Tensor.empty(inputShape, op: "avgPool2d")
             if dx.count > 0 { avgPool2dBackward(g, gradOutput: gy.base, gradInput: dx.base) }
             return [dx]
         }

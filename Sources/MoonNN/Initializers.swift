@@ -22,13 +22,13 @@ import MoonEngine
 ///
 /// Random values come from `RandomGenerator.global` unless another generator is given, so
 /// `moonlab.seed` reproduces every initialization.
-public struct Initializer: CustomStringConvertible {
-    public enum Mode: String, CaseIterable { case fanIn = "fan_in", fanOut = "fan_out", fanAvg = "fan_avg" }
-    public enum Distribution: String, CaseIterable {
+public struct Initializer: CustomStringConvertible, Sendable {
+    public enum Mode: String, CaseIterable, Sendable { case fanIn = "fan_in", fanOut = "fan_out", fanAvg = "fan_avg" }
+    public enum Distribution: String, CaseIterable, Sendable {
         case truncatedNormal = "truncated_normal", untruncatedNormal = "untruncated_normal", uniform = "uniform"
     }
 
-    public enum Kind {
+    public enum Kind: Sendable {
         case zeros, ones
         case constant(Float)
         case randomNormal(mean: Float, std: Float)

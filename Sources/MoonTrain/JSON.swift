@@ -37,12 +37,9 @@ enum JSON {
         return d.compactMapValues { double($0) }
     }
 
-    /// A JSON-safe copy of a number: NaN and infinities become strings ("nan", "inf", "-inf").
-    static func number(_ x: Double) -> Any {
-        if x.isNaN { return "nan" }
-        if x.isInfinite { return x > 0 ? "inf" : "-inf" }
-        return x
-    }
+    /// A number as an exact JSON string: Swift's shortest round-trip form ("0.1", "nan",
+    /// "inf"), since Foundation's JSON numbers may lose the last bit of a Double.
+    static func number(_ x: Double) -> Any { String(x) }
 
     static func number(from v: Any?) -> Double {
         if let s = v as? String {

@@ -148,7 +148,8 @@ final class Terminal {
         socket = "moonlab-test-\(getpid())-\(Terminal.count)"
         let history = history ?? home.appendingPathComponent("history")
         let command = "exec env HOME=\(quote(home.path)) MOONLAB_HISTORY=\(quote(history.path)) \(quote(MoonlabBinary.binary))"
-        try tmux(["new-session", "-d", "-x", "120", "-y", "40", command])
+        // The server that new-session starts keeps its standard output: give it none to hold.
+        try tmux(["new-session", "-d", "-x", "120", "-y", "40", command], capture: false)
         try waitFor { $0.contains("help() for help") }
     }
 
@@ -196,20 +197,54 @@ final class Terminal {
 
     enum TerminalError: Error { case timeout, failed(String) }
 
+    /// Runs the tmux client. Not through Foundation's Process: its waitUntilExit can miss
+    /// the exit of a client that forks the server, and the server must inherit no test pipes.
     @discardableResult
-    private func tmux(_ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Terminal.tmux!)
-        p.arguments = ["-L", socket, "-f", "/dev/null"] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw TerminalError.failed(arguments.joined(separator: " ")) }
-        return String(decoding: data, as: UTF8.self)
+    private func tmux(_ arguments: [String], capture: Bool = true) throws -> String {
+        let argv = [Terminal.tmux!, "-L", socket, "-f", "/dev/null"] + arguments
+        let (status, output) = try spawn(argv, capture: capture)
+        guard status == 0 else { throw TerminalError.failed(arguments.joined(separator: " ")) }
+        return output
     }
 
     private func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
+
+/// Runs `argv` with standard input and error on /dev/null and no other inherited files;
+/// returns the exit status and, if `capture`, the standard output.
+func spawn(_ argv: [String], capture: Bool) throws -> (Int32, String) {
+    var fds: [Int32] = [-1, -1]
+    guard pipe2(&fds, O_CLOEXEC) == 0 else { throw Terminal.TerminalError.failed("pipe") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    if capture {
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    }
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+    var cargs = argv.map { strdup($0) } + [nil]
+    defer { cargs.forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
+    close(fds[1])
+    defer { close(fds[0]) }
+    guard rc == 0 else { throw Terminal.TerminalError.failed("spawn \(argv[0]): \(rc)") }
+    var output = [UInt8]()
+    if capture {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fds[0], &buffer, buffer.count)
+            if n > 0 { output += buffer[0..<n]; continue }
+            if n < 0 && errno == EINTR { continue }
+            break
+        }
+    }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let exited = status & 0x7f == 0
+    return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), String(decoding: output, as: UTF8.self))
 }

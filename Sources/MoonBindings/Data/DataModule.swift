@@ -11,21 +11,30 @@ enum DataModule {
             One pass of minibatches over a dataset, made by data.batches; #b is the number of \
             batches. Use it in a for loop: for x, y in data.batches(ds, 32) do ... end.
             """, methods: [], metamethods: batchesMetamethods)
+        L.defineClass(kfoldMeta, name: "kfold", doc: """
+            The state of a data.kfold loop; #loop is the number of folds. Use it in a for loop: \
+            for fold, tr, va in data.kfold(ds, 5, {seed=1}) do ... end.
+            """, methods: [], metamethods: kfoldMetamethods)
         L.defineModule("data", doc: """
             Data sets: MNIST and Fashion-MNIST (found through MOONLAB_DATA, then ~/.moonlab/data, \
-            then /usr/share/datasets), IDX files (gz or raw), datasets from tensors, splits and \
+            then /usr/share/datasets), IDX, CSV, NumPy .npy/.npz files and folders of PNG images, \
+            generated clock faces, datasets from tensors, splits, k-fold, pixel permutations and \
             minibatches. A dataset has ds.x, ds.y, ds.class_names, #ds, ds[i]; see help(dataset) \
             after loading one, e.g. help(data.mnist{split="test"}).
             """) { m in
             namedSets(m)
             files(m)
-            m.function("batches", "data.batches(ds, size, {shuffle=false, seed=, drop_last=false})", """
+            readers(m)
+            generators(m)
+            m.function("batches", "data.batches(ds, size, {shuffle=false, seed=, drop_last=false, prefetch=1})", """
                 A for-iterator over minibatches of `size` samples: for x, y in data.batches(ds, 32, \
                 {shuffle=true}) do ... end. x is {size, ...}; y is the label tensor {size} (or a \
                 table of named target tensors). shuffle draws a new order for this pass from `seed`, \
                 else from the global generator (moonlab.seed). The last batch is smaller unless \
                 drop_last=true. In order, batches are views of ds (no copy); shuffled, each batch \
-                gathers its rows.
+                gathers its rows, on a second thread `prefetch` batches ahead (0: no thread) while \
+                the loop body runs; order and content never depend on timing. Leaving the loop \
+                early (break) stops the thread at once.
                 """) { L in try batches(L, "data.batches") }
         }
     }
@@ -151,16 +160,23 @@ enum DataModule {
     static func batches(_ L: LuaState, _ fn: String) throws -> Int32 {
         let ds = try L.dataset(1, fn)
         let size = try L.integer(2, fn)
-        if !L.isNoneOrNil(3) { try L.checkTable(3, fn, "an option table {shuffle=, seed=, drop_last=}") }
-        try L.checkOptionKeys(3, fn, ["shuffle", "seed", "drop_last"])
+        if !L.isNoneOrNil(3) { try L.checkTable(3, fn, "an option table {shuffle=, seed=, drop_last=, prefetch=}") }
+        try L.checkOptionKeys(3, fn, ["shuffle", "seed", "drop_last", "prefetch"])
         let shuffle = try L.optionBool(3, "shuffle", fn) ?? false
         let dropLast = try L.optionBool(3, "drop_last", fn) ?? false
+        let prefetch = try L.optionInteger(3, "prefetch", fn) ?? 1
         let gen = try L.generator(seedOption: 3, fn)
         guard size >= 1 else { throw LuaError("\(fn): batch size must be at least 1, got \(size)") }
-        let pass = try naming(fn) { try Batches(ds, size: size, shuffle: shuffle, dropLast: dropLast, generator: gen) }
+        let pass = try naming(fn) {
+            try Batches(ds, size: size, shuffle: shuffle, dropLast: dropLast, generator: gen, prefetch: prefetch)
+        }
+        // Iterator, state, control, and the pass again as the loop's closing value: a break
+        // out of the loop calls its __close, which stops the prefetching thread at once.
         L.push(nextBatch)
         L.push(object: pass, metatable: batchesMeta)
-        return 2
+        L.pushNil()
+        L.pushValue(-2)
+        return 4
     }
 
     /// The iterator a generic for calls with the pass object: pushes x, y or nil at the end.
@@ -180,6 +196,10 @@ enum DataModule {
         ("__len", { L in
             guard let pass = L.object(1, batchesMeta, as: Batches.self) else { throw L.argumentError("#batches", 1, "a batches object") }
             L.push(pass.count); return 1
+        }),
+        ("__close", { L in
+            L.object(1, batchesMeta, as: Batches.self)?.cancel()
+            return 0
         }),
         ("__tostring", { L in
             guard let pass = L.object(1, batchesMeta, as: Batches.self) else { throw L.argumentError("tostring", 1, "a batches object") }

@@ -3,7 +3,8 @@ import MoonData
 import MoonEngine
 
 /// The dataset class: fields `x`, `y`, `class_names`, `name`, `classes`; `#ds`; `ds[i]`;
-/// methods `split`, `subset`, `shuffle`, `select`, `item`, `batches`, `class_counts`.
+/// `ds(i)`; methods `split`, `subset`, `shuffle`, `select`, `item`, `batches`,
+/// `class_counts`, `map`, `concat`, `permute_pixels`.
 enum DatasetClass {
     static func install(_ L: LuaState) {
         L.defineClass(datasetMeta, name: "dataset", doc: """
@@ -11,8 +12,8 @@ enum DatasetClass {
             ds.y (the label tensor {N}, or a table of named target tensors such as {hour=, minute=}), \
             ds.class_names (a Lua array; ds.class_names[label + 1] names a label), ds.name, \
             ds.classes (the number of classes). #ds is the number of samples; ds[i] gives sample i \
-            (1-based) as a table {x_i, y_i, x=x_i, y=y_i} (Lua indexing yields one value; \
-            ds:item(i) returns x_i, y_i as two). Operations return new datasets.
+            (1-based) as a table {x_i, y_i, x=x_i, y=y_i} (Lua indexing yields one value); \
+            ds(i) and ds:item(i) return x_i, y_i as two values. Operations return new datasets.
             """, methods: methods, metamethods: metamethods, index: index)
     }
 
@@ -102,6 +103,76 @@ enum DatasetClass {
             """) { L in
             try DataModule.batches(L, "dataset:batches")
         },
+        LuaMethod("map", "ds:map(fn[, {batch=false}]) --> dataset", """
+            A new dataset of fn applied to every sample, eagerly, in order: fn(x_i, y_i) gets a \
+            sample's input tensor (e.g. {1, 28, 28}) and its label (a number, a tensor, or a table \
+            of named targets) and returns the new x_i and optionally the new y_i (nil keeps it). \
+            All results must share one shape and are stacked. With {batch=true} fn is called once \
+            with the whole ds.x and ds.y and returns the new x and optionally y (fast: tensor \
+            operations on all samples at once).
+            """) { L in
+            let fn = "dataset:map"
+            let ds = try selfDataset(L, fn)
+            try L.checkFunction(2, fn)
+            if !L.isNoneOrNil(3) { try L.checkTable(3, fn, "an option table {batch=}") }
+            try L.checkOptionKeys(3, fn, ["batch"])
+            if try L.optionBool(3, "batch", fn) == true {
+                L.pushValue(2)
+                L.push(ds.x)
+                L.push(targets: ds.targets)
+                try L.call(nargs: 2, nresults: 2)
+                let result: Dataset
+                do {
+                    defer { L.pop(2) }
+                    guard let x = L.tensorOrNil(-2) else {
+                        throw LuaError("\(fn): the function must return a tensor x, got \(L.describe(-2))")
+                    }
+                    let y = try L.isNoneOrNil(-1) ? ds.targets : mapTargets(L, -1, fn, batch: true)
+                    result = try naming(fn) {
+                        try Dataset(name: ds.name, x: x.requiresGrad ? x.detach() : x, targets: y, classNames: ds.classNames)
+                    }
+                }
+                L.push(result)
+                return 1
+            }
+            let mapped = try naming(fn) {
+                try ds.map { i, x, y in
+                    L.pushValue(2)
+                    L.push(x)
+                    try L.push(itemTargets: y)
+                    do { try L.call(nargs: 2, nresults: 2) } catch let e as LuaError {
+                        throw LuaError("\(fn): sample \(i + 1): \(e.message)")
+                    }
+                    defer { L.pop(2) }
+                    guard let x2 = L.tensorOrNil(-2) else {
+                        throw LuaError("\(fn): sample \(i + 1): the function must return a tensor x, got \(L.describe(-2))")
+                    }
+                    let y2 = L.isNoneOrNil(-1) ? nil : try mapTargets(L, -1, "\(fn): sample \(i + 1)", batch: false)
+                    return (x2, y2)
+                }
+            }
+            L.push(mapped)
+            return 1
+        },
+        LuaMethod("concat", "ds:concat(other) --> dataset", """
+            The samples of ds followed by those of other (copied); the same as data.concat{ds, other}.
+            """) { L in
+            let fn = "dataset:concat"
+            let ds = try selfDataset(L, fn)
+            let other = try L.dataset(2, fn)
+            L.push(try naming(fn) { try Dataset.concat([ds, other]) })
+            return 1
+        },
+        LuaMethod("permute_pixels", "ds:permute_pixels(perm) --> dataset", """
+            The same as data.permute_pixels(ds, perm): one fixed permutation of pixel positions \
+            (new position i takes old position perm[i]) applied to every image.
+            """) { L in
+            let fn = "dataset:permute_pixels"
+            let ds = try selfDataset(L, fn)
+            let perm = try L.integerArray(2, fn, "a Lua array permutation of 1..n").map { $0 - 1 }
+            L.push(try naming(fn) { try ds.permutingPixels(perm) })
+            return 1
+        },
         LuaMethod("class_counts", "ds:class_counts([target]) --> {n_0, n_1, ...}", """
             How many samples each class has, as a Lua array: entry k + 1 counts label k.
             """) { L in
@@ -115,6 +186,17 @@ enum DatasetClass {
 
     nonisolated(unsafe) static let metamethods: [(String, LuaFunction)] = [
         ("__len", { L in L.push(try L.dataset(1, "#dataset").count); return 1 }),
+        ("__call", { L in
+            let ds = try L.dataset(1, "dataset(i)")
+            guard L.type(2) == .number, let i = L.toInteger(2) else {
+                throw LuaError("dataset(i): the position must be an integer, got \(L.describe(2))")
+            }
+            let fn = "dataset(\(i))"
+            let (x, y) = try naming(fn) { try ds.item(try L.samplePosition(i, count: ds.count, fn)) }
+            L.push(x)
+            try L.push(itemTargets: y)
+            return 2
+        }),
         ("__tostring", { L in L.push(try L.dataset(1, "tostring").description); return 1 }),
         ("__newindex", { L in
             throw LuaError("dataset: fields are read-only (tried to set \(L.describe(2))); make a new dataset with select, subset, shuffle or split")
@@ -147,5 +229,28 @@ enum DatasetClass {
         default: L.pushNil()
         }
         return 1
+    }
+
+
+    /// Targets returned by a map function: a number (one label), a tensor, or a table of
+    /// named numbers or tensors.
+    static func mapTargets(_ L: LuaState, _ index: Int32, _ fn: String, batch: Bool) throws -> Targets {
+        func one(_ i: Int32, _ what: String) throws -> Tensor {
+            if let t = L.tensorOrNil(i) { return t.requiresGrad ? t.detach() : t }
+            if !batch, L.type(i) == .number, let v = L.toNumber(i) { return Tensor(Float(v)) }
+            throw LuaError("\(fn): \(what) must be \(batch ? "a tensor" : "a number or a tensor"), got \(L.describe(i))")
+        }
+        if L.type(index) == .table {
+            var list: [(name: String, values: Tensor)] = []
+            try L.forEachPair(index) {
+                guard L.type(-2) == .string, let key = L.toString(-2) else {
+                    throw LuaError("\(fn): named targets need string keys, got \(L.describe(-2))")
+                }
+                list.append((key, try one(-1, "target '\(key)'")))
+            }
+            guard !list.isEmpty else { throw LuaError("\(fn): the returned targets are an empty table") }
+            return .named(list.sorted { $0.name < $1.name })
+        }
+        return .single(try one(index, "y"))
     }
 }

@@ -73,8 +73,8 @@ extension Optimizer {
         if let c = clipnorm { options["clipnorm"] = Double(c) }
         if let c = globalClipnorm { options["global_clipnorm"] = Double(c) }
         if let c = clipvalue { options["clipvalue"] = Double(c) }
-        return ["name": name, "options": options, "iterations": iterations, "state": extraState,
-                "parameters": params.count]
+        return ["name": name, "options": options, "iterations": iterations,
+                "state": extraState.mapValues(JSON.number), "parameters": params.count]
     }
 
     /// The per-parameter buffers, named `<parameter index>.<slot>`.

@@ -1,0 +1,115 @@
+import LuaKit
+import MoonEngine
+import MoonNN
+
+/// Layer objects: weights, printing, and calling on graph nodes or tensors.
+enum LayerClass {
+    static func install(_ L: LuaState) {
+        L.defineClass(layerMeta, name: "layer", doc: """
+            A layer (nn.Dense, nn.Conv2D, ...). layer(node) extends a graph; layer(x) runs it on a \
+            batch (building it for x's shape). Fields: name, kind, input_shape, output_shape.
+            """, methods: methods, metamethods: metamethods, index: index)
+    }
+
+    static func selfLayer(_ L: LuaState, _ fn: String) throws -> Layer { try L.layer(1, "layer:\(fn)") }
+
+    nonisolated(unsafe) static let methods: [LuaMethod] = [
+        LuaMethod("get_weights", "layer:get_weights() --> {tensor, ...}", """
+            Copies of the weights in Keras order: Dense {kernel {in, units}, bias {units}}; Conv2D \
+            {kernel {filters, in_channels, kh, kw}, bias}; BatchNorm {gamma, beta, moving_mean, \
+            moving_variance}; sub-layers' after. Empty before the layer is built.
+            """) { L in
+            let ws = try selfLayer(L, "get_weights").getWeights()
+            L.push(array: ws) { L.push($0) }
+            return 1
+        },
+        LuaMethod("set_weights", "layer:set_weights{tensor, ...}", """
+            Copies values into the weights, in get_weights order; a count or shape mismatch is an \
+            error naming both shapes.
+            """) { L in
+            let layer = try selfLayer(L, "set_weights")
+            try layer.setWeights(try L.weightList(2, "\(layer.kind).set_weights"))
+            return 0
+        },
+        LuaMethod("count_params", "layer:count_params() --> n", "The number of weight values (trainable or not).") { L in
+            L.push(try selfLayer(L, "count_params").parameterCount)
+            return 1
+        },
+        LuaMethod("config", "layer:config() --> table", "The options that rebuild the layer, as saved with a model.") { L in
+            L.push(json: try selfLayer(L, "config").config)
+            return 1
+        },
+        LuaMethod("weight_names", "layer:weight_names() --> {names}", "The names of get_weights' tensors (kernel, bias, ...).") { L in
+            L.push(array: try selfLayer(L, "weight_names").allNamedWeights.map(\.name))
+            return 1
+        },
+    ]
+
+    nonisolated(unsafe) static let metamethods: [(String, LuaFunction)] = [
+        ("__tostring", { L in
+            L.push("nn." + (try L.layer(1, "tostring")).description)
+            return 1
+        }),
+        ("__call", { L in
+            let layer = try L.layer(1, "layer()")
+            let fn = "\(layer.kind)(...)"
+            if let node = L.nodeOrNil(2) {
+                L.push(node: try layer.call(node))
+                return 1
+            }
+            if let x = L.tensorOrNil(2) {
+                guard x.rank >= 2 else {
+                    throw LuaError("\(fn): expected a batch (samples along dim 1), got shape \(shapeText(x.shape))")
+                }
+                let merge = layer as? MergeLayer
+                if let merge { try merge.ensureBuilt(inputShapes: [Array(x.shape.dropFirst())]) } else {
+                    try layer.ensureBuilt(inputShape: Array(x.shape.dropFirst()))
+                }
+                try layer.checkInput(x.shape)
+                L.push(try layer.forward(x))
+                return 1
+            }
+            if L.type(2) == .table, let merge = layer as? MergeLayer {
+                var nodes: [Node] = []
+                for i in 0..<L.rawLength(2) {
+                    L.rawGet(2, i + 1)
+                    defer { L.pop() }
+                    guard let n = L.nodeOrNil(-1) else { throw LuaError("\(fn): element \(i + 1) is \(L.describe(-1)), not a graph node") }
+                    nodes.append(n)
+                }
+                L.push(node: try merge.call(nodes))
+                return 1
+            }
+            throw L.argumentError(fn, 2, layer is MergeLayer ? "a table of graph nodes" : "a graph node (from nn.Input) or a tensor batch")
+        }),
+    ]
+
+    nonisolated(unsafe) static let index: LuaFunction = { L in
+        let layer = try L.layer(1, "layer index")
+        guard L.type(2) == .string, let key = L.toString(2) else { L.pushNil(); return 1 }
+        switch key {
+        case "name": L.push(layer.name)
+        case "kind": L.push(layer.kind)
+        case "input_shape": if let s = layer.inputShape { L.push(array: s) } else { L.pushNil() }
+        case "output_shape": if let s = layer.outputShape { L.push(array: s) } else { L.pushNil() }
+        case "training": L.push(layer.training)
+        default: L.pushNil()
+        }
+        return 1
+    }
+}
+
+extension LuaState {
+    /// The tensors of the array at `index` (`set_weights{...}`).
+    func weightList(_ index: Int32, _ fn: String) throws -> [Tensor] {
+        try checkTable(index, fn, "a table of tensors")
+        var out: [Tensor] = []
+        for i in 0..<rawLength(index) {
+            rawGet(index, i + 1)
+            defer { pop() }
+            guard let t = tensorOrNil(-1) else { throw LuaError("\(fn): element \(i + 1) is \(describe(-1)), not a tensor") }
+            out.append(t)
+        }
+        return out
+    }
+}

@@ -1,0 +1,363 @@
+import Foundation
+import LuaKit
+import MoonEngine
+import MoonNN
+
+/// The `nn` module: layer constructors, initializers, Sequential and graph models, layer
+/// codes and ResNet-18. Training adds losses, callbacks and `nn.load` to the same table.
+enum NNModule {
+    static func install(_ L: LuaState) {
+        LayerClass.install(L)
+        ModelClass.install(L)
+        NodeClass.install(L)
+        InitializerClass.install(L)
+        L.defineModule("nn", doc: """
+            Layers, models, initializers (and, from training, losses and callbacks). Layers are \
+            built when their input shape is known: in nn.Sequential{input=...}, or when called on \
+            a graph node from nn.Input. Shapes are per sample, channels first ({1, 28, 28}); the \
+            batch dim comes first in every tensor.
+            """) { m in
+            layers(m)
+            models(m)
+            m.submodule("init", doc: """
+                Initializers with Keras' names and meaning (fans of a dense kernel {in, units}: in, \
+                units; of a conv kernel {F, C, kh, kw}: C*kh*kw, F*kh*kw). Pass one as a layer's \
+                init= or bias_init= option; call one with a shape to sample it.
+                """) { sub in initializers(sub) }
+        }
+    }
+
+    // MARK: - Layers
+
+    static func layers(_ m: ModuleBuilder) {
+        m.function("Dense", "nn.Dense(units, {activation=\"linear\", init=\"glorot_uniform\", bias_init=\"zeros\", l1=0, l2=0, max_norm=nil, use_bias=true, name=})", """
+            A fully connected layer: activation(x · kernel + bias), kernel {in, units}, bias {units}. \
+            l1/l2 penalize the kernel in the training loss; max_norm caps each unit's incoming \
+            weight norm after every step. On images {C,H,W} it maps the channels at each position.
+            """) { L in
+            let fn = "nn.Dense"
+            let units = try L.integer(1, fn)
+            try L.checkOptionKeys(2, fn, ["activation", "init", "bias_init", "l1", "l2", "max_norm", "use_bias", "name"])
+            let (reg, mn) = try L.regularization(2, fn)
+            L.push(layer: try Dense(units, activation: try L.optionActivation(2, "activation", fn, default: "linear"),
+                                    initializer: try L.optionInitializer(2, "init", fn) ?? .glorotUniform,
+                                    biasInitializer: try L.optionInitializer(2, "bias_init", fn) ?? .zeros,
+                                    useBias: try L.optionBool(2, "use_bias", fn) ?? true,
+                                    regularizer: reg, maxNorm: mn, name: try L.optionString(2, "name", fn) ?? ""))
+            return 1
+        }
+        m.function("Conv2D", "nn.Conv2D(filters, kernel, {stride=1, padding=\"valid\"|\"same\"|n, dilation=1, activation=, init=, bias_init=, use_bias=true, l1=, l2=, max_norm=, name=})", """
+            2-D convolution over {C,H,W} inputs: kernel {filters, in_channels, kh, kw}, bias {filters}. \
+            kernel, stride and dilation take a number or {h, w}; padding "same" follows Keras \
+            (ceil(size/stride) outputs), a number pads every side.
+            """) { L in
+            let fn = "nn.Conv2D"
+            let filters = try L.integer(1, fn)
+            let kernel = try L.pairArgument(2, fn, "the kernel size")
+            try L.checkOptionKeys(3, fn, ["stride", "padding", "dilation", "activation", "init", "bias_init", "use_bias", "l1", "l2", "max_norm", "name"])
+            let (reg, mn) = try L.regularization(3, fn)
+            L.push(layer: try Conv2D(filters, kernel: kernel, stride: try L.optionPair(3, "stride", fn) ?? (1, 1),
+                                     padding: try L.optionPadding(3, "padding", fn),
+                                     dilation: try L.optionPair(3, "dilation", fn) ?? (1, 1),
+                                     activation: try L.optionActivation(3, "activation", fn, default: "linear"),
+                                     initializer: try L.optionInitializer(3, "init", fn) ?? .glorotUniform,
+                                     biasInitializer: try L.optionInitializer(3, "bias_init", fn) ?? .zeros,
+                                     useBias: try L.optionBool(3, "use_bias", fn) ?? true,
+                                     regularizer: reg, maxNorm: mn, name: try L.optionString(3, "name", fn) ?? ""))
+            return 1
+        }
+        m.function("MaxPool2D", "nn.MaxPool2D(size, {stride=size, padding=\"valid\"|\"same\", name=})",
+                   "Max pooling over {C,H,W}: the largest value of each size x size window (size: a number or {h, w}).") { L in
+            let fn = "nn.MaxPool2D"
+            let size = try L.pairArgument(1, fn, "the pool size")
+            try L.checkOptionKeys(2, fn, ["stride", "padding", "name"])
+            L.push(layer: try MaxPool2D(size, stride: try L.optionPair(2, "stride", fn), padding: try L.optionPadding(2, "padding", fn),
+                                        name: try L.optionString(2, "name", fn) ?? ""))
+            return 1
+        }
+        m.function("AvgPool2D", "nn.AvgPool2D(size, {stride=size, padding=\"valid\"|\"same\", name=})",
+                   "Average pooling over {C,H,W}: the mean of each window (padding not counted, as Keras).") { L in
+            let fn = "nn.AvgPool2D"
+            let size = try L.pairArgument(1, fn, "the pool size")
+            try L.checkOptionKeys(2, fn, ["stride", "padding", "name"])
+            L.push(layer: try AvgPool2D(size, stride: try L.optionPair(2, "stride", fn), padding: try L.optionPadding(2, "padding", fn),
+                                        name: try L.optionString(2, "name", fn) ?? ""))
+            return 1
+        }
+        m.function("GlobalAvgPool2D", "nn.GlobalAvgPool2D({name=})", "The mean of each channel: {C,H,W} to {C}.") { L in
+            try L.checkOptionKeys(1, "nn.GlobalAvgPool2D", ["name"])
+            L.push(layer: GlobalAvgPool2D(name: try L.optionString(1, "name", "nn.GlobalAvgPool2D") ?? ""))
+            return 1
+        }
+        m.function("Flatten", "nn.Flatten({name=})", "Flattens each sample to one dim: {C,H,W} to {C*H*W}.") { L in
+            try L.checkOptionKeys(1, "nn.Flatten", ["name"])
+            L.push(layer: Flatten(name: try L.optionString(1, "name", "nn.Flatten") ?? ""))
+            return 1
+        }
+        m.function("Reshape", "nn.Reshape(shape, {name=})", "Reshapes each sample to shape (one size may be -1).") { L in
+            let shape = try L.integerArray(1, "nn.Reshape", "a shape like {1, 28, 28}")
+            L.push(layer: try Reshape(shape, name: try L.optionString(2, "name", "nn.Reshape") ?? ""))
+            return 1
+        }
+        m.function("Dropout", "nn.Dropout(rate, {name=})", """
+            Inverted dropout: in training zeroes each value with probability rate and scales the \
+            rest by 1/(1-rate); the identity in evaluation (model:eval()).
+            """) { L in
+            let rate = try L.number(1, "nn.Dropout")
+            try L.checkOptionKeys(2, "nn.Dropout", ["name"])
+            L.push(layer: try Dropout(Float(rate), name: try L.optionString(2, "name", "nn.Dropout") ?? ""))
+            return 1
+        }
+        m.function("BatchNorm", "nn.BatchNorm({momentum=0.99, eps=1e-3, center=true, scale=true, name=})", """
+            Batch normalization of the features of {F} inputs or the channels of {C,H,W} images. \
+            Training uses batch statistics and updates the moving ones (Keras: moving = momentum * \
+            moving + (1 - momentum) * batch); evaluation uses the moving statistics. Weights: gamma, \
+            beta, moving_mean, moving_variance.
+            """) { L in
+            let fn = "nn.BatchNorm"
+            try L.checkOptionKeys(1, fn, ["momentum", "eps", "epsilon", "center", "scale", "name"])
+            let eps = try L.optionNumber(1, "eps", fn) ?? L.optionNumber(1, "epsilon", fn) ?? 1e-3
+            L.push(layer: try BatchNorm(momentum: Float(try L.optionNumber(1, "momentum", fn) ?? 0.99), eps: Float(eps),
+                                        center: try L.optionBool(1, "center", fn) ?? true, scale: try L.optionBool(1, "scale", fn) ?? true,
+                                        name: try L.optionString(1, "name", fn) ?? ""))
+            return 1
+        }
+        m.function("Activation", "nn.Activation(name, {name=})", """
+            Applies an activation: relu tanh sigmoid elu selu hard_sigmoid exponential linear softmax \
+            gelu leaky_relu swish (also silu softplus log_softmax); softmax is over the last dim.
+            """) { L in
+            let act = try L.string(1, "nn.Activation")
+            L.push(layer: try Activation(act, name: try L.optionString(2, "name", "nn.Activation") ?? ""))
+            return 1
+        }
+        m.function("Residual", "nn.Residual(block, {activation=\"linear\", name=})", """
+            A skip connection: activation(x + block(x)). block is a layer or a table of layers; it \
+            must keep the shape.
+            """) { L in
+            let fn = "nn.Residual"
+            var block: [Layer] = []
+            if let l = L.layerOrNil(1) { block = [l] } else if L.type(1) == .table {
+                for i in 0..<L.rawLength(1) {
+                    L.rawGet(1, i + 1)
+                    defer { L.pop() }
+                    guard let l = L.layerOrNil(-1) else { throw LuaError("\(fn): element \(i + 1) of the block is \(L.describe(-1)), not a layer") }
+                    block.append(l)
+                }
+            } else { throw L.argumentError(fn, 1, "a layer or a table of layers") }
+            try L.checkOptionKeys(2, fn, ["activation", "name"])
+            L.push(layer: try Residual(block, activation: try L.optionActivation(2, "activation", fn, default: "linear"),
+                                       name: try L.optionString(2, "name", fn) ?? ""))
+            return 1
+        }
+        m.function("BasicBlock", "nn.BasicBlock(channels, {stride=1, name=})", """
+            ResNet's basic block: conv3x3(stride)-BN-relu-conv3x3-BN plus the shortcut (a 1x1 conv \
+            and BN when the shape changes), then relu.
+            """) { L in
+            let fn = "nn.BasicBlock"
+            let ch = try L.integer(1, fn)
+            try L.checkOptionKeys(2, fn, ["stride", "name"])
+            L.push(layer: try BasicBlock(ch, stride: try L.optionInteger(2, "stride", fn) ?? 1, name: try L.optionString(2, "name", fn) ?? ""))
+            return 1
+        }
+        m.function("Add", "nn.Add({name=})", "Adds several graph nodes of one shape: nn.Add()({a, b}).") { L in
+            L.push(layer: Add(name: try L.optionString(1, "name", "nn.Add") ?? ""))
+            return 1
+        }
+        m.function("Concatenate", "nn.Concatenate({axis=1, name=})",
+                   "Joins graph nodes along a per-sample dim (1: features or channels): nn.Concatenate()({a, b}).") { L in
+            let fn = "nn.Concatenate"
+            try L.checkOptionKeys(1, fn, ["axis", "name"])
+            L.push(layer: try Concatenate(axis: try L.optionInteger(1, "axis", fn) ?? 1, name: try L.optionString(1, "name", fn) ?? ""))
+            return 1
+        }
+    }
+
+    // MARK: - Models
+
+    static func models(_ m: ModuleBuilder) {
+        m.function("Input", "nn.Input(shape, {name=})", """
+            A graph input of per-sample shape ({1, 28, 28}); call layers on it to build a graph, \
+            then nn.Model{inputs=..., outputs=...}.
+            """) { L in
+            let shape = try L.integerArray(1, "nn.Input", "a shape like {1, 28, 28}")
+            L.push(node: try Node.input(shape: shape, name: try L.optionString(2, "name", "nn.Input") ?? ""))
+            return 1
+        }
+        m.function("Sequential", "nn.Sequential{input={...}, layer1, layer2, ..., name=}", """
+            A chain of layers; shapes are inferred from the per-sample input shape. A batch of \
+            the wrong shape is an error naming both shapes.
+            """) { L in
+            let fn = "nn.Sequential"
+            try L.checkTable(1, fn, "a table {input={...}, layer, ...}")
+            guard let input = try L.optionShape(1, "input", fn) else {
+                throw LuaError("\(fn): needs input={...}, the shape of one sample (e.g. input={1, 28, 28} or input={784})")
+            }
+            var layers: [Layer] = []
+            for i in 0..<L.rawLength(1) {
+                L.rawGet(1, i + 1)
+                defer { L.pop() }
+                guard let l = L.layerOrNil(-1) else { throw LuaError("\(fn): element \(i + 1) is \(L.describe(-1)), not a layer") }
+                layers.append(l)
+            }
+            var unknown: [String] = []
+            L.forEachPair(1) {
+                if L.type(-2) == .string, let k = L.toString(-2), k != "input", k != "name" { unknown.append(k) }
+            }
+            if !unknown.isEmpty { throw LuaError("\(fn): unknown option \(unknown.sorted().joined(separator: ", ")) (valid: input, name)") }
+            L.push(model: try Sequential(input: input, layers: layers, name: try L.optionString(1, "name", fn) ?? "sequential"))
+            return 1
+        }
+        m.function("Model", "nn.Model{inputs=node | {a=node, ...}, outputs=node | {name=node, ...}, name=}", """
+            A graph model from nn.Input nodes to output nodes. Named outputs give a table of \
+            tensors from model(x); a single output gives a tensor. Inputs and outputs given as \
+            arrays are named after their layers.
+            """) { L in
+            let fn = "nn.Model"
+            try L.checkTable(1, fn, "a table {inputs=..., outputs=...}")
+            try L.checkOptionKeys(1, fn, ["inputs", "outputs", "name"])
+            func ends(_ key: String, single: String) throws -> [(String, Node)] {
+                L.getField(1, key)
+                defer { L.pop() }
+                if let n = L.nodeOrNil(-1) { return [(single, n)] }
+                guard L.type(-1) == .table else { throw LuaError("\(fn): '\(key)' must be a node or a table of nodes, got \(L.describe(-1))") }
+                var out: [(String, Node)] = []
+                var bad: String?
+                L.forEachPair(-1) {
+                    guard let n = L.nodeOrNil(-1) else { bad = L.describe(-1); return }
+                    if L.type(-2) == .string, let k = L.toString(-2) { out.append((k, n)) }
+                    else if L.type(-2) == .number, let i = L.toInteger(-2) { out.append((String(format: "#%09d", i), n)) }
+                }
+                if let bad { throw LuaError("\(fn): '\(key)' must hold nodes, found \(bad)") }
+                if out.isEmpty { throw LuaError("\(fn): '\(key)' is empty") }
+                return out.sorted { $0.0 < $1.0 }
+            }
+            let inputs = try ends("inputs", single: "input"), outputs = try ends("outputs", single: "output")
+            let model = try Model(inputs: inputs.map { ($0.0.hasPrefix("#") ? "" : $0.0, $0.1) },
+                                  outputs: outputs.map { ($0.0.hasPrefix("#") ? "" : $0.0, $0.1) },
+                                  name: try L.optionString(1, "name", fn) ?? "model", arrayNamesFromLayers: true)
+            L.push(model: model)
+            return 1
+        }
+        m.function("from_code", "nn.from_code(code, {input={1,28,28}, classes=10, filters=, kernel=, units=, dropout=, pool=2, padding=\"valid\", activation=\"relu\", dense_activation=, output_activation=\"linear\", init=\"glorot_uniform\"})", """
+            A Sequential model from a layer code: c=Conv2D p=MaxPool2D d=Dropout n=BatchNorm f=Dense. \
+            A Flatten goes in before the first f that no c or p follows (earlier f's map channels), \
+            and the classes-way output layer (logits unless output_activation) is appended. \
+            filters, kernel, units and dropout take a number or a list used letter by letter. The \
+            study codes cpcpdnfff ccpdnff cfpdndff cpdnfndff cfpncfpdnff default to the study's \
+            settings; other codes to filters 32, kernel 3, units 128, dropout 0.1.
+            """) { L in
+            let fn = "nn.from_code"
+            let code = try L.string(1, fn)
+            try L.checkOptionKeys(2, fn, ["input", "classes", "filters", "kernel", "units", "dropout", "pool", "padding",
+                                          "activation", "dense_activation", "output_activation", "init", "name"])
+            var o = LayerCodes.Options()
+            if let s = try L.optionShape(2, "input", fn) { o.input = s }
+            if let c = try L.optionInteger(2, "classes", fn) { o.classes = c }
+            func ints(_ key: String) throws -> [Int]? {
+                try L.optionNumbers(2, key, fn).map { list in
+                    try list.map { v in
+                        guard v == v.rounded(), v >= 1 else { throw LuaError("\(fn): option '\(key)' must hold positive integers, got \(v)") }
+                        return Int(v)
+                    }
+                }
+            }
+            o.filters = try ints("filters")
+            o.kernels = try ints("kernel")
+            o.units = try ints("units")
+            o.dropouts = try L.optionNumbers(2, "dropout", fn)?.map(Float.init)
+            if let p = try L.optionInteger(2, "pool", fn) { o.pool = p }
+            o.padding = try L.optionPadding(2, "padding", fn)
+            o.activation = try L.optionActivation(2, "activation", fn, default: "relu")
+            if L.type(2) == .table, try L.optionString(2, "dense_activation", fn) != nil {
+                o.denseActivation = try L.optionActivation(2, "dense_activation", fn, default: "relu")
+            }
+            o.outputActivation = try L.optionActivation(2, "output_activation", fn, default: "linear")
+            if let i = try L.optionInitializer(2, "init", fn) { o.initializer = i }
+            let model = try LayerCodes.model(code, o)
+            if let n = try L.optionString(2, "name", fn) { model.name = n }
+            L.push(model: model)
+            return 1
+        }
+        m.function("resnet18", "nn.resnet18{input={1, 28, 28}, classes=10, width=64}", """
+            ResNet-18 for small images: a 3x3 stem without the initial max-pool, four stages of two \
+            BasicBlocks (64-128-256-512), global average pooling, a classes-way Dense (logits).
+            """) { L in
+            let fn = "nn.resnet18"
+            try L.checkOptionKeys(1, fn, ["input", "classes", "width"])
+            L.push(model: try ResNet.resnet18(input: try L.optionShape(1, "input", fn) ?? [1, 28, 28],
+                                              classes: try L.optionInteger(1, "classes", fn) ?? 10,
+                                              width: try L.optionInteger(1, "width", fn) ?? 64))
+            return 1
+        }
+    }
+
+    // MARK: - Initializers
+
+    static func initializers(_ m: ModuleBuilder) {
+        let docs: [(String, String, [String])] = [
+            ("zeros", "All zeros.", []),
+            ("ones", "All ones.", []),
+            ("constant", "Every value `value` (default 0).", ["value"]),
+            ("random_normal", "Normal values, mean 0 and std 0.05 unless given.", ["mean", "std", "stddev"]),
+            ("random_uniform", "Uniform values in [min, max), default [-0.05, 0.05).", ["min", "max", "minval", "maxval"]),
+            ("truncated_normal", "Normal values (mean 0, std 0.05 unless given) re-drawn beyond 2 std.", ["mean", "std", "stddev"]),
+            ("glorot_normal", "variance_scaling{scale=1, mode=\"fan_avg\", distribution=\"truncated_normal\"}.", []),
+            ("glorot_uniform", "variance_scaling{scale=1, mode=\"fan_avg\", distribution=\"uniform\"}: limit sqrt(6/(fan_in+fan_out)).", []),
+            ("he_normal", "variance_scaling{scale=2, mode=\"fan_in\", distribution=\"truncated_normal\"}.", []),
+            ("he_uniform", "variance_scaling{scale=2, mode=\"fan_in\", distribution=\"uniform\"}.", []),
+            ("lecun_normal", "variance_scaling{scale=1, mode=\"fan_in\", distribution=\"truncated_normal\"}.", []),
+            ("lecun_uniform", "variance_scaling{scale=1, mode=\"fan_in\", distribution=\"uniform\"}.", []),
+            ("variance_scaling", """
+                Keras' VarianceScaling: n = fan_in, fan_out or their mean (mode). uniform: limit \
+                sqrt(3*scale/n); truncated_normal (and normal, its Keras alias): std \
+                sqrt(scale/n)/0.87962566103423978, re-drawn beyond 2 std, so the values have std \
+                sqrt(scale/n); untruncated_normal: std sqrt(scale/n). Defaults scale=1, \
+                mode="fan_in", distribution="truncated_normal".
+                """, ["scale", "mode", "distribution"]),
+        ]
+        for (name, doc, keys) in docs {
+            let signature = keys.isEmpty ? "nn.init.\(name)()" : "nn.init.\(name){\(keys.filter { !["stddev", "minval", "maxval"].contains($0) }.map { "\($0)=" }.joined(separator: ", "))}"
+            m.function(name, signature, doc + " Returns an initializer for init= options; init(shape) samples one.") { L in
+                let fn = "nn.init.\(name)"
+                try L.checkOptionKeys(1, fn, Set(keys))
+                var options: [String: Any] = [:]
+                for k in keys {
+                    if ["mode", "distribution"].contains(k) {
+                        if let s = try L.optionString(1, k, fn) { options[k] = s }
+                    } else if let v = try L.optionNumber(1, k, fn) { options[k] = v }
+                }
+                L.push(initializer: try Initializer(name: name, options: options, owner: fn))
+                return 1
+            }
+        }
+    }
+}
+
+/// Initializer objects: `tostring`, and `init(shape)` to sample.
+enum InitializerClass {
+    static func install(_ L: LuaState) {
+        L.defineClass(initializerMeta, name: "initializer", doc: """
+            An initializer (nn.init.<name>{...}): pass it as init= or bias_init=; init(shape) \
+            returns a tensor drawn from it (fans from the shape, as for layer weights).
+            """, methods: [
+                LuaMethod("sample", "init:sample(shape)", "A tensor of the given shape drawn from the initializer.") { L in
+                    try sample(L)
+                },
+            ], metamethods: [
+                ("__tostring", { L in
+                    guard let box = L.object(1, initializerMeta, as: InitializerBox.self) else { throw L.argumentError("tostring", 1, "an initializer") }
+                    L.push("nn.init." + box.value.description)
+                    return 1
+                }),
+                ("__call", { L in try sample(L) }),
+            ])
+    }
+
+    static func sample(_ L: LuaState) throws -> Int32 {
+        guard let box = L.object(1, initializerMeta, as: InitializerBox.self) else { throw L.argumentError("initializer", 1, "an initializer") }
+        let shape = try L.integerArray(2, "initializer", "a shape like {784, 64}")
+        guard shape.allSatisfy({ $0 >= 0 }) else { throw LuaError("initializer: sizes must be non-negative, got \(shapeText(shape))") }
+        L.push(try box.value.make(shape))
+        return 1
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import CZlib
+
+/// Whole-file reads and atomic writes shared by the readers.
+enum DataFile {
+    /// Largest file accepted by the whole-file readers (4 GiB).
+    static let maxBytes = 1 << 32
+
+    /// Fails unless `path` names an existing regular file; `what` names the expected kind.
+    static func checkFile(_ path: String, _ what: String) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw DataError("\(path): no such file")
+        }
+        if isDir.boolValue { throw DataError("\(path): is a folder, not \(what)") }
+    }
+
+    /// The bytes of a file; `gunzip` also reads gzip-compressed files (and plain ones).
+    static func read(_ path: String, _ what: String, gunzip: Bool = false) throws -> [UInt8] {
+        try checkFile(path, what)
+        if gunzip {
+            guard let file = gzopen(path, "rb") else {
+                throw DataError("\(path): cannot open (\(String(cString: strerror(errno))))")
+            }
+            defer { gzclose_r(file) }
+            gzbuffer(file, 1 << 20)
+            var out: [UInt8] = []
+            if gzdirect(file) != 0, let size = IDXReader.fileSize(path) { out.reserveCapacity(size) }
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = try IDXReader.read(file, into: &chunk, path: path)
+                if n == 0 { break }
+                out += chunk[0..<n]
+                if out.count > maxBytes { throw DataError("\(path): larger than \(maxBytes >> 30) GiB") }
+            }
+            return out
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError("\(path): cannot read (\(String(cString: strerror(errno))))")
+        }
+        return [UInt8](data)
+    }
+
+    /// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed
+    /// over it, so a reader never sees half a file and a failed write leaves the old one.
+    static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        var isDir: ObjCBool = false
+        if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) && isDir.boolValue) {
+            throw DataError("\(path): cannot write: folder \(folder) does not exist")
+        }
+        let temp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw DataError("\(path): cannot write (\(String(cString: strerror(errno))))") }
+        var failure: String?
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno)); return
+                }
+                done += n
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if failure == nil, rename(temp, path) != 0 { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temp)
+            throw DataError("\(path): cannot write (\(failure))")
+        }
+    }
+}

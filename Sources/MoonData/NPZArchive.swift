@@ -1,0 +1,202 @@
+import Foundation
+import CZlib
+import MoonEngine
+
+/// NumPy's `.npz` archives: a zip file of `.npy` entries (`np.savez`: stored;
+/// `np.savez_compressed`: deflated). Entries are found through the central directory
+/// (zip64 records included), inflated with zlib's raw inflate, checked against their CRC-32,
+/// and decoded by `NPYFormat`. Every fault is a `DataError` naming the archive and the entry.
+public enum NPZArchive {
+    /// One entry of the central directory.
+    struct Entry {
+        let name: String
+        let method: Int
+        let flags: Int
+        let crc: UInt32
+        let compressedSize: Int
+        let size: Int
+        let localOffset: Int
+    }
+
+    /// Reads every array of an `.npz` file, keyed by name without `.npy`, in archive order.
+    public static func read(_ path: String) throws -> [(name: String, array: Tensor)] {
+        try readDetailed(path).map { ($0.name, $0.array) }
+    }
+
+    /// Like `read`, with each array's stored dtype (`|u1`), so callers can scale bytes.
+    public static func readDetailed(_ path: String) throws -> [(name: String, array: Tensor, descr: String)] {
+        let bytes = try DataFile.read(path, "an .npz file")
+        return try bytes.withUnsafeBytes { b in
+            let entries = try centralDirectory(b, path: path)
+            var out: [(String, Tensor, String)] = []
+            var seen = Set<String>()
+            for e in entries {
+                let data = try contents(b, e, path: path)
+                let label = "\(path):\(e.name)"
+                let key = e.name.hasSuffix(".npy") ? String(e.name.dropLast(4)) : e.name
+                guard seen.insert(key).inserted else { throw DataError("\(path): entry '\(e.name)' appears twice") }
+                let (t, descr) = try data.withUnsafeBytes { d -> (Tensor, String) in
+                    let (header, _) = try NPYFormat.parseHeader(d, name: label)
+                    return (try NPYFormat.decode(d, name: label), header.descr)
+                }
+                out.append((key, t, descr))
+            }
+            return out
+        }
+    }
+
+    static func u16(_ b: UnsafeRawBufferPointer, _ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
+    static func u32(_ b: UnsafeRawBufferPointer, _ o: Int) -> Int { u16(b, o) | u16(b, o + 2) << 16 }
+    static func u64(_ b: UnsafeRawBufferPointer, _ o: Int) -> Int {
+        let hi = u32(b, o + 4)
+        return hi >= 1 << 30 ? Int.max : u32(b, o) | hi << 32
+    }
+
+    /// The entries listed in the central directory.
+    static func centralDirectory(_ b: UnsafeRawBufferPointer, path: String) throws -> [Entry] {
+        // The end-of-central-directory record lies in the last 22 + 65535 bytes.
+        guard b.count >= 22 else {
+            throw DataError("\(path): not an .npz (zip) file: \(b.count) bytes, too short for a zip directory")
+        }
+        var eocd = -1
+        var o = b.count - 22
+        while o >= max(0, b.count - 22 - 65535) {
+            if u32(b, o) == 0x0605_4B50 { eocd = o; break }
+            o -= 1
+        }
+        guard eocd >= 0 else {
+            if b.count >= 4, u32(b, 0) == 0x0403_4B50 {
+                throw DataError("\(path): truncated zip archive: the end-of-directory record is missing")
+            }
+            throw DataError("\(path): not an .npz (zip) file: no zip directory found")
+        }
+        var count = u16(b, eocd + 10), size = u32(b, eocd + 12), offset = u32(b, eocd + 16)
+        if count == 0xFFFF || size == 0xFFFF_FFFF || offset == 0xFFFF_FFFF {
+            // Zip64: a locator just before the record points at the zip64 record.
+            let loc = eocd - 20
+            guard loc >= 0, u32(b, loc) == 0x0706_4B50 else {
+                throw DataError("\(path): corrupt zip archive: zip64 sizes without a zip64 locator")
+            }
+            let z = u64(b, loc + 8)
+            guard z <= b.count - 56, u32(b, z) == 0x0606_4B50 else {
+                throw DataError("\(path): corrupt zip archive: the zip64 directory record is missing")
+            }
+            count = u64(b, z + 32); size = u64(b, z + 40); offset = u64(b, z + 48)
+        }
+        guard offset <= b.count, size <= b.count - offset else {
+            throw DataError("\(path): corrupt zip archive: the directory (\(size) bytes at \(offset)) lies outside the \(b.count)-byte file")
+        }
+        guard count <= size / 46 else {
+            throw DataError("\(path): corrupt zip archive: \(count) entries cannot fit in a \(size)-byte directory")
+        }
+        var entries: [Entry] = []
+        var p = offset
+        for k in 0..<count {
+            guard p + 46 <= offset + size, u32(b, p) == 0x0201_4B50 else {
+                throw DataError("\(path): corrupt zip archive: directory entry \(k + 1) of \(count) is damaged")
+            }
+            let nameLength = u16(b, p + 28), extraLength = u16(b, p + 30), commentLength = u16(b, p + 32)
+            let end = p + 46 + nameLength + extraLength + commentLength
+            guard end <= offset + size else {
+                throw DataError("\(path): corrupt zip archive: directory entry \(k + 1) runs past the directory")
+            }
+            guard let name = String(bytes: UnsafeRawBufferPointer(rebasing: b[(p + 46)..<(p + 46 + nameLength)]), encoding: .utf8) else {
+                throw DataError("\(path): corrupt zip archive: entry \(k + 1) has a name that is not UTF-8")
+            }
+            var compressed = u32(b, p + 20), plain = u32(b, p + 24), local = u32(b, p + 42)
+            // Zip64 extra field: the 64-bit values of the fields saturated above, in order.
+            var e = p + 46 + nameLength
+            let extraEnd = e + extraLength
+            while e + 4 <= extraEnd {
+                let id = u16(b, e), length = u16(b, e + 2)
+                guard e + 4 + length <= extraEnd else { break }
+                if id == 0x0001 {
+                    var q = e + 4
+                    func next() -> Int? {
+                        guard q + 8 <= e + 4 + length else { return nil }
+                        defer { q += 8 }
+                        return u64(b, q)
+                    }
+                    if plain == 0xFFFF_FFFF, let v = next() { plain = v }
+                    if compressed == 0xFFFF_FFFF, let v = next() { compressed = v }
+                    if local == 0xFFFF_FFFF, let v = next() { local = v }
+                }
+                e += 4 + length
+            }
+            entries.append(Entry(name: name, method: u16(b, p + 10), flags: u16(b, p + 8),
+                                 crc: UInt32(u32(b, p + 16)), compressedSize: compressed,
+                                 size: plain, localOffset: local))
+            p = end
+        }
+        return entries
+    }
+
+    /// The uncompressed bytes of one entry, CRC-checked.
+    static func contents(_ b: UnsafeRawBufferPointer, _ e: Entry, path: String) throws -> [UInt8] {
+        let label = "\(path): entry '\(e.name)'"
+        if e.flags & 1 != 0 { throw DataError("\(label) is encrypted") }
+        guard e.localOffset <= b.count - 30, u32(b, e.localOffset) == 0x0403_4B50 else {
+            throw DataError("\(label): its local header at byte \(e.localOffset) is missing or damaged")
+        }
+        let start = e.localOffset + 30 + u16(b, e.localOffset + 26) + u16(b, e.localOffset + 28)
+        guard start <= b.count, e.compressedSize <= b.count - start else {
+            throw DataError("\(label): truncated: \(e.compressedSize) compressed bytes at \(start) run past the end of the \(b.count)-byte file")
+        }
+        guard e.size <= DataFile.maxBytes else { throw DataError("\(label) claims \(e.size) bytes: a corrupt directory") }
+        let data = UnsafeRawBufferPointer(rebasing: b[start..<(start + e.compressedSize)])
+        var out: [UInt8]
+        switch e.method {
+        case 0:
+            guard e.compressedSize == e.size else {
+                throw DataError("\(label): a stored entry of \(e.size) bytes holds \(e.compressedSize)")
+            }
+            out = Array(data)
+        case 8:
+            out = try inflateRaw(data, size: e.size, label: label)
+        default:
+            throw DataError("\(label) uses zip compression method \(e.method) (supported: 0 stored, 8 deflated)")
+        }
+        let crc = out.withUnsafeBytes { r -> UInt32 in
+            UInt32(crc32(0, r.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(r.count)))
+        }
+        guard crc == e.crc else {
+            throw DataError("\(label): CRC-32 mismatch (stored \(String(format: "%08x", e.crc)), computed \(String(format: "%08x", crc))): the data is corrupt")
+        }
+        return out
+    }
+
+    /// Inflates a raw deflate stream that must yield exactly `size` bytes.
+    static func inflateRaw(_ data: UnsafeRawBufferPointer, size: Int, label: String) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: max(size, 1))
+        var stream = z_stream()
+        guard inflateInit2_(&stream, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw DataError("\(label): cannot start zlib inflate")
+        }
+        defer { inflateEnd(&stream) }
+        var status: Int32 = Z_OK
+        var produced = 0
+        out.withUnsafeMutableBytes { o in
+            stream.next_in = UnsafeMutablePointer(mutating: data.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = UInt32(data.count)
+            stream.next_out = o.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = UInt32(size)
+            status = inflate(&stream, Z_FINISH)
+            produced = Int(stream.total_out)
+        }
+        if status == Z_STREAM_END && produced == size { out.removeLast(out.count - size); return out }
+        if status == Z_DATA_ERROR {
+            let msg = stream.msg.map { String(cString: $0) } ?? "invalid data"
+            throw DataError("\(label): corrupt deflate data (zlib: \(msg))")
+        }
+        if status == Z_BUF_ERROR || status == Z_OK {
+            if stream.avail_out == 0 && status != Z_STREAM_END {
+                throw DataError("\(label): inflates to more than the \(size) bytes the directory gives")
+            }
+            throw DataError("\(label): truncated deflate data (\(produced) of \(size) bytes)")
+        }
+        if status == Z_STREAM_END {
+            throw DataError("\(label): inflates to \(produced) bytes, the directory gives \(size)")
+        }
+        throw DataError("\(label): zlib inflate failed (code \(status))")
+    }
+}

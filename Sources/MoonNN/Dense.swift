@@ -1,0 +1,129 @@
+import MoonEngine
+
+/// A fully connected layer: `y = activation(x · kernel + bias)`, kernel `{in, units}`, bias
+/// `{units}`. The product and the bias are one GEMM (`Tensor.linear`).
+///
+/// On a flat input `{in}` it maps the features; on an image `{C, H, W}` it maps the channels
+/// at every position (Keras' Dense on channels-last images; `cfp...` layer codes use this);
+/// on other ranks it maps the last dim, as Keras does.
+///
+/// Options as Keras': `activation` (default `linear`), `init` (kernel initializer, default
+/// `glorot_uniform`), `biasInit` (`zeros`), `useBias`, `regularizer` (l1/l2 on the kernel),
+/// `maxNorm` (per output unit, after each step).
+public final class Dense: Layer {
+    public let units: Int
+    public let activation: String
+    public let initializer: Initializer
+    public let biasInitializer: Initializer
+    public let useBias: Bool
+    public let regularizer: Regularizer
+    public let maxNorm: MaxNorm?
+
+    public private(set) var kernel: Tensor?
+    public private(set) var bias: Tensor?
+
+    public init(_ units: Int, activation: String = "linear", initializer: Initializer = .glorotUniform,
+                biasInitializer: Initializer = .zeros, useBias: Bool = true,
+                regularizer: Regularizer? = nil, maxNorm: MaxNorm? = nil, name: String = "") throws {
+        guard units >= 1 else { throw TensorError("Dense: units must be positive, got \(units)") }
+        self.units = units
+        self.activation = try checkActivation(activation, "Dense")
+        self.initializer = initializer
+        self.biasInitializer = biasInitializer
+        self.useBias = useBias
+        self.regularizer = try regularizer ?? Regularizer()
+        self.maxNorm = maxNorm
+        super.init(name: name)
+    }
+
+    public override var kind: String { "Dense" }
+    public override var namePrefix: String { "dense" }
+
+    /// The per-sample dim the layer maps: channels of an image, else the last.
+    private func featureAxis(_ rank: Int) -> Int { rank == 3 ? 0 : rank - 1 }
+
+    /// The number of input features, once built.
+    public var inputFeatures: Int? { inputShape.map { $0[featureAxis($0.count)] } }
+
+    public override func build(inputShape: [Int]) throws -> [Int] {
+        guard !inputShape.isEmpty else { throw TensorError("Dense: needs input with at least one dim, got {}") }
+        let axis = featureAxis(inputShape.count)
+        let features = inputShape[axis]
+        kernel = try initializer.make([features, units]).requiringGrad()
+        bias = useBias ? try biasInitializer.make([units]).requiringGrad() : nil
+        var out = inputShape
+        out[axis] = units
+        return out
+    }
+
+    public override func checkInput(_ shape: [Int]) throws {
+        guard let inputShape else { return }
+        if shape.count != inputShape.count + 1 || Array(shape.dropFirst()) != inputShape {
+            let features = inputShape[featureAxis(inputShape.count)]
+            if inputShape.count == 1 {
+                throw TensorError("Dense: expected input with \(features) features, got shape \(shapeText(shape))")
+            }
+            throw TensorError("Dense: expected input of shape \(shapeText([-1] + inputShape)), got shape \(shapeText(shape))")
+        }
+    }
+
+    public override func forward(_ x: Tensor) throws -> Tensor {
+        guard let kernel else { throw TensorError("Dense: layer \(displayName) is not built") }
+        let y: Tensor
+        switch x.rank {
+        case 2:
+            y = try Tensor.linear(x, weight: kernel, bias: bias)
+        case 4:   // {N, C, H, W}: map channels at each position
+            let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
+            let rows = try x.permute([0, 2, 3, 1]).reshape([-1, x.shape[1]])
+            y = try Tensor.linear(rows, weight: kernel, bias: bias)
+                .reshape([n, h, w, units]).permute([0, 3, 1, 2]).contiguous()
+        default:
+            guard x.rank >= 2 else { throw TensorError("Dense: expected a batch, got shape \(shapeText(x.shape))") }
+            let lead = Array(x.shape.dropLast())
+            y = try Tensor.linear(x.reshape([-1, x.shape[x.rank - 1]]), weight: kernel, bias: bias)
+                .reshape(lead + [units])
+        }
+        return try applyActivation(activation, y)
+    }
+
+    public override var trainableWeights: [Tensor] { [kernel, bias].compactMap { $0 } }
+    public override var weightNames: [String] { useBias ? ["kernel", "bias"] : ["kernel"] }
+
+    public override func regularizationLoss() throws -> Tensor? {
+        guard let kernel, regularizer.isActive else { return nil }
+        return try regularizer.penalty(kernel)
+    }
+
+    public override func applyConstraints() throws {
+        if let maxNorm, let kernel { try maxNorm.apply(to: kernel, unitsFirst: false) }
+    }
+
+    public override var outputActivation: String? { activation == "linear" ? nil : activation }
+
+    public override var config: [String: Any] {
+        var c: [String: Any] = ["units": units, "activation": activation, "init": initializer.config,
+                                "bias_init": biasInitializer.config, "use_bias": useBias,
+                                "l1": Double(regularizer.l1), "l2": Double(regularizer.l2)]
+        if let maxNorm { c["max_norm"] = Double(maxNorm.maxValue) }
+        return c
+    }
+
+    public static func fromConfig(_ config: [String: Any], name: String) throws -> Dense {
+        let c = ConfigReader(config, owner: "Dense")
+        return try Dense(try c.int("units"), activation: try c.string("activation", default: "linear"),
+                         initializer: try c.has("init") ? Initializer(config: config["init"]!, owner: "Dense") : .glorotUniform,
+                         biasInitializer: try c.has("bias_init") ? Initializer(config: config["bias_init"]!, owner: "Dense") : .zeros,
+                         useBias: try c.bool("use_bias", default: true),
+                         regularizer: try Regularizer(l1: Float(try c.double("l1", default: 0)), l2: Float(try c.double("l2", default: 0)), owner: "Dense"),
+                         maxNorm: try c.optionalDouble("max_norm").map { try MaxNorm(Float($0), owner: "Dense") },
+                         name: name)
+    }
+
+    public override var description: String {
+        var parts = ["\(inputFeatures.map(String.init) ?? "?") -> \(units)"]
+        if activation != "linear" { parts.append(activation) }
+        if !useBias { parts.append("no bias") }
+        return "Dense(" + parts.joined(separator: ", ") + ")"
+    }
+}

@@ -1,0 +1,94 @@
+import MoonEngine
+
+/// Models written as layer codes, as in architecture studies: `c` Conv2D, `p` MaxPool2D,
+/// `d` Dropout, `n` BatchNorm, `f` Dense. A Flatten goes in before the first `f` that no
+/// `c` or `p` follows (an earlier `f` acts on the channels at every position, as Keras'
+/// Dense does on images: `cfp...`), and the `classes`-way output layer is appended.
+public enum LayerCodes {
+    /// The settings of a code. Each of `filters`, `kernels`, `units`, `dropouts` is used in
+    /// turn by the letters of its kind; the last entry repeats.
+    public struct Options {
+        public var input: [Int] = [1, 28, 28]
+        public var classes = 10
+        public var filters: [Int]? = nil
+        public var kernels: [Int]? = nil
+        public var units: [Int]? = nil
+        public var dropouts: [Float]? = nil
+        public var pool = 2
+        public var padding: LayerPadding = .valid
+        /// Activation of convolutions and hidden dense layers.
+        public var activation = "relu"
+        /// Activation of hidden dense layers when it differs (`sigmoid` in one study model).
+        public var denseActivation: String? = nil
+        /// Of the appended output layer: `linear` (logits, the default) or `softmax`.
+        public var outputActivation = "linear"
+        public var initializer: Initializer = .glorotUniform
+        public init() {}
+    }
+
+    /// The study's settings for its five codes (study 000): filters, kernel, units, dropout.
+    nonisolated(unsafe) public static let presets: [String: (filters: [Int], kernels: [Int], units: [Int], dropout: Float)] = [
+        "cpcpdnfff": ([96], [5], [64], 0.1),
+        "ccpdnff": ([32, 128], [5], [128], 0.1),
+        "cfpdndff": ([112], [3], [112], 0.1),
+        "cpdnfndff": ([112], [5], [112], 0.1),
+        "cfpncfpdnff": ([128], [5], [36], 0.1),
+    ]
+
+    /// Defaults for other codes.
+    nonisolated(unsafe) public static let defaults = (filters: [32], kernels: [3], units: [128], dropout: Float(0.1))
+
+    /// The layers of `code` (without the input).
+    public static func layers(_ code: String, _ o: Options) throws -> [Layer] {
+        let letters = Array(code)
+        guard !letters.isEmpty else { throw TensorError("from_code: the code is empty (letters: c p d n f)") }
+        for (k, ch) in letters.enumerated() where !"cpdnf".contains(ch) {
+            throw TensorError("from_code: unknown letter '\(ch)' at position \(k + 1) of \"\(code)\" (c=Conv2D p=MaxPool2D d=Dropout n=BatchNorm f=Dense)")
+        }
+        guard o.classes >= 1 else { throw TensorError("from_code: classes must be positive, got \(o.classes)") }
+        let preset = presets[code]
+        let filters = o.filters ?? preset?.filters ?? defaults.filters
+        let kernels = o.kernels ?? preset?.kernels ?? defaults.kernels
+        let units = o.units ?? preset?.units ?? defaults.units
+        let dropouts = o.dropouts ?? [preset?.dropout ?? defaults.dropout]
+        for (what, list) in [("filters", filters), ("kernel", kernels), ("units", units)] where list.isEmpty {
+            throw TensorError("from_code: '\(what)' must not be empty")
+        }
+        guard !dropouts.isEmpty else { throw TensorError("from_code: 'dropout' must not be empty") }
+        func pick<T>(_ list: [T], _ i: Int) -> T { list[Swift.min(i, list.count - 1)] }
+        let lastSpatial = letters.lastIndex { $0 == "c" || $0 == "p" } ?? -1
+        var out: [Layer] = []
+        var counts: [Character: Int] = [:]
+        var flattened = false
+        for (k, ch) in letters.enumerated() {
+            let i = counts[ch, default: 0]
+            counts[ch] = i + 1
+            switch ch {
+            case "c":
+                let ks = pick(kernels, i)
+                out.append(try Conv2D(pick(filters, i), kernel: (ks, ks), padding: o.padding, activation: o.activation,
+                                      initializer: o.initializer))
+            case "p":
+                out.append(try MaxPool2D((o.pool, o.pool)))
+            case "d":
+                out.append(try Dropout(pick(dropouts, i)))
+            case "n":
+                out.append(try BatchNorm())
+            default:
+                if k > lastSpatial && !flattened {
+                    out.append(Flatten())
+                    flattened = true
+                }
+                out.append(try Dense(pick(units, i), activation: o.denseActivation ?? o.activation, initializer: o.initializer))
+            }
+        }
+        if !flattened { out.append(Flatten()) }
+        out.append(try Dense(o.classes, activation: o.outputActivation, initializer: o.initializer))
+        return out
+    }
+
+    /// A Sequential model of `code`, named after it.
+    public static func model(_ code: String, _ o: Options = Options()) throws -> Sequential {
+        try Sequential(input: o.input, layers: try layers(code, o), name: code)
+    }
+}

@@ -1,0 +1,76 @@
+import MoonEngine
+
+/// Batch normalization over the first per-sample dim: the features of `{F}` inputs
+/// (1-d) or the channels of `{C, H, W}` images (2-d, statistics over batch and positions).
+///
+/// `y = gamma · (x − mean) / √(var + eps) + beta`. Training uses the batch's mean and biased
+/// variance and updates the moving statistics, Keras style: `moving = momentum · moving +
+/// (1 − momentum) · batch`; evaluation uses the moving statistics. Keras' defaults:
+/// momentum 0.99, eps 1e-3; gamma starts at 1, beta at 0, moving mean 0, moving variance 1.
+/// Weights (Keras order): gamma, beta (trainable), moving_mean, moving_variance (not).
+public final class BatchNorm: Layer {
+    public let momentum: Float
+    public let eps: Float
+    public let center: Bool
+    public let scale: Bool
+
+    public private(set) var gamma: Tensor?
+    public private(set) var beta: Tensor?
+    public private(set) var movingMean: Tensor?
+    public private(set) var movingVariance: Tensor?
+
+    public init(momentum: Float = 0.99, eps: Float = 1e-3, center: Bool = true, scale: Bool = true, name: String = "") throws {
+        guard momentum >= 0, momentum <= 1 else { throw TensorError("BatchNorm: momentum must be in [0, 1], got \(momentum)") }
+        guard eps > 0 else { throw TensorError("BatchNorm: eps must be positive, got \(eps)") }
+        self.momentum = momentum
+        self.eps = eps
+        self.center = center
+        self.scale = scale
+        super.init(name: name)
+    }
+
+    public override var kind: String { "BatchNorm" }
+    public override var namePrefix: String { "batch_normalization" }
+
+    public override func build(inputShape: [Int]) throws -> [Int] {
+        guard let c = inputShape.first else { throw TensorError("BatchNorm: needs input with at least one dim") }
+        gamma = scale ? try Tensor.ones([c]).requiringGrad() : nil
+        beta = center ? try Tensor.zeros([c]).requiringGrad() : nil
+        movingMean = try Tensor.zeros([c])
+        movingVariance = try Tensor.ones([c])
+        return inputShape
+    }
+
+    public override func forward(_ x: Tensor) throws -> Tensor {
+        guard let movingMean, let movingVariance else { throw TensorError("BatchNorm: layer \(displayName) is not built") }
+        if training && x.shape.first == 1 && x.rank == 2 {
+            throw TensorError("BatchNorm: training needs more than one sample per batch for {N,F} input, got shape \(shapeText(x.shape))")
+        }
+        return try Tensor.batchNorm(x, gamma: gamma, beta: beta, runningMean: movingMean, runningVar: movingVariance,
+                                    momentum: momentum, eps: eps, training: training)
+    }
+
+    public override var trainableWeights: [Tensor] { [gamma, beta].compactMap { $0 } }
+    public override var weights: [Tensor] { [gamma, beta, movingMean, movingVariance].compactMap { $0 } }
+    public override var weightNames: [String] {
+        (scale ? ["gamma"] : []) + (center ? ["beta"] : []) + ["moving_mean", "moving_variance"]
+    }
+
+    public override var config: [String: Any] {
+        ["momentum": Double(momentum), "eps": Double(eps), "center": center, "scale": scale]
+    }
+
+    public static func fromConfig(_ c: [String: Any], name: String) throws -> BatchNorm {
+        let r = ConfigReader(c, owner: "BatchNorm")
+        return try BatchNorm(momentum: Float(try r.double("momentum", default: 0.99)), eps: Float(try r.double("eps", default: 1e-3)),
+                             center: try r.bool("center", default: true), scale: try r.bool("scale", default: true), name: name)
+    }
+
+    public override var description: String {
+        var parts: [String] = []
+        if let c = inputShape?.first { parts.append("\(c)") }
+        if momentum != 0.99 { parts.append("momentum \(momentum)") }
+        if eps != 1e-3 { parts.append("eps \(eps)") }
+        return "BatchNorm(" + parts.joined(separator: ", ") + ")"
+    }
+}

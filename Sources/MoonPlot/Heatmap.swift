@@ -1,0 +1,121 @@
+import Foundation
+
+/// A matrix drawn as coloured cells (confusion and correlation matrices), as SVG: row
+/// labels on the left, column labels below, a colour bar with ticks on the right, and the
+/// values written in the cells when the matrix is small enough to read them.
+public struct Heatmap: Sendable {
+    /// Rows of equal length.
+    public var values: [[Double]]
+    public var rowLabels: [String]?
+    public var columnLabels: [String]?
+    public var title: String?
+    public var xlabel: String?
+    public var ylabel: String?
+    /// nil picks `coolwarm` (centred on 0) when any value is negative, else `blues`.
+    public var colormap: Colormap?
+    /// The values mapped to the ends of the colour map; nil: the data's range (symmetric
+    /// around 0 for a diverging map).
+    public var range: (low: Double, high: Double)?
+    /// Write each value in its cell; nil: when the matrix has at most 24 rows and columns.
+    public var showValues: Bool?
+    /// Decimals for the cell values; nil: none when every value is whole (counts), else 2.
+    public var digits: Int?
+
+    public init(values: [[Double]], rowLabels: [String]? = nil, columnLabels: [String]? = nil, title: String? = nil) {
+        self.values = values
+        self.rowLabels = rowLabels
+        self.columnLabels = columnLabels
+        self.title = title
+    }
+
+    public func svg() throws -> String {
+        let rows = values.count, cols = values.first?.count ?? 0
+        guard rows > 0, cols > 0 else { throw PlotError("plot.heatmap: the matrix is empty") }
+        guard values.allSatisfy({ $0.count == cols }) else { throw PlotError("plot.heatmap: rows have different lengths") }
+        if let l = rowLabels, l.count != rows {
+            throw PlotError("plot.heatmap: \(l.count) row labels for \(rows) rows")
+        }
+        if let l = columnLabels, l.count != cols {
+            throw PlotError("plot.heatmap: \(l.count) column labels for \(cols) columns")
+        }
+        let finite = values.joined().filter(\.isFinite)
+        let dataLow = finite.min() ?? 0, dataHigh = finite.max() ?? 1
+        let map = colormap ?? (dataLow < 0 ? .coolwarm : .blues)
+        var (low, high) = range ?? (dataLow, dataHigh)
+        if range == nil && map.diverging { let m = Swift.max(Swift.abs(low), Swift.abs(high)); (low, high) = (-m, m) }
+        if high <= low { high = low + 1 }
+        let whole = finite.allSatisfy { $0 == $0.rounded() && Swift.abs($0) < 1e9 }
+        let decimals = digits ?? (whole ? 0 : 2)
+        let writeValues = showValues ?? (rows <= 24 && cols <= 24)
+
+        let rowText = rowLabels ?? (0..<rows).map(String.init)
+        let colText = columnLabels ?? (0..<cols).map(String.init)
+        let cell = Swift.max(4, Swift.min(56, 560 / Double(Swift.max(rows, cols))))
+        let fontSize = Swift.min(12, Swift.max(7, cell * 0.32))
+        let labelSize = Swift.min(12, Swift.max(6, cell * 0.8))
+        let rowLabelWidth = Double(rowText.map(\.count).max()!) * labelSize * 0.6 + 10
+        let colLabelHeight = Double(colText.map(\.count).max()!) * labelSize * 0.45 + 16
+        let left = rowLabelWidth + (ylabel == nil ? 12 : 34)
+        let top = title == nil ? 16.0 : 44.0
+        let gridW = cell * Double(cols), gridH = cell * Double(rows)
+        let barX = left + gridW + 24, barW = 16.0
+        let width = barX + barW + 70, height = top + gridH + colLabelHeight + (xlabel == nil ? 12 : 34)
+
+        var doc = SVGDocument(width: width, height: height)
+        doc.rect(0, 0, width, height, fill: "#ffffff")
+        if let title { doc.text(title, left + gridW / 2, 28, size: 16, anchor: "middle", extra: [("font-weight", "bold")]) }
+
+        doc.open("g", [("class", "cells")])
+        for i in 0..<rows {
+            for j in 0..<cols {
+                let v = values[i][j]
+                let c = v.isFinite ? map.color((v - low) / (high - low)) : RGB(200, 200, 200)
+                let x = left + Double(j) * cell, y = top + Double(i) * cell
+                doc.rect(x, y, cell, cell, fill: c.css, extra: [("data-row", String(i + 1)), ("data-col", String(j + 1))])
+                if writeValues {
+                    let s = v.isFinite ? String(format: "%.\(decimals)f", v) : "nan"
+                    doc.text(s, x + cell / 2, y + cell / 2 + fontSize * 0.35, size: fontSize, anchor: "middle",
+                             fill: c.luminance < 0.5 ? "#ffffff" : "#222222", extra: [("class", "value")])
+                }
+            }
+        }
+        doc.close("g")
+
+        doc.open("g", [("class", "labels")])
+        for (i, s) in rowText.enumerated() {
+            doc.text(s, left - 6, top + (Double(i) + 0.5) * cell + labelSize * 0.35, size: labelSize, anchor: "end", extra: [("class", "row-label")])
+        }
+        for (j, s) in colText.enumerated() {
+            let x = left + (Double(j) + 0.5) * cell, y = top + gridH + 12
+            doc.text(s, x, y, size: labelSize, anchor: "end",
+                     extra: [("class", "col-label"), ("transform", "rotate(-45 \(n(x)) \(n(y)))")])
+        }
+        if let xlabel { doc.text(xlabel, left + gridW / 2, height - 10, size: 13, anchor: "middle", extra: [("class", "xlabel")]) }
+        if let ylabel {
+            let cy = top + gridH / 2
+            doc.text(ylabel, 16, cy, size: 13, anchor: "middle", extra: [("class", "ylabel"), ("transform", "rotate(-90 16 \(n(cy)))")])
+        }
+        doc.close("g")
+
+        // The colour bar: a vertical gradient from low (bottom) to high (top), with ticks.
+        let gradient = "heat-\(map.name)"
+        doc.open("defs", [])
+        doc.open("linearGradient", [("id", gradient), ("x1", "0"), ("y1", "1"), ("x2", "0"), ("y2", "0")])
+        for k in 0...10 {
+            let t = Double(k) / 10
+            doc.element("stop", [("offset", n(t)), ("stop-color", map.color(t).css)])
+        }
+        doc.close("linearGradient")
+        doc.close("defs")
+        doc.open("g", [("class", "colorbar")])
+        doc.rect(barX, top, barW, gridH, fill: "url(#\(gradient))", extra: [("stroke", "#333333"), ("stroke-width", "0.5")])
+        let ticks = Ticks(low, high, target: 5)
+        for v in ticks.values where v >= low - 1e-12 && v <= high + 1e-12 {
+            let y = top + gridH - (v - low) / (high - low) * gridH
+            doc.line(barX + barW, y, barX + barW + 4, y, stroke: "#333333")
+            doc.text(ticks.label(v), barX + barW + 7, y + 4, size: 10, extra: [("class", "tick")])
+        }
+        doc.close("g")
+        return doc.text
+    }
+}

@@ -1,0 +1,105 @@
+/// Images laid out in a grid on a white page, each with caption lines drawn under it in the
+/// built-in 5x7 font, and a coloured frame around the ones marked (wrong predictions).
+public struct ImageGrid: Sendable {
+    /// One line of text under an image.
+    public struct Caption: Sendable {
+        public var text: String
+        public var color: RGB
+        public init(_ text: String, color: RGB = .text) { self.text = text; self.color = color }
+    }
+
+    public let count: Int, channels: Int, height: Int, width: Int
+    /// Pixel values, `count x channels x height x width`, row-major.
+    public let values: [Float]
+    /// Lines under each image (as many lists as images, or nil).
+    public var captions: [[Caption]]?
+    /// Images framed in `markColor` (as many flags as images, or nil).
+    public var marked: [Bool]?
+    public var markColor: RGB = .wrong
+    public var columns = 8
+    /// Each image pixel becomes `scale x scale` pixels.
+    public var scale = 2
+    /// Draw dark on light (1 = black) instead of 1 = white.
+    public var invert = false
+
+    static let padding = 6, frame = 2, lineHeight = 9
+
+    /// Images from `values` of shape `{N, C, H, W}` (C = 1 or 3), `{N, H, W}`, or
+    /// `{N, H*W}` with a square H*W (flattened MNIST rows).
+    public init(values: [Float], shape: [Int]) throws {
+        let fn = "plot.images"
+        guard values.count == shape.reduce(1, *) else { throw PlotError("\(fn): \(values.count) values for shape \(shape)") }
+        switch shape.count {
+        case 4:
+            guard shape[1] == 1 || shape[1] == 3 else {
+                throw PlotError("\(fn): images {N, C, H, W} need C = 1 (grey) or 3 (RGB), got \(shapeText(shape))")
+            }
+            (count, channels, height, width) = (shape[0], shape[1], shape[2], shape[3])
+        case 3: (count, channels, height, width) = (shape[0], 1, shape[1], shape[2])
+        case 2:
+            let side = Int(Double(shape[1]).squareRoot().rounded())
+            guard side * side == shape[1] else {
+                throw PlotError("\(fn): rows of \(shape[1]) values are not square images; pass {N, C, H, W}, got \(shapeText(shape))")
+            }
+            (count, channels, height, width) = (shape[0], 1, side, side)
+        default:
+            throw PlotError("\(fn): expected images {N, C, H, W}, {N, H, W} or {N, H*W}, got \(shapeText(shape))")
+        }
+        guard count > 0 && height > 0 && width > 0 else { throw PlotError("\(fn): no images to draw (shape \(shapeText(shape)))") }
+        self.values = values
+    }
+
+    /// The grid as a raster. Values in [0, 1] map to 0...255; when any value falls outside
+    /// [0, 1] (normalised data) the whole set is rescaled from its own min...max.
+    public func render() throws -> RGBImage {
+        let fn = "plot.images"
+        if let c = captions, c.count != count { throw PlotError("\(fn): \(c.count) captions for \(count) images") }
+        if let m = marked, m.count != count { throw PlotError("\(fn): \(m.count) marks for \(count) images") }
+        guard columns >= 1 else { throw PlotError("\(fn): cols must be at least 1, got \(columns)") }
+        guard scale >= 1 && scale <= 16 else { throw PlotError("\(fn): scale must be 1..16, got \(scale)") }
+        let lines = captions?.map(\.count).max() ?? 0
+        let pad = ImageGrid.padding, frame = ImageGrid.frame
+        let imageW = width * scale, imageH = height * scale
+        let cellW = imageW + 2 * frame
+        let cellH = imageH + 2 * frame + (lines > 0 ? lines * ImageGrid.lineHeight + 2 : 0)
+        let cols = Swift.min(columns, count), rows = (count + cols - 1) / cols
+        let totalW = cols * cellW + (cols + 1) * pad, totalH = rows * cellH + (rows + 1) * pad
+        guard totalW * totalH <= 100_000_000 else {
+            throw PlotError("\(fn): a \(totalW) x \(totalH) image is too large; show fewer images or a smaller scale")
+        }
+        var image = RGBImage(width: totalW, height: totalH)
+
+        let finite = values.filter(\.isFinite)
+        let lo = finite.min() ?? 0, hi = finite.max() ?? 1
+        let rescale = lo < 0 || hi > 1
+        func byte(_ v: Float) -> UInt8 {
+            var t = v.isFinite ? (rescale ? (hi > lo ? (v - lo) / (hi - lo) : 0) : v) : 0
+            if invert { t = 1 - t }
+            return UInt8((Swift.min(1, Swift.max(0, t)) * 255).rounded())
+        }
+
+        let plane = height * width
+        let maxChars = (cellW + 1) / BitmapFont.advance
+        for k in 0..<count {
+            let x0 = pad + (k % cols) * (cellW + pad), y0 = pad + (k / cols) * (cellH + pad)
+            if marked?[k] == true { image.fill(x: x0, y: y0, width: cellW, height: imageH + 2 * frame, markColor) }
+            let base = k * channels * plane
+            for y in 0..<height {
+                for x in 0..<width {
+                    let p = base + y * width + x
+                    let c = channels == 3 ? RGB(byte(values[p]), byte(values[p + plane]), byte(values[p + 2 * plane]))
+                                          : { let g = byte(values[p]); return RGB(g, g, g) }()
+                    image.fill(x: x0 + frame + x * scale, y: y0 + frame + y * scale, width: scale, height: scale, c)
+                }
+            }
+            for (i, line) in (captions?[k] ?? []).enumerated() {
+                let text = line.text.count > maxChars ? String(line.text.prefix(maxChars)) : line.text
+                let tx = x0 + (cellW - BitmapFont.width(text)) / 2
+                image.draw(text, x: tx, y: y0 + imageH + 2 * frame + 2 + i * ImageGrid.lineHeight, color: line.color)
+            }
+        }
+        return image
+    }
+}
+
+func shapeText(_ shape: [Int]) -> String { "{" + shape.map(String.init).joined(separator: ",") + "}" }

@@ -1,0 +1,80 @@
+import MoonEngine
+
+/// Stops training when `monitor` (default `val_loss`) has not improved by more than
+/// `minDelta` for `patience` epochs (Keras' rule: after each epoch without improvement the
+/// wait grows by one; training stops when it reaches `patience`, never after the first epoch).
+/// With `restoreBest`, the weights of the best epoch are put back when training ends (whether
+/// it stopped early or ran all epochs). `baseline`: the value to beat before waiting resets.
+/// A missing monitored value (no validation data) is reported once and ignored.
+public final class EarlyStopping: Callback {
+    public let monitor: Monitor
+    public let patience: Int
+    public let restoreBest: Bool
+    public let baseline: Double?
+    public private(set) var best: Double
+    public private(set) var bestEpoch = 0
+    public private(set) var wait = 0
+    /// The epoch training stopped at (0: it did not stop early).
+    public private(set) var stoppedEpoch = 0
+    private var bestWeights: [Tensor]?
+    private var warned = false
+
+    public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: Monitor.Mode = .auto,
+                restoreBest: Bool = false, baseline: Double? = nil) throws {
+        guard patience >= 0 else { throw TrainingError("EarlyStopping: patience must be non-negative, got \(patience)") }
+        self.monitor = try Monitor(key: monitor, mode: mode, minDelta: minDelta)
+        self.patience = patience
+        self.restoreBest = restoreBest
+        self.baseline = baseline
+        self.best = self.monitor.worst
+    }
+
+    public override func onTrainBegin(_ trainer: Trainer) throws {
+        wait = 0; stoppedEpoch = 0; best = baseline ?? monitor.worst; bestEpoch = 0; bestWeights = nil
+    }
+
+    public override func onEpochEnd(_ trainer: Trainer, epoch: Int, logs: [String: Double]) throws {
+        guard let current = logs[monitor.key] else {
+            if !warned { warned = true; trainer.warn("EarlyStopping: '\(monitor.key)' is not logged (have: \(logs.keys.sorted().joined(separator: ", "))); ignoring it") }
+            return
+        }
+        if restoreBest && bestWeights == nil { bestWeights = try trainer.snapshotWeights() }
+        wait += 1
+        if monitor.improves(current, on: best) {
+            best = current
+            bestEpoch = epoch
+            if restoreBest { bestWeights = try trainer.snapshotWeights() }
+            wait = 0
+            return
+        }
+        if wait >= patience && epoch > 1 {
+            stoppedEpoch = epoch
+            trainer.stopTraining = true
+        }
+    }
+
+    public override func onTrainEnd(_ trainer: Trainer, logs: [String: Double]) throws {
+        if stoppedEpoch > 0 { trainer.note("epoch \(stoppedEpoch): early stopping (best \(monitor.key) \(Trainer.format(best)) at epoch \(bestEpoch))") }
+        if restoreBest, let w = bestWeights { try trainer.restoreWeights(w) }
+    }
+
+    public override var checkpointState: [String: Any] {
+        ["best": JSON.number(best), "best_epoch": bestEpoch, "wait": wait, "stopped_epoch": stoppedEpoch,
+         "has_best_weights": bestWeights != nil]
+    }
+    public override var checkpointTensors: [(name: String, tensor: Tensor)] {
+        (bestWeights ?? []).enumerated().map { ("best.\($0.offset)", $0.element) }
+    }
+    public override func restore(checkpointState s: [String: Any], tensors: [String: Tensor]) throws {
+        best = JSON.number(from: s["best"])
+        bestEpoch = JSON.int(s["best_epoch"]) ?? 0
+        wait = JSON.int(s["wait"]) ?? 0
+        stoppedEpoch = JSON.int(s["stopped_epoch"]) ?? 0
+        if s["has_best_weights"] as? Bool == true {
+            var list: [Tensor] = []
+            var i = 0
+            while let t = tensors["best.\(i)"] { list.append(t); i += 1 }
+            bestWeights = list
+        }
+    }
+}

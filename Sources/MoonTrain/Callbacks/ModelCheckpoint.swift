@@ -1,0 +1,54 @@
+import Foundation
+import MoonEngine
+
+/// Saves the model (architecture, weights and optimizer state, as `model:save`) after each
+/// epoch. With `saveBestOnly`, only when `monitor` (default `val_loss`) improves on the best so
+/// far. `{epoch}` (or `{epoch:02d}`) in the path is replaced by the epoch number.
+public final class ModelCheckpoint: Callback {
+    public let path: String
+    public let saveBestOnly: Bool
+    public let monitor: Monitor
+    public private(set) var best: Double
+    /// Paths written, in order.
+    public private(set) var saved: [String] = []
+    private var warned = false
+
+    public init(path: String, saveBestOnly: Bool = false, monitor: String = "val_loss", mode: Monitor.Mode = .auto) throws {
+        guard !path.isEmpty else { throw TrainingError("ModelCheckpoint: the path is empty") }
+        self.path = path
+        self.saveBestOnly = saveBestOnly
+        self.monitor = try Monitor(key: monitor, mode: mode)
+        best = self.monitor.worst
+    }
+
+    public override func onTrainBegin(_ trainer: Trainer) throws { best = monitor.worst }
+
+    public override func onEpochEnd(_ trainer: Trainer, epoch: Int, logs: [String: Double]) throws {
+        if saveBestOnly {
+            guard let current = logs[monitor.key] else {
+                if !warned { warned = true; trainer.warn("ModelCheckpoint: '\(monitor.key)' is not logged; saving best only is impossible, skipping") }
+                return
+            }
+            guard monitor.improves(current, on: best) else { return }
+            best = current
+        }
+        let file = ModelCheckpoint.expand(path, epoch: epoch)
+        try ModelFile.save(trainer.model, optimizer: trainer.optimizer, to: file)
+        saved.append(file)
+    }
+
+    static func expand(_ path: String, epoch: Int) -> String {
+        var out = path.replacingOccurrences(of: "{epoch}", with: String(epoch))
+        while let r = out.range(of: #"\{epoch:0?\d+d\}"#, options: .regularExpression) {
+            let digits = Int(out[r].dropFirst("{epoch:".count).dropLast(2)) ?? 0
+            let s = String(epoch)
+            out.replaceSubrange(r, with: String(repeating: "0", count: Swift.max(0, digits - s.count)) + s)
+        }
+        return out
+    }
+
+    public override var checkpointState: [String: Any] { ["best": JSON.number(best)] }
+    public override func restore(checkpointState s: [String: Any], tensors: [String: MoonEngine.Tensor]) throws {
+        best = JSON.number(from: s["best"])
+    }
+}

@@ -1,0 +1,14 @@
+/// Stops training at the first batch whose loss is NaN or infinite.
+public final class TerminateOnNaN: Callback {
+    public private(set) var stoppedAt: (epoch: Int, batch: Int)?
+
+    public override init() {}
+
+    public override func onBatchEnd(_ trainer: Trainer, batch: Int, logs: [String: Double]) throws {
+        if let loss = logs["loss"], !loss.isFinite {
+            stoppedAt = (trainer.epoch, batch)
+            trainer.note("epoch \(trainer.epoch), batch \(batch): invalid loss \(loss), terminating training")
+            trainer.stopTraining = true
+        }
+    }
+}

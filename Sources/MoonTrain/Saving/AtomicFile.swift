@@ -1,0 +1,58 @@
+import Foundation
+
+/// Writes files so that a reader (or a crash) never sees a half-written one: the bytes go to
+/// a temporary file in the same folder, are flushed to disk (`fsync`), and the temporary file
+/// is renamed over the target (atomic on POSIX file systems); the folder is synced too, so the
+/// rename itself survives a power cut. Until the rename, the old file stays intact; if
+/// anything fails, the temporary file is removed and the old file is untouched.
+public enum AtomicFile {
+    /// Writes `bytes` to `path` atomically.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        try write(to: path) { fd in try writeAll(fd, bytes, path: path) }
+    }
+
+    /// Calls `body` with a descriptor of a fresh temporary file; when it returns, the file is
+    /// synced and renamed to `path`. If `body` throws, the temporary file is removed.
+    public static func write(to path: String, _ body: (Int32) throws -> Void) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+            throw TrainingError("cannot save \(path): folder \(folder) does not exist")
+        }
+        let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw TrainingError("cannot save \(path): \(String(cString: strerror(errno)))") }
+        var closed = false
+        do {
+            try body(fd)
+            guard fsync(fd) == 0 else { throw TrainingError("cannot save \(path): fsync failed: \(String(cString: strerror(errno)))") }
+            closed = true
+            guard close(fd) == 0 else { throw TrainingError("cannot save \(path): \(String(cString: strerror(errno)))") }
+            guard rename(temp, path) == 0 else {
+                throw TrainingError("cannot save \(path): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            if !closed { close(fd) }
+            unlink(temp)
+            throw error
+        }
+        let dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    /// Writes every byte of `bytes`, retrying short writes.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw TrainingError("cannot save \(path): \(String(cString: strerror(errno)))")
+                }
+                done += n
+            }
+        }
+    }
+}

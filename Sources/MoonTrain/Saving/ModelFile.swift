@@ -1,0 +1,126 @@
+import Foundation
+import MoonEngine
+import MoonNN
+
+/// A model file (`model:save(path)`, read by `nn.load`): one safetensors file, so Python's
+/// `safetensors` reads the weights.
+///
+/// - tensors: every weight under its model name (`dense_1.kernel`; BatchNorm statistics too),
+///   then, when the model was compiled, the optimizer's buffers as `optimizer/<i>.<slot>`
+///   (parameter index from 0, slot as the optimizer names it: `optimizer/0.m`);
+/// - `__metadata__`: `format` = `moonlab.model` (or `moonlab.checkpoint`), `format_version`
+///   = `1`, `architecture` = the model's architecture as JSON, `weights` = the weight names in
+///   model order (JSON array), and `optimizer` = the optimizer's name, options and counters
+///   (JSON) when there is one.
+public enum ModelFile {
+    public static let formatVersion = "1"
+    static let optimizerPrefix = "optimizer/"
+
+    /// The tensors and metadata of a model (and optimizer) file.
+    static func contents(_ model: TrainableModel, optimizer: Optimizer?, format: String = "moonlab.model")
+        throws -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+        let weights = model.namedWeights()
+        var tensors = weights.map { (name: $0.name, tensor: $0.tensor) }
+        var metadata = ["format": format, "format_version": formatVersion,
+                        "architecture": try JSON.encode(model.architecture()),
+                        "weights": try JSON.encode(weights.map(\.name))]
+        if let optimizer {
+            metadata["optimizer"] = try JSON.encode(optimizer.config)
+            tensors += optimizer.stateTensors.map { (name: optimizerPrefix + $0.name, tensor: $0.tensor) }
+        }
+        return (tensors, metadata)
+    }
+
+    /// Saves architecture, weights and (if given) optimizer state to `path`, atomically.
+    public static func save(_ model: TrainableModel, optimizer: Optimizer? = nil, to path: String) throws {
+        let (tensors, metadata) = try contents(model, optimizer: optimizer)
+        try SafeTensors.write(tensors, metadata: metadata, to: path)
+    }
+
+    /// Reads a model file.
+    public static func read(_ path: String) throws -> SavedModel {
+        let (tensors, metadata) = try SafeTensors.read(path)
+        return try SavedModel(path: path, tensors: tensors, metadata: metadata)
+    }
+
+    /// Copies saved weights into `model` after checking that names and shapes match exactly;
+    /// on a mismatch nothing is copied and the error lists every difference.
+    public static func loadWeights(_ weights: [(name: String, tensor: Tensor)], into model: TrainableModel, source: String) throws {
+        let saved = Dictionary(weights.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+        let mine = model.namedWeights()
+        var problems: [String] = []
+        let missing = mine.filter { saved[$0.name] == nil }.map(\.name)
+        if !missing.isEmpty { problems.append("missing from the file: " + missing.joined(separator: ", ")) }
+        let known = Set(mine.map(\.name))
+        let extra = weights.map(\.name).filter { !known.contains($0) }
+        if !extra.isEmpty { problems.append("not in the model: " + extra.joined(separator: ", ")) }
+        for (name, t) in mine {
+            if let s = saved[name], s.shape != t.shape {
+                problems.append("\(name) has shape \(Losses.shape(s)) in the file, \(Losses.shape(t)) in the model")
+            }
+        }
+        if !problems.isEmpty {
+            throw TrainingError("\(source) does not match the model: " + problems.joined(separator: "; "))
+        }
+        try Tensor.noGrad {
+            for (name, t) in mine { try t.copy(from: saved[name]!) }
+        }
+    }
+}
+
+/// What a model file holds, read back.
+public struct SavedModel {
+    public let path: String
+    /// `moonlab.model` or `moonlab.checkpoint`.
+    public let format: String
+    /// The architecture the model was saved with (what `Model.fromArchitecture` rebuilds).
+    public let architecture: [String: Any]
+    /// Weights in model order.
+    public let weights: [(name: String, tensor: Tensor)]
+    /// The optimizer's name, options and counters, when one was saved.
+    public let optimizerConfig: [String: Any]?
+    /// The optimizer's buffers (`<i>.<slot>`).
+    public let optimizerState: [String: Tensor]
+    /// Every tensor not a weight or optimizer buffer (checkpoints keep callback state there).
+    public let extraTensors: [String: Tensor]
+    public let metadata: [String: String]
+
+    init(path: String, tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) throws {
+        self.path = path
+        self.metadata = metadata
+        guard let format = metadata["format"], format.hasPrefix("moonlab.") else {
+            throw TrainingError("\(path) is a safetensors file but not a moonlab model (no format metadata)")
+        }
+        self.format = format
+        guard let arch = metadata["architecture"],
+              let architecture = try JSON.decode(arch, what: "\(path): architecture") as? [String: Any] else {
+            throw TrainingError("\(path) holds no architecture")
+        }
+        self.architecture = architecture
+        let order = (metadata["weights"].flatMap { try? JSON.decode($0, what: "weights") } as? [String]) ?? []
+        let byName = Dictionary(tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
+        var weights: [(name: String, tensor: Tensor)] = []
+        for name in order {
+            guard let t = byName[name] else { throw TrainingError("\(path) lists weight '\(name)' but does not hold it") }
+            weights.append((name, t))
+        }
+        self.weights = weights
+        optimizerConfig = try metadata["optimizer"].map { try JSON.decode($0, what: "\(path): optimizer") as? [String: Any] ?? [:] }
+        var state: [String: Tensor] = [:], extra: [String: Tensor] = [:]
+        let weightNames = Set(order)
+        for (name, t) in tensors where !weightNames.contains(name) {
+            if name.hasPrefix(ModelFile.optimizerPrefix) { state[String(name.dropFirst(ModelFile.optimizerPrefix.count))] = t }
+            else { extra[name] = t }
+        }
+        optimizerState = state
+        extraTensors = extra
+    }
+
+    /// An optimizer rebuilt from the saved configuration, over `params`, with its state restored.
+    public func makeOptimizer(params: [Tensor]) throws -> Optimizer? {
+        guard let config = optimizerConfig, let name = config["name"] as? String else { return nil }
+        let optimizer = try OptimizerFactory.make(name, options: JSON.doubles(config["options"]), params: params)
+        try optimizer.restoreState(config: config, tensors: optimizerState)
+        return optimizer
+    }
+}
