@@ -110,6 +110,12 @@ void moon_interrupt_install(lua_State *L) {
   hooked_state = L;
   sigaction(SIGINT, &sa, installed ? NULL : &previous_action);
   installed = 1;
+  /* A parent may have started us with SIGINT blocked (threads of runtimes often block
+     signals, and a spawned child inherits the mask): unblock it, or Ctrl-C never arrives. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 void moon_interrupt_uninstall(void) {

@@ -142,37 +142,55 @@ public enum AffineWarp {
         }
     }
 
-    /// Warps one `{C, H, W}` image. Coordinates advance by adding the map's columns, so a
-    /// pixel costs a few multiply-adds and four reads (bounds-checked only near the border).
-    @inline(__always)
+    /// Warps one `{C, H, W}` image, with the edge rule chosen once per image so the pixel
+    /// loop is specialised for it.
     static func warpImage(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                           channels: Int, height h: Int, width w: Int, map m: Affine, fill: FillMode) {
+        switch fill {
+        case .constant(let v): warpImage(src, dst, channels, h, w, m, ConstantEdge(value: v))
+        case .nearest: warpImage(src, dst, channels, h, w, m, NearestEdge())
+        case .reflect: warpImage(src, dst, channels, h, w, m, ReflectEdge())
+        case .wrap: warpImage(src, dst, channels, h, w, m, WrapEdge())
+        }
+    }
+
+    /// The pixel loop: a few multiply-adds for the source position, four reads and a blend;
+    /// the edge rule is consulted only where the 2 x 2 neighbourhood leaves the image.
+    @inline(__always)
+    static func warpImage<E: EdgeRule>(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                                       _ channels: Int, _ h: Int, _ w: Int, _ m: Affine, _ edge: E) {
         let plane = h * w
         let a = Float(m.a), d = Float(m.d)
-        // Coordinates far outside the image all read the fill; clamp so Int conversion is safe.
+        // Positions far outside the image all read the fill; clamping keeps Int conversion safe.
         let limit = Float(max(h, w) + 4) * 4
+        let innerW = UInt(w - 1), innerH = UInt(h - 1)
         for y in 0..<h {
             let rowX = Float(m.b * Double(y) + m.c), rowY = Float(m.e * Double(y) + m.f)
+            let out = dst + y * w
             for x in 0..<w {
                 let fx = Float(x)
                 let sx = Swift.min(Swift.max(a * fx + rowX, -limit), limit)
                 let sy = Swift.min(Swift.max(d * fx + rowY, -limit), limit)
-                let x0f = sx.rounded(.down), y0f = sy.rounded(.down)
-                let tx = sx - x0f, ty = sy - y0f
-                let x0 = Int(x0f), y0 = Int(y0f)
-                let out = dst + y * w + x
-                if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
-                    let o = y0 * w + x0
+                // floor through truncation (no libm call)
+                var x0 = Int(sx), y0 = Int(sy)
+                if sx < Float(x0) { x0 -= 1 }
+                if sy < Float(y0) { y0 -= 1 }
+                let tx = sx - Float(x0), ty = sy - Float(y0)
+                if UInt(bitPattern: x0) < innerW && UInt(bitPattern: y0) < innerH {
+                    var p = src + y0 * w + x0
                     for ch in 0..<channels {
-                        let p = src + ch * plane + o
-                        out[ch * plane] = blend(p[0], p[1], p[w], p[w + 1], tx, ty)
+                        out[x + ch * plane] = blend(p[0], p[1], p[w], p[w + 1], tx, ty)
+                        p += plane
                     }
+                } else if let v = edge.outside(x0, y0, w, h) {
+                    for ch in 0..<channels { out[x + ch * plane] = v }
                 } else {
+                    var p = src
                     for ch in 0..<channels {
-                        let p = src + ch * plane
-                        let v00 = sample(p, x0, y0, w, h, fill), v01 = sample(p, x0 + 1, y0, w, h, fill)
-                        let v10 = sample(p, x0, y0 + 1, w, h, fill), v11 = sample(p, x0 + 1, y0 + 1, w, h, fill)
-                        out[ch * plane] = blend(v00, v01, v10, v11, tx, ty)
+                        out[x + ch * plane] = blend(edge.read(p, x0, y0, w, h), edge.read(p, x0 + 1, y0, w, h),
+                                                    edge.read(p, x0, y0 + 1, w, h), edge.read(p, x0 + 1, y0 + 1, w, h),
+                                                    tx, ty)
+                        p += plane
                     }
                 }
             }
@@ -185,28 +203,58 @@ public enum AffineWarp {
         let sx = 1 - tx, sy = 1 - ty
         return (v00 * sx + v01 * tx) * sy + (v10 * sx + v11 * tx) * ty
     }
+}
 
-    /// The input value at integer position (x, y), with the fill mode outside.
-    @inline(__always)
-    static func sample(_ p: UnsafePointer<Float>, _ x: Int, _ y: Int, _ w: Int, _ h: Int, _ fill: FillMode) -> Float {
-        if x >= 0 && y >= 0 && x < w && y < h { return p[y * w + x] }
-        switch fill {
-        case .constant(let v): return v
-        case .nearest: return p[Swift.min(Swift.max(y, 0), h - 1) * w + Swift.min(Swift.max(x, 0), w - 1)]
-        case .reflect: return p[reflect(y, h) * w + reflect(x, w)]
-        case .wrap: return p[wrap(y, h) * w + wrap(x, w)]
-        }
+/// How a warp reads outside the image, one type per fill mode (see `FillMode`).
+protocol EdgeRule {
+    /// The value at integer position (x, y), inside or outside.
+    func read(_ p: UnsafePointer<Float>, _ x: Int, _ y: Int, _ w: Int, _ h: Int) -> Float
+    /// The value of every pixel whose 2 x 2 neighbourhood at (x0, y0) lies wholly outside,
+    /// when the rule makes it one constant; nil otherwise.
+    func outside(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int) -> Float?
+}
+
+extension EdgeRule {
+    @inline(__always) func outside(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int) -> Float? { nil }
+}
+
+@inline(__always)
+func inside(_ x: Int, _ y: Int, _ w: Int, _ h: Int) -> Bool {
+    UInt(bitPattern: x) < UInt(w) && UInt(bitPattern: y) < UInt(h)
+}
+
+struct ConstantEdge: EdgeRule {
+    let value: Float
+    @inline(__always) func read(_ p: UnsafePointer<Float>, _ x: Int, _ y: Int, _ w: Int, _ h: Int) -> Float {
+        inside(x, y, w, h) ? p[y * w + x] : value
     }
+    @inline(__always) func outside(_ x0: Int, _ y0: Int, _ w: Int, _ h: Int) -> Float? {
+        x0 < -1 || y0 < -1 || x0 >= w || y0 >= h ? value : nil
+    }
+}
 
-    /// `dcba|abcd|dcba`: period 2n, the edge pixel repeated.
-    @inline(__always)
-    static func reflect(_ i: Int, _ n: Int) -> Int {
-        let m = wrap(i, 2 * n)
+struct NearestEdge: EdgeRule {
+    @inline(__always) func read(_ p: UnsafePointer<Float>, _ x: Int, _ y: Int, _ w: Int, _ h: Int) -> Float {
+        p[Swift.min(Swift.max(y, 0), h - 1) * w + Swift.min(Swift.max(x, 0), w - 1)]
+    }
+}
+
+/// `dcba|abcd|dcba`: period 2n, the edge pixel repeated.
+struct ReflectEdge: EdgeRule {
+    @inline(__always) func read(_ p: UnsafePointer<Float>, _ x: Int, _ y: Int, _ w: Int, _ h: Int) -> Float {
+        p[ReflectEdge.index(y, h) * w + ReflectEdge.index(x, w)]
+    }
+    @inline(__always) static func index(_ i: Int, _ n: Int) -> Int {
+        let m = WrapEdge.index(i, 2 * n)
         return m < n ? m : 2 * n - 1 - m
     }
+}
 
-    @inline(__always)
-    static func wrap(_ i: Int, _ n: Int) -> Int {
+struct WrapEdge: EdgeRule {
+    @inline(__always) func read(_ p: UnsafePointer<Float>, _ x: Int, _ y: Int, _ w: Int, _ h: Int) -> Float {
+        p[WrapEdge.index(y, h) * w + WrapEdge.index(x, w)]
+    }
+    @inline(__always) static func index(_ i: Int, _ n: Int) -> Int {
         let m = i % n
         return m < 0 ? m + n : m
     }

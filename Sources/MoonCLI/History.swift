@@ -30,6 +30,9 @@ final class History {
         using_history()
         stifle_history(limit)
         if let path { _ = read_history(path) }
+        if history_length > 0, let entry = history_get(history_base + history_length - 1), let line = entry.pointee.line {
+            last = String(cString: line)
+        }
         History.current = self
         if !History.exitHookInstalled {
             History.exitHookInstalled = true

@@ -56,6 +56,9 @@ public enum NPZArchive {
     static func centralDirectory(_ b: UnsafeRawBufferPointer, path: String) throws -> [Entry] {
         // The end-of-central-directory record lies in the last 22 + 65535 bytes.
         guard b.count >= 22 else {
+            if b.count >= 4, u32(b, 0) == 0x0403_4B50 {
+                throw DataError("\(path): truncated zip archive: \(b.count) bytes, the end-of-directory record is missing")
+            }
             throw DataError("\(path): not an .npz (zip) file: \(b.count) bytes, too short for a zip directory")
         }
         var eocd = -1

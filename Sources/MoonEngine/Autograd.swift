@@ -36,10 +36,12 @@ enum GraphReaper {
         slot = nil
         if s.draining { pthread_mutex_unlock(&s.mutex); return }
         s.draining = true
-        while let next = s.pending.popLast() {
+        while !s.pending.isEmpty {
+            var next: GradNode? = s.pending.removeLast()
             pthread_mutex_unlock(&s.mutex)
-            withExtendedLifetime(next) {}   // the last reference goes here, outside the lock
+            next = nil   // the last reference goes here, outside the lock
             pthread_mutex_lock(&s.mutex)
+            _ = next
         }
         s.draining = false
         pthread_mutex_unlock(&s.mutex)

@@ -3,7 +3,9 @@ import MoonEngine
 /// Models written as layer codes, as in architecture studies: `c` Conv2D, `p` MaxPool2D,
 /// `d` Dropout, `n` BatchNorm, `f` Dense. A Flatten goes in before the first `f` that no
 /// `c` or `p` follows (an earlier `f` acts on the channels at every position, as Keras'
-/// Dense does on images: `cfp...`), and the `classes`-way output layer is appended.
+/// Dense does on images: `cfp...`). The code's last `f` is the `classes`-way output layer,
+/// as in the study that named these models (`cpcpdnfff`: two Dense(64) "excluding the
+/// output layer"); a code that does not end in `f` gets the output layer appended.
 public enum LayerCodes {
     /// The settings of a code. Each of `filters`, `kernels`, `units`, `dropouts` is used in
     /// turn by the letters of its kind; the last entry repeats.
@@ -79,11 +81,17 @@ public enum LayerCodes {
                     out.append(Flatten())
                     flattened = true
                 }
-                out.append(try Dense(pick(units, i), activation: o.denseActivation ?? o.activation, initializer: o.initializer))
+                if k == letters.count - 1 {
+                    out.append(try Dense(o.classes, activation: o.outputActivation, initializer: o.initializer))
+                } else {
+                    out.append(try Dense(pick(units, i), activation: o.denseActivation ?? o.activation, initializer: o.initializer))
+                }
             }
         }
-        if !flattened { out.append(Flatten()) }
-        out.append(try Dense(o.classes, activation: o.outputActivation, initializer: o.initializer))
+        if letters.last != "f" {
+            if !flattened { out.append(Flatten()) }
+            out.append(try Dense(o.classes, activation: o.outputActivation, initializer: o.initializer))
+        }
         return out
     }
 

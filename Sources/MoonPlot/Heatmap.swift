@@ -28,6 +28,9 @@ public struct Heatmap: Sendable {
         self.title = title
     }
 
+    /// Above this many cells the cells are embedded as one PNG image instead of rectangles.
+    public static let maxVectorCells = 10_000
+
     public func svg() throws -> String {
         let rows = values.count, cols = values.first?.count ?? 0
         guard rows > 0, cols > 0 else { throw PlotError("plot.heatmap: the matrix is empty") }
@@ -52,7 +55,8 @@ public struct Heatmap: Sendable {
         let colText = columnLabels ?? (0..<cols).map(String.init)
         let cell = Swift.max(4, Swift.min(56, 560 / Double(Swift.max(rows, cols))))
         let fontSize = Swift.min(12, Swift.max(7, cell * 0.32))
-        let labelSize = Swift.min(12, Swift.max(6, cell * 0.8))
+        let labelStep = Swift.max(1, Int((10 / cell).rounded(.up)))   // every label when they fit, else every k-th
+        let labelSize = Swift.min(12, Swift.max(7, cell * Double(labelStep) * 0.8))
         let rowLabelWidth = Double(rowText.map(\.count).max()!) * labelSize * 0.6 + 10
         let colLabelHeight = Double(colText.map(\.count).max()!) * labelSize * 0.45 + 16
         let left = rowLabelWidth + (ylabel == nil ? 12 : 34)
@@ -65,27 +69,38 @@ public struct Heatmap: Sendable {
         doc.rect(0, 0, width, height, fill: "#ffffff")
         if let title { doc.text(title, left + gridW / 2, 28, size: 16, anchor: "middle", extra: [("font-weight", "bold")]) }
 
+        func color(_ v: Double) -> RGB { v.isFinite ? map.color((v - low) / (high - low)) : RGB(200, 200, 200) }
         doc.open("g", [("class", "cells")])
-        for i in 0..<rows {
-            for j in 0..<cols {
-                let v = values[i][j]
-                let c = v.isFinite ? map.color((v - low) / (high - low)) : RGB(200, 200, 200)
-                let x = left + Double(j) * cell, y = top + Double(i) * cell
-                doc.rect(x, y, cell, cell, fill: c.css, extra: [("data-row", String(i + 1)), ("data-col", String(j + 1))])
-                if writeValues {
-                    let s = v.isFinite ? String(format: "%.\(decimals)f", v) : "nan"
-                    doc.text(s, x + cell / 2, y + cell / 2 + fontSize * 0.35, size: fontSize, anchor: "middle",
-                             fill: c.luminance < 0.5 ? "#ffffff" : "#222222", extra: [("class", "value")])
+        if rows * cols > Heatmap.maxVectorCells {
+            // One rectangle a cell would make a file browsers choke on: embed the cells as a
+            // PNG, one pixel a cell, scaled up without smoothing.
+            var raster = RGBImage(width: cols, height: rows)
+            for i in 0..<rows { for j in 0..<cols { raster[j, i] = color(values[i][j]) } }
+            let data = "data:image/png;base64," + Data(try raster.png()).base64EncodedString()
+            doc.element("image", [("x", n(left)), ("y", n(top)), ("width", n(gridW)), ("height", n(gridH)),
+                                  ("preserveAspectRatio", "none"), ("image-rendering", "optimizeSpeed"),
+                                  ("style", "image-rendering:pixelated"), ("xlink:href", data)])
+        } else {
+            for i in 0..<rows {
+                for j in 0..<cols {
+                    let v = values[i][j], c = color(v)
+                    let x = left + Double(j) * cell, y = top + Double(i) * cell
+                    doc.rect(x, y, cell, cell, fill: c.css, extra: [("data-row", String(i + 1)), ("data-col", String(j + 1))])
+                    if writeValues {
+                        let s = v.isFinite ? String(format: "%.\(decimals)f", v) : "nan"
+                        doc.text(s, x + cell / 2, y + cell / 2 + fontSize * 0.35, size: fontSize, anchor: "middle",
+                                 fill: c.luminance < 0.5 ? "#ffffff" : "#222222", extra: [("class", "value")])
+                    }
                 }
             }
         }
         doc.close("g")
 
         doc.open("g", [("class", "labels")])
-        for (i, s) in rowText.enumerated() {
+        for (i, s) in rowText.enumerated() where i % labelStep == 0 {
             doc.text(s, left - 6, top + (Double(i) + 0.5) * cell + labelSize * 0.35, size: labelSize, anchor: "end", extra: [("class", "row-label")])
         }
-        for (j, s) in colText.enumerated() {
+        for (j, s) in colText.enumerated() where j % labelStep == 0 {
             let x = left + (Double(j) + 0.5) * cell, y = top + gridH + 12
             doc.text(s, x, y, size: labelSize, anchor: "end",
                      extra: [("class", "col-label"), ("transform", "rotate(-45 \(n(x)) \(n(y)))")])

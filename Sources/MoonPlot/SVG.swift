@@ -45,7 +45,7 @@ struct SVGDocument {
     var text: String {
         """
         <?xml version="1.0" encoding="UTF-8" standalone="no"?>
-        <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(n(width))" height="\(n(height))" \
+        <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" width="\(n(width))" height="\(n(height))" \
         viewBox="0 0 \(n(width)) \(n(height))" font-family="Helvetica, Arial, sans-serif">
 
         """ + body.joined(separator: "\n") + "\n</svg>\n"

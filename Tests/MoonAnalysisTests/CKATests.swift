@@ -4,7 +4,7 @@ import MoonEngine
 
 @Suite struct CKATests {
     let n = 400, p = 10
-    var x: [Double] { gaussian(n, p, seed: 11) }
+    let x = gaussian(400, 10, seed: 11)
 
     @Test func ofARepresentationWithItselfIsOne() throws {
         let a = tensor(x, n, p)

@@ -22,16 +22,24 @@ import MoonEngine
         return sum / Float(steps + 1)
     }
 
-    /// The angle (whole degrees) with the most ink between two radii, skipping `exclude`.
+    /// The direction of the line with the most ink between two radii, skipping 20 degrees
+    /// either side of `exclude`: the ink-weighted mean angle within 15 degrees of the
+    /// brightest whole degree (a thick hand saturates several degrees).
     static func brightestAngle(_ pixels: [Float], size: Int, from a: Double, to b: Double,
                                excluding exclude: Double? = nil) -> Double {
-        var best = 0.0, bestInk: Float = -1
+        var best = 0, bestInk: Float = -1
+        var inks = [Float](repeating: 0, count: 360)
         for d in 0..<360 {
             if let e = exclude, angleDistance(Double(d), e) < 20 { continue }
-            let v = ink(pixels, size: size, degrees: Double(d), from: a, to: b)
-            if v > bestInk { bestInk = v; best = Double(d) }
+            inks[d] = ink(pixels, size: size, degrees: Double(d) + 0.5, from: a, to: b)
+            if inks[d] > bestInk { bestInk = inks[d]; best = d }
         }
-        return best
+        var sum = 0.0, weight = 0.0
+        for k in -15...15 {
+            let w = Double(inks[(best + k + 360) % 360])
+            sum += w * Double(k); weight += w
+        }
+        return (Double(best) + 0.5 + sum / max(weight, 1e-9) + 360).truncatingRemainder(dividingBy: 360)
     }
 
     static func angleDistance(_ a: Double, _ b: Double) -> Double {
@@ -43,7 +51,7 @@ import MoonEngine
         let px = Clocks.render(Clocks.Face(hour: 3, minute: 15), size: Self.size)
         let c = Self.size / 2, r = Int(Clocks.Geometry.radius * Double(Self.size))
         // The minute hand's far end lies right of the centre, not left, above or below.
-        let tip = Int(0.8 * Double(r))
+        let tip = Int(0.7 * Double(r))   // beyond the hour hand, inside the ticks
         #expect(px[c * Self.size + c + tip] > 0.9)
         #expect(px[c * Self.size + c - tip] == 0)
         #expect(px[(c - tip) * Self.size + c] == 0)

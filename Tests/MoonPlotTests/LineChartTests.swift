@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MoonPlot
 
@@ -99,5 +100,23 @@ import Testing
         #expect(root.classed("value").isEmpty && root.classed("cells")[0].all("rect").count == 1600)
         #expect(message { try Heatmap(values: [[1, 2], [3]]).svg() } == "plot.heatmap: rows have different lengths")
         #expect(message { try Heatmap(values: [[1]], rowLabels: ["a", "b"]).svg() } == "plot.heatmap: 2 row labels for 1 rows")
+    }
+}
+
+@Suite struct LargeHeatmapTests {
+    @Test func largeMatricesEmbedTheirCellsAsOnePNG() throws {
+        let k = 120
+        let map = Heatmap(values: (0..<k).map { i in (0..<k).map { j in i == j ? 1 : Double((i * j) % 11) / 20 - 0.25 } })
+        let root = try parseSVG(try map.svg())
+        #expect(root.attributes["xmlns:xlink"] == "http://www.w3.org/1999/xlink")
+        let cells = root.classed("cells")[0]
+        #expect(cells.all("rect").isEmpty)
+        let href = cells.all("image")[0].attributes["xlink:href"]!
+        #expect(href.hasPrefix("data:image/png;base64,"))
+        let png = try readPNG([UInt8](Data(base64Encoded: String(href.dropFirst("data:image/png;base64,".count)))!))
+        #expect(png.width == k && png.height == k)
+        #expect(png.pixel(5, 5) == Colormap.coolwarm.color(1))
+        // Labels thinned to stay legible.
+        #expect(root.classed("row-label").count < k)
     }
 }

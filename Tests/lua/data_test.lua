@@ -211,7 +211,7 @@ describe("help", function()
   end
 
   it("documents the module, its functions and the dataset methods", function()
-    expect(help_text(data)):to_contain("data.batches(ds, size, {shuffle=false, seed=, drop_last=false})")
+    expect(help_text(data)):to_contain("data.batches(ds, size, {shuffle=false, seed=, drop_last=false, prefetch=1})")
     for _, name in ipairs{"mnist", "fashion_mnist", "idx", "batches", "dataset"} do
       expect(help_text(data[name])).never:to_contain("no documentation")
     end

@@ -117,29 +117,23 @@ extension DataModule {
             } else if x.rank == 3 {
                 x = try naming(fn) { try x.reshape([x.shape[0], 1, x.shape[1], x.shape[2]]) }
             }
-            let targets: Targets
-            L.getField(2, "y")
-            defer { L.pop() }
-            switch L.type(-1) {
-            case .string: targets = .single(try array(L.toString(-1)!).array)
-            case .table:
-                var list: [(name: String, values: Tensor)] = []
-                try L.forEachPair(-1) {
-                    guard L.type(-2) == .string, let key = L.toString(-2), L.type(-1) == .string, let arr = L.toString(-1) else {
-                        throw LuaError("\(fn): option 'y' must map target names to array names, got \(L.describe(-2)) = \(L.describe(-1))")
-                    }
-                    list.append((key, try array(arr).array))
-                }
-                guard !list.isEmpty else { throw LuaError("\(fn): option 'y' is an empty table") }
-                targets = .named(list.sorted { $0.name < $1.name })
-            case .nil: targets = .single(try naming(fn) { try Tensor.zeros([x.shape[0]]) })
-            default: throw LuaError("\(fn): option 'y' must be an array name or a table of names, got \(L.describe(-1))")
-            }
+            let targets = try npzTargets(L, fn, count: x.shape[0], array)
             let name = try L.optionString(2, "name", fn) ?? xName
             let classNames = try optionStrings(L, 2, "class_names", fn)
             let ds = try naming(fn) { try Dataset(name: name, x: x, targets: targets, classNames: classNames) }
             L.push(ds)
             return 1
+        }
+
+        m.function("save_png", "data.save_png(path, image)", """
+            Writes one image tensor, {H, W}, {1, H, W} (gray) or {3, H, W} (RGB) with values in \
+            [0, 1] (clamped), as an 8-bit PNG file, atomically. data.images reads such files.
+            """) { L in
+            let fn = "data.save_png"
+            let path = expandTilde(try L.string(1, fn))
+            let t = try L.tensor(2, fn)
+            try naming(fn) { try PNGWriter.write(t, to: path) }
+            return 0
         }
 
         m.function("images", "data.images(folder, {size={h, w}, gray=})", """
@@ -162,6 +156,29 @@ extension DataModule {
             options.gray = try L.optionBool(2, "gray", fn)
             L.push(try naming(fn) { try ImageFolder.read(folder, options: options) })
             return 1
+        }
+    }
+
+    /// The `y` option of `data.npz`: an array name, a table of target names to array names,
+    /// or nothing (all-zero labels).
+    static func npzTargets(_ L: LuaState, _ fn: String, count: Int,
+                           _ array: (String) throws -> (array: Tensor, descr: String)) throws -> Targets {
+        L.getField(2, "y")
+        defer { L.pop() }
+        switch L.type(-1) {
+        case .string: return .single(try array(L.toString(-1)!).array)
+        case .table:
+            var list: [(name: String, values: Tensor)] = []
+            try L.forEachPair(-1) {
+                guard L.type(-2) == .string, let key = L.toString(-2), L.type(-1) == .string, let arr = L.toString(-1) else {
+                    throw LuaError("\(fn): option 'y' must map target names to array names, got \(L.describe(-2)) = \(L.describe(-1))")
+                }
+                list.append((key, try array(arr).array))
+            }
+            guard !list.isEmpty else { throw LuaError("\(fn): option 'y' is an empty table") }
+            return .named(list.sorted { $0.name < $1.name })
+        case .nil: return .single(try naming(fn) { try Tensor.zeros([count]) })
+        default: throw LuaError("\(fn): option 'y' must be an array name or a table of names, got \(L.describe(-1))")
         }
     }
 

@@ -240,8 +240,9 @@ enum NNModule {
         }
         m.function("from_code", "nn.from_code(code, {input={1,28,28}, classes=10, filters=, kernel=, units=, dropout=, pool=2, padding=\"valid\", activation=\"relu\", dense_activation=, output_activation=\"linear\", init=\"glorot_uniform\"})", """
             A Sequential model from a layer code: c=Conv2D p=MaxPool2D d=Dropout n=BatchNorm f=Dense. \
-            A Flatten goes in before the first f that no c or p follows (earlier f's map channels), \
-            and the classes-way output layer (logits unless output_activation) is appended. \
+            A Flatten goes in before the first f that no c or p follows (earlier f's map channels); \
+            the code's last f is the classes-way output layer (logits unless output_activation), \
+            as in the study (cpcpdnfff: two Dense(64) and the output), else one is appended. \
             filters, kernel, units and dropout take a number or a list used letter by letter. The \
             study codes cpcpdnfff ccpdnff cfpdndff cpdnfndff cfpncfpdnff default to the study's \
             settings; other codes to filters 32, kernel 3, units 128, dropout 0.1.

@@ -1,0 +1,173 @@
+-- The data module's file readers from Lua: CSV, NumPy .npy/.npz, folders of PNG images.
+-- Run with MOONLAB_DATA pointing at a folder holding mnist/ (the Lua suite does this).
+local T = require "moontest"
+local describe, it, expect = T.describe, T.it, T.expect
+
+local test = data.mnist{split="test"}
+local digits = test:subset(1, 12)
+
+local function write(path, text)
+  local f = assert(io.open(path, "wb")); f:write(text); f:close()
+end
+
+local function tmpdir()
+  local path = os.tmpname()
+  os.remove(path)
+  assert(os.execute("mkdir -p '" .. path .. "'"))
+  return path
+end
+
+local function max_diff(a, b) return (a - b):abs():max():item() end
+
+describe("data.csv", function()
+  it("reads a Kaggle-style file with a label column, scale and shape", function()
+    local path = os.tmpname()
+    local lines = {"label," .. table.concat((function()
+      local t = {}; for i = 0, 783 do t[#t + 1] = "pixel" .. i end; return t end)(), ",")}
+    local x = (digits.x * 255):view{12, 784}:totable()
+    for i = 1, 12 do
+      local row = {}
+      for j = 1, 784 do row[j] = string.format("%d", math.floor(x[i][j] + 0.5)) end
+      lines[#lines + 1] = digits.y[i] .. "," .. table.concat(row, ",")
+    end
+    write(path, table.concat(lines, "\n") .. "\n")
+    local ds = data.csv(path, {label="label", header=true, scale=1/255, shape={1, 28, 28}})
+    expect(#ds):to_be(12)
+    expect(ds.x:shape()):to_equal({12, 1, 28, 28})
+    expect(ds.y:totable()):to_equal(digits.y:totable())
+    expect(max_diff(ds.x, digits.x) < 1e-6):to_be(true)
+    local by_position = data.csv(path, {label=1, scale=1/255})
+    expect(by_position.x:shape()):to_equal({12, 784})
+    os.remove(path)
+  end)
+
+  it("names the file, the line and the field of a fault", function()
+    local path = os.tmpname()
+    write(path, "a,b,c\n1,2,3\n4,five,6\n")
+    expect(function() data.csv(path) end):to_fail_with("data.csv: " .. path .. ": line 3: field 2 'five' is not a number")
+    write(path, "1,2,3\n4,5\n")
+    expect(function() data.csv(path) end):to_fail_with("line 2: 2 fields, but the first row has 3")
+    expect(function() data.csv(path, {label="y"}) end):to_fail_with("no header line")
+    expect(function() data.csv(path, {lable=1}) end):to_fail_with("unknown option lable")
+    expect(function() data.csv(path, {shape={2, 2}}) end):to_fail_with("shape {2,2} holds 4 values")
+    os.remove(path)
+    expect(function() data.csv("/nonexistent.csv") end):to_fail_with("data.csv: /nonexistent.csv: no such file")
+  end)
+end)
+
+describe("data.npy and data.save_npy", function()
+  it("round-trips tensors exactly", function()
+    local path = os.tmpname() .. ".npy"
+    data.save_npy(path, digits.x)
+    local back = data.npy(path)
+    expect(back:shape()):to_equal({12, 1, 28, 28})
+    expect(max_diff(back, digits.x)):to_be(0)
+    data.save_npy(path, tensor.from{1.5, -2, 3})
+    expect(data.npy(path):totable()):to_equal({1.5, -2, 3})
+    os.remove(path)
+  end)
+
+  it("rejects damaged files naming them", function()
+    local path = os.tmpname()
+    local header = "{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }     \n"
+    write(path, "\147NUMPY\1\0" .. string.pack("<I2", #header) .. header .. string.rep("\0", 32))
+    expect(function() data.npy(path) end):to_fail_with(path .. ": unsupported dtype '<c16'")
+    write(path, "not numpy at all")
+    expect(function() data.npy(path) end):to_fail_with(path .. ": not a .npy file")
+    os.remove(path)
+    expect(function() data.save_npy("/nonexistent-folder/x.npy", tensor.zeros{2}) end):to_fail_with("does not exist")
+    expect(function() data.save_npy("x.npy", {}) end):to_fail_with("data.save_npy: argument 2 must be a tensor")
+  end)
+end)
+
+describe("data.npz", function()
+  -- A stored zip of two .npy files, written from Lua (CRC-32 computed here).
+  local function crc32(s)
+    local crc = 0xFFFFFFFF
+    for i = 1, #s do
+      crc = crc ~ s:byte(i)
+      for _ = 1, 8 do crc = (crc >> 1) ~ (0xEDB88320 & -(crc & 1)) end
+    end
+    return crc ~ 0xFFFFFFFF
+  end
+  local function zip(entries)
+    local out, dir = {}, {}
+    local offset = 0
+    for _, e in ipairs(entries) do
+      local common = string.pack("<I2I2I2I2I2I4I4I4I2", 20, 0, 0, 0, 0x21, crc32(e[2]), #e[2], #e[2], #e[1])
+      local localHeader = string.pack("<I4", 0x04034b50) .. common .. string.pack("<I2", 0) .. e[1] .. e[2]
+      dir[#dir + 1] = string.pack("<I4I2", 0x02014b50, 20) .. common .. string.pack("<I2I2I2I2I4I4", 0, 0, 0, 0, 0, offset) .. e[1]
+      out[#out + 1] = localHeader
+      offset = offset + #localHeader
+    end
+    local d = table.concat(dir)
+    return table.concat(out) .. d .. string.pack("<I4I2I2I2I2I4I4I2", 0x06054b50, 0, 0, #entries, #entries, #d, offset, 0)
+  end
+  local function npy_bytes(t)
+    local p = os.tmpname(); data.save_npy(p, t)
+    local f = io.open(p, "rb"); local s = f:read("a"); f:close(); os.remove(p)
+    return s
+  end
+
+  it("reads every array, or a dataset from x and y", function()
+    local path = os.tmpname()
+    write(path, zip{{"x_train.npy", npy_bytes(digits.x:view{12, 28, 28})}, {"y_train.npy", npy_bytes(digits.y)}})
+    local arrays = data.npz(path)
+    expect(arrays.x_train:shape()):to_equal({12, 28, 28})
+    expect(arrays.y_train:totable()):to_equal(digits.y:totable())
+    local ds = data.npz(path, {x="x_train", y="y_train"})
+    expect(ds.x:shape()):to_equal({12, 1, 28, 28})
+    expect(max_diff(ds.x, digits.x)):to_be(0)
+    expect(ds.y:totable()):to_equal(digits.y:totable())
+    local named = data.npz(path, {x="x_train", y={digit="y_train"}, shape={784}})
+    expect(named.x:shape()):to_equal({12, 784})
+    expect(named.y.digit[1]):to_be(7)
+    expect(function() data.npz(path, {x="images"}) end):to_fail_with("has no array 'images' (arrays: x_train, y_train)")
+    expect(function() data.npz(path, {y="y_train"}) end):to_fail_with("option 'y' needs x=")
+    write(path, "PK\3\4 truncated")
+    expect(function() data.npz(path) end):to_fail_with(path .. ": truncated zip archive")
+    os.remove(path)
+  end)
+end)
+
+describe("data.images", function()
+  it("reads a folder of class folders of PNG files", function()
+    local root = tmpdir()
+    for i = 1, 6 do
+      local class = digits.y[i] % 2 == 0 and "even" or "odd"
+      os.execute("mkdir -p '" .. root .. "/" .. class .. "'")
+      data.save_png(root .. "/" .. class .. "/" .. i .. ".png", digits.x[i])
+    end
+    write(root .. "/README.txt", "files beside the class folders are ignored")
+    local ds = data.images(root)
+    expect(ds.class_names):to_equal({"even", "odd"})
+    expect(#ds):to_be(6)
+    expect(ds.x:dim()):to_be(4)
+    expect(ds.x:shape()):to_equal({6, 1, 28, 28})
+    local evens = {}
+    for i = 1, 6 do if digits.y[i] % 2 == 0 then evens[#evens + 1] = i end end
+    expect(max_diff(ds.x[1], digits.x[evens[1]]) < 1e-6):to_be(true)
+    local small = data.images(root, {size={16, 12}, gray=false})
+    expect(small.x:shape()):to_equal({6, 3, 16, 12})
+    expect(function() data.images(root .. "/none") end):to_fail_with("no such folder")
+    expect(function() data.images(root, {size={16}}) end):to_fail_with("option 'size' must be {h, w}")
+    local bad = root .. "/odd/broken.png"
+    write(bad, "\137PNG\r\n\26\n garbage")
+    expect(function() data.images(root) end):to_fail_with(bad .. ": ")
+    os.execute("rm -rf '" .. root .. "'")
+  end)
+end)
+
+describe("help", function()
+  it("documents the readers", function()
+    for _, name in ipairs{"csv", "npy", "save_npy", "npz", "images", "save_png"} do
+      local printed, saved = {}, print
+      print = function(...) printed[#printed + 1] = table.concat({...}, "\t") end
+      help(data[name])
+      print = saved
+      expect(table.concat(printed, "\n")):to_contain("data." .. name)
+    end
+  end)
+end)
+
+T.finish()

@@ -1,0 +1,141 @@
+-- The plot module as API.md writes it: SVG charts and PNG image grids, written to files.
+local T = require "moontest"
+local describe, it, expect = T.describe, T.it, T.expect
+
+local folder = os.tmpname()
+os.remove(folder)
+assert(os.execute("mkdir -p '" .. folder .. "'"))
+local function path(name) return folder .. "/" .. name end
+local function read(p)
+  local f = assert(io.open(p, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+local function count(s, pattern) local _, n = s:gsub(pattern, "") return n end
+
+describe("plot.history", function()
+  local h = {loss={1.0, 0.6, 0.4}, accuracy={0.6, 0.8, 0.85}, val_loss={1.1, 0.8, 0.7},
+             val_accuracy={0.55, 0.75, 0.8}, lr={0.01, 0.01, 0.01}}
+
+  it("draws the chosen curves of one run", function()
+    expect(plot.history(h, path("curves.svg"), {metrics={"accuracy", "val_accuracy"}, title="Curves"}))
+      :to_be(path("curves.svg"))
+    local svg = read(path("curves.svg"))
+    expect(svg):to_contain('<svg xmlns="http://www.w3.org/2000/svg" version="1.1"')
+    expect(svg):to_contain('data-name="accuracy"')
+    expect(svg):to_contain('data-name="val_accuracy"')
+    expect(svg).never:to_contain('data-name="loss"')
+    expect(svg):to_contain(">Curves</text>")
+    expect(count(svg, "<path ")):to_be(2)
+    expect(require("moonlab.plot")):to_be(plot)
+  end)
+
+  it("draws several named runs on one chart", function()
+    plot.history({adam=h, sgd=h}, path("runs.svg"), {metrics={"val_accuracy"}})
+    local svg = read(path("runs.svg"))
+    expect(svg):to_contain('data-name="adam val_accuracy"')
+    expect(svg):to_contain('data-name="sgd val_accuracy"')
+  end)
+
+  it("names a missing metric and a missing path", function()
+    expect(function() plot.history(h, path("x.svg"), {metrics={"val_auc"}}) end)
+      :to_fail_with("plot.history: history has no 'val_auc'")
+    expect(function() plot.history(h) end):to_fail_with('plot.history: needs an output path: out="curves.svg"')
+    expect(function() plot.history(h, path("x.png")) end):to_fail_with("writes SVG files")
+  end)
+end)
+
+describe("plot.lines", function()
+  it("draws named series with a legend and axis labels", function()
+    plot.lines{series={adam={0.8, 0.9, 0.95}, sgd={0.5, 0.7, 0.75}}, out=path("compare.svg"),
+               title="lr sweep", xlabel="epoch", ylabel="val accuracy"}
+    local svg = read(path("compare.svg"))
+    expect(count(svg, 'class="series"')):to_be(2)
+    expect(svg):to_contain(">adam</text>")
+    expect(svg):to_contain(">sgd</text>")
+    expect(svg):to_contain(">val accuracy</text>")
+  end)
+
+  it("takes ordered series with x values, and checks them", function()
+    plot.lines{series={{name="b", y={1, 4, 9}}, {name="a", y={1, 2, 3}}}, x={1e-3, 1e-2, 1e-1}, out=path("x.svg")}
+    local svg = read(path("x.svg"))
+    expect(svg:find('data-name="b"', 1, true) < svg:find('data-name="a"', 1, true)):to_be(true)
+    expect(function() plot.lines{series={a={1, "x"}}, out=path("y.svg")} end)
+      :to_fail_with("plot.lines: series 'a' entry 2 must be a number")
+    expect(function() plot.lines{series={a={1, 2}}, x={1}, out=path("y.svg")} end)
+      :to_fail_with("series 'a' has 2 values but x has 1")
+  end)
+end)
+
+describe("plot.heatmap", function()
+  it("draws a confusion matrix with labels, counts and a colour bar", function()
+    local m = metrics.confusion_matrix(tensor.from{0, 1, 1, 2, 2}, tensor.from{0, 1, 2, 2, 2}, 3)
+    plot.heatmap(m, {labels={"cat", "dog", "bird"}, out=path("confusion.svg"), title="Confusion"})
+    local svg = read(path("confusion.svg"))
+    expect(count(svg, "data%-row=")):to_be(9)
+    expect(svg):to_contain(">bird</text>")
+    expect(svg):to_contain('class="value">2</text>')
+    expect(svg):to_contain("linearGradient")
+  end)
+
+  it("takes a colormap by name and rejects unknown ones", function()
+    plot.heatmap({{1, -0.3}, {-0.3, 1}}, {out=path("corr.svg"), colormap="viridis"})
+    expect(read(path("corr.svg"))):to_contain("#440154")
+    expect(function() plot.heatmap({{1}}, {out=path("c.svg"), colormap="jet"}) end)
+      :to_fail_with('unknown colormap "jet"')
+  end)
+end)
+
+-- Reads a PNG's width and height from its IHDR chunk.
+local function png_size(bytes)
+  expect(bytes:sub(1, 8)):to_be("\137PNG\r\n\26\n")
+  expect(bytes:sub(13, 16)):to_be("IHDR")
+  return string.unpack(">I4", bytes, 17), string.unpack(">I4", bytes, 21)
+end
+
+describe("plot.images", function()
+  local x = tensor.rand{10, 1, 28, 28}
+  local y = tensor.from{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+  local p = tensor.from{0, 1, 2, 3, 4, 5, 6, 7, 8, 1}
+
+  it("writes a PNG grid with cols columns", function()
+    local out, n = plot.images(x, {labels=y, predictions=p, cols=5, out=path("grid.png")})
+    expect(out):to_be(path("grid.png"))
+    expect(n):to_be(10)
+    local w, h = png_size(read(path("grid.png")))
+    -- 5 cells of 28*2 + 4 pixels, 6 gaps of 6; two rows of 60 + two caption lines (20) high.
+    expect(w):to_be(5 * 60 + 6 * 6)
+    expect(h):to_be(2 * 80 + 3 * 6)
+  end)
+
+  it("picks the wrong ones, by positions or only_wrong", function()
+    local _, n = plot.images(x, {labels=y, predictions=p, only_wrong=true, out=path("wrong.png")})
+    expect(n):to_be(1)
+    local _, m = plot.images(x, {indices=metrics.misclassified(p, y), out=path("w2.png"), class_names={"a"}})
+    expect(m):to_be(1)
+    local _, k = plot.images(x, {max=3, out=path("first.png")})
+    expect(k):to_be(3)
+  end)
+
+  it("takes a dataset with its labels and class names", function()
+    local ds = data.dataset(x, y, {class_names={"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}})
+    local _, n = plot.images(ds, {predictions=p, out=path("ds.png"), scale=1, cols=10})
+    expect(n):to_be(10)
+    expect((png_size(read(path("ds.png"))))):to_be(10 * 32 + 11 * 6)
+  end)
+
+  it("rejects bad shapes, counts and options", function()
+    expect(function() plot.images(tensor.rand{2, 5}, {out=path("b.png")}) end):to_fail_with("not square")
+    expect(function() plot.images(x, {labels=tensor.from{1, 2}, out=path("b.png")}) end)
+      :to_fail_with("plot.images: 2 labels for 10 images")
+    expect(function() plot.images(x, {only_wrong=true, out=path("b.png")}) end)
+      :to_fail_with("only_wrong needs both labels= and predictions=")
+    expect(function() plot.images(x, {indices={11}, out=path("b.png")}) end):to_fail_with("index 11 out of range 1..10")
+    expect(function() plot.images(x, {out=path("b.svg")}) end):to_fail_with("writes PNG files")
+    expect(function() plot.images(x, {out="/nonexistent-folder/b.png"}) end):to_fail_with("does not exist")
+  end)
+end)
+
+os.execute("rm -rf '" .. folder .. "'")
+T.finish()
