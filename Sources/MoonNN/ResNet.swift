@@ -5,7 +5,7 @@ import MoonEngine
 /// two BasicBlocks (64, 128, 256, 512 channels; stride 2 at the start of stages 2-4, with
 /// projection shortcuts), global average pooling and a `classes`-way Dense (logits).
 /// `width` scales the channel counts (64 by default). For a 1x28x28 input and 10 classes it
-/// has 11,172,810 parameters.
+/// has 11,172,810 trainable parameters (11,182,410 with BatchNorm's moving statistics).
 public enum ResNet {
     public static func resnet18(input: [Int] = [1, 28, 28], classes: Int = 10, width: Int = 64) throws -> Sequential {
         guard input.count == 3 else { throw TensorError("resnet18: input must be an image shape {C,H,W}, got \(shapeText(input))") }

@@ -124,7 +124,7 @@ public struct Heatmap: Sendable {
         doc.close("defs")
         doc.open("g", [("class", "colorbar")])
         doc.rect(barX, top, barW, gridH, fill: "url(#\(gradient))", extra: [("stroke", "#333333"), ("stroke-width", "0.5")])
-        let ticks = Ticks(low, high, target: 5)
+        let ticks = Ticks(low, high, target: 5, integer: whole && range == nil)
         for v in ticks.values where v >= low - 1e-12 && v <= high + 1e-12 {
             let y = top + gridH - (v - low) / (high - low) * gridH
             doc.line(barX + barW, y, barX + barW + 4, y, stroke: "#333333")

@@ -23,8 +23,8 @@ import MoonEngine
     }
 
     /// The direction of the line with the most ink between two radii, skipping 20 degrees
-    /// either side of `exclude`: the ink-weighted mean angle within 15 degrees of the
-    /// brightest whole degree (a thick hand saturates several degrees).
+    /// either side of `exclude`: the ink-weighted mean angle over the run of angles around
+    /// the brightest one holding at least half its ink (a thick hand saturates several).
     static func brightestAngle(_ pixels: [Float], size: Int, from a: Double, to b: Double,
                                excluding exclude: Double? = nil) -> Double {
         var best = 0, bestInk: Float = -1
@@ -34,8 +34,12 @@ import MoonEngine
             inks[d] = ink(pixels, size: size, degrees: Double(d) + 0.5, from: a, to: b)
             if inks[d] > bestInk { bestInk = inks[d]; best = d }
         }
+        // The run of angles around the brightest one with at least half its ink, centred.
+        var lo = 0, hi = 0
+        while lo > -60, inks[(best + lo - 1 + 360) % 360] >= bestInk / 2 { lo -= 1 }
+        while hi < 60, inks[(best + hi + 1) % 360] >= bestInk / 2 { hi += 1 }
         var sum = 0.0, weight = 0.0
-        for k in -15...15 {
+        for k in lo...hi {
             let w = Double(inks[(best + k + 360) % 360])
             sum += w * Double(k); weight += w
         }
