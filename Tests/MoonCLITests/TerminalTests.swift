@@ -50,11 +50,14 @@ struct TerminalTests {
         let t = try Terminal()
         defer { t.close() }
         t.type("this is not finished")
+        try t.waitFor { $0.hasSuffix("> this is not finished") }
         t.press("C-c")
         t.type("1+2"); t.press("Enter")
         try t.waitFor { $0.contains("> 1+2\n3\n") }
         t.type("for i = 1, 2 do"); t.press("Enter")
         try t.waitFor { $0.hasSuffix(">> ") }
+        // As a person would: not within the instant libedit is still setting up the line.
+        Thread.sleep(forTimeInterval: 0.2)
         t.press("C-c")
         t.type("'fresh'"); t.press("Enter")
         try t.waitFor { $0.contains("> 'fresh'\n\"fresh\"\n") }
@@ -150,7 +153,12 @@ final class Terminal {
         let command = "exec env HOME=\(quote(home.path)) MOONLAB_HISTORY=\(quote(history.path)) \(quote(MoonlabBinary.binary))"
         // The server that new-session starts keeps its standard output: give it none to hold.
         try tmux(["new-session", "-d", "-x", "120", "-y", "40", command], capture: false)
-        try waitFor { $0.contains("help() for help") }
+        do {
+            try waitFor { $0.contains("help() for help") }
+        } catch {
+            close()
+            throw error
+        }
     }
 
     /// Types `text` literally.
@@ -193,7 +201,16 @@ final class Terminal {
         }
     }
 
-    func close() { _ = try? tmux(["kill-server"]) }
+    /// Ends the tmux server and, should it survive that, moonlab itself.
+    func close() {
+        let pid = (try? tmux(["list-panes", "-F", "#{pane_pid}"]))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        _ = try? tmux(["kill-server"])
+        if let pid, pid > 0 {
+            Thread.sleep(forTimeInterval: 0.05)
+            if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        }
+    }
 
     enum TerminalError: Error { case timeout, failed(String) }
 

@@ -199,7 +199,8 @@ describe("nn models", function()
     expect(nw["dense_1.kernel"]:shape()):to_equal({4, 3})
     local arch = m:architecture()
     expect(arch.class):to_be("Sequential")
-    expect(arch.layers[1].name):to_be("dense_1")
+    expect(arch.layers[2].name):to_be("dense_1")   -- after the input layer
+    expect(arch.input):to_equal({4})
   end)
 end)
 
