@@ -37,15 +37,17 @@ public final class Compose: BatchTransform {
         return x
     }
 
-    /// One warp for a group of geometric transforms: each draws its maps for the whole batch
-    /// in turn, then each image's maps are multiplied in order.
+    /// One warp for a group of geometric transforms: image by image, each transform draws its
+    /// map in turn and the maps are multiplied in order (so the first image of a batch gets
+    /// the draws a lone image would get).
     static func warp(_ x: Tensor, _ group: [any GeometricTransform], fill: FillMode,
                      generator: RandomGenerator) throws -> Tensor {
         let (n, _, h, w) = Images.dims(x)
-        var maps = [Affine](repeating: .identity, count: n)
-        for t in group {
-            let m = t.maps(count: n, height: h, width: w, generator: generator)
-            for i in 0..<n where !m[i].isIdentity { maps[i] = maps[i] * m[i] }
+        let maps = (0..<n).map { _ in
+            group.reduce(Affine.identity) { m, t in
+                let next = t.map(height: h, width: w, generator: generator)
+                return next.isIdentity ? m : m * next
+            }
         }
         return try AffineWarp.warp(x, maps: maps, fill: fill)
     }

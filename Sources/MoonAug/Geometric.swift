@@ -8,14 +8,15 @@ protocol GeometricTransform: BatchTransform {
     var fill: FillMode { get }
     /// False for maps that never read outside the image (flips): they fuse with any fill.
     var readsOutside: Bool { get }
-    /// One inverse map per image (see `Affine`), drawn serially from `generator`.
-    func maps(count: Int, height: Int, width: Int, generator: RandomGenerator) -> [Affine]
+    /// The inverse map (see `Affine`) of one image, drawn from `generator`.
+    func map(height: Int, width: Int, generator: RandomGenerator) -> Affine
 }
 
 extension GeometricTransform {
     func transformBatch(_ batch: Tensor, generator: RandomGenerator) throws -> Tensor {
         let (n, _, h, w) = Images.dims(batch)
-        return try AffineWarp.warp(batch, maps: maps(count: n, height: h, width: w, generator: generator), fill: fill)
+        let maps = (0..<n).map { _ in map(height: h, width: w, generator: generator) }
+        return try AffineWarp.warp(batch, maps: maps, fill: fill)
     }
 
     var readsOutside: Bool { true }

@@ -9,10 +9,8 @@ public final class RandomHorizontalFlip: GeometricTransform {
 
     public init(p: Double = 0.5) throws { self.p = try Ranges.probability("RandomHorizontalFlip", p) }
 
-    func maps(count: Int, height: Int, width: Int, generator: RandomGenerator) -> [Affine] {
-        (0..<count).map { _ in
-            draw(p, generator) ? .flip(horizontal: true, vertical: false, height: height, width: width) : .identity
-        }
+    func map(height: Int, width: Int, generator: RandomGenerator) -> Affine {
+        draw(p, generator) ? .flip(horizontal: true, vertical: false, height: height, width: width) : .identity
     }
 
     public var description: String { "aug.RandomHorizontalFlip(\(format(p)))" }
@@ -27,10 +25,8 @@ public final class RandomVerticalFlip: GeometricTransform {
 
     public init(p: Double = 0.5) throws { self.p = try Ranges.probability("RandomVerticalFlip", p) }
 
-    func maps(count: Int, height: Int, width: Int, generator: RandomGenerator) -> [Affine] {
-        (0..<count).map { _ in
-            draw(p, generator) ? .flip(horizontal: false, vertical: true, height: height, width: width) : .identity
-        }
+    func map(height: Int, width: Int, generator: RandomGenerator) -> Affine {
+        draw(p, generator) ? .flip(horizontal: false, vertical: true, height: height, width: width) : .identity
     }
 
     public var description: String { "aug.RandomVerticalFlip(\(format(p)))" }

@@ -23,11 +23,9 @@ public final class RandomShear: GeometricTransform {
         symmetric = false
     }
 
-    func maps(count: Int, height: Int, width: Int, generator: RandomGenerator) -> [Affine] {
-        (0..<count).map { _ in
-            let angle = uniform(degrees, generator)
-            return angle == 0 ? .identity : .shear(degrees: angle, height: height, width: width)
-        }
+    func map(height: Int, width: Int, generator: RandomGenerator) -> Affine {
+        let angle = uniform(degrees, generator)
+        return angle == 0 ? .identity : .shear(degrees: angle, height: height, width: width)
     }
 
     public var description: String {

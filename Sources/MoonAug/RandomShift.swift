@@ -20,12 +20,10 @@ public final class RandomShift: GeometricTransform {
         self.fill = fill
     }
 
-    func maps(count: Int, height h: Int, width w: Int, generator: RandomGenerator) -> [Affine] {
-        (0..<count).map { _ in
-            let dx = uniform(-width...width, generator) * Double(w)
-            let dy = uniform(-height...height, generator) * Double(h)
-            return .shift(dx: dx, dy: dy)
-        }
+    func map(height h: Int, width w: Int, generator: RandomGenerator) -> Affine {
+        let dx = uniform(-width...width, generator) * Double(w)
+        let dy = uniform(-height...height, generator) * Double(h)
+        return .shift(dx: dx, dy: dy)
     }
 
     public var description: String {

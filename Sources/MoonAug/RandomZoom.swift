@@ -26,11 +26,9 @@ public final class RandomZoom: GeometricTransform {
         self.fill = fill
     }
 
-    func maps(count: Int, height: Int, width: Int, generator: RandomGenerator) -> [Affine] {
-        (0..<count).map { _ in
-            let s = uniform(scale, generator)
-            return s == 1 ? .identity : .scale(s, s, height: height, width: width)
-        }
+    func map(height: Int, width: Int, generator: RandomGenerator) -> Affine {
+        let s = uniform(scale, generator)
+        return s == 1 ? .identity : .scale(s, s, height: height, width: width)
     }
 
     public var description: String {

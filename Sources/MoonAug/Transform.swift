@@ -1,3 +1,4 @@
+import Foundation
 import MoonEngine
 
 /// An image transform: takes a batch `{N, C, H, W}` or a single image `{C, H, W}` and returns
@@ -81,7 +82,7 @@ func describe(_ shape: [Int]) -> String { "{" + shape.map(String.init).joined(se
 /// A number as users write it: `10`, `0.1`.
 func format(_ v: Double) -> String {
     if v == v.rounded(), Swift.abs(v) < 1e15 { return String(Int(v)) }
-    return String(v)
+    return String(format: "%.12g", v)  // 1.1 - 1 prints as 0.1
 }
 
 /// A float as users wrote it (`0.1`, not `0.10000000149011612`).

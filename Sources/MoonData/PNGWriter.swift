@@ -52,7 +52,7 @@ public enum PNGWriter {
         let bytes = try encode(width: width, height: height, color: color, pixels: pixels)
         let url = URL(fileURLWithPath: path)
         let temp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max)).tmp")
         do {
             try Data(bytes).write(to: temp)
         } catch {

@@ -69,7 +69,7 @@ import MoonEngine
         #expect(try Tensor.avgPool2d(x, kernel: (2, 2)).toArray() == [3.5, 5.5, 11.5, 13.5])
         // 'same' 3x3 stride 1: corners average 4 values (padding not counted, as Keras).
         let s = try Tensor.avgPool2d(x, kernel: (3, 3), stride: (1, 1), padding: .same)
-        #expect(s.toArray()[0] == (1 + 2 + 5 + 6) / 4)
+        #expect(s.toArray()[0] == Float(1 + 2 + 5 + 6) / 4)
         let y = random([2, 2, 5, 5], seed: 12)
         checkGradient([y]) { try Tensor.avgPool2d(y, kernel: (2, 2), stride: (1, 2), padding: .same) }
         checkGradient([y]) { try Tensor.globalAvgPool2d(y) }
