@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
         // Trampolines that raise Lua errors after Swift returns, and wrappers for Lua's macros.
         .target(name: "CMoonLua", dependencies: ["CLua"], path: "Sources/CMoonLua"),
@@ -41,11 +42,13 @@ let package = Package(
         .target(name: "MoonAnalysis", dependencies: ["MoonEngine", "CBLAS"], swiftSettings: release),
         // Figures: SVG line charts and heatmaps, PNG image grids with a built-in bitmap font. No Lua.
         .target(name: "MoonPlot", dependencies: ["MoonEngine", "CZlib"], swiftSettings: release),
+        // Hyperparameter search: spaces, samplers, hyperband, trial storage (SQLite), worker processes. No Lua.
+        .target(name: "MoonTune", dependencies: ["CSQLite"]),
 
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
         .target(name: "LuaKit", dependencies: ["CLua", "CMoonLua"], swiftSettings: release),
         // The Lua faces of moonlab's modules: binding code only.
-        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine", "MoonNN", "MoonTrain", "MoonData", "MoonAnalysis", "MoonPlot", "MoonAug"], swiftSettings: release),
+        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine", "MoonNN", "MoonTrain", "MoonData", "MoonAnalysis", "MoonPlot", "MoonAug", "MoonTune"], swiftSettings: release),
         // The command line: script runner, REPL (libedit), completion, printing.
         .target(name: "MoonCLI", dependencies: ["LuaKit", "MoonBindings", "CEdit"]),
         .executableTarget(name: "moonlab", dependencies: ["MoonCLI"]),
@@ -60,6 +63,7 @@ let package = Package(
         .testTarget(name: "MoonAugTests", dependencies: ["MoonAug"]),
         .testTarget(name: "MoonAnalysisTests", dependencies: ["MoonAnalysis"]),
         .testTarget(name: "MoonPlotTests", dependencies: ["MoonPlot", "CZlib"]),
+        .testTarget(name: "MoonTuneTests", dependencies: ["MoonTune"]),
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "MoonBindings"]),
         .testTarget(name: "MoonCLITests", dependencies: ["MoonCLI"]),
     ]

@@ -164,10 +164,19 @@ public enum AffineWarp {
         // Positions far outside the image all read the fill; clamping keeps Int conversion safe.
         let limit = Float(max(h, w) + 4) * 4
         let innerW = UInt(w - 1), innerH = UInt(h - 1)
+        // Four pixels at a time where all four 2 x 2 neighbourhoods are inside: coordinates,
+        // floors and blends in SIMD lanes (the same arithmetic as one pixel, so the same bits).
+        let lanes = SIMD4<Float>(0, 1, 2, 3), one = SIMD4<Float>(repeating: 1)
+        let magic = SIMD4<Float>(repeating: 12_582_912)  // 1.5 * 2^23: adding it rounds to an integer
+        let lo = SIMD4<Float>(repeating: -limit), hi = SIMD4<Float>(repeating: limit)
+        let lastX = SIMD4<Float>(repeating: Float(w - 1)), lastY = SIMD4<Float>(repeating: Float(h - 1))
+        let zero = SIMD4<Float>(repeating: 0), rowStride = Float(w)
         for y in 0..<h {
             let rowX = Float(m.b * Double(y) + m.c), rowY = Float(m.e * Double(y) + m.f)
             let out = dst + y * w
-            for x in 0..<w {
+
+            /// One pixel: any position, the edge rule where the neighbourhood leaves the image.
+            @inline(__always) func pixel(_ x: Int) {
                 let fx = Float(x)
                 let sx = Swift.min(Swift.max(a * fx + rowX, -limit), limit)
                 let sy = Swift.min(Swift.max(d * fx + rowY, -limit), limit)
@@ -194,6 +203,36 @@ public enum AffineWarp {
                     }
                 }
             }
+
+            var x = 0
+            while x + 4 <= w {
+                let fx = lanes + Float(x)
+                let sx = (fx * a + rowX).clamped(lowerBound: lo, upperBound: hi)
+                let sy = (fx * d + rowY).clamped(lowerBound: lo, upperBound: hi)
+                var x0 = (sx + magic) - magic, y0 = (sy + magic) - magic
+                x0 -= one.replacing(with: zero, where: x0 .<= sx)
+                y0 -= one.replacing(with: zero, where: y0 .<= sy)
+                if all((x0 .>= zero) .& (x0 .< lastX) .& (y0 .>= zero) .& (y0 .< lastY)) {
+                    let tx = sx - x0, ty = sy - y0
+                    let offset = y0 * rowStride + x0
+                    let o0 = Int(offset[0]), o1 = Int(offset[1]), o2 = Int(offset[2]), o3 = Int(offset[3])
+                    var p = src
+                    for ch in 0..<channels {
+                        let v00 = SIMD4<Float>(p[o0], p[o1], p[o2], p[o3])
+                        let v01 = SIMD4<Float>(p[o0 + 1], p[o1 + 1], p[o2 + 1], p[o3 + 1])
+                        let v10 = SIMD4<Float>(p[o0 + w], p[o1 + w], p[o2 + w], p[o3 + w])
+                        let v11 = SIMD4<Float>(p[o0 + w + 1], p[o1 + w + 1], p[o2 + w + 1], p[o3 + w + 1])
+                        let sxw = one - tx, syw = one - ty
+                        let r = (v00 * sxw + v01 * tx) * syw + (v10 * sxw + v11 * tx) * ty
+                        UnsafeMutableRawPointer(out + x + ch * plane).storeBytes(of: r, as: SIMD4<Float>.self)
+                        p += plane
+                    }
+                } else {
+                    for k in x..<(x + 4) { pixel(k) }
+                }
+                x += 4
+            }
+            while x < w { pixel(x); x += 1 }
         }
     }
 

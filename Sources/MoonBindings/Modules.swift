@@ -12,11 +12,12 @@ public enum Moonlab {
         TensorModule.install(L)
         DataModule.install(L)
         NNModule.install(L)
+        TrainingModule.install(L)
         MetricsModule.install(L)
         AnalysisModule.install(L)
         PlotModule.install(L)
         AugModule.install(L)
-        let installed: Set<String> = ["tensor", "data", "nn", "metrics", "analysis", "plot", "aug"]
+        let installed: Set<String> = ["tensor", "data", "nn", "optim", "metrics", "analysis", "plot", "aug"]
         for (name, doc) in plannedModules where !installed.contains(name) {
             L.defineModule(name, doc: doc) { _ in }
         }

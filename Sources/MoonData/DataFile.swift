@@ -3,8 +3,9 @@ import CZlib
 
 /// Whole-file reads and atomic writes shared by the readers.
 enum DataFile {
-    /// Largest file accepted by the whole-file readers (4 GiB).
-    static let maxBytes = 1 << 32
+    /// Largest file accepted by the whole-file readers (4 GiB less a byte, so sizes fit
+    /// zlib's 32-bit counts).
+    static let maxBytes = Int(UInt32.max)
 
     /// Fails unless `path` names an existing regular file; `what` names the expected kind.
     static func checkFile(_ path: String, _ what: String) throws {
@@ -31,14 +32,31 @@ enum DataFile {
                 let n = try IDXReader.read(file, into: &chunk, path: path)
                 if n == 0 { break }
                 out += chunk[0..<n]
-                if out.count > maxBytes { throw DataError("\(path): larger than \(maxBytes >> 30) GiB") }
+                if out.count > maxBytes { throw DataError("\(path): larger than 4 GiB") }
             }
             return out
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError("\(path): cannot read (\(String(cString: strerror(errno))))")
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DataError("\(path): cannot open (\(String(cString: strerror(errno))))") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw DataError("\(path): cannot read (\(String(cString: strerror(errno))))") }
+        let size = Int(st.st_size)
+        guard size <= maxBytes else { throw DataError("\(path): larger than 4 GiB") }
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var done = 0
+            while done < size {
+                let n = Foundation.read(fd, buffer.baseAddress! + done, size - done)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { failure = errno; break }
+                if n == 0 { break }
+                done += n
+            }
+            count = done
         }
-        return [UInt8](data)
+        if failure != 0 { throw DataError("\(path): cannot read (\(String(cString: strerror(failure))))") }
+        return bytes
     }
 
     /// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed

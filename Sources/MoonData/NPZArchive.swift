@@ -31,11 +31,10 @@ public enum NPZArchive {
             var out: [(String, Tensor, String)] = []
             var seen = Set<String>()
             for e in entries {
-                let data = try contents(b, e, path: path)
                 let label = "\(path):\(e.name)"
                 let key = e.name.hasSuffix(".npy") ? String(e.name.dropLast(4)) : e.name
                 guard seen.insert(key).inserted else { throw DataError("\(path): entry '\(e.name)' appears twice") }
-                let (t, descr) = try data.withUnsafeBytes { d -> (Tensor, String) in
+                let (t, descr) = try withContents(b, e, path: path) { d -> (Tensor, String) in
                     let (header, _) = try NPYFormat.parseHeader(d, name: label)
                     return (try NPYFormat.decode(d, name: label), header.descr)
                 }
@@ -134,8 +133,10 @@ public enum NPZArchive {
         return entries
     }
 
-    /// The uncompressed bytes of one entry, CRC-checked.
-    static func contents(_ b: UnsafeRawBufferPointer, _ e: Entry, path: String) throws -> [UInt8] {
+    /// Calls `body` with the uncompressed bytes of one entry, CRC-checked (stored entries
+    /// are read in place, without a copy).
+    static func withContents<R>(_ b: UnsafeRawBufferPointer, _ e: Entry, path: String,
+                                _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let label = "\(path): entry '\(e.name)'"
         if e.flags & 1 != 0 { throw DataError("\(label) is encrypted") }
         guard e.localOffset <= b.count - 30, u32(b, e.localOffset) == 0x0403_4B50 else {
@@ -147,25 +148,25 @@ public enum NPZArchive {
         }
         guard e.size <= DataFile.maxBytes else { throw DataError("\(label) claims \(e.size) bytes: a corrupt directory") }
         let data = UnsafeRawBufferPointer(rebasing: b[start..<(start + e.compressedSize)])
-        var out: [UInt8]
+        func checked(_ d: UnsafeRawBufferPointer) throws -> R {
+            let crc = UInt32(crc32(0, d.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(d.count)))
+            guard crc == e.crc else {
+                throw DataError("\(label): CRC-32 mismatch (stored \(String(format: "%08x", e.crc)), computed \(String(format: "%08x", crc))): the data is corrupt")
+            }
+            return try body(d)
+        }
         switch e.method {
         case 0:
             guard e.compressedSize == e.size else {
                 throw DataError("\(label): a stored entry of \(e.size) bytes holds \(e.compressedSize)")
             }
-            out = Array(data)
+            return try checked(data)
         case 8:
-            out = try inflateRaw(data, size: e.size, label: label)
+            let out = try inflateRaw(data, size: e.size, label: label)
+            return try out.withUnsafeBytes { try checked($0) }
         default:
             throw DataError("\(label) uses zip compression method \(e.method) (supported: 0 stored, 8 deflated)")
         }
-        let crc = out.withUnsafeBytes { r -> UInt32 in
-            UInt32(crc32(0, r.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(r.count)))
-        }
-        guard crc == e.crc else {
-            throw DataError("\(label): CRC-32 mismatch (stored \(String(format: "%08x", e.crc)), computed \(String(format: "%08x", crc))): the data is corrupt")
-        }
-        return out
     }
 
     /// Inflates a raw deflate stream that must yield exactly `size` bytes.

@@ -110,17 +110,30 @@ extension Tensor {
 
     // MARK: operators
 
+    /// `add` with broadcasting; a `Float` may stand on either side.
     public static func + (a: Tensor, b: Tensor) throws -> Tensor { try a.add(b) }
+    /// `add` with broadcasting; a `Float` may stand on either side.
     public static func + (a: Tensor, b: Float) throws -> Tensor { try a.add(b) }
+    /// `add` with broadcasting; a `Float` may stand on either side.
     public static func + (a: Float, b: Tensor) throws -> Tensor { try b.add(a) }
+    /// `sub` with broadcasting; a `Float` may stand on either side.
     public static func - (a: Tensor, b: Tensor) throws -> Tensor { try a.sub(b) }
+    /// `sub` with broadcasting; a `Float` may stand on either side.
     public static func - (a: Tensor, b: Float) throws -> Tensor { try a.sub(b) }
+    /// `sub` with broadcasting; a `Float` may stand on either side.
     public static func - (a: Float, b: Tensor) throws -> Tensor { try b.rsub(a) }
+    /// `mul` with broadcasting; a `Float` may stand on either side.
     public static func * (a: Tensor, b: Tensor) throws -> Tensor { try a.mul(b) }
+    /// `mul` with broadcasting; a `Float` may stand on either side.
     public static func * (a: Tensor, b: Float) throws -> Tensor { try a.mul(b) }
+    /// `mul` with broadcasting; a `Float` may stand on either side.
     public static func * (a: Float, b: Tensor) throws -> Tensor { try b.mul(a) }
+    /// `div` with broadcasting; a `Float` may stand on either side.
     public static func / (a: Tensor, b: Tensor) throws -> Tensor { try a.div(b) }
+    /// `div` with broadcasting; a `Float` may stand on either side.
     public static func / (a: Tensor, b: Float) throws -> Tensor { try a.div(b) }
+    /// `div` with broadcasting; a `Float` may stand on either side.
     public static func / (a: Float, b: Tensor) throws -> Tensor { try b.rdiv(a) }
+    /// Negation (`neg`).
     public static prefix func - (a: Tensor) throws -> Tensor { try a.neg() }
 }

@@ -77,7 +77,9 @@ import Testing
         #expect(throws: TrainingError.self) { try t.fit(try blobs(8), both) }
         let bad = try Dataset(name: "bad", x: try Tensor.zeros([4, 2]), y: Tensor([0, 1, 2, 5]))
         do {
-            try t.fit(bad, quiet(1, batch: 4))
+            var inOrder = quiet(1, batch: 4)
+            inOrder.shuffle = false
+            try t.fit(bad, inOrder)
             Issue.record("expected an error")
         } catch let e as TrainingError {
             #expect(e.message == "sparse_categorical_crossentropy: label 2 at position 3 is outside 0..1")
@@ -145,8 +147,9 @@ import Testing
         #expect(hb.values["val_loss"]! == ha.values["val_loss"]!)
         #expect(hb.values["lr"]! == ha.values["lr"]!)
         #expect((b2.model as! TinyModel).w.toArray() == (a.model as! TinyModel).w.toArray())
-        // The rate was halved every epoch (min_delta 10 never improves): the callback state carried over.
-        #expect(hb.values["lr"]!.map { Float($0) } == [0.05, 0.025, 0.0125, 0.00625])
+        // After the first epoch (which sets the best) the rate is halved every epoch (min_delta 10
+        // is never beaten): the callback's state carried over the resume.
+        #expect(hb.values["lr"]!.map { Float($0) } == [0.05, 0.05, 0.025, 0.0125])
 
         // A finished checkpoint returns its history at once.
         let b3 = try compiled(seed: 7, optimizer: try Adam(lr: 0.05))

@@ -33,7 +33,7 @@ public final class ModelCheckpoint: Callback {
             best = current
         }
         let file = ModelCheckpoint.expand(path, epoch: epoch)
-        try ModelFile.save(trainer.model, optimizer: trainer.optimizer, to: file)
+        try ModelFile.save(trainer.model, optimizer: trainer.optimizer, compile: trainer.compileConfig, to: file)
         saved.append(file)
     }
 

@@ -33,6 +33,7 @@ public final class Trainer {
     public private(set) var epoch = 0
     /// The last completed epoch when `fit` resumed from a checkpoint (0: a fresh start).
     public private(set) var initialEpoch = 0
+    private var verbose = 1
     private var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
 
     /// Compiles `model` with a loss per output name; `lossWeights` default to 1.
@@ -64,6 +65,33 @@ public final class Trainer {
             throw TrainingError("compile: the model has outputs \(model.outputNames.joined(separator: ", ")); give a loss per output")
         }
         try self.init(model: model, optimizer: optimizer, losses: [out: loss], metrics: metrics.isEmpty ? [:] : [out: metrics])
+    }
+
+    /// Losses (name and from_logits), loss weights and metric names, JSON-compatible: saved
+    /// with the model so `nn.load` restores a compiled model.
+    public var compileConfig: [String: Any] {
+        var l: [String: Any] = [:]
+        for (k, v) in losses {
+            var entry: [String: Any] = ["name": v.name]
+            if let f = v.fromLogits { entry["from_logits"] = f }
+            l[k] = entry
+        }
+        return ["losses": l, "loss_weights": lossWeights, "metrics": metrics.mapValues { $0.map(\.rawValue) }]
+    }
+
+    /// Losses, weights and metrics read back from `compileConfig`.
+    public static func settings(from config: [String: Any]) throws
+        -> (losses: [String: Loss], lossWeights: [String: Double], metrics: [String: [Metric]]) {
+        var losses: [String: Loss] = [:]
+        for (k, v) in config["losses"] as? [String: Any] ?? [:] {
+            guard let d = v as? [String: Any], let name = d["name"] as? String else { continue }
+            losses[k] = try Loss(name: name, fromLogits: d["from_logits"] as? Bool)
+        }
+        var metrics: [String: [Metric]] = [:]
+        for (k, v) in config["metrics"] as? [String: Any] ?? [:] {
+            metrics[k] = try (v as? [String] ?? []).map { try Metric(name: $0) }
+        }
+        return (losses, JSON.doubles(config["loss_weights"]), metrics)
     }
 
     /// Points the optimizer at the model's parameters (keeping its state if it already does).
@@ -156,6 +184,7 @@ public final class Trainer {
         try options.validate()
         try attachOptimizer()
         log = options.log ?? { [output = options.output] in output.write($0 + "\n") }
+        verbose = options.verbose
         stopTraining = false
         interrupted = false
         history = History()
@@ -291,8 +320,8 @@ public final class Trainer {
 
     /// A warning for the user.
     public func warn(_ message: String) { log("warning: " + message) }
-    /// A note for the user (early stopping, rate changes).
-    public func note(_ message: String) { log(message) }
+    /// A note for the user (early stopping, rate changes); silent at verbose 0.
+    public func note(_ message: String) { if verbose > 0 { log(message) } }
 
     static func format(_ v: Double) -> String { ProgressBar.value(v) }
 }

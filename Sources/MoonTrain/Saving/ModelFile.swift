@@ -32,8 +32,11 @@ public enum ModelFile {
     }
 
     /// Saves architecture, weights and (if given) optimizer state to `path`, atomically.
-    public static func save(_ model: TrainableModel, optimizer: Optimizer? = nil, to path: String) throws {
-        let (tensors, metadata) = try contents(model, optimizer: optimizer)
+    /// `compile` (the losses and metrics, from `Trainer.compileConfig`) is stored as JSON too.
+    public static func save(_ model: TrainableModel, optimizer: Optimizer? = nil,
+                            compile: [String: Any]? = nil, to path: String) throws {
+        var (tensors, metadata) = try contents(model, optimizer: optimizer)
+        if let compile { metadata["compile"] = try JSON.encode(compile) }
         try SafeTensors.write(tensors, metadata: metadata, to: path)
     }
 
@@ -84,6 +87,11 @@ public struct SavedModel {
     /// Every tensor not a weight or optimizer buffer (checkpoints keep callback state there).
     public let extraTensors: [String: Tensor]
     public let metadata: [String: String]
+
+    /// The losses, weights and metrics the model was compiled with (`Trainer.compileConfig`).
+    public var compileConfig: [String: Any]? {
+        metadata["compile"].flatMap { try? JSON.decode($0, what: "compile") as? [String: Any] }
+    }
 
     init(path: String, tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) throws {
         self.path = path

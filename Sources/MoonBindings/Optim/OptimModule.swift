@@ -1,0 +1,159 @@
+import LuaKit
+import MoonEngine
+import MoonTrain
+
+/// The metatable of optimizer objects (`optim.Adam{...}`).
+let optimizerMeta: StaticString = "moonlab.optimizer"
+
+extension LuaState {
+    func optimizerOrNil(_ index: Int32) -> Optimizer? { object(index, optimizerMeta, as: Optimizer.self) }
+}
+
+/// The `optim` module: one constructor per optimizer, and the optimizer class
+/// (`opt:step()`, `opt:zero_grad()`, `opt.lr`).
+enum OptimModule {
+    static let docs: [String: String] = [
+        "SGD": """
+            Stochastic gradient descent, PyTorch's formulation: buf = momentum*buf + g; \
+            p -= lr*(nesterov and g + momentum*buf or buf). Same path as Keras' SGD for a constant rate. \
+            Defaults (Keras): lr=0.01, momentum=0, nesterov=false.
+            """,
+        "Adam": """
+            Adam as Keras computes it: p -= lr*sqrt(1-beta2^t)/(1-beta1^t) * m/(sqrt(v)+eps). \
+            Defaults (Keras): lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7 (PyTorch's eps is 1e-8).
+            """,
+        "Nadam": """
+            Adam with Nesterov momentum and Keras' momentum schedule (mu_t = beta1*(1-0.5*0.96^(0.004t))). \
+            Defaults (Keras): lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7.
+            """,
+        "RMSprop": """
+            RMSprop as Keras computes it: v = rho*v + (1-rho)*g^2; p -= lr*g/sqrt(v+eps) (with momentum: \
+            through a velocity buffer; centered: v minus the squared mean gradient). \
+            Defaults (Keras): lr=0.001, rho=0.9, momentum=0, eps=1e-7, centered=false (PyTorch: alpha 0.99, eps 1e-8).
+            """,
+        "Adagrad": """
+            Adagrad as Keras computes it: acc += g^2; p -= lr*g/sqrt(acc+eps). \
+            Defaults (Keras): lr=0.001, initial_accumulator=0.1, eps=1e-7 (PyTorch: lr 0.01, accumulator 0).
+            """,
+        "Adadelta": """
+            Adadelta as Keras computes it (the update scaled by lr). \
+            Defaults (Keras): lr=0.001, rho=0.95, eps=1e-7 (PyTorch: lr 1, rho 0.9, eps 1e-6).
+            """,
+        "Adamax": """
+            Adamax (Adam with the infinity norm) as Keras computes it. \
+            Defaults (Keras): lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7.
+            """,
+    ]
+
+    static let commonDoc = """
+         Every optimizer also takes: clipnorm (each parameter's gradient rescaled to at most this \
+        L2 norm, as Keras' clipnorm), global_clipnorm (all gradients rescaled together, as PyTorch's \
+        clip_grad_norm_), clipvalue (each element clamped to [-v, v]), weight_decay (L2 added to the \
+        gradient, g + wd*p, as torch.optim does; not AdamW's decoupled decay), and params (a list of \
+        tensors, for hand-written loops; compile fills it with the model's parameters). Order: \
+        clipvalue, clipnorm, weight_decay.
+        """
+
+    static func install(_ L: LuaState) {
+        L.defineClass(optimizerMeta, name: "optimizer", doc: """
+            An optimizer. opt:step() updates its parameters from their .grad; opt:zero_grad() clears \
+            the gradients; opt.lr reads or sets the learning rate (also opt:set_lr(x)); \
+            opt.iterations counts steps; tostring(opt) shows its settings.
+            """, methods: methods, metamethods: metamethods, index: index)
+        L.defineModule("optim", doc: """
+            Optimizers: SGD, Adam, Nadam, RMSprop, Adagrad, Adadelta, Adamax. Options as one table: \
+            optim.Adam{lr=1e-3}. Defaults follow Keras (the studies are Keras). Pass one to \
+            model:compile{optimizer=...}, or give params= for a hand-written loop: \
+            opt:zero_grad(); loss:backward(); opt:step().
+            """) { m in
+            for name in OptimizerFactory.names {
+                let keys = OptimizerFactory.commonOptions.union(OptimizerFactory.options[name]!).union(["params"])
+                let signature = "optim.\(name){" + keys.sorted().map { "\($0)=" }.joined(separator: ", ") + "}"
+                m.function(name, signature, docs[name]! + commonDoc) { L in
+                    let fn = "optim.\(name)"
+                    if !L.isNoneOrNil(1) { try L.checkTable(1, fn, "a table of options") }
+                    try L.checkOptionKeys(1, fn, keys)
+                    var options: [String: Double] = [:]
+                    for key in keys where key != "params" {
+                        if key == "nesterov" || key == "centered" {
+                            if let b = try L.optionBool(1, key, fn) { options[key] = b ? 1 : 0 }
+                        } else if let v = try L.optionNumber(1, key, fn) {
+                            options[key] = v
+                        }
+                    }
+                    var params: [Tensor] = []
+                    if L.type(1) == .table, L.getField(1, "params") != .nil {
+                        defer { L.pop() }
+                        params = try L.tensorList(L.absolute(-1), "\(fn): option 'params'")
+                    } else if L.type(1) == .table {
+                        L.pop()
+                    }
+                    let opt = try OptimizerFactory.make(name, options: options, params: params)
+                    L.push(object: opt, metatable: optimizerMeta)
+                    return 1
+                }
+            }
+        }
+    }
+
+    static func selfOptimizer(_ L: LuaState, _ fn: String) throws -> Optimizer {
+        guard let o = L.optimizerOrNil(1) else { throw L.argumentError(fn, 1, "an optimizer (call it as opt:\(fn)())") }
+        return o
+    }
+
+    static func rate(_ L: LuaState, _ index: Int32, _ fn: String) throws -> Float {
+        let v = try L.number(index, fn)
+        guard v.isFinite, v >= 0 else { throw LuaError("\(fn): the learning rate must be a non-negative number, got \(v)") }
+        return Float(v)
+    }
+
+    nonisolated(unsafe) static let methods: [LuaMethod] = [
+        LuaMethod("step", "opt:step()", "Updates every parameter that has a gradient (then clears nothing; call zero_grad).") { L in
+            try selfOptimizer(L, "step").step(); return 0
+        },
+        LuaMethod("zero_grad", "opt:zero_grad()", "Clears the gradients of the optimizer's parameters.") { L in
+            try selfOptimizer(L, "zero_grad").zeroGrad(); return 0
+        },
+        LuaMethod("set_lr", "opt:set_lr(lr)", "Sets the learning rate (as opt.lr = lr).") { L in
+            try selfOptimizer(L, "set_lr").lr = try rate(L, 2, "set_lr"); return 0
+        },
+        LuaMethod("get_lr", "opt:get_lr() --> lr", "The learning rate.") { L in
+            L.push(Double(try selfOptimizer(L, "get_lr").lr)); return 1
+        },
+        LuaMethod("config", "opt:config() --> table", "Name, options and step count.") { L in
+            let o = try selfOptimizer(L, "config")
+            L.newTable()
+            L.push(o.name); L.setField(-2, "name")
+            L.push(o.iterations); L.setField(-2, "iterations")
+            L.push(Double(o.lr)); L.setField(-2, "lr")
+            for (k, v) in o.hyperparameters { L.push(v); L.setField(-2, k) }
+            return 1
+        },
+    ]
+
+    nonisolated(unsafe) static let metamethods: [(String, LuaFunction)] = [
+        ("__tostring", { L in L.push(try selfOptimizer(L, "tostring").description); return 1 }),
+        ("__newindex", { L in
+            let o = try selfOptimizer(L, "optimizer")
+            guard L.type(2) == .string, L.toString(2) == "lr" else {
+                throw LuaError("optimizer: only lr can be set, got \(L.describe(2))")
+            }
+            o.lr = try rate(L, 3, "optimizer.lr")
+            return 0
+        }),
+    ]
+
+    nonisolated(unsafe) static let index: LuaFunction = { L in
+        let o = try selfOptimizer(L, "optimizer")
+        switch L.toString(2) {
+        case "lr": L.push(Double(o.lr))
+        case "iterations": L.push(o.iterations)
+        case "name": L.push(o.name)
+        case "params":
+            L.newTable()
+            for (i, p) in o.params.enumerated() { L.push(p); L.rawSet(-2, i + 1) }
+        default: L.pushNil()
+        }
+        return 1
+    }
+}

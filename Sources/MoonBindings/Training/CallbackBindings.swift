@@ -1,0 +1,168 @@
+import LuaKit
+import MoonEngine
+import MoonTrain
+
+/// The metatable of built-in callback objects (`nn.EarlyStopping{...}`).
+let callbackMeta: StaticString = "moonlab.callback"
+
+/// A plain Lua table used as a callback: `{on_epoch_end=function(epoch, logs) ... end}`. Its
+/// functions are called in protected mode; an error stops `fit` with that error.
+final class LuaTableCallback: Callback {
+    let L: LuaState
+    /// The callbacks array (on the stack while `fit` runs) and this table's position in it.
+    let list: Int32, position: Int
+
+    init(_ L: LuaState, list: Int32, position: Int) {
+        (self.L, self.list, self.position) = (L, list, position)
+    }
+
+    /// Calls `table[name](args...)` if the table has such a function.
+    func invoke(_ name: String, _ pushArgs: () -> Int32) throws {
+        L.rawGet(list, position)
+        guard L.getField(-1, name) == .function else { L.pop(2); return }
+        L.remove(-2)
+        let n = pushArgs()
+        do { try L.call(nargs: n, nresults: 0, traceback: false) } catch let e as LuaError {
+            throw LuaError("callback \(name): \(e.message)")
+        }
+    }
+
+    func push(_ logs: [String: Double]) {
+        L.newTable(fieldCount: Int32(logs.count))
+        for (k, v) in logs { L.push(v); L.setField(-2, k) }
+    }
+
+    override func onTrainBegin(_ trainer: Trainer) throws { try invoke("on_train_begin") { 0 } }
+    override func onTrainEnd(_ trainer: Trainer, logs: [String: Double]) throws {
+        try invoke("on_train_end") { push(logs); return 1 }
+    }
+    override func onEpochBegin(_ trainer: Trainer, epoch: Int) throws {
+        try invoke("on_epoch_begin") { L.push(epoch); return 1 }
+    }
+    override func onEpochEnd(_ trainer: Trainer, epoch: Int, logs: [String: Double]) throws {
+        try invoke("on_epoch_end") { L.push(epoch); push(logs); return 2 }
+    }
+    override func onBatchEnd(_ trainer: Trainer, batch: Int, logs: [String: Double]) throws {
+        try invoke("on_batch_end") { L.push(batch); push(logs); return 2 }
+    }
+}
+
+enum CallbackBindings {
+    /// The callbacks of `fit{callbacks={...}}` from the array at `index` (kept on the stack).
+    static func callbacks(_ L: LuaState, _ index: Int32, _ fn: String) throws -> [Callback] {
+        try L.checkTable(index, fn, "a table of callbacks")
+        var out: [Callback] = []
+        for i in 1...max(L.rawLength(index), 1) where i <= L.rawLength(index) {
+            L.rawGet(index, i)
+            defer { L.pop() }
+            if let c = L.object(-1, callbackMeta, as: Callback.self) { out.append(c); continue }
+            guard L.type(-1) == .table else {
+                throw LuaError("\(fn): callback \(i) is \(L.describe(-1)); expected nn.EarlyStopping{...} and the like, or a table of on_epoch_end=function ... ")
+            }
+            if L.getField(-1, "schedule") == .function {
+                // nn.LearningRateScheduler(fn): a table holding the schedule function.
+                L.pop()
+                let list = index, position = i
+                out.append(LearningRateScheduler { epoch, lr in
+                    L.rawGet(list, position)
+                    L.getField(-1, "schedule")
+                    L.remove(-2)
+                    L.push(epoch); L.push(lr)
+                    try L.call(nargs: 2, nresults: 1)
+                    defer { L.pop() }
+                    guard L.type(-1) == .number, let v = L.toNumber(-1) else {
+                        throw LuaError("LearningRateScheduler: the schedule must return a number, got \(L.describe(-1))")
+                    }
+                    return v
+                })
+                continue
+            }
+            L.pop()
+            out.append(LuaTableCallback(L, list: index, position: i))
+        }
+        return out
+    }
+
+    static func mode(_ L: LuaState, _ opts: Int32, _ fn: String) throws -> Monitor.Mode {
+        try Monitor.mode(try L.optionString(opts, "mode", fn) ?? "auto", op: fn)
+    }
+
+    static func pushCallback(_ L: LuaState, _ c: Callback) { L.push(object: c, metatable: callbackMeta) }
+
+    static func install(_ L: LuaState, _ m: ModuleBuilder) {
+        L.defineClass(callbackMeta, name: "callback", doc: "A training callback; pass it to model:fit{callbacks={...}}.",
+                      methods: [], metamethods: [("__tostring", { L in
+                          guard let c = L.object(1, callbackMeta, as: Callback.self) else { return 0 }
+                          L.push("nn.\(String(describing: type(of: c)))"); return 1
+                      })])
+        m.function("EarlyStopping", "nn.EarlyStopping{monitor=\"val_loss\", min_delta=0, patience=0, mode=\"auto\", restore_best=false, baseline=nil}", """
+            Stops training when monitor has not improved by more than min_delta for patience epochs \
+            (mode auto: accuracies are maximized, everything else minimized). restore_best puts back \
+            the weights of the best epoch when training ends. A missing monitor (no validation data) \
+            is reported once and ignored.
+            """) { L in
+            let fn = "nn.EarlyStopping"
+            try L.checkOptionKeys(1, fn, ["monitor", "min_delta", "patience", "mode", "restore_best", "restore_best_weights", "baseline"])
+            pushCallback(L, try EarlyStopping(
+                monitor: try L.optionString(1, "monitor", fn) ?? "val_loss",
+                minDelta: try L.optionNumber(1, "min_delta", fn) ?? 0,
+                patience: try L.optionInteger(1, "patience", fn) ?? 0,
+                mode: try mode(L, 1, fn),
+                restoreBest: try L.optionBool(1, "restore_best", fn) ?? L.optionBool(1, "restore_best_weights", fn) ?? false,
+                baseline: try L.optionNumber(1, "baseline", fn)))
+            return 1
+        }
+        m.function("ReduceLROnPlateau", "nn.ReduceLROnPlateau{monitor=\"val_loss\", factor=0.1, patience=10, min_lr=0, min_delta=1e-4, cooldown=0, mode=\"auto\"}", """
+            Multiplies the learning rate by factor when monitor has not improved by more than \
+            min_delta for patience epochs, never below min_lr, then waits cooldown epochs. Keras' defaults.
+            """) { L in
+            let fn = "nn.ReduceLROnPlateau"
+            try L.checkOptionKeys(1, fn, ["monitor", "factor", "patience", "min_lr", "min_delta", "cooldown", "mode"])
+            pushCallback(L, try ReduceLROnPlateau(
+                monitor: try L.optionString(1, "monitor", fn) ?? "val_loss",
+                factor: try L.optionNumber(1, "factor", fn) ?? 0.1,
+                patience: try L.optionInteger(1, "patience", fn) ?? 10,
+                mode: try mode(L, 1, fn),
+                minDelta: try L.optionNumber(1, "min_delta", fn) ?? 1e-4,
+                cooldown: try L.optionInteger(1, "cooldown", fn) ?? 0,
+                minLR: try L.optionNumber(1, "min_lr", fn) ?? 0))
+            return 1
+        }
+        m.function("LearningRateScheduler", "nn.LearningRateScheduler(function(epoch, lr) return new_lr end)", """
+            Sets the learning rate at the start of every epoch (epochs count from 1) to what the \
+            function returns for the epoch and the current rate.
+            """) { L in
+            try L.checkFunction(1, "nn.LearningRateScheduler")
+            L.newTable()
+            L.pushValue(1); L.setField(-2, "schedule")
+            L.push("LearningRateScheduler"); L.setField(-2, "kind")
+            return 1
+        }
+        m.function("ModelCheckpoint", "nn.ModelCheckpoint(path[, {save_best_only=false, monitor=\"val_loss\", mode=\"auto\"}])", """
+            Saves the model (as model:save) after every epoch, or only when monitor improves with \
+            save_best_only. {epoch} or {epoch:02d} in the path becomes the epoch number.
+            """) { L in
+            let fn = "nn.ModelCheckpoint"
+            let path = try L.string(1, fn)
+            try L.checkOptionKeys(2, fn, ["save_best_only", "monitor", "mode"])
+            pushCallback(L, try ModelCheckpoint(path: path, saveBestOnly: try L.optionBool(2, "save_best_only", fn) ?? false,
+                                                monitor: try L.optionString(2, "monitor", fn) ?? "val_loss", mode: try mode(L, 2, fn)))
+            return 1
+        }
+        m.function("CSVLogger", "nn.CSVLogger(path[, {separator=\",\", append=false}])", """
+            Writes a CSV row an epoch: epoch, then every logged value in sorted key order. Replaces the \
+            file when training starts unless append is set or fit resumes from a checkpoint.
+            """) { L in
+            let fn = "nn.CSVLogger"
+            let path = try L.string(1, fn)
+            try L.checkOptionKeys(2, fn, ["separator", "append"])
+            pushCallback(L, try CSVLogger(path: path, separator: try L.optionString(2, "separator", fn) ?? ",",
+                                          append: try L.optionBool(2, "append", fn) ?? false))
+            return 1
+        }
+        m.function("TerminateOnNaN", "nn.TerminateOnNaN()", "Stops training at the first batch whose loss is NaN or infinite.") { L in
+            pushCallback(L, TerminateOnNaN())
+            return 1
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import LuaKit
+import MoonEngine
+import MoonNN
+import MoonTrain
+
+/// Installs the training bindings: the `optim` module, and in `nn` the callbacks,
+/// `nn.losses` and `nn.load`. Runs after the NN module (it extends the `nn` table).
+enum TrainingModule {
+    static func install(_ L: LuaState) {
+        OptimModule.install(L)
+        L.defineModule("nn", doc: """
+            Layers, models, initializers, losses (nn.losses) and training callbacks (EarlyStopping, \
+            ReduceLROnPlateau, LearningRateScheduler, ModelCheckpoint, CSVLogger, TerminateOnNaN); \
+            nn.load reads saved models. Layers are built when their input shape is known: in \
+            nn.Sequential{input=...}, or when called on a graph node from nn.Input. Shapes are per \
+            sample, channels first ({1, 28, 28}); the batch dim comes first in every tensor.
+            """) { m in
+            CallbackBindings.install(L, m)
+            losses(m)
+            m.function("load", "nn.load(path) --> model", """
+                Rebuilds a model saved with model:save (or a fit checkpoint): architecture, weights, \
+                and, when it was compiled, its optimizer (with its state) and losses, so training \
+                resumes as it would have. A file that does not match says what differs.
+                """) { L in
+                let fn = "nn.load"
+                let path = try L.string(1, fn)
+                do {
+                    let saved = try ModelFile.read(path)
+                    let model = try Model.fromArchitecture(saved.architecture)
+                    try ModelFile.loadWeights(saved.weights, into: model, source: path)
+                    if let config = saved.compileConfig, let optimizer = try saved.makeOptimizer(params: model.parameters) {
+                        let s = try Trainer.settings(from: config)
+                        let state = CompiledState(model: model, optimizer: optimizer, losses: s.losses,
+                                                  lossWeights: s.lossWeights, metrics: s.metrics)
+                        _ = try state.trainer(model)
+                        CompiledModels.set(state, for: model)
+                    }
+                    model.setTraining(false)
+                    L.push(model: model)
+                } catch let e as LuaError {
+                    throw e
+                } catch {
+                    throw LuaError("\(fn): \(error)")
+                }
+                return 1
+            }
+        }
+    }
+
+    static func fromLogits(_ L: LuaState, _ index: Int32, _ fn: String, default d: Bool) throws -> Bool {
+        try L.checkOptionKeys(index, fn, ["from_logits"])
+        return try L.optionBool(index, "from_logits", fn) ?? d
+    }
+
+    static func losses(_ m: ModuleBuilder) {
+        m.submodule("losses", doc: """
+            Loss functions of tensors, mean over the batch, differentiable: cross_entropy(logits, labels), \
+            sparse_categorical_crossentropy, categorical_crossentropy, binary_crossentropy (logits by \
+            default; {from_logits=false} for probabilities), mse, mae. Labels are class ids 0..K-1.
+            """) { s in
+            s.function("cross_entropy", "nn.losses.cross_entropy(logits, labels) --> loss", """
+                Mean cross-entropy of logits {N, K} against labels {N} (0..K-1), with a stable fused log-softmax.
+                """) { L in
+                let fn = "nn.losses.cross_entropy"
+                L.push(try wrap(fn) { try Losses.sparseCategoricalCrossentropy(try L.tensor(1, fn), try L.tensor(2, fn), fromLogits: true) })
+                return 1
+            }
+            for (name, f) in [("sparse_categorical_crossentropy", Losses.sparseCategoricalCrossentropy),
+                              ("categorical_crossentropy", Losses.categoricalCrossentropy),
+                              ("binary_crossentropy", Losses.binaryCrossentropy)] as [(String, (Tensor, Tensor, Bool) throws -> Tensor)] {
+                s.function(name, "nn.losses.\(name)(prediction, target[, {from_logits=true}]) --> loss", """
+                    The \(name) loss, mean over the batch; prediction holds logits unless from_logits=false.
+                    """) { L in
+                    let fn = "nn.losses.\(name)"
+                    let logits = try fromLogits(L, 3, fn, default: true)
+                    L.push(try wrap(fn) { try f(try L.tensor(1, fn), try L.tensorOrNumber(2, fn), logits) })
+                    return 1
+                }
+            }
+            s.function("mse", "nn.losses.mse(prediction, target) --> loss", "Mean squared error over every element.") { L in
+                let fn = "nn.losses.mse"
+                L.push(try wrap(fn) { try Losses.meanSquaredError(try L.tensor(1, fn), try L.tensorOrNumber(2, fn)) })
+                return 1
+            }
+            s.function("mae", "nn.losses.mae(prediction, target) --> loss", "Mean absolute error over every element.") { L in
+                let fn = "nn.losses.mae"
+                L.push(try wrap(fn) { try Losses.meanAbsoluteError(try L.tensor(1, fn), try L.tensorOrNumber(2, fn)) })
+                return 1
+            }
+        }
+    }
+
+    /// Engine errors carry the engine's name; users called `fn`.
+    static func wrap(_ fn: String, _ body: () throws -> Tensor) throws -> Tensor {
+        do { return try body() } catch let e as LuaError { throw e } catch {
+            var msg = String(describing: error)
+            if let colon = msg.firstIndex(of: ":"), !msg[..<colon].contains(" ") { msg = String(msg[msg.index(after: colon)...]).trimmingCharacters(in: .whitespaces) }
+            throw LuaError("\(fn): \(msg)")
+        }
+    }
+}

@@ -1,0 +1,234 @@
+import CSQLite
+import Foundation
+
+/// Trial storage in one SQLite file (the system libsqlite3): WAL mode, so readers never block
+/// the writer, and a busy timeout, so worker processes finishing at the same moment wait
+/// their turn instead of failing. One row a trial in `trials`, one a sweep in `sweeps`.
+public final class SQLiteStorage: TrialStorage {
+    public let path: String
+    private var db: OpaquePointer?
+
+    static let schema = """
+        CREATE TABLE IF NOT EXISTS sweeps(
+          id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
+          direction TEXT NOT NULL, space TEXT NOT NULL, created REAL NOT NULL);
+        CREATE TABLE IF NOT EXISTS trials(
+          sweep TEXT NOT NULL, id INTEGER NOT NULL, config TEXT NOT NULL,
+          budget INTEGER, parent INTEGER,
+          status TEXT NOT NULL DEFAULT 'pending', score REAL, extras TEXT, error TEXT,
+          started REAL, finished REAL, seconds REAL, heartbeat REAL,
+          pid INTEGER, host TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+          PRIMARY KEY(sweep, id));
+        """
+
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 30_000) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        var handle: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(handle)
+            throw TuneError("tune: cannot open storage \(path): \(msg)")
+        }
+        db = handle
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        do {
+            try exec("PRAGMA journal_mode=WAL")
+            try exec("PRAGMA synchronous=NORMAL")
+            try exec(Self.schema)
+        } catch {
+            sqlite3_close(handle)
+            db = nil
+            throw TuneError("tune: storage \(path) is not a usable SQLite file (\(error))")
+        }
+    }
+
+    deinit { close() }
+
+    public func close() {
+        if let db { sqlite3_close(db) }
+        db = nil
+    }
+
+    // MARK: TrialStorage
+
+    public func register(_ sweep: SweepRecord) throws {
+        if let old = try sweeps().first(where: { $0.id == sweep.id }) {
+            guard old.kind == sweep.kind, old.direction == sweep.direction else {
+                throw TuneError("tune: storage \(path) already holds sweep '\(sweep.id)' as a \(old.kind) sweep with direction \"\(old.direction)\"; this call is a \(sweep.kind) sweep with direction \"\(sweep.direction)\" (use another name= or storage)")
+            }
+            return
+        }
+        try run("INSERT OR IGNORE INTO sweeps(id, name, kind, direction, space, created) VALUES(?,?,?,?,?,?)",
+                [.text(sweep.id), .text(sweep.name), .text(sweep.kind), .text(sweep.direction), .text(sweep.space), .real(sweep.created)])
+    }
+
+    public func sweeps() throws -> [SweepRecord] {
+        try query("SELECT id, name, kind, direction, space, created FROM sweeps ORDER BY created, id", []) { s in
+            SweepRecord(id: s.text(0) ?? "", name: s.text(1) ?? "", kind: s.text(2) ?? "", direction: s.text(3) ?? "max",
+                        space: s.text(4) ?? "{}", created: s.real(5) ?? 0)
+        }
+    }
+
+    public func add(_ trials: [TrialRecord]) throws {
+        try transaction {
+            for t in trials {
+                try run("INSERT OR IGNORE INTO trials(sweep, id, config, budget, parent) VALUES(?,?,?,?,?)",
+                        [.text(t.sweep), .int(t.id), .text(t.config.encoded), t.budget.map { .int($0) } ?? .null,
+                         t.parent.map { .int($0) } ?? .null])
+            }
+        }
+    }
+
+    static let columns = "sweep, id, config, budget, parent, status, score, extras, error, started, finished, seconds, heartbeat, pid, host, attempts"
+
+    public func trials(sweep: String) throws -> [TrialRecord] {
+        try query("SELECT \(Self.columns) FROM trials WHERE sweep = ? ORDER BY id", [.text(sweep)], Self.record)
+    }
+
+    public func trial(sweep: String, id: Int) throws -> TrialRecord? {
+        try query("SELECT \(Self.columns) FROM trials WHERE sweep = ? AND id = ?", [.text(sweep), .int(id)], Self.record).first
+    }
+
+    public func claim(sweep: String, id: Int, pid: Int, host: String,
+                      expected: TrialStatus, expectedPid: Int?) throws -> Bool {
+        let now = Date().timeIntervalSince1970
+        var sql = """
+            UPDATE trials SET status = 'running', pid = ?, host = ?, started = ?, heartbeat = ?,
+              finished = NULL, attempts = attempts + 1, error = NULL
+            WHERE sweep = ? AND id = ? AND status = ?
+            """
+        var args: [Bind] = [.int(pid), .text(host), .real(now), .real(now), .text(sweep), .int(id), .text(expected.rawValue)]
+        if let expectedPid { sql += " AND pid = ?"; args.append(.int(expectedPid)) }
+        try run(sql, args)
+        return sqlite3_changes(db) == 1
+    }
+
+    public func reassign(sweep: String, id: Int, pid: Int) throws {
+        try run("UPDATE trials SET pid = ? WHERE sweep = ? AND id = ? AND status = 'running'", [.int(pid), .text(sweep), .int(id)])
+    }
+
+    public func heartbeat(sweep: String, ids: [Int]) throws {
+        guard !ids.isEmpty else { return }
+        let now = Date().timeIntervalSince1970
+        try transaction {
+            for id in ids {
+                try run("UPDATE trials SET heartbeat = ? WHERE sweep = ? AND id = ? AND status = 'running'", [.real(now), .text(sweep), .int(id)])
+            }
+        }
+    }
+
+    public func finish(sweep: String, id: Int, _ outcome: TrialOutcome) throws {
+        let now = Date().timeIntervalSince1970
+        switch outcome {
+        case let .done(score, extras, seconds):
+            try run("""
+                UPDATE trials SET status = 'done', score = ?, extras = ?, error = NULL, finished = ?, seconds = ?, heartbeat = ?
+                WHERE sweep = ? AND id = ?
+                """, [.real(score), extras.map { .text($0.encoded) } ?? .null, .real(now), .real(seconds), .real(now), .text(sweep), .int(id)])
+        case let .failed(error, seconds):
+            try run("""
+                UPDATE trials SET status = 'failed', score = NULL, error = ?, finished = ?, seconds = ?, heartbeat = ?
+                WHERE sweep = ? AND id = ?
+                """, [.text(error), .real(now), seconds.map { .real($0) } ?? .null, .real(now), .text(sweep), .int(id)])
+        }
+    }
+
+    // MARK: SQLite plumbing
+
+    enum Bind { case int(Int), real(Double), text(String), null }
+
+    struct Row {
+        let stmt: OpaquePointer
+        func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
+        func int(_ i: Int32) -> Int? { isNull(i) ? nil : Int(sqlite3_column_int64(stmt, i)) }
+        func real(_ i: Int32) -> Double? { isNull(i) ? nil : sqlite3_column_double(stmt, i) }
+        func text(_ i: Int32) -> String? {
+            guard !isNull(i), let p = sqlite3_column_text(stmt, i) else { return nil }
+            return String(cString: p)
+        }
+    }
+
+    static func record(_ r: Row) -> TrialRecord {
+        var t = TrialRecord(sweep: r.text(0) ?? "", id: r.int(1) ?? 0,
+                            config: (try? JSONValue.parse(r.text(2) ?? "{}")) ?? .object([]),
+                            budget: r.int(3), parent: r.int(4))
+        t.status = TrialStatus(rawValue: r.text(5) ?? "") ?? .pending
+        t.score = r.real(6)
+        t.extras = r.text(7).flatMap { try? JSONValue.parse($0) }
+        t.error = r.text(8)
+        t.started = r.real(9)
+        t.finished = r.real(10)
+        t.seconds = r.real(11)
+        t.heartbeat = r.real(12)
+        t.pid = r.int(13)
+        t.host = r.text(14)
+        t.attempts = r.int(15) ?? 0
+        return t
+    }
+
+    private func message() -> String { db.map { String(cString: sqlite3_errmsg($0)) } ?? "closed" }
+
+    private func exec(_ sql: String) throws {
+        guard let db else { throw TuneError("tune: storage \(path) is closed") }
+        var err: UnsafeMutablePointer<CChar>?
+        if sqlite3_exec(db, sql, nil, nil, &err) != SQLITE_OK {
+            let msg = err.map { String(cString: $0) } ?? message()
+            sqlite3_free(err)
+            throw TuneError("tune: storage \(path): \(msg)")
+        }
+    }
+
+    private func transaction(_ body: () throws -> Void) throws {
+        try exec("BEGIN IMMEDIATE")
+        do {
+            try body()
+            try exec("COMMIT")
+        } catch {
+            try? exec("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func prepare(_ sql: String, _ args: [Bind]) throws -> OpaquePointer {
+        guard let db else { throw TuneError("tune: storage \(path) is closed") }
+        var stmt: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
+            throw TuneError("tune: storage \(path): \(message())")
+        }
+        // SQLITE_TRANSIENT: SQLite copies the text before bind returns.
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        for (i, a) in args.enumerated() {
+            let k = Int32(i + 1)
+            switch a {
+            case .int(let v): sqlite3_bind_int64(stmt, k, sqlite3_int64(v))
+            case .real(let v): sqlite3_bind_double(stmt, k, v)
+            case .text(let v): sqlite3_bind_text(stmt, k, v, -1, transient)
+            case .null: sqlite3_bind_null(stmt, k)
+            }
+        }
+        return stmt
+    }
+
+    private func run(_ sql: String, _ args: [Bind]) throws {
+        let stmt = try prepare(sql, args)
+        defer { sqlite3_finalize(stmt) }
+        let rc = sqlite3_step(stmt)
+        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw TuneError("tune: storage \(path): \(message())") }
+    }
+
+    private func query<T>(_ sql: String, _ args: [Bind], _ read: (Row) -> T) throws -> [T] {
+        let stmt = try prepare(sql, args)
+        defer { sqlite3_finalize(stmt) }
+        var out: [T] = []
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw TuneError("tune: storage \(path): \(message())") }
+            out.append(read(Row(stmt: stmt)))
+        }
+        return out
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+
+/// Where one hyperparameter's values come from.
+public enum Domain: Equatable, Sendable, CustomStringConvertible {
+    /// A fixed list: every value in a grid, one drawn uniformly at random otherwise.
+    case choice([JSONValue])
+    /// A real number drawn uniformly from [low, high].
+    case uniform(Double, Double)
+    /// A positive real whose logarithm is uniform on [log low, log high] (learning rates).
+    case loguniform(Double, Double)
+    /// An integer drawn uniformly from low...high, both included.
+    case int(Int, Int)
+
+    public var description: String {
+        switch self {
+        case .choice(let vs): return "choice{" + vs.map(\.encoded).joined(separator: ", ") + "}"
+        case let .uniform(a, b): return "uniform(\(JSONValue.short(a)), \(JSONValue.short(b)))"
+        case let .loguniform(a, b): return "loguniform(\(JSONValue.short(a)), \(JSONValue.short(b)))"
+        case let .int(a, b): return "int(\(a), \(b))"
+        }
+    }
+
+    /// Checks the bounds; `name` is the hyperparameter's name for the message.
+    public func validate(_ name: String) throws {
+        switch self {
+        case .choice(let vs):
+            if vs.isEmpty { throw TuneError("space: '\(name)' has no values") }
+        case let .uniform(a, b):
+            guard a.isFinite, b.isFinite, a <= b else { throw TuneError("space: '\(name)': uniform needs finite low <= high, got \(a), \(b)") }
+        case let .loguniform(a, b):
+            guard a > 0, b.isFinite, a <= b else { throw TuneError("space: '\(name)': loguniform needs 0 < low <= high, got \(a), \(b)") }
+        case let .int(a, b):
+            guard a <= b else { throw TuneError("space: '\(name)': int needs low <= high, got \(a), \(b)") }
+        }
+    }
+
+    /// The domain as JSON (for the sweep's record in storage).
+    public var json: JSONValue {
+        switch self {
+        case .choice(let vs): return .object([("choice", .array(vs))])
+        case let .uniform(a, b): return .object([("uniform", .array([.double(a), .double(b)]))])
+        case let .loguniform(a, b): return .object([("loguniform", .array([.double(a), .double(b)]))])
+        case let .int(a, b): return .object([("int", .array([.int(a), .int(b)]))])
+        }
+    }
+}
+
+/// A search space: hyperparameter names and their domains, kept sorted by name so that
+/// grids and random draws come out in one stable order whatever order the script wrote.
+public struct Space: Equatable, Sendable {
+    public let parameters: [(name: String, domain: Domain)]
+
+    public init(_ parameters: [(String, Domain)]) throws {
+        var seen = Set<String>()
+        for (n, d) in parameters {
+            guard seen.insert(n).inserted else { throw TuneError("space: '\(n)' given twice") }
+            try d.validate(n)
+        }
+        self.parameters = parameters.sorted { $0.0 < $1.0 }.map { (name: $0.0, domain: $0.1) }
+    }
+
+    public static func == (a: Space, b: Space) -> Bool {
+        a.parameters.count == b.parameters.count
+            && zip(a.parameters, b.parameters).allSatisfy { $0.name == $1.name && $0.domain == $1.domain }
+    }
+
+    public var names: [String] { parameters.map(\.name) }
+
+    public var json: JSONValue { .object(parameters.map { ($0.name, $0.domain.json) }) }
+
+    /// Every combination of the values, keys sorted, the last key varying fastest (as
+    /// `itertools.product` and scikit-learn's ParameterGrid). Only `choice` domains have a grid.
+    public func grid() throws -> [JSONValue] {
+        var lists: [[JSONValue]] = []
+        for p in parameters {
+            guard case .choice(let vs) = p.domain else {
+                throw TuneError("tune.grid: '\(p.name)' is \(p.domain), which has no finite list of values (use tune.random, or give a list)")
+            }
+            lists.append(vs)
+        }
+        var out: [[JSONValue]] = [[]]
+        for list in lists {
+            out = out.flatMap { prefix in list.map { prefix + [$0] } }
+        }
+        if out.count > 1_000_000 { throw TuneError("tune.grid: \(out.count) combinations is too many") }
+        return out.map { values in .object(Array(zip(names, values))) }
+    }
+
+    /// `count` configurations drawn with `generator` (each parameter in name order, so the
+    /// same seed gives the same configurations).
+    public func sample(_ count: Int, _ generator: inout SplitMix64) -> [JSONValue] {
+        (0..<count).map { _ in
+            .object(parameters.map { p in (p.name, Self.draw(p.domain, &generator)) })
+        }
+    }
+
+    static func draw(_ d: Domain, _ g: inout SplitMix64) -> JSONValue {
+        switch d {
+        case .choice(let vs): return vs[g.below(vs.count)]
+        case let .uniform(a, b): return .double(a + (b - a) * g.unit())
+        case let .loguniform(a, b): return .double(exp(log(a) + (log(b) - log(a)) * g.unit()))
+        case let .int(a, b): return .int(a + g.below(b - a + 1))
+        }
+    }
+}
+
+/// A small, fast, seedable generator (Steele et al.'s SplitMix64): private to a sweep, so
+/// drawing configurations never disturbs the engine's own random stream.
+public struct SplitMix64: Sendable {
+    var state: UInt64
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// Uniform in 0..<n (n >= 1), without modulo bias.
+    public mutating func below(_ n: Int) -> Int {
+        precondition(n >= 1)
+        let bound = UInt64(n)
+        let limit = UInt64.max - UInt64.max % bound
+        while true {
+            let x = next()
+            if x < limit { return Int(x % bound) }
+        }
+    }
+}
