@@ -17,7 +17,8 @@ public enum Moonlab {
         AnalysisModule.install(L)
         PlotModule.install(L)
         AugModule.install(L)
-        let installed: Set<String> = ["tensor", "data", "nn", "optim", "metrics", "analysis", "plot", "aug"]
+        TuneModule.install(L)
+        let installed: Set<String> = ["tensor", "data", "nn", "optim", "metrics", "analysis", "plot", "aug", "tune"]
         for (name, doc) in plannedModules where !installed.contains(name) {
             L.defineModule(name, doc: doc) { _ in }
         }

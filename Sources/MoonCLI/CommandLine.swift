@@ -51,6 +51,7 @@ struct Session {
             return 1
         }
         if options.interactive || options.readsStandardInput {
+            TuneHost.command = nil // a sweep typed at the prompt cannot be replayed by a worker
             return REPL(interpreter: interpreter).run()
         }
         return 0
@@ -64,6 +65,8 @@ struct Session {
         interpreter.configureSearchPath(scriptDirectory: scriptDirectory, stdlib: Interpreter.locateStdlib())
         if options.warnings { lua_warning(state.L, "@on", 0) }
         Interrupt.install(state)
+        // tune's workers start this command line again; a script on standard input cannot be re-read.
+        if options.script != "-" && !options.readsStandardInput { TuneHost.command = options.commandLine }
     }
 
     /// The folder part of a path as written (`lib/a.lua` -> `lib`, `/a.lua` -> `/`), nil

@@ -109,8 +109,8 @@ public final class Batches {
         var batch: Batch
         if let order {
             let idx = Array(order[start..<start + take])
-            batch = Batch(x: try dataset.x.indexSelect(0, idx),
-                          targets: try dataset.targets.map { try $0.indexSelect(0, idx) }, indices: idx)
+            batch = Batch(x: try gatherRows(dataset.x, idx),
+                          targets: try dataset.targets.map { try gatherRows($0, idx) }, indices: idx)
         } else {
             batch = Batch(x: try dataset.x.narrow(0, start, take),
                           targets: try dataset.targets.map { try $0.narrow(0, start, take) },
@@ -119,6 +119,22 @@ public final class Batches {
         if let prepare { batch = try prepare(batch) }
         return batch
     }
+}
+
+/// The rows of a contiguous tensor at `indices`, copied on the calling thread alone (a
+/// batch is small; fanning it out over the cores would fight the training thread's BLAS
+/// threads for them).
+func gatherRows(_ t: Tensor, _ indices: [Int]) throws -> Tensor {
+    let row = t.shape.dropFirst().reduce(1, *)
+    let out = try Tensor.make([indices.count] + Array(t.shape.dropFirst()), op: "batches") { _ in }
+    try t.withUnsafeMutableBufferPointer { src in
+        try out.withUnsafeMutableBufferPointer { dst in
+            for (k, i) in indices.enumerated() {
+                (dst.baseAddress! + k * row).update(from: src.baseAddress! + i * row, count: row)
+            }
+        }
+    }
+    return out
 }
 
 /// A worker thread filling a bounded queue with batches 0..<count, in order.

@@ -60,6 +60,14 @@ public struct HyperbandPlan: SweepPlan {
         initial = schedule.brackets.map { space.sample($0.rounds[0].configurations, &g) }
     }
 
+    /// A plan with the first-round configurations given (one list a bracket).
+    public init(sweep: String, initial: [[JSONValue]], schedule: HyperbandSchedule, maximize: Bool) {
+        self.sweep = sweep
+        self.initial = initial
+        self.schedule = schedule
+        self.maximize = maximize
+    }
+
     /// The first id of each bracket's rounds.
     public var roundIds: [[Int]] {
         var next = 1

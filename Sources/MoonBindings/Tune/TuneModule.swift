@@ -1,0 +1,151 @@
+import Foundation
+import LuaKit
+import MoonTune
+
+/// The `tune` module: grid, random and hyperband sweeps run in worker processes with their
+/// state in SQLite, cross-validation, and reopening finished sweeps.
+enum TuneModule {
+    static let sweepDoc = """
+        Each trial runs in its own moonlab process (workers=n at a time, default the core \
+        count), so a crash kills only that trial: the worker starts the same script again with \
+        MOONLAB_TUNE_WORKER set, runs the code before the tune call again (data loading), runs \
+        just its trial's objective when it reaches this call, records the result and exits. So \
+        the code before a tune call must take the same path in every run. workers=0 runs the \
+        trials in this process (a crash then ends the sweep); so does a sweep typed in the REPL.
+        Options: space= (required; each key a list of values, one fixed value, or tune.choice/\
+        uniform/loguniform/int), objective= (required), direction="max"|"min" (default "max"), \
+        workers=, storage= (a SQLite file; default a temporary one), name= (the sweep's id in \
+        storage; default a hash of kind, space and options), retry_failed=false, verbose=true, \
+        output="log" (worker output to <storage>.logs/) or "inherit".
+        Storage holds one row a trial (config, status, score, error, timings, pid), written as \
+        each starts and finishes. A re-run with the same storage skips finished trials, re-runs \
+        failed ones only with retry_failed=true, and re-runs trials left running by a dead \
+        process: their objective gets the same trial.checkpoint, so fit{checkpoint=\
+        trial.checkpoint} continues from the last completed epoch. The objective gets (cfg, \
+        trial) with trial = {id=, checkpoint=, sweep=, attempt=, resumed=} and returns a score, \
+        or a table {score=, ...extras}. An error or crash marks the trial failed with its \
+        message and the sweep goes on. Returns a result: result.best, result.trials (id \
+        order; {id=, config=, score=, status=, seconds=, error=, extras=}), result:print(), \
+        result:to_csv(path).
+        """
+
+    static func install(_ L: LuaState) {
+        L.defineClass(tuneDomainMeta, methods: [], metamethods: [("__tostring", { L in
+            guard let box = L.object(1, tuneDomainMeta, as: DomainBox.self) else { return 0 }
+            L.push("tune." + box.domain.description)
+            return 1
+        })])
+        TuneResult.define(L)
+        L.defineModule("tune", doc: """
+            Hyperparameter search: grid, random and hyperband sweeps whose trials run in \
+            parallel worker processes, with state in a SQLite file so an interrupted sweep \
+            resumes where it stopped; cross-validation. See help(tune.grid).
+            """) { m in
+            m.function("grid", "tune.grid{space=, objective=function(cfg, trial) ... end, direction=, workers=, storage=, name=} --> result", """
+                Runs the objective on every combination of the space's values (the cartesian \
+                product; keys sorted, the last varying fastest; trial ids 1..n in that order).
+                """ + "\n" + sweepDoc) { L in
+                try SweepCall(L, kind: "grid", extraKeys: []).run(L)
+            }
+            m.function("random", "tune.random{space=, trials=10, seed=0, objective=, ...} --> result", """
+                Runs the objective on `trials` configurations drawn from the space by a private \
+                generator seeded by `seed` (default 0): the same seed gives the same \
+                configurations in every run, which a resumed sweep relies on.
+                """ + "\n" + sweepDoc) { L in
+                try SweepCall(L, kind: "random", extraKeys: ["trials"]).run(L)
+            }
+            m.function("hyperband", "tune.hyperband{space=, max_epochs=27, factor=3, seed=0, objective=function(cfg, epochs, trial) ... end, ...} --> result", """
+                Hyperband (Li et al. 2018): brackets of successive halving with budgets in \
+                epochs. With max_epochs R and factor η, bracket s = s_max..0 (s_max = ⌊log_η R⌋) \
+                starts ⌈(s_max+1)·η^s/(s+1)⌉ random configurations at R·η^-s epochs and keeps \
+                the best 1/η of them at η times the epochs, up to R (R=27, η=3: 27, 12, 6 and 4 \
+                configurations starting at 1, 3, 9 and 27 epochs; 49 trials in all). The \
+                objective gets the total epoch budget; a promoted configuration is a new trial \
+                (trial.parent names the one it continues) with the same trial.checkpoint, so \
+                fit{epochs=epochs, checkpoint=trial.checkpoint} continues training instead of \
+                starting over. Trials of one round run in parallel; brackets are independent.
+                """ + "\n" + sweepDoc) { L in
+                try SweepCall(L, kind: "hyperband", extraKeys: ["max_epochs", "factor"]).run(L)
+            }
+            m.function("crossval", "tune.crossval(fn, ds, k, {seed=, stratify=false}) --> mean, std, scores", """
+                k-fold cross-validation: calls fn(train, validation, fold) for each of data.kfold's \
+                folds (same options) and returns the mean and standard deviation (population, \
+                as numpy's std) of the scores, and the scores as a Lua array. fn returns a \
+                number or a table with a number 'score'. Runs in this process.
+                """) { L in
+                try crossval(L)
+            }
+            m.function("load", "tune.load(path[, name]) --> result", """
+                Reopens sweeps stored in a SQLite file: the named sweep (its name= or id), the \
+                only one when the file holds one, or else a list of results in the order they \
+                were created (each also under its name and id).
+                """) { L in
+                try TuneResult.load(L)
+            }
+            m.function("choice", "tune.choice{v1, v2, ...}", "One of the listed values (numbers, strings, booleans or tables), each equally likely; in a grid, every one.") { L in
+                try L.checkTable(1, "tune.choice", "a list of values")
+                guard case .array(let vs) = try TuneArguments.json(L, 1, "tune.choice"), !vs.isEmpty else {
+                    throw LuaError("tune.choice: expected a non-empty list of values")
+                }
+                L.push(object: DomainBox(.choice(vs)), metatable: tuneDomainMeta)
+                return 1
+            }
+            m.function("uniform", "tune.uniform(low, high)", "A real number drawn uniformly from [low, high].") { L in
+                try pushDomain(L, .uniform(try L.number(1, "tune.uniform"), try L.number(2, "tune.uniform")), "tune.uniform")
+            }
+            m.function("loguniform", "tune.loguniform(low, high)", "A positive real whose logarithm is uniform: as likely in [1e-4, 1e-3] as in [1e-2, 1e-1] (learning rates).") { L in
+                try pushDomain(L, .loguniform(try L.number(1, "tune.loguniform"), try L.number(2, "tune.loguniform")), "tune.loguniform")
+            }
+            m.function("int", "tune.int(low, high)", "An integer drawn uniformly from low..high, both included.") { L in
+                try pushDomain(L, .int(try L.integer(1, "tune.int"), try L.integer(2, "tune.int")), "tune.int")
+            }
+        }
+    }
+
+    static func pushDomain(_ L: LuaState, _ d: Domain, _ fn: String) throws -> Int32 {
+        do { try d.validate("value") } catch let e as TuneError { throw LuaError("\(fn): \(e.message.replacingOccurrences(of: "space: 'value': ", with: ""))") }
+        L.push(object: DomainBox(d), metatable: tuneDomainMeta)
+        return 1
+    }
+
+    /// `tune.crossval(fn, ds, k, opts)` over `data.kfold`.
+    static func crossval(_ L: LuaState) throws -> Int32 {
+        let fn = "tune.crossval"
+        try L.checkFunction(1, fn)
+        let k = try L.integer(3, fn)
+        guard k >= 2 else { throw LuaError("\(fn): k must be at least 2, got \(k)") }
+        if !L.isNoneOrNil(4) { try L.checkTable(4, fn, "an option table {seed=, stratify=}") }
+        try L.checkOptionKeys(4, fn, ["seed", "stratify"])
+        guard L.getGlobal("data") == .table, L.getField(-1, "kfold") == .function else {
+            throw LuaError("\(fn): data.kfold is not available")
+        }
+        L.remove(-2)
+        L.pushValue(2); L.push(k)
+        if L.isNoneOrNil(4) { L.pushNil() } else { L.pushValue(4) }
+        try L.call(nargs: 3, nresults: 3)
+        let iter = L.top - 2, state = iter + 1, control = iter + 2
+        var scores: [Double] = []
+        while true {
+            L.pushValue(iter); L.pushValue(state); L.pushValue(control)
+            try L.call(nargs: 2, nresults: 3)
+            let fold = L.top - 2
+            if L.isNoneOrNil(fold) { L.pop(3); break }
+            L.pushValue(1); L.pushValue(fold + 1); L.pushValue(fold + 2); L.pushValue(fold)
+            try L.call(nargs: 3, nresults: 1)
+            var score: Double?
+            if L.type(-1) == .number { score = L.toNumber(-1) }
+            else if L.type(-1) == .table { L.getField(-1, "score"); score = L.type(-1) == .number ? L.toNumber(-1) : nil; L.pop() }
+            guard let score else { throw LuaError("\(fn): fold \(scores.count + 1) returned \(L.describe(-1)) (expected a number or a table with a number 'score')") }
+            scores.append(score)
+            L.pop()                         // the score
+            L.pushValue(fold); L.replace(control)
+            L.pop(3)                        // fold, train, validation
+        }
+        let mean = scores.reduce(0, +) / Double(max(scores.count, 1))
+        let variance = scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(scores.count, 1))
+        L.push(mean)
+        L.push(variance.squareRoot())
+        L.push(array: scores)
+        return 3
+    }
+}

@@ -1,0 +1,262 @@
+@preconcurrency import CLua
+import Foundation
+import LuaKit
+import MoonKernels
+import MoonTune
+
+/// How the running program can be started again for a worker: set by the `moonlab` command
+/// when it runs a script or `-e` chunks (which a new process can replay), nil in the REPL and
+/// for a script read from standard input, where sweeps run their trials in-process.
+public enum TuneHost {
+    nonisolated(unsafe) public static var command: [String]?
+}
+
+/// One `tune.grid` / `tune.random` / `tune.hyperband` call: its options, its id, and running
+/// it as the parent (workers) or as a worker (one trial).
+struct SweepCall {
+    let fn: String
+    let kind: String
+    let space: Space
+    let plan: SweepPlan
+    let id: String
+    let name: String
+    let direction: String
+    let workers: Int
+    let storage: String?
+    let retryFailed: Bool
+    let verbose: Bool
+    let inheritOutput: Bool
+    /// The objective function's stack index.
+    let objective: Int32
+
+    /// Sweep ids seen so far in this run, counted by content, so identical calls get distinct ids.
+    nonisolated(unsafe) static var occurrences: [String: Int] = [:]
+    /// Sweeps this process finished, id -> storage path (passed on to workers).
+    nonisolated(unsafe) static var finished: [String: String] = [:]
+    nonisolated(unsafe) static var temporaryFiles: [String] = []
+    nonisolated(unsafe) static var worker: WorkerAssignment? = WorkerAssignment.from(ProcessInfo.processInfo.environment)
+
+    static let commonKeys: Set<String> = ["space", "objective", "direction", "workers", "storage", "name",
+                                          "retry_failed", "verbose", "output", "seed"]
+
+    /// Reads the options table at index 1 of `tune.<kind>{...}`.
+    init(_ L: LuaState, kind: String, extraKeys: Set<String>) throws {
+        fn = "tune.\(kind)"
+        self.kind = kind
+        try L.checkTable(1, fn, "an option table {space=, objective=, ...}")
+        try L.checkOptionKeys(1, fn, Self.commonKeys.union(extraKeys))
+        L.getField(1, "space")
+        space = try TuneArguments.space(L, L.top, fn)
+        L.pop()
+        guard L.getField(1, "objective") == .function else {
+            throw LuaError("\(fn): option 'objective' must be a function(cfg, \(kind == "hyperband" ? "epochs, " : "")trial) returning a score, got \(L.describe(-1))")
+        }
+        objective = L.top
+        direction = try L.optionString(1, "direction", fn) ?? "max"
+        guard direction == "max" || direction == "min" else { throw LuaError("\(fn): direction must be \"max\" or \"min\", got \"\(direction)\"") }
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        workers = try L.optionInteger(1, "workers", fn) ?? cores
+        guard workers >= 0 && workers <= 256 else { throw LuaError("\(fn): workers must be 0..256, got \(workers)") }
+        storage = try L.optionString(1, "storage", fn)
+        retryFailed = try L.optionBool(1, "retry_failed", fn) ?? false
+        verbose = try L.option(1, "verbose", fn, { L.type($0) == .boolean ? L.toBool($0) : L.toNumber($0).map { $0 != 0 } }, "a boolean or 0/1") ?? true
+        let output = try L.optionString(1, "output", fn) ?? "log"
+        guard output == "log" || output == "inherit" else { throw LuaError("\(fn): output must be \"log\" or \"inherit\", got \"\(output)\"") }
+        inheritOutput = output == "inherit"
+        let seedValue = try L.optionInteger(1, "seed", fn) ?? 0
+        let seed = UInt64(bitPattern: Int64(seedValue))
+
+        var content = "\(space.json.encoded)|\(direction)|seed=\(seedValue)"
+        switch kind {
+        case "grid":
+            do { plan = FixedPlan(sweep: "", configs: try space.grid()) } catch let e as TuneError { throw LuaError(e.message) }
+        case "random":
+            let n = try L.optionInteger(1, "trials", fn) ?? 10
+            guard n >= 1 && n <= 1_000_000 else { throw LuaError("\(fn): trials must be at least 1, got \(n)") }
+            var g = SplitMix64(seed: seed)
+            plan = FixedPlan(sweep: "", configs: space.sample(n, &g))
+            content += "|trials=\(n)"
+        default:
+            let r = try L.optionInteger(1, "max_epochs", fn) ?? 27
+            let eta = try L.optionInteger(1, "factor", fn) ?? 3
+            let schedule: HyperbandSchedule
+            do { schedule = try HyperbandSchedule(maxEpochs: r, factor: eta) } catch let e as TuneError { throw LuaError(e.message) }
+            plan = HyperbandPlan(sweep: "", schedule: schedule, space: space, seed: seed, maximize: direction == "max")
+            content += "|max_epochs=\(r)|factor=\(eta)"
+        }
+        let given = try L.optionString(1, "name", fn)
+        let key = given.map { "name:" + $0 } ?? "\(kind)|" + content
+        let occurrence = (Self.occurrences[key] ?? 0) + 1
+        Self.occurrences[key] = occurrence
+        id = SweepIdentity.id(kind: kind, name: given, content: content, occurrence: occurrence)
+        name = given ?? id
+    }
+
+    /// The plan with the sweep id filled in.
+    var sweepPlan: SweepPlan {
+        if let p = plan as? FixedPlan { return FixedPlan(sweep: id, configs: p.configs) }
+        let h = plan as! HyperbandPlan
+        var copy = h
+        copy = HyperbandPlan(sweep: id, initial: h.initial, schedule: h.schedule, maximize: h.maximize)
+        return copy
+    }
+
+    var record: SweepRecord {
+        SweepRecord(id: id, name: name, kind: kind, direction: direction, space: space.json.encoded)
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    static func checkpoint(storage: String, sweep: String, trial: TrialRecord) -> String {
+        "\(storage).checkpoints/\(sweep)-\(trial.checkpointOwner).moon"
+    }
+
+    // MARK: running
+
+    /// Runs the sweep (or, in a worker, its one trial) and pushes the result table.
+    func run(_ L: LuaState) throws -> Int32 {
+        if let w = Self.worker {
+            if w.sweep == id { try runAssignedTrial(L, w) }
+            if let path = w.finishedSweeps[id] {
+                // An earlier sweep of the script, finished by the parent: its results.
+                return try TuneResult.push(L, storage: path, sweep: id)
+            }
+            throw LuaError("\(fn): this worker (for sweep '\(w.sweep)', trial \(w.trial)) reached sweep '\(id)', which the parent had not run: the code before a tune call must take the same path in every run (no randomness without a seed, no clock- or input-dependent branches)")
+        }
+        let path: String
+        if let storage { path = Self.absolute(storage) } else { path = Self.temporaryStorage() }
+        let store: SQLiteStorage
+        do { store = try SQLiteStorage(path: path) } catch let e as TuneError { throw LuaError("\(fn): \(e.message)") }
+        defer { store.close() }
+        try wrap { try store.register(record) }
+
+        let inProcess = workers == 0 || TuneHost.command == nil
+        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(workers, 1))
+        let finishedJSON = JSONValue.object(Self.finished.map { ($0.key, .string($0.value)) }).encoded
+        let launch: SweepRunner.Launch? = inProcess ? nil : { trial in
+            let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let args = TuneHost.command ?? CommandLine.arguments
+            var env = [WorkerAssignment.variable: WorkerAssignment(storage: path, sweep: id, trial: trial.id).encoded,
+                       WorkerAssignment.sweepsVariable: finishedJSON,
+                       WorkerAssignment.threadsVariable: String(threads)]
+            env["MOONLAB_HISTORY"] = ""
+            return try WorkerProcess.spawn(executable: exe, arguments: args, environment: env,
+                                           log: inheritOutput ? nil : "\(path).logs/\(id)-\(trial.id).log")
+        }
+        let runHere: SweepRunner.RunHere? = inProcess ? { trial in
+            runObjective(L, trial, storage: path)
+        } : nil
+        let runner = SweepRunner(storage: store, sweep: id, plan: sweepPlan, workers: max(workers, 1),
+                                 launch: launch, runHere: runHere)
+        runner.retryFailed = retryFailed
+        let tag = "[tune \(kind) \(name)]"
+        if verbose {
+            runner.log = { line in
+                fputs("\(tag) \(line)\n", stdout)
+                fflush(stdout)
+            }
+        }
+        runner.describe = { t in
+            var s = TuneResult.describe(t.config)
+            if let b = t.budget { s += " epochs=\(b)" }
+            return s
+        }
+        runner.shouldStop = { Interrupt.pending }
+        if verbose {
+            fputs("\(tag) storage \(path), \(inProcess ? "in this process" : "\(max(workers, 1)) worker\(workers == 1 ? "" : "s")")\n", stdout)
+        }
+        do {
+            try runner.run()
+        } catch let e as TuneError {
+            if e.message == "interrupted" { Interrupt.clear() }
+            throw LuaError(e.message == "interrupted" ? "interrupted (re-run with the same storage to resume)" : "\(fn): \(e.message)")
+        }
+        Self.finished[id] = path
+        return try TuneResult.push(L, storage: path, sweep: id, open: store)
+    }
+
+    private func wrap<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as TuneError { throw LuaError("\(fn): \(e.message)") }
+    }
+
+    /// In a worker: runs the assigned trial, records its outcome and exits the process.
+    private func runAssignedTrial(_ L: LuaState, _ w: WorkerAssignment) throws -> Never {
+        let store = try wrap { try SQLiteStorage(path: w.storage) }
+        guard let trial = try wrap({ try store.trial(sweep: id, id: w.trial) }) else {
+            throw LuaError("\(fn): worker: trial \(w.trial) of sweep '\(id)' is not in \(w.storage)")
+        }
+        if trial.status == .done { store.close(); fflush(nil); exit(0) }
+        if let n = w.threads { Threads.set(n) }
+        let outcome = runObjective(L, trial, storage: w.storage)
+        if Interrupt.pending { store.close(); fflush(nil); exit(130) } // left running: resumable
+        try wrap { try store.finish(sweep: id, id: trial.id, outcome) }
+        store.close()
+        fflush(nil)
+        exit(0)
+    }
+
+    /// Calls the objective on one trial: (cfg, trial) or, for hyperband, (cfg, epochs, trial).
+    /// A number is the score; a table gives `score` and extras; anything else, or an error, fails.
+    func runObjective(_ L: LuaState, _ trial: TrialRecord, storage: String) -> TrialOutcome {
+        let base = L.top
+        defer { L.top = base }
+        let checkpoint = Self.checkpoint(storage: storage, sweep: id, trial: trial)
+        try? FileManager.default.createDirectory(atPath: (checkpoint as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        L.pushValue(objective)
+        TuneArguments.push(L, trial.config)
+        var nargs: Int32 = 2
+        if kind == "hyperband" { L.push(trial.budget ?? 0); nargs = 3 }
+        L.newTable(fieldCount: 8)
+        L.push(trial.id); L.setField(-2, "id")
+        L.push(checkpoint); L.setField(-2, "checkpoint")
+        L.push(id); L.setField(-2, "sweep")
+        L.push(trial.attempts); L.setField(-2, "attempt")
+        L.push(FileManager.default.fileExists(atPath: checkpoint)); L.setField(-2, "resumed")
+        if let b = trial.budget { L.push(b); L.setField(-2, "epochs") }
+        if let p = trial.parent { L.push(p); L.setField(-2, "parent") }
+        let start = Date()
+        do {
+            try L.call(nargs: nargs, nresults: 1, traceback: true)
+        } catch {
+            return .failed(error: "\(error)", seconds: Date().timeIntervalSince(start))
+        }
+        let seconds = Date().timeIntervalSince(start)
+        var score: Double?
+        var extras: JSONValue?
+        if L.type(-1) == .number {
+            score = L.toNumber(-1)
+        } else if L.type(-1) == .table {
+            L.getField(-1, "score")
+            score = L.type(-1) == .number ? L.toNumber(-1) : nil
+            L.pop()
+            if case .object(let pairs)? = try? TuneArguments.json(L, -1, "result") {
+                let rest = pairs.filter { $0.0 != "score" }
+                if !rest.isEmpty { extras = .object(rest) }
+            }
+        }
+        guard let score else {
+            return .failed(error: "the objective returned \(L.describe(-1)) (expected a number, or a table with a number 'score')", seconds: seconds)
+        }
+        if score.isNaN { return .failed(error: "the objective returned NaN", seconds: seconds) }
+        return .done(score: score, extras: extras, seconds: seconds)
+    }
+
+    /// A fresh storage file in the temporary folder, removed (with its checkpoints and logs)
+    /// when the program exits.
+    static func temporaryStorage() -> String {
+        let path = NSTemporaryDirectory() + "/moonlab-tune-\(getpid())-\(temporaryFiles.count + 1).db"
+        if temporaryFiles.isEmpty {
+            atexit {
+                for p in SweepCall.temporaryFiles {
+                    for suffix in ["", "-wal", "-shm", ".checkpoints", ".logs"] {
+                        try? FileManager.default.removeItem(atPath: p + suffix)
+                    }
+                }
+            }
+        }
+        temporaryFiles.append(path)
+        return path
+    }
+}
