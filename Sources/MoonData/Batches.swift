@@ -137,50 +137,77 @@ func gatherRows(_ t: Tensor, _ indices: [Int]) throws -> Tensor {
     return out
 }
 
-/// A worker thread filling a bounded queue with batches 0..<count, in order.
+/// A worker thread building batches 0..<count in order, at most `capacity` ahead of the
+/// consumer. The consumer never waits for the worker to be scheduled: a batch that nobody
+/// has started yet it builds itself (the content is the same whoever builds it); it waits
+/// only for a batch the worker is already building.
 final class Prefetcher: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [Result<Batch, Error>] = []
-    private var stopped = false
-    private var finished = false
+    private let make: (Int) throws -> Batch
+    private let count: Int
     private let capacity: Int
+    /// Finished batches by index.
+    private var ready: [Int: Result<Batch, Error>] = [:]
+    /// The next index nobody has claimed.
+    private var nextClaim = 0
+    /// The next index the consumer takes.
+    private var nextTake = 0
+    private var stopped = false
+    private var failed = false
+    private var workerDone = false
 
     init(capacity: Int, count: Int, make: @escaping (Int) throws -> Batch) {
         self.capacity = capacity
-        let box = UncheckedSendable(make)
+        self.count = count
+        self.make = make
         let thread = Thread { [self] in
-            Tensor.noGrad { self.run(count: count, make: box.value) }
+            Tensor.noGrad { self.run() }
         }
         thread.name = "moonlab batches"
         thread.start()
     }
 
-    private func run(count: Int, make: (Int) throws -> Batch) {
-        for k in 0..<count {
-            condition.lock()
-            while queue.count >= capacity && !stopped { condition.wait() }
-            let stop = stopped
+    private func run() {
+        condition.lock()
+        while !stopped && !failed {
+            if nextClaim >= count { break }
+            if nextClaim >= nextTake + capacity { condition.wait(); continue }
+            let k = nextClaim
+            nextClaim += 1
             condition.unlock()
-            if stop { break }
             let result = Result { try make(k) }
             condition.lock()
-            queue.append(result)
+            ready[k] = result
+            if case .failure = result { failed = true }
             condition.broadcast()
-            condition.unlock()
-            if case .failure = result { break }
         }
-        condition.lock()
-        finished = true
+        workerDone = true
         condition.broadcast()
         condition.unlock()
     }
 
-    /// The next batch in order, waiting for it; nil when the pass is over or stopped.
+    /// The next batch in order; nil when the pass is over, stopped or failed earlier.
     func take() throws -> Batch? {
         condition.lock()
-        while queue.isEmpty && !finished && !stopped { condition.wait() }
-        guard !stopped, !queue.isEmpty else { condition.unlock(); return nil }
-        let result = queue.removeFirst()
+        let k = nextTake
+        while true {
+            if stopped || k >= count { condition.unlock(); return nil }
+            if let result = ready.removeValue(forKey: k) {
+                nextTake += 1
+                condition.broadcast()
+                condition.unlock()
+                return try result.get()
+            }
+            if failed { condition.unlock(); return nil }
+            if k >= nextClaim { break }   // unclaimed: build it here
+            condition.wait()              // the worker is building it
+        }
+        nextClaim = k + 1
+        condition.unlock()
+        let result = Result { try Tensor.noGrad { try make(k) } }
+        condition.lock()
+        nextTake = k + 1
+        if case .failure = result { failed = true }
         condition.broadcast()
         condition.unlock()
         return try result.get()
@@ -190,9 +217,9 @@ final class Prefetcher: @unchecked Sendable {
     func cancel() {
         condition.lock()
         stopped = true
-        queue.removeAll()
+        ready.removeAll()
         condition.broadcast()
-        while !finished { condition.wait() }
+        while !workerDone { condition.wait() }
         condition.unlock()
     }
 }

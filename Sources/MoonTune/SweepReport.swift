@@ -86,12 +86,13 @@ public struct SweepReport: Sendable {
                 let pad = String(repeating: " ", count: widths[c] - cell.count)
                 return numeric.contains(rows[0][c]) || Double(cell) != nil ? pad + cell : cell + pad
             }
-            out += cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+            var line = cells.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += line + "\n"
             if i == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
         for t in trials where t.status == .failed {
-            let first = t.error?.split(separator: "\n").first.map(String.init) ?? "unknown error"
-            out += "trial \(t.id) failed: \(first)\n"
+            out += "trial \(t.id) failed: \(Self.summary(t.error))\n"
         }
         return out
     }
@@ -99,6 +100,16 @@ public struct SweepReport: Sendable {
     /// CSV (RFC 4180 quoting): the table's columns plus the extra results and the error.
     public var csv: String {
         rows(forCSV: true).map { $0.map(Self.quote).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    /// An error on one line: its first lines (a crash's last output line included), shortened.
+    public static func summary(_ error: String?) -> String {
+        guard let error, !error.isEmpty else { return "unknown error" }
+        var lines = error.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let tb = lines.firstIndex(where: { $0.hasPrefix("stack traceback") }) { lines = Array(lines[..<tb]) }
+        var text = lines.first ?? ""
+        if text.hasSuffix(":"), let last = lines.dropFirst().last { text += " " + last }
+        return text.count > 200 ? String(text.prefix(197)) + "..." : text
     }
 
     static func quote(_ s: String) -> String {

@@ -134,7 +134,7 @@ public final class SweepRunner {
                     if !tail.isEmpty { message += "; its output ended with:\n" + tail }
                     let seconds = rec.started.map { Date().timeIntervalSince1970 - $0 }
                     try storage.finish(sweep: sweep, id: id, .failed(error: message, seconds: seconds))
-                    log("trial \(id) failed: worker \(exit)")
+                    log("trial \(id) failed: " + SweepReport.summary(message))
                 } else if let rec {
                     if rec.status == .done {
                         report(id, .done(score: rec.score ?? .nan, extras: nil, seconds: rec.seconds ?? 0))
@@ -160,7 +160,7 @@ public final class SweepRunner {
         case let .done(score, _, seconds):
             log("trial \(id) done: score \(JSONValue.short(score)) (\(String(format: "%.1f", seconds)) s)")
         case let .failed(error, _):
-            log("trial \(id) failed: " + (error.split(separator: "\n").first.map(String.init) ?? ""))
+            log("trial \(id) failed: " + SweepReport.summary(error))
         }
     }
 

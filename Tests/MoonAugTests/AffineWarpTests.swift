@@ -169,6 +169,52 @@ import MoonEngine
         #expect(Compose([flip, r90]).description == "aug.Compose{aug.RandomHorizontalFlip(1), aug.RandomRotation({90, 90})}")
     }
 
+    /// The warp written plainly, one pixel at a time, with the same arithmetic.
+    func referenceWarp(_ x: Tensor, _ m: Affine, _ fill: FillMode) -> [Float] {
+        let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])
+        let v = x.toArray()
+        func read(_ ch: Int, _ xx: Int, _ yy: Int) -> Float {
+            func index(_ i: Int, _ n: Int) -> Int? {
+                if i >= 0 && i < n { return i }
+                switch fill {
+                case .constant: return nil
+                case .nearest: return min(max(i, 0), n - 1)
+                case .reflect: let k = ((i % (2 * n)) + 2 * n) % (2 * n); return k < n ? k : 2 * n - 1 - k
+                case .wrap: return ((i % n) + n) % n
+                }
+            }
+            guard let xi = index(xx, w), let yi = index(yy, h) else {
+                if case .constant(let k) = fill { return k }
+                return 0
+            }
+            return v[(ch * h + yi) * w + xi]
+        }
+        var out = [Float](repeating: 0, count: c * h * w)
+        for ch in 0..<c { for y in 0..<h { for xx in 0..<w {
+            let sx = Float(m.a) * Float(xx) + Float(m.b * Double(y) + m.c)
+            let sy = Float(m.d) * Float(xx) + Float(m.e * Double(y) + m.f)
+            let x0 = sx.rounded(.down), y0 = sy.rounded(.down)
+            let (tx, ty) = (sx - x0, sy - y0)
+            let (i, j) = (Int(x0), Int(y0))
+            let r = AffineWarp.blend(read(ch, i, j), read(ch, i + 1, j), read(ch, i, j + 1), read(ch, i + 1, j + 1), tx, ty)
+            out[(ch * h + y) * w + xx] = r
+        } } }
+        return out
+    }
+
+    @Test(arguments: [FillMode.constant(0.25), .nearest, .reflect, .wrap])
+    func warpMatchesAPlainReference(_ fill: FillMode) throws {
+        let g = RandomGenerator(seed: 31)
+        let x = randomImages([1, 2, 13, 17], seed: 12)
+        for _ in 0..<20 {
+            let m = Affine.rotation(degrees: 360 * g.nextDouble(), height: 13, width: 17)
+                * .scale(0.5 + g.nextDouble(), 0.5 + g.nextDouble(), height: 13, width: 17)
+                * .shift(dx: 8 * g.nextDouble() - 4, dy: 8 * g.nextDouble() - 4)
+            let fast = try AffineWarp.warp(x, maps: [m], fill: fill).toArray()
+            #expect(fast == referenceWarp(x, m, fill), "\(m)")
+        }
+    }
+
     @Test func singleImagesAndBatchesAgree() throws {
         // Geometric transforms draw image by image: image 1 of a batch gets a lone image's draws.
         let x = randomImages([3, 1, 8, 8])

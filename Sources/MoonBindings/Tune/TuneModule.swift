@@ -59,7 +59,7 @@ enum TuneModule {
                 epochs. With max_epochs R and factor η, bracket s = s_max..0 (s_max = ⌊log_η R⌋) \
                 starts ⌈(s_max+1)·η^s/(s+1)⌉ random configurations at R·η^-s epochs and keeps \
                 the best 1/η of them at η times the epochs, up to R (R=27, η=3: 27, 12, 6 and 4 \
-                configurations starting at 1, 3, 9 and 27 epochs; 49 trials in all). The \
+                configurations starting at 1, 3, 9 and 27 epochs: 49 configurations, 69 trials). The \
                 objective gets the total epoch budget; a promoted configuration is a new trial \
                 (trial.parent names the one it continues) with the same trial.checkpoint, so \
                 fit{epochs=epochs, checkpoint=trial.checkpoint} continues training instead of \
@@ -116,12 +116,12 @@ enum TuneModule {
         guard k >= 2 else { throw LuaError("\(fn): k must be at least 2, got \(k)") }
         if !L.isNoneOrNil(4) { try L.checkTable(4, fn, "an option table {seed=, stratify=}") }
         try L.checkOptionKeys(4, fn, ["seed", "stratify"])
+        L.top = 4 // fn, ds, k, opts (nil when left out): what follows pushes above them
         guard L.getGlobal("data") == .table, L.getField(-1, "kfold") == .function else {
             throw LuaError("\(fn): data.kfold is not available")
         }
         L.remove(-2)
-        L.pushValue(2); L.push(k)
-        if L.isNoneOrNil(4) { L.pushNil() } else { L.pushValue(4) }
+        L.pushValue(2); L.push(k); L.pushValue(4)
         try L.call(nargs: 3, nresults: 3)
         let iter = L.top - 2, state = iter + 1, control = iter + 2
         var scores: [Double] = []

@@ -1,0 +1,250 @@
+-- The tune module as API.md writes it: spaces, schedules, worker processes, failures,
+-- storage, and resuming a sweep killed with kill -9 of its whole process group.
+local T = require "moontest"
+local C = require "cli_support"
+local describe, it, expect = T.describe, T.it, T.expect
+
+local moonlab = C.binary()
+local dir = os.tmpname()
+os.remove(dir)
+assert(os.execute("mkdir -p " .. C.quote(dir)))
+
+local function write(path, text)
+  local f = assert(io.open(path, "w")); f:write(text); f:close()
+end
+local function read(path)
+  local f = io.open(path); if not f then return nil end
+  local s = f:read("a"); f:close(); return s
+end
+local function configs(result)
+  local out = {}
+  for i, t in ipairs(result.trials) do out[i] = t.config end
+  return out
+end
+-- Runs a script file with moonlab, returns its exit success and output.
+local function run(script, ...)
+  local args = {}
+  for i, a in ipairs({...}) do args[i] = C.quote(a) end
+  local p = io.popen(C.quote(moonlab) .. " " .. C.quote(script) .. " " .. table.concat(args, " ") .. " 2>&1")
+  local out = p:read("a")
+  local ok = p:close()
+  return ok, out
+end
+
+describe("tune spaces", function()
+  it("grids over sorted keys, the last varying fastest", function()
+    local r = tune.grid{space={optimizer={"sgd", "adam"}, lr={1e-2, 1e-3}}, workers=0, verbose=false,
+      objective=function(cfg) return cfg.lr end}
+    expect(configs(r)):to_equal({{lr=1e-2, optimizer="sgd"}, {lr=1e-2, optimizer="adam"},
+                                 {lr=1e-3, optimizer="sgd"}, {lr=1e-3, optimizer="adam"}})
+    expect(r.best.score):to_be(1e-2)
+    expect(r.best.id):to_be(1)  -- ties go to the lower id
+    expect(#r.trials):to_be(4)
+  end)
+
+  it("draws reproducible random configurations inside the domains", function()
+    local space = {lr=tune.loguniform(1e-4, 1e-1), units=tune.choice{16, 32, 64}, p=tune.uniform(0, 0.5), n=tune.int(1, 4)}
+    local function sweep(seed)
+      return tune.random{space=space, trials=20, seed=seed, workers=0, verbose=false, name="r" .. seed,
+        objective=function(cfg) return cfg.p end}
+    end
+    local a, b, c = sweep(7), sweep(7), sweep(8)
+    expect(configs(a)):to_equal(configs(b))
+    expect(configs(a)[1].lr ~= configs(c)[1].lr):to_be(true)
+    local seen = {}
+    for _, cfg in ipairs(configs(a)) do
+      expect(cfg.lr >= 1e-4 and cfg.lr <= 1e-1):to_be(true)
+      expect(cfg.p >= 0 and cfg.p <= 0.5):to_be(true)
+      expect(math.type(cfg.n)):to_be("integer")
+      expect(cfg.n >= 1 and cfg.n <= 4):to_be(true)
+      seen[cfg.units] = true
+    end
+    expect(seen[16] and seen[32] and seen[64]):to_be(true)
+    expect(tostring(tune.loguniform(1e-4, 1e-1))):to_be("tune.loguniform(0.0001, 0.1)")
+  end)
+
+  it("rejects bad spaces and options", function()
+    expect(function() tune.grid{space={lr=tune.uniform(0, 1)}, objective=print} end):to_fail_with("no finite list of values")
+    expect(function() tune.loguniform(0, 1) end):to_fail_with("tune.loguniform")
+    expect(function() tune.grid{space={a={1}}, objective=print, direction="up"} end):to_fail_with("direction must be")
+    expect(function() tune.grid{space={a={1}}, objective=print, worker=2} end):to_fail_with("unknown option worker")
+    expect(function() tune.grid{space={a={1}}} end):to_fail_with("option 'objective' must be a function")
+  end)
+end)
+
+describe("tune.hyperband", function()
+  it("runs Li et al.'s brackets for max_epochs=27, factor=3, continuing promoted trials", function()
+    local calls = {}
+    local r = tune.hyperband{space={x=tune.uniform(0, 1)}, max_epochs=27, factor=3, seed=3, workers=0, verbose=false,
+      objective=function(cfg, epochs, trial)
+        calls[#calls + 1] = {id=trial.id, epochs=epochs, parent=trial.parent}
+        return cfg.x
+      end}
+    -- brackets: (27@1, 9@3, 3@9, 1@27), (12@3, 4@9, 1@27), (6@9, 2@27), (4@27):
+    -- 49 configurations, 69 trials (each round of each bracket is a trial per configuration)
+    expect(#r.trials):to_be(69)
+    expect(#calls):to_be(69)
+    local fresh = 0
+    for _, t in ipairs(r.trials) do if not t.parent then fresh = fresh + 1 end end
+    expect(fresh):to_be(49)
+    local budgets = {}
+    for _, t in ipairs(r.trials) do budgets[t.epochs] = (budgets[t.epochs] or 0) + 1 end
+    expect(budgets):to_equal({[1]=27, [3]=9 + 12, [9]=3 + 4 + 6, [27]=1 + 1 + 2 + 4})
+    -- Trial 28 (bracket 3, round 2) continues the best of trials 1..27.
+    local best, bestx = nil, -1
+    for i = 1, 27 do if r.trials[i].config.x > bestx then best, bestx = i, r.trials[i].config.x end end
+    expect(r.trials[28].parent):to_be(best)
+    expect(r.trials[28].config):to_equal(r.trials[best].config)
+    expect(r.trials[28].epochs):to_be(3)
+    -- the second round keeps the 9 best of the first
+    local firsts = {}
+    for i = 1, 27 do firsts[i] = r.trials[i].config.x end
+    table.sort(firsts, function(a, b) return a > b end)
+    for k = 1, 9 do expect(r.trials[27 + k].config.x):to_be(firsts[k]) end
+  end)
+end)
+
+describe("tune worker processes", function()
+  it("records an error and a crash as failed trials and finishes the rest", function()
+    local script = dir .. "/fail.lua"
+    write(script, [[
+      local r = tune.grid{space={k={1, 2, 3, 4, 5, 6}}, workers=2, storage=arg[1], verbose=false, retry_failed=arg[2] == "retry",
+        objective=function(cfg, trial)
+          if cfg.k == 2 then error("bad trial") end
+          if cfg.k == 4 then os.exit(3) end
+          if cfg.k == 5 then os.execute("kill -KILL " .. io.open("/proc/self/stat"):read("n")) end
+          return {score=cfg.k * 10, twice=cfg.k * 2}
+        end}
+      for _, t in ipairs(r.trials) do print(t.id, t.status, t.score, t.extras and t.extras.twice, t.error and t.error:match("^[^\n]*")) end
+      r:to_csv(arg[1] .. ".csv")
+    ]])
+    local ok, out = run(script, dir .. "/fail.db")
+    expect(ok):to_be(true)
+    expect(out):to_contain("1\tdone\t10.0\t2")
+    expect(out):to_contain("2\tfailed\tnil\tnil\t")
+    expect(out):to_contain("bad trial")
+    expect(out):to_contain("4\tfailed\tnil\tnil\tworker exited with status 3")
+    expect(out):to_contain("5\tfailed\tnil\tnil\tworker was killed by signal 9 (SIGKILL)")
+    expect(out):to_contain("6\tdone\t60.0\t12")
+    local r = tune.load(dir .. "/fail.db")
+    expect(r.best.id):to_be(6)
+    expect(r.best.config):to_equal({k=6})
+    expect(read(dir .. "/fail.db.csv")):to_match("^rank,id,k,score,seconds,status,twice,error\n1,6,6,60.0,")
+    -- a re-run skips everything; retry_failed=true re-runs only the failed ones
+    local ok2, out2 = run(script, dir .. "/fail.db")
+    expect(ok2):to_be(true)
+    expect(out2):to_be(out)
+    expect(run(script, dir .. "/fail.db", "retry")):to_be(true)
+    for _, t in ipairs(tune.load(dir .. "/fail.db").trials) do
+      expect(t.attempts):to_be(t.status == "failed" and 2 or 1)
+    end
+  end)
+
+  it("lets two sweeps share one storage file, each trial run once", function()
+    local script = dir .. "/share.lua"
+    write(script, [[
+      local r = tune.grid{space={k={1, 2, 3, 4, 5, 6, 7, 8}}, workers=2, storage=arg[1], verbose=false, name="shared",
+        objective=function(cfg, trial)
+          local f = io.open(arg[1] .. "." .. trial.id .. ".runs", "a"); f:write("x"); f:close()
+          os.execute("sleep 0.05")
+          return cfg.k
+        end}
+      print("best", r.best.id)
+    ]])
+    local db = dir .. "/share.db"
+    local cmd = C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(db)
+    expect(os.execute("(" .. cmd .. " > /dev/null 2>&1 & " .. cmd .. " > /dev/null 2>&1 & wait)")):to_be(true)
+    local r = tune.load(db, "shared")
+    for i = 1, 8 do
+      expect(r.trials[i].status):to_be("done")
+      expect(read(db .. "." .. i .. ".runs")):to_be("x")
+    end
+  end)
+
+  it("resumes a sweep killed with kill -9 of its process group: only missing trials run, the interrupted one continues", function()
+    local script = dir .. "/resume.lua"
+    -- Each trial "trains" 5 epochs; each epoch sleeps (the kill lands mid-epoch), then updates
+    -- the value and saves it atomically to trial.checkpoint, as fit{checkpoint=} does.
+    write(script, [[
+      local out = arg[1]
+      local r = tune.grid{space={k={1, 2, 3, 4}}, workers=2, storage=out .. "/resume.db", verbose=false,
+        objective=function(cfg, trial)
+          local epoch, value = 0, cfg.k
+          local f = io.open(trial.checkpoint)
+          if f then epoch, value = f:read("n", "n"); f:close() end
+          for e = epoch + 1, 5 do
+            os.execute("sleep 0.15")
+            value = value * 1.5 + e
+            local tmp = trial.checkpoint .. ".tmp"
+            f = io.open(tmp, "w"); f:write(e, " ", string.format("%.17g", value)); f:close()
+            os.rename(tmp, trial.checkpoint)
+            f = io.open(out .. "/epochs-" .. trial.id, "a"); f:write(e, "\n"); f:close()
+          end
+          return value
+        end}
+      print("done", #r.trials)
+    ]])
+    local function expected(k)
+      local v = k
+      for e = 1, 5 do v = v * 1.5 + e end
+      return v
+    end
+    -- Start in a new process group (setsid), wait until a trial is mid-training, kill them all.
+    local p = io.popen("setsid " .. C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(dir) .. " > /dev/null 2>&1 & echo $!")
+    local pid = p:read("n"); p:close()
+    local killed_in = nil
+    for _ = 1, 400 do
+      os.execute("sleep 0.02")
+      local s = read(dir .. "/epochs-3")
+      if s and #s >= 4 and not s:find("5\n") then killed_in = 3; break end
+    end
+    expect(killed_in):to_be(3)
+    os.execute("kill -9 -" .. pid)
+    os.execute("sleep 0.2")
+    local before = {}
+    for i = 1, 4 do before[i] = read(dir .. "/epochs-" .. i) end
+    local mid = tune.load(dir .. "/resume.db")
+    local done_before = {}
+    for _, t in ipairs(mid.trials) do if t.status == "done" then done_before[t.id] = true end end
+    expect(done_before[3]):to_be_nil()
+    expect(mid.trials[3].status):to_be("running")
+
+    local ok, out = run(script, dir)
+    expect(ok):to_be(true)
+    expect(out):to_contain("done\t4")
+    local r = tune.load(dir .. "/resume.db")
+    for i = 1, 4 do
+      local t = r.trials[i]
+      expect(t.status):to_be("done")
+      expect(t.score):to_be(expected(i))  -- the same final figure as an uninterrupted run
+      -- every epoch ran exactly once: the interrupted trial continued, it did not restart
+      expect(read(dir .. "/epochs-" .. i)):to_be("1\n2\n3\n4\n5\n")
+      if done_before[i] then
+        expect(t.attempts):to_be(1)
+        expect(read(dir .. "/epochs-" .. i)):to_be(before[i])
+      end
+    end
+    expect(r.trials[3].attempts):to_be(2)
+  end)
+end)
+
+describe("tune.crossval", function()
+  it("averages the folds' scores", function()
+    local ds = data.dataset(tensor.arange(0, 10):reshape{10, 1}, tensor.from{0, 1, 0, 1, 0, 1, 0, 1, 0, 1})
+    local sizes = {}
+    local mean, std, scores = tune.crossval(function(tr, va, fold)
+      sizes[fold] = #va
+      return #tr
+    end, ds, 5, {seed=1})
+    expect(scores):to_equal({8, 8, 8, 8, 8})
+    expect(mean):to_be(8)
+    expect(std):to_be(0)
+    expect(sizes):to_equal({2, 2, 2, 2, 2})
+    local m2, s2 = tune.crossval(function(tr, va, fold) return fold end, ds, 2)
+    expect(m2):to_be(1.5)
+    expect(s2):to_be(0.5)
+  end)
+end)
+
+os.execute("rm -rf " .. C.quote(dir))
+T.finish()
