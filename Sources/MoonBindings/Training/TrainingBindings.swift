@@ -218,7 +218,10 @@ enum TrainingBindings {
             }
             L.pop()
             // Lua values used during training stay on the stack (stable indices) until fit returns.
-            if L.getField(opts, "augment") != .nil {
+            if L.getField(opts, "augment") != .nil, let t = L.transformOrNil(-1) {
+                // An aug transform runs in Swift directly, with no trip through Lua per batch.
+                o.augment = t.function
+            } else if L.type(-1) != .nil {
                 let a = L.absolute(-1)
                 o.augment = { x in
                     L.pushValue(a)
