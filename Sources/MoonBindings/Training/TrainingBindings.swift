@@ -219,8 +219,8 @@ enum TrainingBindings {
             L.pop()
             // Lua values used during training stay on the stack (stable indices) until fit returns.
             if L.getField(opts, "augment") != .nil, let t = L.transformOrNil(-1) {
-                // An aug transform runs in Swift directly, with no trip through Lua per batch.
-                o.augment = t.function
+                // An aug transform runs in Swift on the batch thread, ahead of training.
+                o.backgroundAugment = { x, generator in try t.apply(x, generator: generator) }
             } else if L.type(-1) != .nil {
                 let a = L.absolute(-1)
                 o.augment = { x in

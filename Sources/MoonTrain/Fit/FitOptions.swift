@@ -21,6 +21,12 @@ public struct FitOptions {
     public var checkpoint: String?
     /// Applied to every training batch's inputs (augmentation), not to validation data.
     public var augment: ((Tensor) throws -> Tensor)?
+    /// Augmentation that may run on the batch-assembly thread, ahead of training, so its
+    /// cost overlaps the training step. Each batch gets its own generator, seeded from one
+    /// draw of `generator` per epoch and the batch's first row, so results do not depend on
+    /// which thread or when it ran, and checkpoints resume it exactly. Used instead of
+    /// `augment` when set.
+    public var backgroundAugment: ((Tensor, RandomGenerator) throws -> Tensor)?
     /// Polled between batches; true stops training (Ctrl-C), leaving the model usable.
     public var shouldStop: () -> Bool = { false }
     /// The generator that shuffles (its state is saved in checkpoints).

@@ -253,14 +253,24 @@ public final class Trainer {
     private func trainEpoch(_ data: Dataset, _ options: FitOptions)
         throws -> (means: [(String, Double)], steps: Int, bar: ProgressBar)? {
         model.setTraining(true)
-        let batches = try Batches(data, size: options.batchSize, shuffle: options.shuffle, generator: options.generator)
+        var prepare: ((Batch) throws -> Batch)?
+        if let augment = options.backgroundAugment {
+            let epochSeed = options.generator.nextUInt64()
+            prepare = { batch in
+                let first = UInt64(batch.indices.first ?? 0)
+                let generator = RandomGenerator(seed: epochSeed ^ (first &* 0x9E37_79B9_7F4A_7C15))
+                return Batch(x: try augment(batch.x, generator), targets: batch.targets, indices: batch.indices)
+            }
+        }
+        let batches = try Batches(data, size: options.batchSize, shuffle: options.shuffle,
+                                  generator: options.generator, prepare: prepare)
         let bar = ProgressBar(epoch: epoch, epochs: options.epochs, steps: batches.count, verbose: options.verbose, output: options.output)
         var acc = Accumulator()
         var step = 0
         while let batch = try batches.next() {
             if options.shouldStop() { interrupted = true; stopTraining = true; return nil }
             step += 1
-            let x = try options.augment.map { try $0(batch.x) } ?? batch.x
+            let x = options.backgroundAugment != nil ? batch.x : try options.augment.map { try $0(batch.x) } ?? batch.x
             var batchAcc = Accumulator()
             let loss = try batchLoss(x, try targets(batch.targets), into: &batchAcc)
             optimizer.zeroGrad()
