@@ -2,10 +2,10 @@ import Foundation
 @preconcurrency import CBLAS
 
 /// Runs `body` with OpenBLAS limited to one thread, restoring the previous count after.
-/// Kernels that split work over `Threads.parallelFor` call BLAS from every worker; BLAS's
-/// own threads on top would oversubscribe the cores.
+/// moonlab keeps OpenBLAS on one thread anyway (`Threads`); this guards code that changed it.
 @inlinable
 public func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+    _ = Threads.blasConfigured
     let previous = openblas_get_num_threads()
     if previous == 1 { return try body() }
     openblas_set_num_threads(1)
@@ -15,20 +15,22 @@ public func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
 
 /// Runs `body(worker, item)` for every item of `0..<total` on up to `workers` threads that
 /// take the next item as they become free, so a core slowed by other work just does fewer
-/// items. BLAS is single-threaded inside when there is more than one worker. Returns the
-/// number of workers used (worker indices are `0..<result`).
+/// items. Inside a worker it runs on the calling thread. Returns the number of workers used
+/// (worker indices are `0..<result`).
 @usableFromInline
 @discardableResult
 func parallelItems(_ total: Int, workers: Int, _ body: (_ worker: Int, _ item: Int) -> Void) -> Int {
     if total <= 0 { return 0 }
-    let used = max(1, min(workers, total))
+    let used = Threads.isWorker ? 1 : max(1, min(workers, total))
     if used == 1 { for k in 0..<total { body(0, k) }; return 1 }
     let counter = ItemCounter()
     withSingleThreadedBLAS {
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedBox(body)
             DispatchQueue.concurrentPerform(iterations: used) { w in
-                while let k = counter.next(below: total) { shared.value(w, k) }
+                Threads.asWorker {
+                    while let k = counter.next(below: total) { shared.value(w, k) }
+                }
             }
         }
     }

@@ -3,15 +3,73 @@
 /// Row-major single-precision matrix multiply through BLAS:
 /// `C[m×n] = alpha · op(A) · op(B) + beta · C`, where `op(X)` is `X` or its transpose.
 /// `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
+///
+/// OpenBLAS runs single-threaded (see `Threads`); a product large enough to pay for it is
+/// split here into blocks of rows of `op(A)` or columns of `op(B)` (whichever dim is larger),
+/// each a single-threaded `cblas_sgemm` on one of `Threads.count` workers. Inside a worker
+/// of another parallel kernel the product stays on the calling thread.
 @inlinable
 public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                   alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                   b: UnsafePointer<Float>, ldb: Int,
                   beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
     if m == 0 || n == 0 { return }
+    _ = Threads.blasConfigured
+    if Threads.count > 1 && m * n * k >= GemmTuning.splitMinimum && max(m, n) >= 2 * GemmTuning.blockAlignment
+        && !Threads.isWorker {
+        sgemmSplit(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+        return
+    }
+    sgemmSingle(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+}
+
+/// When `sgemm` splits a product across threads.
+public enum GemmTuning {
+    /// Multiply-adds (m·n·k) from which a product is split (about 2 MFLOP: below it the
+    /// dispatch costs more than the second core gains).
+    nonisolated(unsafe) public static var splitMinimum = 1 << 20
+    /// Blocks are multiples of this many rows or columns (a register tile).
+    public static let blockAlignment = 16
+}
+
+/// One single-threaded `cblas_sgemm`.
+@inlinable
+func sgemmSingle(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                 alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                 b: UnsafePointer<Float>, ldb: Int,
+                 beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     cblas_sgemm(CblasRowMajor,
                 transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
                 beta, c, Int32(ldc))
+}
+
+/// `sgemm` split into blocks handed to the workers as they become free: twice as many
+/// blocks as workers when the split dim is long enough, so a core slowed by other load
+/// just takes fewer blocks.
+@usableFromInline
+func sgemmSplit(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                b: UnsafePointer<Float>, ldb: Int,
+                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    let workers = Threads.count, align = GemmTuning.blockAlignment
+    let byColumns = n >= m
+    let length = byColumns ? n : m
+    let pieces = length >= 2 * workers * 4 * align ? 2 * workers : workers
+    let per = ((length + pieces - 1) / pieces + align - 1) / align * align
+    let blocks = (length + per - 1) / per
+    parallelItems(blocks, workers: workers) { _, blk in
+        let lo = blk * per, count = min(per, length - lo)
+        if byColumns {   // columns lo..<lo+count of op(B) and of C
+            sgemmSingle(transA: transA, transB: transB, m: m, n: count, k: k, alpha: alpha, a: a, lda: lda,
+                        b: b + (transB ? lo * ldb : lo), ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
+        } else {         // rows lo..<lo+count of op(A) and of C
+            sgemmSingle(transA: transA, transB: transB, m: count, n: n, k: k, alpha: alpha,
+                        a: a + (transA ? lo : lo * lda), lda: lda, b: b, ldb: ldb, beta: beta,
+                        c: c + lo * ldc, ldc: ldc)
+        }
+    }
 }

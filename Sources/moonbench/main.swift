@@ -57,10 +57,17 @@ func benchMatmul(sizes: [Int], rounds: Int) {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n),
                             1, a, Int32(n), b, Int32(n), 0, c, Int32(n))
             }
-            viaTensor(); viaCBLAS()
+            // The peer is cblas_sgemm with OpenBLAS's own threads (moonlab keeps OpenBLAS on one
+            // thread and splits large products itself, see MoonKernels.sgemm).
+            func withBLASThreads(_ body: () -> Double) -> Double {
+                openblas_set_num_threads(Int32(Threads.count))
+                defer { openblas_set_num_threads(1) }
+                return body()
+            }
+            viaTensor(); _ = withBLASThreads { viaCBLAS(); return 0 }
             for _ in 0..<rounds {
                 ours.append(timePerCall(viaTensor))
-                raw.append(timePerCall(viaCBLAS))
+                raw.append(withBLASThreads { timePerCall(viaCBLAS) })
             }
         } } }
         print("matmul\t\(n)\t\(String(format: "%.1f", flops / median(ours) / 1e9))\t\(String(format: "%.1f", flops / median(raw) / 1e9))")
@@ -113,6 +120,8 @@ let what = Set(args.filter { !$0.hasPrefix("-") })
 let quick = args.contains("--quick")
 let rounds = quick ? 3 : 9
 if let t = args.first(where: { $0.hasPrefix("--threads=") }), let n = Int(t.dropFirst(10)) { Threads.set(n) }
+_ = Threads.count
+openblas_set_num_threads(1)   // as moonlab runs it (MoonKernels.Threads)
 if what.isEmpty || what.contains("matmul") { benchMatmul(sizes: [256, 512, 1024, 2048], rounds: rounds) }
 if what.isEmpty || what.contains("conv") { benchConv(convCases(batch: 64), rounds: rounds * 2, methods: [("", .automatic)]) }
 if what.contains("variants") {
@@ -145,7 +154,6 @@ func benchParts() {
     report("dX gemm", median((0..<7).map { _ in timePerCall {
         sgemm(transA: true, transB: false, m: K, n: P, k: F, a: w, lda: K, b: dy, ldb: P, c: &col, ldc: P) } }), flops: flop)
     report("col2im", median((0..<7).map { _ in timePerCall { col2im(grid, col: col, ldcol: P, dst: &dx) } }))
-    openblas_set_num_threads(Int32(Threads.count))
 }
 if what.contains("parts") { benchParts() }
 

@@ -57,7 +57,7 @@ import MoonEngine
     }
 
     @Test func pixelPermutationAndItsInverse() throws {
-        let mnist = try DataSets.mnist(split: .test, environment: Fixtures.environment()).subset(0..<50)
+        let mnist = try Fixtures.realTestSet().subset(0..<50)
         let perm = try PixelPermutation.random(784, generator: RandomGenerator(seed: 7))
         let p = try mnist.permutingPixels(perm)
         #expect(p.x.shape == mnist.x.shape)

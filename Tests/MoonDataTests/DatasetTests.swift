@@ -19,7 +19,7 @@ func ids(_ ds: Dataset) -> [Int] {
 
 @Suite struct DatasetTests {
     /// Loaded once for the suite (read-only).
-    nonisolated(unsafe) static let mnistTest = try! DataSets.mnist(split: .test, environment: Fixtures.environment())
+    nonisolated(unsafe) static let mnistTest = try! Fixtures.realTestSet()
 
     @Test func itemsAndCounts() throws {
         let ds = try numbered(10)

@@ -39,7 +39,7 @@ import MoonEngine
         o.scale = 1 / 255
         o.shape = [1, 28, 28]
         let ds = try CSVReader.read(path, options: o)
-        let mnist = try DataSets.mnist(split: .test, environment: Fixtures.environment()).subset(0..<20)
+        let mnist = try Fixtures.realTestSet().subset(0..<20)
         #expect(ds.x.shape == [20, 1, 28, 28])
         #expect(ds.y!.toArray() == mnist.y!.toArray())
         let diff = zip(ds.x.toArray(), mnist.x.toArray()).map { abs($0 - $1) }.max()!
@@ -171,7 +171,7 @@ import MoonEngine
     }
 
     @Test func npySurvivesDamagedFiles() throws {
-        let images = try DataSets.mnist(split: .test, environment: Fixtures.environment()).x.narrow(0, 0, 2)
+        let images = try Fixtures.realTestSet().x.narrow(0, 0, 2)
         let f4 = try NPYFormat.encode(images)
         Self.fuzz(f4, ext: "npy", seed: 2, focus: 0..<140, truncationsFail: true) { try NPYFormat.read($0) }
         let u1 = ReaderFixtures.npy(descr: "|u1", shape: "(3, 28, 28)", payload: ReaderFixtures.digits(3).pixels.flatMap { $0 })

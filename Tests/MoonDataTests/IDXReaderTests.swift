@@ -4,7 +4,7 @@ import Testing
 import MoonEngine
 
 @Suite struct IDXReaderTests {
-    @Test func readsMNISTTestSet() throws {
+    @Test(.enabled(if: Fixtures.hasMNIST)) func readsMNISTTestSet() throws {
         let x = try IDXReader.readImages(Fixtures.mnist + "/t10k-images-idx3-ubyte.gz")
         let y = try IDXReader.readLabels(Fixtures.mnist + "/t10k-labels-idx1-ubyte.gz")
         #expect(x.shape == [10000, 1, 28, 28])

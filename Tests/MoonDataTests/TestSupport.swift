@@ -8,9 +8,20 @@ enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     /// `/work/shared/data` (a folder holding `mnist/`), as MOONLAB_DATA for the tests.
     static let dataRoot = repository.deletingLastPathComponent().appendingPathComponent("shared/data").path
-    static let mnist = dataRoot + "/mnist"
+    static let sharedMNIST = dataRoot + "/mnist"
     static let fashion = "/usr/share/datasets/fashion-mnist"
     static var hasFashion: Bool { FileManager.default.fileExists(atPath: fashion + "/train-images-idx3-ubyte.gz") }
+    /// The shared MNIST copy is there on development machines and in CI, but not on every
+    /// fresh clone: tests of MNIST's own contents need it, reader tests take any real IDX set.
+    static var hasMNIST: Bool { FileManager.default.fileExists(atPath: sharedMNIST + "/t10k-labels-idx1-ubyte.gz") }
+    /// A folder of real IDX files: MNIST when present, else Fashion-MNIST (same format and names).
+    static var mnist: String { hasMNIST ? sharedMNIST : fashion }
+
+    /// A real test split: MNIST's when present, else Fashion-MNIST's (same shapes and classes).
+    static func realTestSet() throws -> Dataset {
+        if hasMNIST { return try DataSets.mnist(split: .test, environment: environment()) }
+        return try DataSets.fashionMNIST(split: .test, environment: ["HOME": "/nonexistent-home"])
+    }
 
     /// An environment that finds only the test data.
     static func environment(data: String = dataRoot, home: String = "/nonexistent-home") -> [String: String] {

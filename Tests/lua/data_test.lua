@@ -3,7 +3,12 @@
 local T = require "moontest"
 local describe, it, expect = T.describe, T.it, T.expect
 
-local test = data.mnist{split="test"}
+local found, test = pcall(data.mnist, {split="test"})
+if not found then
+  -- A fresh clone without the shared MNIST copy: these tests check MNIST's own contents.
+  print("skip: MNIST not found (set MOONLAB_DATA to a folder holding mnist/)")
+  return
+end
 
 local function labels(ds) return ds.y:totable() end
 local function counts(list, k)

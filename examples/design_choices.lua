@@ -1,0 +1,207 @@
+-- design_choices.lua: how architecture, optimizer, initialization and regularization choices
+-- move test accuracy on MNIST and Fashion-MNIST (study 000 in the studies folder).
+--
+-- Steps, as in the study:
+--   1. a small MLP baseline (784-16-16-10, ReLU, Adam 1e-3, Glorot uniform): the first row
+--      of the final table;
+--   2. the layer-code CNNs (c=Conv2D p=MaxPool2D d=Dropout n=BatchNorm f=Dense) with the
+--      study's filters, kernels and units (nn.from_code knows them);
+--   3. optimizer x learning rate (SGD, Adam, Nadam, RMSprop x 1e-2, 1e-3, 1e-4);
+--   4. initializer/activation pairs (Glorot normal/ReLU, He normal/ReLU, variance
+--      scaling/tanh, against the Glorot uniform/ReLU default);
+--   5. the final models with the study's settings and early stopping: the test-accuracy
+--      table, and the test images the best model gets right and wrong.
+-- Every step is a tune.grid sweep stored in out/design_choices/, so a re-run resumes.
+--
+-- Run:  moonlab examples/design_choices.lua --quick     (minutes: 3000 images, 1 epoch)
+--       moonlab examples/design_choices.lua             (the study's settings: days on 2 cores)
+-- MNIST is looked up through MOONLAB_DATA (e.g. MOONLAB_DATA=/work/shared/data).
+
+local S = require "lib.study"
+
+local cfg = S.setup("design_choices", {
+  -- train/test: images used (nil: all); epochs: cap for the final models; sweep_epochs: for
+  -- the optimizer and initializer sweeps; patience: early stopping on the validation loss.
+  full  = {epochs = 50, sweep_epochs = 10, patience = 10},
+  quick = {train = 3000, test = 2000, epochs = 1, sweep_epochs = 1, patience = 1},
+})
+
+local DATASETS = {"mnist", "fashion_mnist"}
+local NAMES = {mnist = "MNIST", fashion_mnist = "Fashion-MNIST"}
+
+-- Each data set once per process, split 80/20 into training and validation (stratified).
+local cache = {}
+local function dataset(which)
+  if not cache[which] then
+    local train, test = S.load(which, cfg)
+    local tr, va = S.split(train, 0.8)
+    cache[which] = {train = train, tr = tr, va = va, test = test}
+  end
+  return cache[which]
+end
+
+-- Trains one model on a data set and returns what a sweep stores for it.
+local function trial(which, build, o)
+  local d = dataset(which)
+  o.train, o.val, o.test = d.tr, d.va, d.test
+  local _, info = S.run(o.name or which, build, o)
+  local r = S.trial_result(info)
+  if o.save then info.model:save(o.save); r.model_path = o.save end
+  return r
+end
+
+---------------------------------------------------------------------------------------------
+-- 2./3. Optimizer x learning rate on the layer-code architectures. The study tuned each
+-- architecture on the data set it was designed for: cpcpdnfff, cfpncfpdnff and ccpdnff on
+-- MNIST; ccpdnff, cfpdndff and cpdnfndff on Fashion-MNIST. (--quick: one architecture.)
+---------------------------------------------------------------------------------------------
+local ARCHS = cfg.quick and {"mnist/cpcpdnfff"}
+  or {"mnist/cpcpdnfff", "mnist/cfpncfpdnff", "mnist/ccpdnff",
+      "fashion_mnist/ccpdnff", "fashion_mnist/cfpdndff", "fashion_mnist/cpdnfndff"}
+local OPTIMIZERS = {"sgd", "adam", "nadam", "rmsprop"}
+local RATES = {1e-2, 1e-3, 1e-4}
+
+local _, opt_rows = S.sweep(cfg, "optimizer x learning rate", {arch = ARCHS, optimizer = OPTIMIZERS, lr = RATES},
+  function(c)
+    local which, code = c.arch:match("^(.-)/(.*)$")
+    return trial(which, code, {optimizer = c.optimizer, lr = c.lr, batch = 32,
+      epochs = cfg.sweep_epochs, patience = cfg.patience})
+  end)
+
+for _, arch in ipairs(ARCHS) do
+  local rows = S.filter(opt_rows, {arch = arch})
+  S.pivot("Validation accuracy, " .. arch .. " (" .. cfg.sweep_epochs .. " epochs)", rows,
+    "optimizer", "lr", "val_accuracy", {row_label = "optimizer", col_order = RATES,
+      col_names = {[1e-2] = "lr 1e-2", [1e-3] = "lr 1e-3", [1e-4] = "lr 1e-4"}})
+  S.curves(cfg, "optimizers_" .. arch:gsub("/", "_") .. ".svg", rows,
+    function(r) return r.optimizer .. " " .. S.fmt(r.lr) end, "curve_val_accuracy",
+    "validation accuracy, " .. arch)
+end
+
+---------------------------------------------------------------------------------------------
+-- 4. Initializer/activation pairs, on ccpdnff (in --quick: the swept architecture) with the
+-- best optimizer and learning rate of step 3 for that data set.
+---------------------------------------------------------------------------------------------
+local PAIRS = {"glorot_uniform/relu", "glorot_normal/relu", "he_normal/relu", "variance_scaling/tanh"}
+local INIT_ARCHS = cfg.quick and {"mnist/cpcpdnfff"} or {"mnist/ccpdnff", "fashion_mnist/ccpdnff"}
+
+local function best_optimizer(arch)
+  local b = S.best(S.filter(opt_rows, {arch = arch}))
+  if b then return b.optimizer, b.lr end
+  return "adam", 1e-3
+end
+
+local _, init_rows = S.sweep(cfg, "initializer/activation pairs", {arch = INIT_ARCHS, pair = PAIRS},
+  function(c)
+    local which, code = c.arch:match("^(.-)/(.*)$")
+    local init_name, activation = c.pair:match("^(.-)/(.*)$")
+    local init = init_name
+    if init_name == "variance_scaling" then
+      init = nn.init.variance_scaling{scale = 1, mode = "fan_in", distribution = "truncated_normal"}
+    end
+    local optimizer, lr = best_optimizer(c.arch)
+    return trial(which, {code = code, init = init, activation = activation},
+      {optimizer = optimizer, lr = lr, batch = 32, epochs = cfg.sweep_epochs, patience = cfg.patience})
+  end)
+
+for _, arch in ipairs(INIT_ARCHS) do
+  local optimizer, lr = best_optimizer(arch)
+  S.table(("Initializer/activation, %s (%s lr %s)"):format(arch, optimizer, S.fmt(lr)),
+    {{"pair", "initializer/activation"}, {"val_accuracy", "val accuracy"}, {"test_accuracy", "test accuracy"},
+     {"epochs", "epochs"}}, S.filter(init_rows, {arch = arch}))
+end
+
+---------------------------------------------------------------------------------------------
+-- 5. The final models, each with the settings the study reports for it, early stopping on
+-- the validation loss (patience 10, best weights restored), tested on the test set.
+---------------------------------------------------------------------------------------------
+local vs_relu = nn.init.variance_scaling{scale = 2, mode = "fan_in", distribution = "truncated_normal"}
+local augment = aug.ImageDataGenerator{rotation_range = 10, zoom_range = 0.1,
+                                       width_shift_range = 0.1, height_shift_range = 0.1}
+local FINAL = {
+  -- label, layer code and from_code options, optimizer, lr, batch, epochs, extras
+  {label = "Baseline", spec = {mlp = {16, 16}}, optimizer = "adam", lr = 1e-3, batch = 32,
+   study = {mnist = 95.21, fashion_mnist = 85.89}},
+  {label = "cpcpdnfff (RMS)", spec = {code = "cpcpdnfff", init = "glorot_normal"},
+   optimizer = "rmsprop", lr = 1e-4, batch = 30, study = {mnist = 99.33, fashion_mnist = 91.29}},
+  {label = "cfpncfpdnff (RMS)", spec = {code = "cfpncfpdnff", init = "he_normal"},
+   optimizer = "rmsprop", lr = 1e-4, batch = 30, study = {mnist = 99.23, fashion_mnist = 91.12}},
+  {label = "ccpdnff (SGD)", spec = {code = "ccpdnff", init = vs_relu},
+   optimizer = "sgd", lr = 0.1, batch = 30, study = {mnist = 99.35, fashion_mnist = 92.23}},
+  {label = "ccpdnff (Adam)", spec = {code = "ccpdnff", kernel = {3, 5}, dense_activation = "sigmoid"},
+   optimizer = "adam", lr = 1e-4, batch = 32, epochs = 30, augment = augment,
+   only = "fashion_mnist", study = {fashion_mnist = 92.84}},
+  {label = "cfpdndff (Nadam)", spec = {code = "cfpdndff"}, optimizer = "nadam", lr = 1e-4,
+   batch = 256, reduce_lr = {factor = 0.9, patience = 2}, only = "fashion_mnist",
+   study = {fashion_mnist = 92.36}},
+  {label = "cpdnfndff (RMS)", spec = {code = "cpdnfndff"}, optimizer = "rmsprop", lr = 1e-4,
+   batch = 256, reduce_lr = {factor = 0.9, patience = 2}, only = "fashion_mnist",
+   study = {fashion_mnist = 92.52}},
+}
+local runs = {}
+for _, m in ipairs(FINAL) do
+  for _, which in ipairs(DATASETS) do
+    if not m.only or m.only == which then runs[#runs + 1] = m.label .. " @ " .. which end
+  end
+end
+local by_label = {}
+for _, m in ipairs(FINAL) do by_label[m.label] = m end
+
+os.execute("mkdir -p '" .. S.path(cfg, "models") .. "'")
+local _, final_rows = S.sweep(cfg, "final models (study settings)", {run = runs},
+  function(c, t)
+    local label, which = c.run:match("^(.-) @ (.*)$")
+    local m = by_label[label]
+    return trial(which, m.spec, {name = c.run, optimizer = m.optimizer, lr = m.lr, batch = m.batch,
+      epochs = math.min(m.epochs or cfg.epochs, cfg.epochs), patience = cfg.patience,
+      reduce_lr = m.reduce_lr, augment = m.augment, checkpoint = t.checkpoint,
+      save = S.path(cfg, ("models/final-%d.moon"):format(t.id))})
+  end)
+
+-- Table 1 of the study: test accuracy (%) per model and data set, ours beside the study's.
+local table1 = {}
+for _, m in ipairs(FINAL) do
+  local row = {model = m.label}
+  for _, which in ipairs(DATASETS) do
+    local r = S.filter(final_rows, {run = m.label .. " @ " .. which})[1]
+    row[which] = r and r.test_accuracy and S.pct(r.test_accuracy)
+    row[which .. "_study"] = m.study[which] and string.format("%.2f", m.study[which])
+  end
+  table1[#table1 + 1] = row
+end
+S.table("Test accuracy (%) — ours beside the study's", {
+  {"model", "Models"}, {"mnist", "MNIST"}, {"mnist_study", "MNIST (study)"},
+  {"fashion_mnist", "Fashion-MNIST"}, {"fashion_mnist_study", "Fashion (study)"}}, table1)
+
+-- The best model on each data set (chosen by validation accuracy): test images it predicts
+-- correctly and incorrectly, and its per-class report.
+S.parent(function()
+  for _, which in ipairs(DATASETS) do
+    local best
+    for _, r in ipairs(final_rows) do
+      if r.run:match(" @ " .. which .. "$") and r.model_path and (not best or r.val_accuracy > best.val_accuracy) then best = r end
+    end
+    if best then
+      local model = nn.load(best.model_path)
+      local test = dataset(which).test
+      local predicted = model:classify(test)
+      local wrong = metrics.misclassified(predicted, test.y)
+      local right, wrong_set = {}, {}
+      for _, i in ipairs(wrong) do wrong_set[i] = true end
+      for i = 1, #test do
+        if not wrong_set[i] then right[#right + 1] = i end
+        if #right == 32 then break end
+      end
+      local tag = which .. "_" .. best.run:match("^(%S+)")
+      plot.images(test, {predictions = predicted, indices = right, max = 32,
+                         out = S.path(cfg, "right_" .. tag .. ".png")})
+      plot.images(test, {predictions = predicted, indices = wrong, max = 32,
+                         out = S.path(cfg, "wrong_" .. tag .. ".png")})
+      print(("Best on %s by validation accuracy: %s — test accuracy %s %%, %d of %d test images wrong"):format(
+        NAMES[which], best.run, S.pct(best.test_accuracy), #wrong, #test))
+      metrics.report(predicted, test.y, test.class_names)
+    end
+  end
+end)
+
+S.done(cfg)
