@@ -51,13 +51,18 @@ struct TerminalTests {
         defer { t.close() }
         t.type("this is not finished")
         try t.waitFor { $0.hasSuffix("> this is not finished") }
+        // Not within the instant libedit is still echoing and setting up (see below).
+        Thread.sleep(forTimeInterval: 0.5)
         t.press("C-c")
+        // The signal and the keys after it race in the terminal: wait for the fresh prompt,
+        // as a person would see it before typing on.
+        try t.waitFor { $0.hasSuffix("\n> ") }
         t.type("1+2"); t.press("Enter")
         try t.waitFor { $0.contains("> 1+2\n3\n") }
         t.type("for i = 1, 2 do"); t.press("Enter")
         try t.waitFor { $0.hasSuffix(">> ") }
         // As a person would: not within the instant libedit is still setting up the line.
-        Thread.sleep(forTimeInterval: 0.2)
+        Thread.sleep(forTimeInterval: 0.5)
         t.press("C-c")
         t.type("'fresh'"); t.press("Enter")
         try t.waitFor { $0.contains("> 'fresh'\n\"fresh\"\n") }
