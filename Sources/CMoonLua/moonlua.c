@@ -136,3 +136,9 @@ void moon_interrupt_raise(void) { on_sigint(SIGINT); }
 int moon_gc_step(lua_State *L, int kb) { return lua_gc(L, LUA_GCSTEP, kb); }
 int moon_gc_count_kb(lua_State *L) { return lua_gc(L, LUA_GCCOUNT); }
 void moon_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+
+void moon_reset_signal_mask(void) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}

@@ -1,5 +1,6 @@
 import Foundation
 @preconcurrency import CLua
+import CMoonLua
 import LuaKit
 import MoonBindings
 
@@ -9,6 +10,7 @@ public enum MoonlabCommand {
     static let versionLine = "moonlab \(Moonlab.version) (Lua \(LUA_VERSION_MAJOR).\(LUA_VERSION_MINOR))"
 
     public static func main() -> Int32 {
+        moon_reset_signal_mask()
         let options: Options
         do {
             options = try Options.parse(CommandLine.arguments)

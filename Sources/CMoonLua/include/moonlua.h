@@ -41,6 +41,11 @@ int moon_pcall_traceback(lua_State *L, int nargs, int nresults);
 
 /* ---- Ctrl-C: a SIGINT handler that sets a flag and hooks the running state ---- */
 
+/* Unblocks every signal at start-up:
+   a process started from a thread with blocked signals (test runners, some shells) would
+   otherwise pass the blocked mask on to os.execute/io.popen children, whose `wait` hangs. */
+void moon_reset_signal_mask(void);
+
 /* Installs (or restores) the SIGINT handler for state L. */
 void moon_interrupt_install(lua_State *L);
 void moon_interrupt_uninstall(void);
