@@ -15,6 +15,8 @@
 --
 -- Run:  moonlab examples/design_choices.lua --quick     (minutes: 3000 images, 1 epoch)
 --       moonlab examples/design_choices.lua             (the study's settings: days on 2 cores)
+--       ... --only optimizers | init | final    (one step; init needs the optimizer sweep and
+--                                               runs it, resuming what is stored)
 -- MNIST is looked up through MOONLAB_DATA (e.g. MOONLAB_DATA=/work/shared/data).
 
 local S = require "lib.study"
@@ -61,22 +63,26 @@ local ARCHS = cfg.quick and {"mnist/cpcpdnfff"}
 local OPTIMIZERS = {"sgd", "adam", "nadam", "rmsprop"}
 local RATES = {1e-2, 1e-3, 1e-4}
 
-local _, opt_rows = S.sweep(cfg, "optimizer x learning rate", {arch = ARCHS, optimizer = OPTIMIZERS, lr = RATES},
-  function(c)
-    local which, code = c.arch:match("^(.-)/(.*)$")
-    return trial(which, code, {optimizer = c.optimizer, lr = c.lr, batch = 32,
-      epochs = cfg.sweep_epochs, patience = cfg.patience})
-  end)
+local _, opt_rows = nil, {}
+if S.wants(cfg, "optimizers") or S.wants(cfg, "init") then
+  _, opt_rows = S.sweep(cfg, "optimizer x learning rate", {arch = ARCHS, optimizer = OPTIMIZERS, lr = RATES},
+    function(c)
+      local which, code = c.arch:match("^(.-)/(.*)$")
+      return trial(which, code, {optimizer = c.optimizer, lr = c.lr, batch = 32,
+        epochs = cfg.sweep_epochs, patience = cfg.patience})
+    end)
 
-for _, arch in ipairs(ARCHS) do
-  local rows = S.filter(opt_rows, {arch = arch})
-  S.pivot("Validation accuracy, " .. arch .. " (" .. cfg.sweep_epochs .. " epochs)", rows,
-    "optimizer", "lr", "val_accuracy", {row_label = "optimizer", col_order = RATES,
-      col_names = {[1e-2] = "lr 1e-2", [1e-3] = "lr 1e-3", [1e-4] = "lr 1e-4"}})
-  S.curves(cfg, "optimizers_" .. arch:gsub("/", "_") .. ".svg", rows,
-    function(r) return r.optimizer .. " " .. S.fmt(r.lr) end, "curve_val_accuracy",
-    "validation accuracy, " .. arch)
+  for _, arch in ipairs(ARCHS) do
+    local rows = S.filter(opt_rows, {arch = arch})
+    S.pivot("Validation accuracy, " .. arch .. " (" .. cfg.sweep_epochs .. (cfg.sweep_epochs == 1 and " epoch)" or " epochs)"), rows,
+      "optimizer", "lr", "val_accuracy", {row_label = "optimizer", col_order = RATES,
+        col_names = {[1e-2] = "lr 1e-2", [1e-3] = "lr 1e-3", [1e-4] = "lr 1e-4"}})
+    S.curves(cfg, "optimizers_" .. arch:gsub("/", "_") .. ".svg", rows,
+      function(r) return r.optimizer .. " " .. S.g(r.lr) end, "curve_val_accuracy",
+      "validation accuracy, " .. arch)
+  end
 end
+
 
 ---------------------------------------------------------------------------------------------
 -- 4. Initializer/activation pairs, on ccpdnff (in --quick: the swept architecture) with the
@@ -91,25 +97,28 @@ local function best_optimizer(arch)
   return "adam", 1e-3
 end
 
-local _, init_rows = S.sweep(cfg, "initializer/activation pairs", {arch = INIT_ARCHS, pair = PAIRS},
-  function(c)
-    local which, code = c.arch:match("^(.-)/(.*)$")
-    local init_name, activation = c.pair:match("^(.-)/(.*)$")
-    local init = init_name
-    if init_name == "variance_scaling" then
-      init = nn.init.variance_scaling{scale = 1, mode = "fan_in", distribution = "truncated_normal"}
-    end
-    local optimizer, lr = best_optimizer(c.arch)
-    return trial(which, {code = code, init = init, activation = activation},
-      {optimizer = optimizer, lr = lr, batch = 32, epochs = cfg.sweep_epochs, patience = cfg.patience})
-  end)
+if S.wants(cfg, "init") then
+  local _, init_rows = S.sweep(cfg, "initializer/activation pairs", {arch = INIT_ARCHS, pair = PAIRS},
+    function(c)
+      local which, code = c.arch:match("^(.-)/(.*)$")
+      local init_name, activation = c.pair:match("^(.-)/(.*)$")
+      local init = init_name
+      if init_name == "variance_scaling" then
+        init = nn.init.variance_scaling{scale = 1, mode = "fan_in", distribution = "truncated_normal"}
+      end
+      local optimizer, lr = best_optimizer(c.arch)
+      return trial(which, {code = code, init = init, activation = activation},
+        {optimizer = optimizer, lr = lr, batch = 32, epochs = cfg.sweep_epochs, patience = cfg.patience})
+    end)
 
-for _, arch in ipairs(INIT_ARCHS) do
-  local optimizer, lr = best_optimizer(arch)
-  S.table(("Initializer/activation, %s (%s lr %s)"):format(arch, optimizer, S.fmt(lr)),
-    {{"pair", "initializer/activation"}, {"val_accuracy", "val accuracy"}, {"test_accuracy", "test accuracy"},
-     {"epochs", "epochs"}}, S.filter(init_rows, {arch = arch}))
+  for _, arch in ipairs(INIT_ARCHS) do
+    local optimizer, lr = best_optimizer(arch)
+    S.table(("Initializer/activation, %s (%s lr %s)"):format(arch, optimizer, S.g(lr)),
+      {{"pair", "initializer/activation"}, {"val_accuracy", "val accuracy"}, {"test_accuracy", "test accuracy"},
+       {"epochs", "epochs"}}, S.filter(init_rows, {arch = arch}))
+  end
 end
+
 
 ---------------------------------------------------------------------------------------------
 -- 5. The final models, each with the settings the study reports for it, early stopping on
@@ -147,61 +156,64 @@ end
 local by_label = {}
 for _, m in ipairs(FINAL) do by_label[m.label] = m end
 
-os.execute("mkdir -p '" .. S.path(cfg, "models") .. "'")
-local _, final_rows = S.sweep(cfg, "final models (study settings)", {run = runs},
-  function(c, t)
-    local label, which = c.run:match("^(.-) @ (.*)$")
-    local m = by_label[label]
-    return trial(which, m.spec, {name = c.run, optimizer = m.optimizer, lr = m.lr, batch = m.batch,
-      epochs = math.min(m.epochs or cfg.epochs, cfg.epochs), patience = cfg.patience,
-      reduce_lr = m.reduce_lr, augment = m.augment, checkpoint = t.checkpoint,
-      save = S.path(cfg, ("models/final-%d.moon"):format(t.id))})
-  end)
+if S.wants(cfg, "final") then
+  os.execute("mkdir -p '" .. S.path(cfg, "models") .. "'")
+  local _, final_rows = S.sweep(cfg, "final models (study settings)", {run = runs},
+    function(c, t)
+      local label, which = c.run:match("^(.-) @ (.*)$")
+      local m = by_label[label]
+      return trial(which, m.spec, {name = c.run, optimizer = m.optimizer, lr = m.lr, batch = m.batch,
+        epochs = math.min(m.epochs or cfg.epochs, cfg.epochs), patience = cfg.patience,
+        reduce_lr = m.reduce_lr, augment = m.augment, checkpoint = t.checkpoint,
+        save = S.path(cfg, ("models/final-%d.moon"):format(t.id))})
+    end)
 
--- Table 1 of the study: test accuracy (%) per model and data set, ours beside the study's.
-local table1 = {}
-for _, m in ipairs(FINAL) do
-  local row = {model = m.label}
-  for _, which in ipairs(DATASETS) do
-    local r = S.filter(final_rows, {run = m.label .. " @ " .. which})[1]
-    row[which] = r and r.test_accuracy and S.pct(r.test_accuracy)
-    row[which .. "_study"] = m.study[which] and string.format("%.2f", m.study[which])
-  end
-  table1[#table1 + 1] = row
-end
-S.table("Test accuracy (%) — ours beside the study's", {
-  {"model", "Models"}, {"mnist", "MNIST"}, {"mnist_study", "MNIST (study)"},
-  {"fashion_mnist", "Fashion-MNIST"}, {"fashion_mnist_study", "Fashion (study)"}}, table1)
-
--- The best model on each data set (chosen by validation accuracy): test images it predicts
--- correctly and incorrectly, and its per-class report.
-S.parent(function()
-  for _, which in ipairs(DATASETS) do
-    local best
-    for _, r in ipairs(final_rows) do
-      if r.run:match(" @ " .. which .. "$") and r.model_path and (not best or r.val_accuracy > best.val_accuracy) then best = r end
+  -- Table 1 of the study: test accuracy (%) per model and data set, ours beside the study's.
+  local table1 = {}
+  for _, m in ipairs(FINAL) do
+    local row = {model = m.label}
+    for _, which in ipairs(DATASETS) do
+      local r = S.filter(final_rows, {run = m.label .. " @ " .. which})[1]
+      row[which] = r and r.test_accuracy and S.pct(r.test_accuracy)
+      row[which .. "_study"] = m.study[which] and string.format("%.2f", m.study[which])
     end
-    if best then
-      local model = nn.load(best.model_path)
-      local test = dataset(which).test
-      local predicted = model:classify(test)
-      local wrong = metrics.misclassified(predicted, test.y)
-      local right, wrong_set = {}, {}
-      for _, i in ipairs(wrong) do wrong_set[i] = true end
-      for i = 1, #test do
-        if not wrong_set[i] then right[#right + 1] = i end
-        if #right == 32 then break end
+    table1[#table1 + 1] = row
+  end
+  S.table("Test accuracy (%) — ours beside the study's", {
+    {"model", "Models"}, {"mnist", "MNIST"}, {"mnist_study", "MNIST (study)"},
+    {"fashion_mnist", "Fashion-MNIST"}, {"fashion_mnist_study", "Fashion (study)"}}, table1)
+
+  -- The best model on each data set (chosen by validation accuracy): test images it predicts
+  -- correctly and incorrectly, and its per-class report.
+  S.parent(function()
+    for _, which in ipairs(DATASETS) do
+      local best
+      for _, r in ipairs(final_rows) do
+        if r.run:match(" @ " .. which .. "$") and r.model_path and (not best or r.val_accuracy > best.val_accuracy) then best = r end
       end
-      local tag = which .. "_" .. best.run:match("^(%S+)")
-      plot.images(test, {predictions = predicted, indices = right, max = 32,
-                         out = S.path(cfg, "right_" .. tag .. ".png")})
-      plot.images(test, {predictions = predicted, indices = wrong, max = 32,
-                         out = S.path(cfg, "wrong_" .. tag .. ".png")})
-      print(("Best on %s by validation accuracy: %s — test accuracy %s %%, %d of %d test images wrong"):format(
-        NAMES[which], best.run, S.pct(best.test_accuracy), #wrong, #test))
-      metrics.report(predicted, test.y, test.class_names)
+      if best then
+        local model = nn.load(best.model_path)
+        local test = dataset(which).test
+        local predicted = model:classify(test)
+        local wrong = metrics.misclassified(predicted, test.y)
+        local right, wrong_set = {}, {}
+        for _, i in ipairs(wrong) do wrong_set[i] = true end
+        for i = 1, #test do
+          if not wrong_set[i] then right[#right + 1] = i end
+          if #right == 32 then break end
+        end
+        local tag = which .. "_" .. best.run:match("^(%S+)")
+        plot.images(test, {predictions = predicted, indices = right, max = 32,
+                           out = S.path(cfg, "right_" .. tag .. ".png")})
+        plot.images(test, {predictions = predicted, indices = wrong, max = 32,
+                           out = S.path(cfg, "wrong_" .. tag .. ".png")})
+        print(("Best on %s by validation accuracy: %s — test accuracy %s %%, %d of %d test images wrong"):format(
+          NAMES[which], best.run, S.pct(best.test_accuracy), #wrong, #test))
+        metrics.report(predicted, test.y, test.class_names)
+      end
     end
-  end
-end)
+  end)
+end
+
 
 S.done(cfg)

@@ -1,10 +1,25 @@
 import Foundation
+import MoonKernels
 
 /// Activation functions, each a pointwise map with its derivative beside it.
 extension Tensor {
     /// max(0, x).
     public func relu() throws -> Tensor {
-        try pointwise("relu", { $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+        // Dedicated loops (the generic pointwise path calls its closures per element).
+        let x = self
+        guard x.isContiguous else {
+            return try pointwise("relu", { $0 > 0 ? $0 : 0 }, derivative: { x, _ in x > 0 ? 1 : 0 })
+        }
+        let y = try Tensor.empty(x.shape, op: "relu")
+        reluForward(x.base, y.base, y.count)
+        return y.recording("relu", [x]) { [y = y.detach()] g in
+            guard g.isContiguous, g.shape == y.shape else {
+                return [try zipKernel(g, y, op: "relu") { g, y in g * (y > 0 ? 1 : 0) }]
+            }
+            let dx = try Tensor.empty(y.shape, op: "relu")
+            reluBackward(g.base, y.base, dx.base, dx.count)
+            return [dx]
+        }
     }
 
     /// x for x > 0, `alpha`·x otherwise. Default slope 0.01, as PyTorch's LeakyReLU
@@ -101,4 +116,20 @@ func sigmoidValue(_ x: Float) -> Float {
     if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
     let e = Foundation.exp(x)
     return e / (1 + e)
+}
+
+/// `y[i] = x[i] > 0 ? x[i] : 0` (NaN gives 0, as the generic path did), on the cores.
+func reluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    Threads.parallelFor(n, minPerThread: parallelGrain) { _, r in
+        let xs = x + r.lowerBound, ys = y + r.lowerBound
+        for i in 0..<r.count { let v = xs[i]; ys[i] = v > 0 ? v : 0 }
+    }
+}
+
+/// `dx[i] = g[i] · (y[i] > 0 ? 1 : 0)`, where y = relu(x) (y > 0 exactly where x > 0).
+func reluBackward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int) {
+    Threads.parallelFor(n, minPerThread: parallelGrain) { _, r in
+        let gs = g + r.lowerBound, ys = y + r.lowerBound, ds = dx + r.lowerBound
+        for i in 0..<r.count { ds[i] = gs[i] * (ys[i] > 0 ? 1 : 0) }
+    }
 }

@@ -23,6 +23,7 @@ public final class TensorStorage {
             let shown = Shape.formatBytes(Double(count) * Double(MemoryLayout<Float>.stride))
             throw TensorError("\(op): cannot allocate \(shown) bytes for shape \(Shape.describe(shape))")
         }
+        _ = TensorStorage.mallocConfigured
         var raw: UnsafeMutableRawPointer?
         guard posix_memalign(&raw, 64, max(bytes, 64)) == 0, let raw else {
             throw TensorError("\(op): cannot allocate \(bytes) bytes for shape \(Shape.describe(shape)): out of memory")
@@ -34,4 +35,21 @@ public final class TensorStorage {
     }
 
     deinit { free(pointer) }
+
+    /// glibc gives large blocks (activations, gradients, column buffers: megabytes each) fresh
+    /// pages from mmap and returns them on free, so every training step page-faults and zeroes
+    /// them again. Keep blocks up to 32 MB in the heap and trim it only above 256 MB free.
+    private static let mallocConfigured: Bool = {
+        #if os(Linux)
+        _ = glibcMallopt(-3, 32 << 20)    // M_MMAP_THRESHOLD (<malloc.h>, not in Swift's Glibc module)
+        _ = glibcMallopt(-1, 256 << 20)   // M_TRIM_THRESHOLD
+        #endif
+        return true
+    }()
 }
+
+#if os(Linux)
+/// glibc's `int mallopt(int param, int value)`.
+@_silgen_name("mallopt")
+private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+#endif

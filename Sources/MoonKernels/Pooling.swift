@@ -11,6 +11,10 @@
 public func maxPool2dForward(_ g: Pool2DGeometry, input: UnsafePointer<Float>,
                              output: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?) {
     let inPlane = g.inPlane, outPlane = g.outPlane
+    if g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideH == 2 && g.strideW == 2 && g.padTop == 0 && g.padLeft == 0
+        && 2 * g.outHeight <= g.inHeight && 2 * g.outWidth <= g.inWidth {
+        return maxPool2x2Forward(g, input: input, output: output, indices: indices)
+    }
     Threads.parallelFor(g.planes, minPerThread: max(1, 16384 / max(1, inPlane))) { _, planes in
         for p in planes {
             let src = input + p * inPlane, dst = output + p * outPlane
@@ -32,6 +36,48 @@ public func maxPool2dForward(_ g: Pool2DGeometry, input: UnsafePointer<Float>,
                     }
                     dst[oy * g.outWidth + ox] = best
                     idx?[oy * g.outWidth + ox] = Int32(at)
+                }
+            }
+        }
+    }
+}
+
+/// `maxPool2dForward` for the common 2x2 window, stride 2, no padding (every window inside the
+/// input): straight-line compares, the same winner (first on ties, NaN wins) as the general loop.
+func maxPool2x2Forward(_ g: Pool2DGeometry, input: UnsafePointer<Float>,
+                       output: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?) {
+    let inPlane = g.inPlane, outPlane = g.outPlane, w = g.inWidth, oh = g.outHeight, ow = g.outWidth
+    Threads.parallelFor(g.planes, minPerThread: max(1, 16384 / max(1, inPlane))) { _, planes in
+        for p in planes {
+            let src = input + p * inPlane, dst = output + p * outPlane
+            for oy in 0..<oh {
+                let r0 = src + 2 * oy * w, r1 = r0 + w, d = dst + oy * ow
+                if let indices {
+                    let idx = indices + p * outPlane + oy * ow
+                    let i0 = Int32(2 * oy * w), i1 = i0 + Int32(w)
+                    for ox in 0..<ow {
+                        // Selects, not branches (the winner is data-dependent): later elements
+                        // win only when strictly larger, or NaN, and nothing beats a NaN.
+                        let x = 2 * ox, xi = Int32(x)
+                        var best = r0[x], at = i0 + xi
+                        var v = r0[x + 1], take = !(v <= best) && best == best
+                        best = take ? v : best; at = take ? i0 + xi + 1 : at
+                        v = r1[x]; take = !(v <= best) && best == best
+                        best = take ? v : best; at = take ? i1 + xi : at
+                        v = r1[x + 1]; take = !(v <= best) && best == best
+                        best = take ? v : best; at = take ? i1 + xi + 1 : at
+                        d[ox] = best
+                        idx[ox] = at
+                    }
+                } else {
+                    for ox in 0..<ow {
+                        let x = 2 * ox
+                        var best = r0[x]
+                        var v = r0[x + 1]; best = !(v <= best) && best == best ? v : best
+                        v = r1[x]; best = !(v <= best) && best == best ? v : best
+                        v = r1[x + 1]; best = !(v <= best) && best == best ? v : best
+                        d[ox] = best
+                    }
                 }
             }
         }

@@ -39,6 +39,7 @@ options:
   --test N         use the first N test images
   --workers N      tune worker processes (0: trials run in this process)
   --seed N         global seed (default 1)
+  --only A,B       run only the named sections (a full run in pieces; see each script)
   --out DIR        output folder (default out/<script>)]]
 
 -- Parses the script's arguments (the global `arg`) into a table.
@@ -55,7 +56,7 @@ function S.parse_args(argv)
       a.mode = key
     elseif key == "help" or s == "-h" then
       print(usage); os.exit(0)
-    elseif key == "out" or numeric[key] then
+    elseif key == "out" or key == "only" or numeric[key] then
       if value == nil then i = i + 1; value = argv[i] end
       if value == nil then error(("study: option --%s needs a value"):format(key), 0) end
       if numeric[key] then
@@ -73,6 +74,23 @@ function S.parse_args(argv)
   return a
 end
 
+-- A short FNV-1a hash of a run's settings: part of the storage file's name, so that changing
+-- a profile or an override starts fresh sweeps instead of reusing trials run with others.
+local function fingerprint(cfg)
+  local keys = {}
+  for k, v in pairs(cfg) do
+    if type(v) ~= "table" and type(v) ~= "function" and k ~= "workers" then keys[#keys + 1] = k end
+  end
+  table.sort(keys)
+  local h = 0xcbf29ce484222325
+  for _, k in ipairs(keys) do
+    for i = 1, #(k .. "=" .. tostring(cfg[k]) .. ";") do
+      h = (h ~ string.byte(k .. "=" .. tostring(cfg[k]) .. ";", i)) * 0x100000001b3
+    end
+  end
+  return string.format("%08x", h & 0xffffffff)
+end
+
 local function copy(t)
   local c = {}
   for k, v in pairs(t or {}) do c[k] = v end
@@ -81,8 +99,9 @@ end
 
 -- The settings of this run: profiles.full or profiles.quick (by --quick/--full), overridden
 -- by --epochs/--train/--test/--workers/--seed. Also sets cfg.out (created), cfg.storage (the
--- SQLite file of this run's sweeps: one per mode and size, so a quick run never reuses a full
--- run's trials), cfg.workers (default 2) and seeds moonlab.
+-- SQLite file of this run's sweeps, named after the mode and a hash of the settings, so a
+-- quick run never reuses a full run's trials, nor a run with other epochs), cfg.workers
+-- (default 2) and seeds moonlab.
 function S.setup(name, profiles, argv)
   local a = S.parse_args(argv)
   local mode = a.mode or "full"
@@ -93,14 +112,15 @@ function S.setup(name, profiles, argv)
     if a[k] ~= nil then cfg[k] = math.tointeger(a[k]) or a[k] end
   end
   cfg.seed = cfg.seed or 1
+  local tag = mode .. "-" .. fingerprint(cfg)    -- workers and out change no figure: not hashed
   if cfg.workers == nil then cfg.workers = 2 end
   cfg.out = a.out or ("out/" .. name)
   os.execute("mkdir -p '" .. cfg.out .. "'")
-  local tag = mode
-  for _, k in ipairs{"epochs", "train", "test", "seed"} do
-    if a[k] ~= nil then tag = tag .. "-" .. k .. a[k] end
-  end
   cfg.storage = cfg.out .. "/sweeps-" .. tag .. ".db"
+  if a.only then
+    cfg.only = {}
+    for part in a.only:gmatch("[^,%s]+") do cfg.only[part] = true end
+  end
   cfg.started = os.time()
   moonlab.seed(cfg.seed)
   if not S.in_worker then
@@ -108,6 +128,11 @@ function S.setup(name, profiles, argv)
       name, mode, cfg.out, cfg.storage, cfg.workers))
   end
   return cfg
+end
+
+-- Whether the section `name` runs: always, unless --only names other sections.
+function S.wants(cfg, name)
+  return cfg.only == nil or cfg.only[name] == true
 end
 
 -- A path inside the run's output folder.
@@ -411,6 +436,9 @@ function S.pivot(title, rows, row_key, col_key, value_key, o)
   end
   return S.table(title, columns, out)
 end
+
+-- A number as %g (0.0001 -> "0.0001", 1e-06 -> "1e-06"), anything else as tostring.
+function S.g(v) return type(v) == "number" and string.format("%g", v) or tostring(v) end
 
 -- Percent with two decimals: 0.99351 -> "99.35".
 function S.pct(v) return string.format("%.2f", 100 * v) end

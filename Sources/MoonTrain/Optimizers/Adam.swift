@@ -1,5 +1,6 @@
 import Foundation
 import MoonEngine
+import MoonKernels
 
 /// Adam (Kingma & Ba, 2015) as Keras computes it:
 ///
@@ -38,11 +39,16 @@ public final class Adam: Optimizer {
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
         let m = s[0], v = s[1], b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps, a = stepSize
-        for i in 0..<n {
-            let gi = g[i]
-            m[i] = b1 * m[i] + c1 * gi
-            v[i] = b2 * v[i] + c2 * gi * gi
-            p[i] -= a * m[i] / (v[i].squareRoot() + e)
+        // One fused pass, split over the cores for large parameters.
+        Threads.parallelFor(n, minPerThread: 1 << 16) { _, r in
+            let p = p + r.lowerBound, g = g + r.lowerBound, m = m + r.lowerBound, v = v + r.lowerBound
+            for i in 0..<r.count {
+                let gi = g[i]
+                let mi = b1 * m[i] + c1 * gi, vi = b2 * v[i] + c2 * gi * gi
+                m[i] = mi
+                v[i] = vi
+                p[i] -= a * mi / (vi.squareRoot() + e)
+            }
         }
     }
 }

@@ -122,13 +122,17 @@ open class Optimizer: CustomStringConvertible {
                 slots[i] = try slotNames.indices.map { try Tensor.full(p.shape, initialValue(slot: $0)) }
             }
             let state = slots[i].map { $0.storage.pointer }
-            update(p.storage.pointer + p.offset, g.storage.pointer, p.count, state, t: t)
+            update(p.storage.pointer + p.offset, g.storage.pointer + g.offset, p.count, state, t: t)
         }
         iterations = t
     }
 
     /// The gradient after clipping and weight decay, in this parameter's scratch buffer.
     private func effectiveGradient(_ i: Int, _ p: Tensor, _ grad: Tensor) throws -> Tensor {
+        // Nothing to change: the gradient itself (read only by `update`), no copy.
+        if clipvalue == nil && clipnorm == nil && globalClipnorm == nil && weightDecay == 0 && grad.isContiguous {
+            return grad
+        }
         let buffer: Tensor
         if let s = scratch[i] { buffer = s } else { buffer = try Tensor.zeros(p.shape); scratch[i] = buffer }
         try buffer.copy(from: grad)

@@ -1,4 +1,5 @@
 import MoonEngine
+import MoonKernels
 
 /// Stochastic gradient descent with optional momentum, in PyTorch's formulation:
 ///
@@ -31,16 +32,20 @@ public final class SGD: Optimizer {
 
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
-        let lr = self.lr, mu = momentum
-        if mu == 0 {
-            for i in 0..<n { p[i] -= lr * g[i] }
-            return
-        }
-        let buf = s[0]
-        if nesterov {
-            for i in 0..<n { buf[i] = mu * buf[i] + g[i]; p[i] -= lr * (g[i] + mu * buf[i]) }
-        } else {
-            for i in 0..<n { buf[i] = mu * buf[i] + g[i]; p[i] -= lr * buf[i] }
+        let lr = self.lr, mu = momentum, nesterov = self.nesterov
+        let buf = mu == 0 ? nil : s[0]
+        // One fused pass, split over the cores for large parameters.
+        Threads.parallelFor(n, minPerThread: 1 << 16) { _, r in
+            let p = p + r.lowerBound, g = g + r.lowerBound
+            guard let buf = buf.map({ $0 + r.lowerBound }) else {
+                for i in 0..<r.count { p[i] -= lr * g[i] }
+                return
+            }
+            if nesterov {
+                for i in 0..<r.count { let b = mu * buf[i] + g[i]; buf[i] = b; p[i] -= lr * (g[i] + mu * b) }
+            } else {
+                for i in 0..<r.count { let b = mu * buf[i] + g[i]; buf[i] = b; p[i] -= lr * b }
+            }
         }
     }
 }

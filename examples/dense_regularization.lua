@@ -1,0 +1,136 @@
+-- dense_regularization.lua: regularizing a 784-1024-512-10 dense network on MNIST (study 001).
+--
+-- Steps, as in the study:
+--   1. the unregularized network (Adam lr 0.00025, batch 512, 15 epochs) on a 50000/10000
+--      split of the training set: it fits the training data, with a gap to validation;
+--   2. one sweep per regularizer on that network: L1 and L2 (1e-6 up to 1), MaxNorm, dropout
+--      (0.1 to 0.6), with training and validation accuracy and the gap between them;
+--   3. the final model (L1 1e-6, L2 1e-4 and MaxNorm 0.5 on both layers, dropout 0.6 and
+--      0.5, softmax output) with early stopping (patience 5, min_delta 1e-4);
+--   4. retrained on all 60000 training images for the epochs early stopping chose, then
+--      tested: accuracy, misclassified count, the first misclassified digits, per-class
+--      report and confusion matrix.
+--
+-- Run:  moonlab examples/dense_regularization.lua --quick   (minutes: 6000 images, 5 epochs)
+--       moonlab examples/dense_regularization.lua           (the study's settings)
+--       ... --only sweeps | --only final                     (steps 1-2 or steps 3-4 alone)
+-- MNIST is looked up through MOONLAB_DATA (e.g. MOONLAB_DATA=/work/shared/data).
+
+local S = require "lib.study"
+
+local cfg = S.setup("dense_regularization", {
+  full  = {epochs = 15, final_epochs = 50, patience = 5},
+  quick = {train = 6000, test = 2000, epochs = 5, final_epochs = 10, patience = 2},
+})
+
+local train, test = S.load("mnist", cfg)
+local tr, va = S.split(train, 5 / 6)          -- 50000 / 10000 in the full run
+S.say(("training %d, validation %d, test %d images"):format(#tr, #va, #test))
+
+local HIDDEN = {1024, 512}
+local LR, BATCH = 0.00025, 512
+
+-- One training run of the 1024-512 network with the given regularization (a table of S.mlp
+-- options: l1=, l2=, max_norm=, dropout=).
+local function train_mlp(name, reg, o)
+  local spec = {mlp = HIDDEN, output_activation = "softmax"}
+  for k, v in pairs(reg or {}) do spec[k] = v end
+  local val = va                               -- validate on the held-out 10000 ...
+  if o.train then val = nil end                -- ... unless training on everything
+  local run = {train = o.train or tr, val = val, test = o.test, optimizer = "adam", lr = LR,
+               batch = BATCH, epochs = o.epochs or cfg.epochs, patience = o.patience,
+               monitor = o.monitor, checkpoint = o.checkpoint}
+  return S.run(name, spec, run)
+end
+
+---------------------------------------------------------------------------------------------
+-- 1. and 2. The unregularized network and one regularizer at a time.
+---------------------------------------------------------------------------------------------
+local SETTINGS = {"none"}
+local VALUES = {
+  l1 = {1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1},
+  l2 = {1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1},
+  max_norm = {0.5, 1, 2, 3, 4},
+  dropout = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6},
+}
+local KINDS = {"l1", "l2", "max_norm", "dropout"}
+for _, kind in ipairs(KINDS) do
+  for _, v in ipairs(VALUES[kind]) do SETTINGS[#SETTINGS + 1] = ("%s=%g"):format(kind, v) end
+end
+
+if S.wants(cfg, "sweeps") then
+  local _, rows = S.sweep(cfg, "one regularizer at a time (" .. #SETTINGS .. " runs)", {setting = SETTINGS},
+    function(c, t)
+      local reg = {}
+      local kind, value = c.setting:match("^(.-)=(.*)$")
+      if kind then reg[kind] = tonumber(value) end
+      local _, info = train_mlp(c.setting, reg, {checkpoint = t.checkpoint})
+      local r = S.trial_result(info)
+      r.last_train_accuracy = info.train_accuracy
+      r.last_val_accuracy = info.last_val_accuracy
+      return r
+    end)
+
+  for _, r in ipairs(rows) do
+    r.kind, r.value = r.setting:match("^(.-)=(.*)$")
+    r.kind = r.kind or "none"
+    r.gap = r.last_train_accuracy and r.last_val_accuracy and (r.last_train_accuracy - r.last_val_accuracy)
+  end
+  local columns = {{"value", "value"}, {"last_train_accuracy", "train acc"},
+                   {"last_val_accuracy", "val acc"}, {"gap", "gap"}, {"val_accuracy", "best val acc"}}
+  S.table(("Unregularized 1024-512 network (%d epochs, Adam lr %g, batch %d)"):format(cfg.epochs, LR, BATCH),
+    {{"setting", "model"}, table.unpack(columns, 2)}, S.filter(rows, {kind = "none"}))
+  for _, kind in ipairs(KINDS) do
+    S.table(kind .. " on both hidden layers", columns, S.filter(rows, {kind = kind}))
+  end
+  S.parent(function()
+    local none = S.filter(rows, {kind = "none"})[1]
+    if none and none.curve_accuracy then
+      plot.lines{series = {train = none.curve_accuracy, validation = none.curve_val_accuracy},
+                 out = S.path(cfg, "unregularized.svg"), title = "unregularized 1024-512: accuracy",
+                 xlabel = "epoch", ylabel = "accuracy"}
+    end
+    for _, kind in ipairs(KINDS) do
+      S.curves(cfg, "sweep_" .. kind .. ".svg", S.filter(rows, {kind = kind}), "setting",
+               "curve_val_accuracy", kind .. ": validation accuracy")
+    end
+  end)
+end
+
+---------------------------------------------------------------------------------------------
+-- 3. and 4. The final regularized model, early stopping, retraining on all data, testing.
+---------------------------------------------------------------------------------------------
+local FINAL = {l1 = 1e-6, l2 = 1e-4, max_norm = 0.5, dropout = {0.6, 0.5}}
+
+if S.wants(cfg, "final") then
+  S.parent(function()
+    print("-- final model: L1 1e-6, L2 1e-4, MaxNorm 0.5, dropout 0.6 / 0.5, early stopping")
+    local _, es = train_mlp("regularized, early stopping", FINAL,
+      {epochs = cfg.final_epochs, patience = cfg.patience, monitor = "val_accuracy"})
+    plot.history(es.history, S.path(cfg, "regularized.svg"), {metrics = {"accuracy", "val_accuracy"}})
+
+    local epochs = es.best_epoch or cfg.final_epochs
+    local acc, final = train_mlp(("retrained on all %d images, %d epochs"):format(#train, epochs), FINAL,
+      {train = train, epochs = epochs, test = test})
+    local model = final.model
+    local predicted = model:classify(test)
+    local wrong = metrics.misclassified(predicted, test.y)
+
+    S.table("Final model", {{"what", ""}, {"value", "ours"}, {"study", "study"}}, {
+      {what = "training accuracy (early-stopped run)", value = es.history.accuracy[es.best_epoch or #es.history.accuracy], study = 0.9983},
+      {what = "validation accuracy (best epoch)", value = es.val_accuracy, study = 0.9850},
+      {what = "epochs chosen by early stopping", value = epochs},
+      {what = "test accuracy (retrained on all data)", value = acc, study = 0.9837},
+      {what = "misclassified test images", value = #wrong, study = 163},
+      {what = "test images", value = #test, study = 10000}})
+
+    plot.images(test, {predictions = predicted, indices = wrong, max = 9, cols = 9,
+                       out = S.path(cfg, "misclassified.png")})
+    metrics.report(predicted, test.y, test.class_names)
+    plot.heatmap(metrics.confusion_matrix(predicted, test.y, 10), {labels = test.class_names,
+      out = S.path(cfg, "confusion.svg"), title = "confusion matrix (rows: true, columns: predicted)"})
+  end)
+end
+
+
+S.done(cfg)
