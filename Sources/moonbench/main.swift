@@ -64,10 +64,16 @@ func benchMatmul(sizes: [Int], rounds: Int) {
                 defer { openblas_set_num_threads(1) }
                 return body()
             }
-            viaTensor(); _ = withBLASThreads { viaCBLAS(); return 0 }
-            for _ in 0..<rounds {
-                ours.append(timePerCall(viaTensor))
-                raw.append(withBLASThreads { timePerCall(viaCBLAS) })
+            // Each side runs its reps in a block: OpenBLAS's own threads keep spinning for a
+            // while after a call and would steal the cores from the next call of ours.
+            for _ in 0..<2 {
+                viaTensor()
+                for _ in 0..<(rounds + 1) / 2 { ours.append(timePerCall(viaTensor)) }
+                _ = withBLASThreads {
+                    viaCBLAS()
+                    for _ in 0..<(rounds + 1) / 2 { raw.append(timePerCall(viaCBLAS)) }
+                    return 0
+                }
             }
         } } }
         print("matmul\t\(n)\t\(String(format: "%.1f", flops / median(ours) / 1e9))\t\(String(format: "%.1f", flops / median(raw) / 1e9))")
