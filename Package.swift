@@ -41,7 +41,7 @@ let package = Package(
         // Metrics (accuracy, confusion, reports) and representation analysis (correlation, CKA, RSA). No Lua.
         .target(name: "MoonAnalysis", dependencies: ["MoonEngine", "CBLAS"], swiftSettings: release),
         // Figures: SVG line charts and heatmaps, PNG image grids with a built-in bitmap font. No Lua.
-        .target(name: "MoonPlot", dependencies: ["MoonEngine", "CZlib"], swiftSettings: release),
+        .target(name: "MoonPlot", dependencies: ["MoonEngine", "MoonData"], swiftSettings: release),
         // Hyperparameter search: spaces, samplers, hyperband, trial storage (SQLite), worker processes. No Lua.
         .target(name: "MoonTune", dependencies: ["CSQLite"]),
 

@@ -59,35 +59,8 @@ enum DataFile {
         return bytes
     }
 
-    /// Writes `bytes` to `path` atomically: into a temporary file beside it, then renamed
-    /// over it, so a reader never sees half a file and a failed write leaves the old one.
+    /// Writes `bytes` to `path` atomically (see `AtomicFile`).
     static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        var isDir: ObjCBool = false
-        if !folder.isEmpty, !(FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) && isDir.boolValue) {
-            throw DataError("\(path): cannot write: folder \(folder) does not exist")
-        }
-        let temp = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else { throw DataError("\(path): cannot write (\(String(cString: strerror(errno))))") }
-        var failure: String?
-        bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno)); return
-                }
-                done += n
-            }
-        }
-        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
-        close(fd)
-        if failure == nil, rename(temp, path) != 0 { failure = String(cString: strerror(errno)) }
-        if let failure {
-            unlink(temp)
-            throw DataError("\(path): cannot write (\(failure))")
-        }
+        try AtomicFile.write(bytes, to: path)
     }
 }

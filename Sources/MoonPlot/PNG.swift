@@ -1,4 +1,4 @@
-@preconcurrency import CZlib
+import MoonData
 
 /// An 8-bit RGB raster, row-major, three bytes a pixel.
 public struct RGBImage: Sendable {
@@ -41,35 +41,8 @@ public struct RGBImage: Sendable {
         }
     }
 
-    /// The image as a PNG file: 8-bit RGB, no interlace, every row with filter 0, one zlib
-    /// stream in one IDAT chunk.
+    /// The image as a PNG file (8-bit RGB), through the one PNG encoder the data module has.
     public func png() throws -> [UInt8] {
-        var raw = [UInt8](); raw.reserveCapacity((width * 3 + 1) * height)
-        for y in 0..<height {
-            raw.append(0)
-            raw += pixels[(y * width * 3)..<((y + 1) * width * 3)]
-        }
-        var size = compressBound(uLong(raw.count))
-        var compressed = [UInt8](repeating: 0, count: Int(size))
-        let status = compress2(&compressed, &size, raw, uLong(raw.count), 6)
-        guard status == Z_OK else { throw PlotError("plot: zlib compress2 failed with status \(status)") }
-        compressed.removeSubrange(Int(size)...)
-
-        var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        var header = bigEndian(UInt32(width)) + bigEndian(UInt32(height))
-        header += [8, 2, 0, 0, 0]          // bit depth 8, colour type 2 (RGB), deflate, filter 0, no interlace
-        chunk("IHDR", header, into: &out)
-        chunk("IDAT", compressed, into: &out)
-        chunk("IEND", [], into: &out)
-        return out
+        try PNGWriter.encode(width: width, height: height, color: .rgb, pixels: pixels)
     }
-
-    private func chunk(_ type: String, _ data: [UInt8], into out: inout [UInt8]) {
-        let typed = Array(type.utf8) + data
-        out += bigEndian(UInt32(data.count)) + typed
-        let crc = typed.withUnsafeBufferPointer { crc32(crc32(0, nil, 0), $0.baseAddress, uInt($0.count)) }
-        out += bigEndian(UInt32(crc))
-    }
-
-    private func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
 }

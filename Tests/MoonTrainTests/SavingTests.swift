@@ -1,6 +1,7 @@
 import Foundation
 import MoonEngine
 import Testing
+import MoonData
 @testable import MoonTrain
 
 @Suite struct SavingTests {
@@ -88,7 +89,7 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["model.moon"])
         try AtomicFile.write(Array("new".utf8), to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
-        #expect(throws: TrainingError.self) { try AtomicFile.write([1], to: folder + "/missing/x.moon") }
+        #expect(throws: DataError.self) { try AtomicFile.write([1], to: folder + "/missing/x.moon") }
     }
 
     @Test func modelFileRoundTripAndMismatches() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import MoonEngine
+import MoonData
 
 /// The safetensors format (Hugging Face), which Python's `safetensors` reads:
 ///

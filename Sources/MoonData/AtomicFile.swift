@@ -5,6 +5,7 @@ import Foundation
 /// is renamed over the target (atomic on POSIX file systems); the folder is synced too, so the
 /// rename itself survives a power cut. Until the rename, the old file stays intact; if
 /// anything fails, the temporary file is removed and the old file is untouched.
+/// Every writer in moonlab (model files, checkpoints, NPY, PNG, figures, CSV) goes through it.
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
     public static func write(_ bytes: [UInt8], to path: String) throws {
@@ -18,19 +19,19 @@ public enum AtomicFile {
         let folder = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
-            throw TrainingError("cannot save \(path): folder \(folder) does not exist")
+            throw DataError("cannot write \(path): folder \(folder) does not exist")
         }
         let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw TrainingError("cannot save \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw DataError("cannot write \(path): \(String(cString: strerror(errno)))") }
         var closed = false
         do {
             try body(fd)
-            guard fsync(fd) == 0 else { throw TrainingError("cannot save \(path): fsync failed: \(String(cString: strerror(errno)))") }
+            guard fsync(fd) == 0 else { throw DataError("cannot write \(path): fsync failed: \(String(cString: strerror(errno)))") }
             closed = true
-            guard close(fd) == 0 else { throw TrainingError("cannot save \(path): \(String(cString: strerror(errno)))") }
+            guard close(fd) == 0 else { throw DataError("cannot write \(path): \(String(cString: strerror(errno)))") }
             guard rename(temp, path) == 0 else {
-                throw TrainingError("cannot save \(path): \(String(cString: strerror(errno)))")
+                throw DataError("cannot write \(path): \(String(cString: strerror(errno)))")
             }
         } catch {
             if !closed { close(fd) }
@@ -49,7 +50,7 @@ public enum AtomicFile {
                 let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw TrainingError("cannot save \(path): \(String(cString: strerror(errno)))")
+                    throw DataError("cannot write \(path): \(String(cString: strerror(errno)))")
                 }
                 done += n
             }

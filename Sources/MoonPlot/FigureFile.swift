@@ -1,25 +1,13 @@
 import Foundation
+import MoonData
 
-/// Writes files whole or not at all: into a temporary file beside the target, then renamed
-/// over it, so a reader (or a crash half-way) never sees a half-written figure.
-enum AtomicFile {
+/// Figures are written whole or not at all, through the data module's `AtomicFile`; errors
+/// name the plotting call.
+enum FigureFile {
     static func write(_ bytes: [UInt8], to path: String, _ fn: String) throws {
         let expanded = (path as NSString).expandingTildeInPath
         guard !expanded.isEmpty else { throw PlotError("\(fn): the output path is empty") }
-        let directory = (expanded as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        if !directory.isEmpty && !(FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) && isDirectory.boolValue) {
-            throw PlotError("\(fn): cannot write '\(path)': folder '\(directory)' does not exist")
-        }
-        let temporary = expanded + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw PlotError("\(fn): cannot write '\(path)': \(String(cString: strerror(errno)))")
-        }
-        if rename(temporary, expanded) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw PlotError("\(fn): cannot write '\(path)': \(reason)")
-        }
+        do { try AtomicFile.write(bytes, to: expanded) } catch { throw PlotError("\(fn): \(error)") }
     }
 
     static func write(_ text: String, to path: String, _ fn: String) throws {
@@ -31,7 +19,7 @@ extension LineChart {
     /// Writes the chart's SVG to `path` atomically.
     public func write(to path: String, _ fn: String = "plot.lines") throws {
         try checkExtension(path, "svg", fn)
-        try AtomicFile.write(svg(), to: path, fn)
+        try FigureFile.write(svg(), to: path, fn)
     }
 }
 
@@ -39,7 +27,7 @@ extension Heatmap {
     /// Writes the heatmap's SVG to `path` atomically.
     public func write(to path: String, _ fn: String = "plot.heatmap") throws {
         try checkExtension(path, "svg", fn)
-        try AtomicFile.write(svg(), to: path, fn)
+        try FigureFile.write(svg(), to: path, fn)
     }
 }
 
@@ -47,7 +35,7 @@ extension ImageGrid {
     /// Writes the grid as a PNG file to `path` atomically.
     public func write(to path: String, _ fn: String = "plot.images") throws {
         try checkExtension(path, "png", fn)
-        try AtomicFile.write(render().png(), to: path, fn)
+        try FigureFile.write(render().png(), to: path, fn)
     }
 }
 
