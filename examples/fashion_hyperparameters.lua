@@ -164,7 +164,7 @@ if S.wants(cfg, "resnet") then S.parent(function()
       return nn.resnet18{input = {1, 28, 28}, classes = 10, width = cfg.resnet_width} end,
     {train = tr, val = va, test = test, optimizer = "sgd", lr = 1e-2, momentum = 0.9, batch = 128,
      epochs = cfg.resnet_epochs, augment = normalize,
-     checkpoint = S.path(cfg, ("resnet18-%s.moon"):format(cfg.mode))})
+     checkpoint = cfg.storage .. ".resnet18.moon"})     -- resumes an interrupted training
   local resnet = res.model
 
   local probe = test:subset(1, math.min(cfg.probe, #test))

@@ -16,7 +16,7 @@ public final class SGD: Optimizer {
     public init(params: [Tensor] = [], lr: Float = 0.01, momentum: Float = 0, nesterov: Bool = false,
                 clipnorm: Float? = nil, globalClipnorm: Float? = nil, clipvalue: Float? = nil,
                 weightDecay: Float = 0) throws {
-        try Optimizer.checkFraction(momentum, "momentum", kind: "SGD")
+        try Optimizer.checkFraction(momentum, "momentum", kind: "SGD", closed: true)  // Keras accepts 1 (studies sweep it)
         if nesterov && momentum == 0 { throw TensorError("SGD: nesterov needs a momentum above 0") }
         self.momentum = momentum
         self.nesterov = nesterov
