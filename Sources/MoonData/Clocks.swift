@@ -243,31 +243,13 @@ public enum Clocks {
     }
 }
 
-/// A small, fast, lock-free generator for per-image randomness (xoshiro256**, SplitMix64 seeding).
+/// Per-image randomness: the engine's lock-free xoshiro256** core with the draws clocks need.
 struct FastRandom {
-    var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    private var core: Xoshiro256
 
-    init(seed: UInt64) {
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
-    }
+    init(seed: UInt64) { core = Xoshiro256(seed: seed) }
 
-    @inline(__always)
-    mutating func next() -> UInt64 {
-        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-        let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-        s2 ^= t
-        s3 = s3 << 45 | s3 >> 19
-        return result
-    }
+    @inline(__always) mutating func next() -> UInt64 { core.next() }
 
     /// Uniform in [0, 1).
     @inline(__always) mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }

@@ -10,7 +10,7 @@ public final class RandomGenerator: @unchecked Sendable {
     /// The generator that every tensor operation uses unless given another.
     public static let global = RandomGenerator(seed: 67_280_421_310_721)
 
-    private var s0: UInt64 = 0, s1: UInt64 = 0, s2: UInt64 = 0, s3: UInt64 = 0
+    private var core = Xoshiro256(seed: 0)
     private let lock = NSLock()
 
     /// A generator started from `seed`.
@@ -19,21 +19,13 @@ public final class RandomGenerator: @unchecked Sendable {
     /// Restarts the sequence from `seed`.
     public func seed(_ seed: UInt64) {
         lock.lock(); defer { lock.unlock() }
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+        core = Xoshiro256(seed: seed)
     }
 
     /// The full state (four words), to save in a checkpoint and restore with `setState`.
     public var state: [UInt64] {
         lock.lock(); defer { lock.unlock() }
-        return [s0, s1, s2, s3]
+        return core.words
     }
 
     /// Restores a state saved from `state`.
@@ -42,18 +34,11 @@ public final class RandomGenerator: @unchecked Sendable {
             throw TensorError("setState: expects 4 words, not all zero, got \(state.count) words")
         }
         lock.lock(); defer { lock.unlock() }
-        s0 = state[0]; s1 = state[1]; s2 = state[2]; s3 = state[3]
+        core = Xoshiro256(words: (state[0], state[1], state[2], state[3]))
     }
 
     @inline(__always)
-    private func step() -> UInt64 {
-        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-        let t = s1 << 17
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
-        s2 ^= t
-        s3 = s3 << 45 | s3 >> 19
-        return result
-    }
+    private func step() -> UInt64 { core.next() }
 
     @inline(__always) private func unitFloat() -> Float { Float(step() >> 40) * 0x1p-24 }
     @inline(__always) private func unitDouble() -> Double { Double(step() >> 11) * 0x1p-53 }
@@ -133,5 +118,39 @@ public final class RandomGenerator: @unchecked Sendable {
     func fillBernoulliMask(_ out: UnsafeMutablePointer<Float>, count: Int, dropProbability p: Float, scale: Float) {
         lock.lock(); defer { lock.unlock() }
         for i in 0..<count { out[i] = unitFloat() < p ? 0 : scale }
+    }
+}
+
+/// The xoshiro256** state with SplitMix64 seeding: lock-free, for one thread at a time (per-image
+/// generators in data generators). `RandomGenerator` wraps one behind a lock.
+public struct Xoshiro256: Sendable {
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+
+    public init(seed: UInt64) {
+        var x = seed
+        func splitmix() -> UInt64 {
+            x &+= 0x9E37_79B9_7F4A_7C15
+            var z = x
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+    }
+
+    init(words: (UInt64, UInt64, UInt64, UInt64)) { (s0, s1, s2, s3) = words }
+
+    /// The four state words (checkpoints save them).
+    var words: [UInt64] { [s0, s1, s2, s3] }
+
+    /// The next 64 random bits.
+    @inline(__always)
+    public mutating func next() -> UInt64 {
+        let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+        let t = s1 << 17
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
+        s2 ^= t
+        s3 = s3 << 45 | s3 >> 19
+        return result
     }
 }
