@@ -25,8 +25,11 @@ let package = Package(
         // libpng decoding with its setjmp inside C, so no longjmp crosses Swift frames.
         .target(name: "CMoonPNG", dependencies: ["CPNG"], path: "Sources/CMoonPNG", linkerSettings: [.linkedLibrary("png16")]),
 
+        // The CPU's spin-wait hint for the kernels' worker pool.
+        .target(name: "CMoonSpin", path: "Sources/CMoonSpin"),
+
         // Raw compute on buffers: BLAS, convolution, pooling, threading. No tensors, no Lua.
-        .target(name: "MoonKernels", dependencies: ["CBLAS"], swiftSettings: release),
+        .target(name: "MoonKernels", dependencies: ["CBLAS", "CMoonSpin"], swiftSettings: release),
         // Tensors and autograd, written on the kernels. No Lua.
         .target(name: "MoonEngine", dependencies: ["MoonKernels"], swiftSettings: release),
         // Data sets: IDX readers, MNIST/Fashion-MNIST lookup, datasets, batches. No Lua.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @preconcurrency import CBLAS
 
 /// Runs `body` with OpenBLAS limited to one thread, restoring the previous count after.
@@ -23,30 +24,17 @@ func parallelItems(_ total: Int, workers: Int, _ body: (_ worker: Int, _ item: I
     if total <= 0 { return 0 }
     let used = Threads.isWorker ? 1 : max(1, min(workers, total))
     if used == 1 { for k in 0..<total { body(0, k) }; return 1 }
-    let counter = ItemCounter()
+    let next = Atomic<Int>(0)
     withSingleThreadedBLAS {
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: used) { w in
-                Threads.asWorker {
-                    while let k = counter.next(below: total) { shared.value(w, k) }
+        WorkerPool.shared.run(workers: used) { w in
+            Threads.asWorker {
+                while true {
+                    let k = next.add(1, ordering: .relaxed).oldValue
+                    if k >= total { break }
+                    body(w, k)
                 }
             }
         }
     }
     return used
-}
-
-/// A shared "next item" counter for `parallelItems`.
-@usableFromInline
-final class ItemCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    @usableFromInline init() {}
-    @usableFromInline func next(below limit: Int) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        if value >= limit { return nil }
-        value += 1
-        return value - 1
-    }
 }

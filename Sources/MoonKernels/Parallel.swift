@@ -54,20 +54,9 @@ public enum Threads {
         if chunks <= 1 || isWorker { body(0, 0..<total); return }
         let per = (total + chunks - 1) / chunks
         _ = blasConfigured
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let lo = c * per, hi = min(total, lo + per)
-                if lo < hi { asWorker { shared.value(c, lo..<hi) } }
-            }
+        WorkerPool.shared.run(workers: chunks) { c in
+            let lo = c * per, hi = min(total, lo + per)
+            if lo < hi { asWorker { body(c, lo..<hi) } }
         }
     }
-}
-
-/// Carries a value into `concurrentPerform`; the kernels guarantee that the chunks touch
-/// disjoint memory, which the compiler cannot see.
-@usableFromInline
-struct UncheckedBox<T>: @unchecked Sendable {
-    @usableFromInline let value: T
-    @usableFromInline init(_ value: T) { self.value = value }
 }
