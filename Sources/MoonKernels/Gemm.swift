@@ -60,7 +60,7 @@ func sgemmSplit(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     let length = byColumns ? n : m
     // One block a worker for products up to a few hundred rows (each block repacks the shared
     // operand, so more blocks cost more than they balance); twice as many for long ones.
-    let pieces = length >= 2 * workers * 32 * align ? 2 * workers : workers
+    let pieces = length >= 4 * workers * 32 * align ? 2 * workers : workers
     let per = ((length + pieces - 1) / pieces + align - 1) / align * align
     let blocks = (length + per - 1) / per
     parallelItems(blocks, workers: workers) { _, blk in

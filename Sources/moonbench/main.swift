@@ -66,14 +66,18 @@ func benchMatmul(sizes: [Int], rounds: Int) {
             }
             // Each side runs its reps in a block: OpenBLAS's own threads keep spinning for a
             // while after a call and would steal the cores from the next call of ours.
-            for _ in 0..<2 {
+            // Four blocks a side, alternating, so a burst of load from elsewhere hits both sides.
+            for _ in 0..<4 {
                 viaTensor()
-                for _ in 0..<(rounds + 1) / 2 { ours.append(timePerCall(viaTensor)) }
+                for _ in 0..<(rounds + 3) / 4 { ours.append(timePerCall(viaTensor)) }
                 _ = withBLASThreads {
                     viaCBLAS()
-                    for _ in 0..<(rounds + 1) / 2 { raw.append(timePerCall(viaCBLAS)) }
+                    for _ in 0..<(rounds + 3) / 4 { raw.append(timePerCall(viaCBLAS)) }
                     return 0
                 }
+                // OpenBLAS's threads spin (sched_yield) for about 0.1 s after their last call; let
+                // them go idle before our block, or they take a core from our workers.
+                usleep(300_000)
             }
         } } }
         print("matmul\t\(n)\t\(String(format: "%.1f", flops / median(ours) / 1e9))\t\(String(format: "%.1f", flops / median(raw) / 1e9))")
