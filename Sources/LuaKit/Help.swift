@@ -76,6 +76,21 @@ extension LuaState {
         return out
     }
 
+    /// Every registered entry (functions, modules, classes, methods), sorted by name.
+    public func documentation() -> [DocEntry] {
+        pushDocs()
+        var entries: [DocEntry] = []
+        forEachPair(-1) {
+            guard type(-1) == .table else { return }
+            getField(-1, "name"); let name = toString(-1) ?? ""; pop()
+            getField(-1, "signature"); let sig = toString(-1) ?? ""; pop()
+            getField(-1, "text"); let text = toString(-1) ?? ""; pop()
+            entries.append(DocEntry(name: name, signature: sig, text: text, isTable: type(-2) == .table))
+        }
+        pop()
+        return entries.sorted { $0.name < $1.name }
+    }
+
     /// Installs `help(x)` and `moonlab.docs()` (every entry, for generated API pages).
     public func installHelp() {
         push(function: { state in
@@ -113,4 +128,14 @@ extension LuaState {
 
     public func pushGlobalTable() { moon_pushglobaltable(L) }
     public func replace(_ index: Int32) { moon_replace(L, index) }
+}
+
+/// One entry of the documentation registry.
+public struct DocEntry: Sendable {
+    /// As users write it: `tensor.zeros`, `nn.init`, `Model:fit`.
+    public let name: String
+    public let signature: String
+    public let text: String
+    /// A module table or a class (its metatable), rather than a function.
+    public let isTable: Bool
 }

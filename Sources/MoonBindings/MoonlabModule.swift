@@ -1,5 +1,6 @@
 import LuaKit
 import MoonKernels
+import MoonData
 
 extension Moonlab {
     /// The `moonlab` module: version, seed, threads.
@@ -19,6 +20,19 @@ extension Moonlab {
                 try L.call(nargs: 1, nresults: 0)
                 L.pop()
                 return 0
+            }
+            m.function("docs", "moonlab.docs([path]) --> text", """
+                The reference of every documented module, function, class and method (what \
+                help() shows) as one Markdown page; written to path (atomically, missing \
+                folders made) when given.
+                """) { L in
+                let text = DocPage.markdown(L.documentation(), title: "moonlab \(version) API reference")
+                if !L.isNoneOrNil(1) {
+                    let path = try L.string(1, "moonlab.docs")
+                    do { try AtomicFile.write(Array(text.utf8), to: path, createFolders: true) } catch { throw LuaError("moonlab.docs: \(error)") }
+                }
+                L.push(text)
+                return 1
             }
             m.function("threads", "moonlab.threads([n]) --> n", """
                 Sets how many threads the engine uses (kernels and BLAS); returns the count. \

@@ -8,16 +8,23 @@ import Foundation
 /// Every writer in moonlab (model files, checkpoints, NPY, PNG, figures, CSV) goes through it.
 public enum AtomicFile {
     /// Writes `bytes` to `path` atomically.
-    public static func write(_ bytes: [UInt8], to path: String) throws {
-        try write(to: path) { fd in try writeAll(fd, bytes, path: path) }
+    public static func write(_ bytes: [UInt8], to path: String, createFolders: Bool = false) throws {
+        try write(to: path, createFolders: createFolders) { fd in try writeAll(fd, bytes, path: path) }
     }
 
     /// Calls `body` with a descriptor of a fresh temporary file; when it returns, the file is
-    /// synced and renamed to `path`. If `body` throws, the temporary file is removed.
-    public static func write(to path: String, _ body: (Int32) throws -> Void) throws {
+    /// synced and renamed to `path`. If `body` throws, the temporary file is removed. With
+    /// `createFolders`, missing folders on the way to `path` are made first (for outputs a
+    /// script owns: figures, generated pages); otherwise a missing folder is an error.
+    public static func write(to path: String, createFolders: Bool = false, _ body: (Int32) throws -> Void) throws {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
+        if createFolders && !FileManager.default.fileExists(atPath: folder) {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw DataError("cannot write \(path): cannot create folder \(folder) (\(error.localizedDescription))")
+            }
+        }
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
             throw DataError("cannot write \(path): folder \(folder) does not exist")
         }

@@ -2,12 +2,13 @@ import Foundation
 import MoonData
 
 /// Figures are written whole or not at all, through the data module's `AtomicFile`; errors
-/// name the plotting call.
+/// name the plotting call. Missing folders on the way are created (`out/figures/loss.svg`
+/// works in a fresh checkout), as figures are outputs a script owns.
 enum FigureFile {
     static func write(_ bytes: [UInt8], to path: String, _ fn: String) throws {
         let expanded = (path as NSString).expandingTildeInPath
         guard !expanded.isEmpty else { throw PlotError("\(fn): the output path is empty") }
-        do { try AtomicFile.write(bytes, to: expanded) } catch { throw PlotError("\(fn): \(error)") }
+        do { try AtomicFile.write(bytes, to: expanded, createFolders: true) } catch { throw PlotError("\(fn): \(error)") }
     }
 
     static func write(_ text: String, to path: String, _ fn: String) throws {

@@ -51,4 +51,32 @@ describe("help", function()
   end)
 end)
 
+describe("moonlab.docs", function()
+  it("gives every documented entry as one Markdown page", function()
+    local page = moonlab.docs()
+    expect(page):to_contain("# moonlab " .. moonlab.version .. " API reference")
+    for _, name in ipairs{"moonlab", "tensor", "nn", "optim", "data", "aug", "metrics", "analysis", "tune", "plot"} do
+      expect(page):to_contain("\n## " .. name .. "\n")
+    end
+    expect(page):to_contain("### `tensor.zeros")
+    expect(page):to_contain("### `model:fit")
+    expect(page):to_contain("### `moonlab.docs([path]) --> text`")
+    -- the sections come in the modules' order, moonlab first
+    expect(page:find("\n## moonlab\n", 1, true) < page:find("\n## tensor\n", 1, true)):to_be(true)
+    expect(page:find("\n## tensor\n", 1, true) < page:find("\n## plot\n", 1, true)):to_be(true)
+  end)
+
+  it("writes the page to a path, making missing folders", function()
+    local folder = os.tmpname()
+    os.remove(folder)
+    local path = folder .. "/docs/api.md"
+    local page = moonlab.docs(path)
+    local f = assert(io.open(path))
+    expect(f:read("a")):to_be(page)
+    f:close()
+    os.remove(path); os.remove(folder .. "/docs"); os.remove(folder)
+    expect(function() moonlab.docs(42) end):to_fail_with("moonlab.docs")
+  end)
+end)
+
 T.finish()

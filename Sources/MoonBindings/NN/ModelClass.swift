@@ -48,13 +48,16 @@ enum ModelClass {
         for n in model.outputNames { if let t = out[n] { L.push(t); L.setField(-2, n) } }
     }
 
-    /// A layer by 1-based position or name.
+    /// A layer by 1-based position (negative positions count from the end, -1 the last, as
+    /// `string.sub` does), or by name.
     static func layer(_ L: LuaState, _ model: Model, _ index: Int32, _ fn: String) throws -> Layer {
         if L.type(index) == .number, let i = L.toInteger(index) {
-            guard i >= 1 && i <= model.layers.count else {
-                throw LuaError("\(fn): layer \(i) out of range (the model has \(model.layers.count) layers)")
+            let count = model.layers.count
+            let position = i < 0 ? count + 1 + i : i
+            guard position >= 1 && position <= count else {
+                throw LuaError("\(fn): layer \(i) out of range (the model has \(count) layers: positions 1 to \(count), or -1 to -\(count) from the end)")
             }
-            return model.layers[i - 1]
+            return model.layers[position - 1]
         }
         if L.type(index) == .string, let n = L.toString(index) {
             guard let l = model.layer(named: n) else {

@@ -171,14 +171,19 @@ struct SweepCall {
             try runner.run()
         } catch let e as TuneError {
             if e.message == "interrupted" { Interrupt.clear() }
-            throw LuaError(e.message == "interrupted" ? "interrupted (re-run with the same storage to resume)" : "\(fn): \(e.message)")
+            throw e.message == "interrupted" ? LuaError("interrupted (re-run with the same storage to resume)") : luaError(e)
         }
         Self.finished[id] = path
         return try TuneResult.push(L, storage: path, sweep: id, open: store)
     }
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as TuneError { throw LuaError("\(fn): \(e.message)") }
+        do { return try body() } catch let e as TuneError { throw luaError(e) }
+    }
+
+    /// The engine's error as this call's Lua error ("tune.grid: ..." rather than "tune.grid: tune: ...").
+    private func luaError(_ e: TuneError) -> LuaError {
+        LuaError("\(fn): \(e.message.hasPrefix("tune: ") ? String(e.message.dropFirst(6)) : e.message)")
     }
 
     /// In a worker: runs the assigned trial, records its outcome and exits the process.
