@@ -20,13 +20,15 @@ public enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
-        if createFolders && !FileManager.default.fileExists(atPath: folder) {
+        let exists = FileManager.default.fileExists(atPath: folder, isDirectory: &isDir)
+        if exists && !isDir.boolValue {
+            throw DataError("cannot write \(path): \(folder) is a file, not a folder")
+        }
+        if !exists {
+            guard createFolders else { throw DataError("cannot write \(path): folder \(folder) does not exist") }
             do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
                 throw DataError("cannot write \(path): cannot create folder \(folder) (\(error.localizedDescription))")
             }
-        }
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
-            throw DataError("cannot write \(path): folder \(folder) does not exist")
         }
         let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)

@@ -84,7 +84,7 @@ import Testing
         // Missing folders are created; a folder that cannot be made (a file is in the way) is an error.
         try grid().write(to: folder + "/new/deeper/grid.png")
         #expect(try readPNG([UInt8](FileManager.default.contents(atPath: folder + "/new/deeper/grid.png")!)).width > 0)
-        #expect(message { try self.grid().write(to: folder + "/grid.png/inside.png") }?.contains("cannot create folder") == true)
+        #expect(message { try self.grid().write(to: folder + "/grid.png/inside.png") }?.contains("is a file, not a folder") == true)
         #expect(message { try self.grid().write(to: folder + "/grid.svg") }
                 == "plot.images: writes PNG files, but '\(folder)/grid.svg' ends in .svg (use a .png name)")
         let chart = LineChart(series: [Series(name: "a", y: [1, 2])])

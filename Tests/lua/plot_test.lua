@@ -134,7 +134,12 @@ describe("plot.images", function()
       :to_fail_with("only_wrong needs both labels= and predictions=")
     expect(function() plot.images(x, {indices={11}, out=path("b.png")}) end):to_fail_with("index 11 out of range 1..10")
     expect(function() plot.images(x, {out=path("b.svg")}) end):to_fail_with("writes PNG files")
-    expect(function() plot.images(x, {out="/nonexistent-folder/b.png"}) end):to_fail_with("does not exist")
+    -- missing folders are made; a file where a folder belongs is an error
+    plot.images(x, {out=path("new/sub/b.png")})
+    expect(io.open(path("new/sub/b.png")) ~= nil):to_be(true)
+    local blocker = path("blocker")
+    assert(io.open(blocker, "w")):close()
+    expect(function() plot.images(x, {out=blocker .. "/b.png"}) end):to_fail_with("is a file, not a folder")
   end)
 end)
 
