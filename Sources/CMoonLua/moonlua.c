@@ -73,6 +73,7 @@ int moon_pcall_traceback(lua_State *L, int nargs, int nresults) {
 /* ---- Ctrl-C ---- */
 
 static volatile sig_atomic_t interrupted = 0;
+static volatile sig_atomic_t interrupt_count = 0;
 static lua_State *hooked_state = NULL;
 static struct sigaction previous_action;
 static int installed = 0;
@@ -95,6 +96,7 @@ static void on_sigint(int sig) {
     return;
   }
   interrupted = 1;
+  interrupt_count++;
   /* As lua.c does: a hook stops the running Lua code at its next instruction.
      lua_sethook is documented as safe to call from a signal handler. */
   if (hooked_state != NULL)
@@ -125,6 +127,8 @@ void moon_interrupt_uninstall(void) {
 }
 
 int moon_interrupt_pending(void) { return interrupted != 0; }
+
+long moon_interrupt_count(void) { return (long)interrupt_count; }
 
 void moon_interrupt_clear(void) {
   interrupted = 0;

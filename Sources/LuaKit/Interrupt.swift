@@ -10,6 +10,10 @@ public enum Interrupt {
     public static func install(_ state: LuaState) { moon_interrupt_install(state.L) }
     public static func uninstall() { moon_interrupt_uninstall() }
     public static var pending: Bool { moon_interrupt_pending() != 0 }
+    /// How many Ctrl-C have arrived since the program started (never reset, unlike `pending`,
+    /// which the Lua error it raised clears): code that must know whether a call it made was
+    /// interrupted compares the count before and after.
+    public static var count: Int { moon_interrupt_count() }
     /// Forgets a Ctrl-C that arrived at the prompt, so it does not stop the next chunk.
     public static func clear() { moon_interrupt_clear() }
     /// Throws `interrupted` if Ctrl-C was pressed; for long-running Swift loops.

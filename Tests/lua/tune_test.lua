@@ -228,6 +228,69 @@ describe("tune worker processes", function()
   end)
 end)
 
+describe("tune and Ctrl-C", function()
+  it("stops a sweep on Ctrl-C to its process group, leaving the running trials resumable, not failed", function()
+    local sub = dir .. "/ctrlc"
+    assert(os.execute("mkdir -p " .. C.quote(sub)))
+    local script = sub .. "/ctrlc.lua"
+    write(script, [[
+      local out = arg[1]
+      local r = tune.grid{space={k={1, 2, 3, 4}}, workers=2, storage=out .. "/c.db", verbose=false,
+        objective=function(cfg, trial)
+          local epoch, value = 0, cfg.k
+          local f = io.open(trial.checkpoint)
+          if f then epoch, value = f:read("n", "n"); f:close() end
+          for e = epoch + 1, 5 do
+            local t0 = os.clock()
+            while os.clock() - t0 < 0.1 do end     -- busy "training": the hook must stop it
+            value = value * 1.5 + e
+            local tmp = trial.checkpoint .. ".tmp"
+            f = io.open(tmp, "w"); f:write(e, " ", string.format("%.17g", value)); f:close()
+            os.rename(tmp, trial.checkpoint)
+            f = io.open(out .. "/epochs-" .. trial.id, "a"); f:write(e, "\n"); f:close()
+          end
+          return value
+        end}
+      print("done", #r.trials)
+    ]])
+    -- A terminal's Ctrl-C reaches the whole foreground process group: parent and workers.
+    local p = io.popen("setsid " .. C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(sub)
+      .. " > " .. C.quote(sub .. "/first.txt") .. " 2>&1 & echo $!")
+    local pid = p:read("n"); p:close()
+    local seen = false
+    for _ = 1, 400 do
+      os.execute("sleep 0.02")
+      local s = read(sub .. "/epochs-1")
+      if s and #s >= 2 then seen = true; break end
+    end
+    expect(seen):to_be(true)
+    os.execute("kill -INT -" .. pid)
+    for _ = 1, 300 do   -- the parent exits once its workers have stopped
+      if not os.execute("kill -0 " .. pid .. " 2>/dev/null") then break end
+      os.execute("sleep 0.02")
+    end
+    expect(os.execute("kill -0 " .. pid .. " 2>/dev/null")).never:to_be(true)
+    expect(read(sub .. "/first.txt")):to_contain("interrupted (re-run with the same storage to resume)")
+    local mid = tune.load(sub .. "/c.db")
+    for _, t in ipairs(mid.trials) do
+      expect(t.status == "running" or t.status == "pending"):to_be(true)
+      expect(t.error):to_be_nil()
+    end
+    expect(mid.trials[1].status):to_be("running")
+
+    local ok, out = run(script, sub)
+    expect(ok):to_be(true)
+    expect(out):to_contain("done\t4")
+    for i, t in ipairs(tune.load(sub .. "/c.db").trials) do
+      expect(t.status):to_be("done")
+      local v = i
+      for e = 1, 5 do v = v * 1.5 + e end
+      expect(t.score):to_be(v)
+      expect(read(sub .. "/epochs-" .. i)):to_be("1\n2\n3\n4\n5\n")   -- continued, not restarted
+    end
+  end)
+end)
+
 describe("tune.crossval", function()
   it("averages the folds' scores", function()
     local ds = data.dataset(tensor.arange(0, 10):reshape{10, 1}, tensor.from{0, 1, 0, 1, 0, 1, 0, 1, 0, 1})

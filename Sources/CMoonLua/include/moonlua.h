@@ -51,6 +51,8 @@ void moon_interrupt_install(lua_State *L);
 void moon_interrupt_uninstall(void);
 /* True once Ctrl-C was pressed since the last clear; engine loops poll it. */
 int moon_interrupt_pending(void);
+/* How many Ctrl-C (SIGINT) have arrived since the program started; never reset. */
+long moon_interrupt_count(void);
 void moon_interrupt_clear(void);
 /* Marks an interrupt as if Ctrl-C was pressed (tests). */
 void moon_interrupt_raise(void);

@@ -163,7 +163,10 @@ struct SweepCall {
             if let b = t.budget { s += " epochs=\(b)" }
             return s
         }
-        runner.shouldStop = { Interrupt.pending }
+        // Stopped by Ctrl-C: pending, or an interrupted objective (in this process) that raised
+        // and so cleared the flag.
+        let interruptsBefore = Interrupt.count
+        runner.shouldStop = { Interrupt.pending || Interrupt.count != interruptsBefore }
         if verbose {
             fputs("\(tag) storage \(path), \(inProcess ? "in this process" : "\(max(workers, 1)) worker\(workers == 1 ? "" : "s")")\n", stdout)
         }
@@ -194,8 +197,11 @@ struct SweepCall {
         }
         if trial.status == .done { store.close(); fflush(nil); exit(0) }
         if let n = w.threads { Threads.set(n) }
+        let interruptsBefore = Interrupt.count
         let outcome = runObjective(L, trial, storage: w.storage)
-        if Interrupt.pending { store.close(); fflush(nil); exit(130) } // left running: resumable
+        // Ctrl-C (to the whole process group, as a terminal sends it) stopped the objective:
+        // the trial is left running, so a re-run resumes it from its checkpoint, not failed.
+        if Interrupt.pending || Interrupt.count != interruptsBefore { store.close(); fflush(nil); exit(130) }
         try wrap { try store.finish(sweep: id, id: trial.id, outcome) }
         store.close()
         fflush(nil)
