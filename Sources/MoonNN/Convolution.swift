@@ -68,21 +68,12 @@ func pair(_ value: Any, _ what: String, _ owner: String) throws -> (Int, Int) {
 /// `dilation`, plus bias and activation. Kernel `{filters, in_channels, kh, kw}`, bias `{filters}`.
 /// Options as Dense's: `activation`, `init` (default `glorot_uniform`), `biasInit`,
 /// `useBias`, l1/l2 `regularizer` on the kernel, `maxNorm` per filter.
-public final class Conv2D: Layer {
+public final class Conv2D: KernelLayer {
     public let filters: Int
     public let kernelSize: (Int, Int)
     public let stride: (Int, Int)
     public let padding: LayerPadding
     public let dilation: (Int, Int)
-    public let activation: String
-    public let initializer: Initializer
-    public let biasInitializer: Initializer
-    public let useBias: Bool
-    public let regularizer: Regularizer
-    public let maxNorm: MaxNorm?
-
-    public private(set) var kernel: Tensor?
-    public private(set) var bias: Tensor?
 
     public init(_ filters: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1), padding: LayerPadding = .valid,
                 dilation: (Int, Int) = (1, 1), activation: String = "linear",
@@ -98,17 +89,13 @@ public final class Conv2D: Layer {
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
-        self.activation = try checkActivation(activation, "Conv2D")
-        self.initializer = initializer
-        self.biasInitializer = biasInitializer
-        self.useBias = useBias
-        self.regularizer = try regularizer ?? Regularizer()
-        self.maxNorm = maxNorm
-        super.init(name: name)
+        try super.init("Conv2D", activation: activation, initializer: initializer, biasInitializer: biasInitializer,
+                       useBias: useBias, regularizer: regularizer, maxNorm: maxNorm, name: name)
     }
 
     public override var kind: String { "Conv2D" }
     public override var namePrefix: String { "conv2d" }
+    public override var unitsFirst: Bool { true }
 
     public override func build(inputShape: [Int]) throws -> [Int] {
         guard inputShape.count == 3 else {
@@ -124,55 +111,28 @@ public final class Conv2D: Layer {
         guard oh >= 1, ow >= 1 else {
             throw TensorError("Conv2D: kernel \(kernelSize.0)x\(kernelSize.1) leaves no output on input \(shapeText(inputShape))")
         }
-        let c = inputShape[0]
-        kernel = try initializer.make([filters, c, kernelSize.0, kernelSize.1]).requiringGrad()
-        bias = useBias ? try biasInitializer.make([filters]).requiringGrad() : nil
+        try makeWeights(kernel: [filters, inputShape[0], kernelSize.0, kernelSize.1], units: filters)
         return [filters, oh, ow]
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        guard let kernel else { throw TensorError("Conv2D: layer \(displayName) is not built") }
-        let y = try Tensor.conv2d(x, weight: kernel, bias: bias, stride: stride, padding: padding.engine, dilation: dilation)
+        let y = try Tensor.conv2d(x, weight: try builtKernel(), bias: bias, stride: stride, padding: padding.engine, dilation: dilation)
         return try applyActivation(activation, y)
     }
 
-    public override var trainableWeights: [Tensor] { [kernel, bias].compactMap { $0 } }
-    public override var weightNames: [String] { useBias ? ["kernel", "bias"] : ["kernel"] }
-
-    public override func regularizationLoss() throws -> Tensor? {
-        guard let kernel, regularizer.isActive else { return nil }
-        return try regularizer.penalty(kernel)
-    }
-
-    public override func applyConstraints() throws {
-        if let maxNorm, let kernel { try maxNorm.apply(to: kernel, unitsFirst: true) }
-    }
-
-    public override var outputActivation: String? { activation == "linear" ? nil : activation }
-
     public override var config: [String: Any] {
-        var c: [String: Any] = ["filters": filters, "kernel": [kernelSize.0, kernelSize.1],
-                                "stride": [stride.0, stride.1], "padding": padding.config,
-                                "dilation": [dilation.0, dilation.1], "activation": activation,
-                                "init": initializer.config, "bias_init": biasInitializer.config,
-                                "use_bias": useBias, "l1": Double(regularizer.l1), "l2": Double(regularizer.l2)]
-        if let maxNorm { c["max_norm"] = Double(maxNorm.maxValue) }
-        return c
+        kernelConfig(["filters": filters, "kernel": [kernelSize.0, kernelSize.1], "stride": [stride.0, stride.1],
+                      "padding": padding.config, "dilation": [dilation.0, dilation.1]])
     }
 
     public static func fromConfig(_ config: [String: Any], name: String) throws -> Conv2D {
-        let c = ConfigReader(config, owner: "Conv2D")
+        let c = ConfigReader(config, owner: "Conv2D"), o = try KernelOptions(config, owner: "Conv2D")
         return try Conv2D(try c.int("filters"), kernel: try pair(config["kernel"] ?? 0, "kernel", "Conv2D"),
                           stride: try c.has("stride") ? pair(config["stride"]!, "stride", "Conv2D") : (1, 1),
                           padding: try c.has("padding") ? LayerPadding(config: config["padding"]!, owner: "Conv2D") : .valid,
                           dilation: try c.has("dilation") ? pair(config["dilation"]!, "dilation", "Conv2D") : (1, 1),
-                          activation: try c.string("activation", default: "linear"),
-                          initializer: try c.has("init") ? Initializer(config: config["init"]!, owner: "Conv2D") : .glorotUniform,
-                          biasInitializer: try c.has("bias_init") ? Initializer(config: config["bias_init"]!, owner: "Conv2D") : .zeros,
-                          useBias: try c.bool("use_bias", default: true),
-                          regularizer: try Regularizer(l1: Float(try c.double("l1", default: 0)), l2: Float(try c.double("l2", default: 0)), owner: "Conv2D"),
-                          maxNorm: try c.optionalDouble("max_norm").map { try MaxNorm(Float($0), owner: "Conv2D") },
-                          name: name)
+                          activation: o.activation, initializer: o.initializer, biasInitializer: o.biasInitializer,
+                          useBias: o.useBias, regularizer: o.regularizer, maxNorm: o.maxNorm, name: name)
     }
 
     public override var description: String {
@@ -180,8 +140,6 @@ public final class Conv2D: Layer {
         if stride != (1, 1) { parts.append("stride \(stride.0 == stride.1 ? "\(stride.0)" : "\(stride.0)x\(stride.1)")") }
         if padding != .valid { parts.append(padding.description) }
         if dilation != (1, 1) { parts.append("dilation \(dilation.0)x\(dilation.1)") }
-        if activation != "linear" { parts.append(activation) }
-        if !useBias { parts.append("no bias") }
-        return "Conv2D(" + parts.joined(separator: ", ") + ")"
+        return describe(parts)
     }
 }

@@ -10,30 +10,16 @@ import MoonEngine
 /// Options as Keras': `activation` (default `linear`), `init` (kernel initializer, default
 /// `glorot_uniform`), `biasInit` (`zeros`), `useBias`, `regularizer` (l1/l2 on the kernel),
 /// `maxNorm` (per output unit, after each step).
-public final class Dense: Layer {
+public final class Dense: KernelLayer {
     public let units: Int
-    public let activation: String
-    public let initializer: Initializer
-    public let biasInitializer: Initializer
-    public let useBias: Bool
-    public let regularizer: Regularizer
-    public let maxNorm: MaxNorm?
-
-    public private(set) var kernel: Tensor?
-    public private(set) var bias: Tensor?
 
     public init(_ units: Int, activation: String = "linear", initializer: Initializer = .glorotUniform,
                 biasInitializer: Initializer = .zeros, useBias: Bool = true,
                 regularizer: Regularizer? = nil, maxNorm: MaxNorm? = nil, name: String = "") throws {
         guard units >= 1 else { throw TensorError("Dense: units must be positive, got \(units)") }
         self.units = units
-        self.activation = try checkActivation(activation, "Dense")
-        self.initializer = initializer
-        self.biasInitializer = biasInitializer
-        self.useBias = useBias
-        self.regularizer = try regularizer ?? Regularizer()
-        self.maxNorm = maxNorm
-        super.init(name: name)
+        try super.init("Dense", activation: activation, initializer: initializer, biasInitializer: biasInitializer,
+                       useBias: useBias, regularizer: regularizer, maxNorm: maxNorm, name: name)
     }
 
     public override var kind: String { "Dense" }
@@ -48,9 +34,7 @@ public final class Dense: Layer {
     public override func build(inputShape: [Int]) throws -> [Int] {
         guard !inputShape.isEmpty else { throw TensorError("Dense: needs input with at least one dim, got {}") }
         let axis = featureAxis(inputShape.count)
-        let features = inputShape[axis]
-        kernel = try initializer.make([features, units]).requiringGrad()
-        bias = useBias ? try biasInitializer.make([units]).requiringGrad() : nil
+        try makeWeights(kernel: [inputShape[axis], units], units: units)
         var out = inputShape
         out[axis] = units
         return out
@@ -68,7 +52,7 @@ public final class Dense: Layer {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        guard let kernel else { throw TensorError("Dense: layer \(displayName) is not built") }
+        let kernel = try builtKernel()
         let y: Tensor
         switch x.rank {
         case 2:
@@ -87,43 +71,16 @@ public final class Dense: Layer {
         return try applyActivation(activation, y)
     }
 
-    public override var trainableWeights: [Tensor] { [kernel, bias].compactMap { $0 } }
-    public override var weightNames: [String] { useBias ? ["kernel", "bias"] : ["kernel"] }
-
-    public override func regularizationLoss() throws -> Tensor? {
-        guard let kernel, regularizer.isActive else { return nil }
-        return try regularizer.penalty(kernel)
-    }
-
-    public override func applyConstraints() throws {
-        if let maxNorm, let kernel { try maxNorm.apply(to: kernel, unitsFirst: false) }
-    }
-
-    public override var outputActivation: String? { activation == "linear" ? nil : activation }
-
-    public override var config: [String: Any] {
-        var c: [String: Any] = ["units": units, "activation": activation, "init": initializer.config,
-                                "bias_init": biasInitializer.config, "use_bias": useBias,
-                                "l1": Double(regularizer.l1), "l2": Double(regularizer.l2)]
-        if let maxNorm { c["max_norm"] = Double(maxNorm.maxValue) }
-        return c
-    }
+    public override var config: [String: Any] { kernelConfig(["units": units]) }
 
     public static func fromConfig(_ config: [String: Any], name: String) throws -> Dense {
-        let c = ConfigReader(config, owner: "Dense")
-        return try Dense(try c.int("units"), activation: try c.string("activation", default: "linear"),
-                         initializer: try c.has("init") ? Initializer(config: config["init"]!, owner: "Dense") : .glorotUniform,
-                         biasInitializer: try c.has("bias_init") ? Initializer(config: config["bias_init"]!, owner: "Dense") : .zeros,
-                         useBias: try c.bool("use_bias", default: true),
-                         regularizer: try Regularizer(l1: Float(try c.double("l1", default: 0)), l2: Float(try c.double("l2", default: 0)), owner: "Dense"),
-                         maxNorm: try c.optionalDouble("max_norm").map { try MaxNorm(Float($0), owner: "Dense") },
-                         name: name)
+        let c = ConfigReader(config, owner: "Dense"), o = try KernelOptions(config, owner: "Dense")
+        return try Dense(try c.int("units"), activation: o.activation, initializer: o.initializer,
+                         biasInitializer: o.biasInitializer, useBias: o.useBias, regularizer: o.regularizer,
+                         maxNorm: o.maxNorm, name: name)
     }
 
     public override var description: String {
-        var parts = ["\(inputFeatures.map(String.init) ?? "?") -> \(units)"]
-        if activation != "linear" { parts.append(activation) }
-        if !useBias { parts.append("no bias") }
-        return "Dense(" + parts.joined(separator: ", ") + ")"
+        describe(["\(inputFeatures.map(String.init) ?? "?") -> \(units)"])
     }
 }
