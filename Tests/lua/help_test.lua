@@ -66,6 +66,18 @@ describe("moonlab.docs", function()
     expect(page:find("\n## tensor\n", 1, true) < page:find("\n## plot\n", 1, true)):to_be(true)
   end)
 
+  it("matches the committed docs/api.md (regenerate: moonlab -e 'moonlab.docs(\"docs/api.md\")')", function()
+    local here = debug.getinfo(1, "S").source:gsub("^@", "")
+    local root = here:gsub("Tests/lua/[^/]*$", "")
+    if root == here then root = "./" end
+    local f = assert(io.open(root .. "docs/api.md"))
+    local committed = f:read("a")
+    f:close()
+    if committed ~= moonlab.docs() then
+      error("docs/api.md is out of date: run  moonlab -e 'moonlab.docs(\"docs/api.md\")'  from the repository root", 0)
+    end
+  end)
+
   it("writes the page to a path, making missing folders", function()
     local folder = os.tmpname()
     os.remove(folder)

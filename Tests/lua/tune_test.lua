@@ -21,6 +21,32 @@ local function configs(result)
   for i, t in ipairs(result.trials) do out[i] = t.config end
   return out
 end
+-- A sweep script of four trials that each "train" 5 epochs (an epoch runs `epoch_work`, then
+-- updates the value and saves it atomically to trial.checkpoint, as fit{checkpoint=} does, and
+-- notes the epoch in <out>/epochs-<trial>), resuming from the checkpoint when it exists. Its
+-- argument is the output folder; the storage is <out>/<storage>.
+local function epochs_script(storage, epoch_work)
+  return ([[
+    local out = arg[1]
+    local r = tune.grid{space={k={1, 2, 3, 4}}, workers=2, storage=out .. "/STORAGE", verbose=false,
+      objective=function(cfg, trial)
+        local epoch, value = 0, cfg.k
+        local f = io.open(trial.checkpoint)
+        if f then epoch, value = f:read("n", "n"); f:close() end
+        for e = epoch + 1, 5 do
+          WORK
+          value = value * 1.5 + e
+          local tmp = trial.checkpoint .. ".tmp"
+          f = io.open(tmp, "w"); f:write(e, " ", string.format("%.17g", value)); f:close()
+          os.rename(tmp, trial.checkpoint)
+          f = io.open(out .. "/epochs-" .. trial.id, "a"); f:write(e, "\n"); f:close()
+        end
+        return value
+      end}
+    print("done", #r.trials)
+  ]]):gsub("STORAGE", storage):gsub("WORK", function() return epoch_work end), nil
+end
+
 -- Runs a script file with moonlab, returns its exit success and output.
 local function run(script, ...)
   local args = {}
@@ -165,25 +191,7 @@ describe("tune worker processes", function()
     local script = dir .. "/resume.lua"
     -- Each trial "trains" 5 epochs; each epoch sleeps (the kill lands mid-epoch), then updates
     -- the value and saves it atomically to trial.checkpoint, as fit{checkpoint=} does.
-    write(script, [[
-      local out = arg[1]
-      local r = tune.grid{space={k={1, 2, 3, 4}}, workers=2, storage=out .. "/resume.db", verbose=false,
-        objective=function(cfg, trial)
-          local epoch, value = 0, cfg.k
-          local f = io.open(trial.checkpoint)
-          if f then epoch, value = f:read("n", "n"); f:close() end
-          for e = epoch + 1, 5 do
-            os.execute("sleep 0.15")
-            value = value * 1.5 + e
-            local tmp = trial.checkpoint .. ".tmp"
-            f = io.open(tmp, "w"); f:write(e, " ", string.format("%.17g", value)); f:close()
-            os.rename(tmp, trial.checkpoint)
-            f = io.open(out .. "/epochs-" .. trial.id, "a"); f:write(e, "\n"); f:close()
-          end
-          return value
-        end}
-      print("done", #r.trials)
-    ]])
+    write(script, epochs_script("resume.db", 'os.execute("sleep 0.15")'))
     local function expected(k)
       local v = k
       for e = 1, 5 do v = v * 1.5 + e end
@@ -233,26 +241,8 @@ describe("tune and Ctrl-C", function()
     local sub = dir .. "/ctrlc"
     assert(os.execute("mkdir -p " .. C.quote(sub)))
     local script = sub .. "/ctrlc.lua"
-    write(script, [[
-      local out = arg[1]
-      local r = tune.grid{space={k={1, 2, 3, 4}}, workers=2, storage=out .. "/c.db", verbose=false,
-        objective=function(cfg, trial)
-          local epoch, value = 0, cfg.k
-          local f = io.open(trial.checkpoint)
-          if f then epoch, value = f:read("n", "n"); f:close() end
-          for e = epoch + 1, 5 do
-            local t0 = os.clock()
-            while os.clock() - t0 < 0.1 do end     -- busy "training": the hook must stop it
-            value = value * 1.5 + e
-            local tmp = trial.checkpoint .. ".tmp"
-            f = io.open(tmp, "w"); f:write(e, " ", string.format("%.17g", value)); f:close()
-            os.rename(tmp, trial.checkpoint)
-            f = io.open(out .. "/epochs-" .. trial.id, "a"); f:write(e, "\n"); f:close()
-          end
-          return value
-        end}
-      print("done", #r.trials)
-    ]])
+    -- busy "training" (no child process): the interrupt hook must stop the Lua code itself
+    write(script, epochs_script("c.db", "local t0 = os.clock() while os.clock() - t0 < 0.1 do end"))
     -- A terminal's Ctrl-C reaches the whole foreground process group: parent and workers.
     local p = io.popen("setsid " .. C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(sub)
       .. " > " .. C.quote(sub .. "/first.txt") .. " 2>&1 & echo $!")
