@@ -17,9 +17,11 @@ public enum DocPage {
         for name in names {
             let items = groups[name]!
             out += "\n## \(name)\n\n"
-            if let intro = items.first(where: { $0.name == name }), !intro.text.isEmpty {
-                out += intro.text + "\n"
+            // The module's text, and its objects' (a class of the same name) after it.
+            for intro in items where intro.name == name && !intro.text.isEmpty {
+                out += intro.text + "\n\n"
             }
+            if out.hasSuffix("\n\n") { out.removeLast() }
             for e in items where e.name != name {
                 out += "\n### `\(e.signature.isEmpty ? e.name : e.signature)`\n\n"
                 if !e.text.isEmpty { out += e.text + "\n" }

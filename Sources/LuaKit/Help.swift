@@ -88,7 +88,8 @@ extension LuaState {
             entries.append(DocEntry(name: name, signature: sig, text: text, isTable: type(-2) == .table))
         }
         pop()
-        return entries.sorted { $0.name < $1.name }
+        // By name, then text: a module and a class may share a name (`tensor`).
+        return entries.sorted { ($0.name, $0.text) < ($1.name, $1.text) }
     }
 
     /// Installs `help(x)` and `moonlab.docs()` (every entry, for generated API pages).
