@@ -99,7 +99,7 @@ public final class SweepRunner {
                 }
                 guard try storage.claim(sweep: sweep, id: t.id, pid: me, host: host,
                                         expected: s.status, expectedPid: expectedPid) else { dirty = true; continue }
-                let note = s.status == .running ? " (resuming after its process died)" : s.status == .failed ? " (retry)" : ""
+                let note = s.status == .running ? " (resuming: its last run was stopped or its process died)" : s.status == .failed ? " (retry)" : ""
                 log("trial \(t.id)/\(total()) started\(note): \(describe(s))")
                 started = true
                 if let launch {
