@@ -1,6 +1,6 @@
 -- Training throughput and accuracy on Fashion-MNIST (scripts/bench --train runs this).
 --
--- Run: moonlab bench/train.lua MODEL MODE [THREADS] [EPOCHS]
+-- Run: moonlab bench/train.lua MODEL MODE [THREADS] [EPOCHS] [SEED]
 --   MODEL  a  784-64-64-10 relu MLP, SGD lr 0.1, batch 32
 --          b  784-1024-512-10 relu, Dropout 0.6 / 0.5 after the hidden layers, Adam lr 2.5e-4, batch 512
 --          c  Conv2D(32,3,same,relu)-Conv2D(64,3,same,relu)-MaxPool2-Flatten-Dense128 relu-Dense10,
@@ -21,8 +21,9 @@
 local name, mode = arg[1], arg[2] or "speed"
 local threads = tonumber(arg[3]) or 2
 local epochs = tonumber(arg[4]) or 10
+local seed = tonumber(arg[5]) or 1   -- initial weights and shuffles; scripts/bench --seeds N
 moonlab.threads(threads)
-moonlab.seed(1)
+moonlab.seed(seed)
 
 -- Batches per timed window and warm-up batches (same numbers in bench_torch_train.py).
 local WINDOW = {a = 400, b = 20, c = 50, d = 50}
@@ -87,8 +88,8 @@ elseif mode == "accuracy" then
   model:fit(train, {epochs = epochs, batch = batch, shuffle = true, verbose = 0})
   local seconds = now() - t0
   local result = model:evaluate(test, {batch = 1000})
-  print(string.format("train\t%s\tmoonlab\taccuracy\t%.4f\t%.1f\t%.1f", name, result.accuracy, seconds,
-    epochs * #train / seconds))
+  print(string.format("train\t%s\tmoonlab\taccuracy\t%.4f\t%.1f\t%.1f\t%d", name, result.accuracy, seconds,
+    epochs * #train / seconds, seed))
 else
   error("bench/train.lua: unknown mode " .. tostring(mode) .. " (speed, accuracy)")
 end

@@ -1,6 +1,6 @@
 """PyTorch CPU peer for scripts/bench --train: the training recipes of bench/train.lua.
 
-Usage: bench_torch_train.py MODEL MODE [THREADS] [EPOCHS]
+Usage: bench_torch_train.py MODEL MODE [THREADS] [EPOCHS] [SEED]
   MODEL  a | b | c | d (the four models of the training benchmark; see bench/train.lua)
   MODE   speed     prints `train <model> torch speed <samples/s>` for each of 3 timed windows
          accuracy  trains EPOCHS (default 10) epochs and prints
@@ -105,9 +105,10 @@ def main():
     name, mode = sys.argv[1], sys.argv[2]
     threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
     epochs = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+    seed = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     torch.set_num_threads(threads)
-    torch.manual_seed(1)
-    gen = torch.Generator().manual_seed(1)
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
     x, y = load("train")
     model, opt, batch = build(name)
     model.train()
@@ -138,7 +139,7 @@ def main():
             for i in range(0, len(yt), 1000):
                 correct += (model(xt[i:i + 1000]).argmax(1) == yt[i:i + 1000]).sum().item()
         print(f"train\t{name}\ttorch\taccuracy\t{correct / len(yt):.4f}\t{seconds:.1f}\t"
-              f"{epochs * len(y) / seconds:.1f}", flush=True)
+              f"{epochs * len(y) / seconds:.1f}\t{seed}", flush=True)
     else:
         raise SystemExit(f"unknown mode {mode!r} (speed, accuracy)")
 
