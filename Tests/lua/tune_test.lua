@@ -166,6 +166,31 @@ describe("tune worker processes", function()
     end
   end)
 
+  it("keeps a named sweep's trials when its grid grows, and refuses a space that changed under the name", function()
+    -- (Within one process a second call with the same name is a new sweep, `named-2`; a re-run
+    -- of the script finds `named` again.)
+    local script = dir .. "/named.lua"
+    write(script, [[
+      local values = {}
+      for v in arg[2]:gmatch("%d+") do values[#values + 1] = tonumber(v) end
+      local r = tune.grid{space={k=values}, workers=0, storage=arg[1], verbose=false, name="named",
+        objective=function(cfg)
+          local f = io.open(arg[1] .. ".runs", "a"); f:write(cfg.k, " "); f:close()
+          return cfg.k
+        end}
+      print("trials", #r.trials)
+    ]])
+    local db = dir .. "/named.db"
+    expect(select(2, run(script, db, "1,2"))):to_contain("trials\t2")
+    expect(read(db .. ".runs")):to_be("1 2 ")
+    expect(select(2, run(script, db, "1,2,3"))):to_contain("trials\t3")   -- grown: only the new one runs
+    expect(read(db .. ".runs")):to_be("1 2 3 ")
+    local ok, out = run(script, db, "1,5,3")
+    expect(ok == true):to_be(false)
+    expect(out):to_contain("tune.grid: sweep 'named' in storage has another configuration for trial 2 ({\"k\":2}, now {\"k\":5})")
+    expect(read(db .. ".runs")):to_be("1 2 3 ")
+  end)
+
   it("lets two sweeps share one storage file, each trial run once", function()
     local script = dir .. "/share.lua"
     write(script, [[
