@@ -6,7 +6,8 @@ import Foundation
 /// OpenBLAS itself always runs single-threaded (set once, before the first GEMM): its own
 /// worker threads spin in `sched_yield` after every threaded call and steal the cores from
 /// the parallel kernels that follow. Large GEMMs are split across `count` workers by `sgemm`
-/// instead, and kernels that split work themselves call BLAS from every worker.
+/// instead, and kernels that split work themselves call BLAS from every worker. The workers
+/// are `WorkerPool`'s persistent threads plus the calling thread.
 public enum Threads {
     nonisolated(unsafe) private static var _count: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
