@@ -12,6 +12,12 @@ public enum Conv2DTuning {
     nonisolated(unsafe) public static var columnBufferBytes = 2 * 1024 * 1024
 }
 
+/// Runs of consecutive images the backward pass cuts a batch into (fewer for a smaller
+/// batch). Fixed, not the thread count, so weight gradients are summed in the same order
+/// however many threads run; more runs than threads lets a core slowed by other work take
+/// fewer of them.
+let backwardGroups = 8
+
 extension PatchGrid {
     /// The windows of output rows `first ..< first + count` only.
     func band(_ first: Int, _ count: Int) -> PatchGrid {
@@ -83,8 +89,11 @@ public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weig
 /// - `gradBias` `{outChannels}` = ∂L/∂bias, summed over the batch and positions.
 ///
 /// Every requested output is overwritten (not accumulated into). `input` is read only for
-/// `gradWeight` and `weight` only for `gradInput`. Images are handed to the workers one at a
-/// time; each worker accumulates its own partial `gradWeight`/`gradBias`, reduced at the end.
+/// `gradWeight` and `weight` only for `gradInput`. The batch is cut into at most
+/// `backwardGroups` fixed runs of consecutive images; workers take runs as they become free,
+/// each run accumulates its own partial `gradWeight`/`gradBias` in image order, and the
+/// partials are added in run order at the end. So the result is the same bit for bit from
+/// run to run and for any thread count (a same-seed training run repeats exactly).
 public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                            gradOutput: UnsafePointer<Float>,
                            gradInput: UnsafeMutablePointer<Float>?,
@@ -113,15 +122,15 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
                            offsetLeft: (kw - 1) * g.dilationW - g.padLeft,
                            outHeight: g.inHeight, outWidth: g.inWidth)
     let HW = g.inHeight * g.inWidth
-    let workers = min(Threads.count, g.batch)
+    let groups = min(backwardGroups, g.batch)
     let needX = gradInput != nil, needW = gradWeight != nil, needB = gradBias != nil
     let partialSize = (needW ? F * K : 0) + (needB ? F : 0)
     let colSize = pointwise ? 0 : max(needW || needX ? K * band * ow : 0, needX && useTransposed ? F * kk * HW : 0)
     let flippedSize = useTransposed && needX ? C * F * kk : 0
 
-    Scratch.withBuffer(workers * partialSize + flippedSize + (needB ? P : 0)) { shared in
+    Scratch.withBuffer(groups * partialSize + flippedSize + (needB ? P : 0)) { shared in
         let partials = shared
-        let flipped = shared + workers * partialSize
+        let flipped = shared + groups * partialSize
         let ones = flipped + flippedSize
         if needB { ones.update(repeating: 1, count: P) }
         if flippedSize > 0 {   // flipped[c, f, i', j'] = weight[f, c, kh-1-i', kw-1-j']
@@ -129,62 +138,64 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
                 flipped[((c * F + f) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)] = weight[((f * C + c) * kh + i) * kw + j]
             } } } }
         }
-        partials.update(repeating: 0, count: workers * partialSize)
-        let used = parallelItems(g.batch, workers: workers) { worker, n in
+        partials.update(repeating: 0, count: groups * partialSize)
+        parallelItems(groups, workers: Threads.count) { _, group in
             // dW is accumulated transposed, {K, F}: that GEMM shape runs about 6 % faster.
-            let dWt = partials + worker * partialSize
+            let dWt = partials + group * partialSize
             let dB = dWt + (needW ? F * K : 0)
-            Scratch.withBuffer(colSize) { col in
-                let dY = gradOutput + n * F * P
-                let x = input + n * g.inputImageSize
-                let dX = gradInput.map { $0 + n * g.inputImageSize }
-                if needB {
-                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(F), Int32(P), 1, dY, Int32(P),
-                                ones, 1, 1, dB, 1)
-                }
-                if pointwise {
-                    if needW {
-                        sgemm(transA: false, transB: true, m: K, n: F, k: P, a: x, lda: P,
-                              b: dY, ldb: P, beta: 1, c: dWt, ldc: F)
+            for n in (group * g.batch / groups)..<((group + 1) * g.batch / groups) {
+                Scratch.withBuffer(colSize) { col in
+                    let dY = gradOutput + n * F * P
+                    let x = input + n * g.inputImageSize
+                    let dX = gradInput.map { $0 + n * g.inputImageSize }
+                    if needB {
+                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(F), Int32(P), 1, dY, Int32(P),
+                                    ones, 1, 1, dB, 1)
                     }
-                    if let dX {
-                        sgemm(transA: true, transB: false, m: C, n: P, k: F, a: weight, lda: K,
-                              b: dY, ldb: P, c: dX, ldc: P)
+                    if pointwise {
+                        if needW {
+                            sgemm(transA: false, transB: true, m: K, n: F, k: P, a: x, lda: P,
+                                  b: dY, ldb: P, beta: 1, c: dWt, ldc: F)
+                        }
+                        if let dX {
+                            sgemm(transA: true, transB: false, m: C, n: P, k: F, a: weight, lda: K,
+                                  b: dY, ldb: P, c: dX, ldc: P)
+                        }
+                        return
                     }
-                    return
-                }
-                if let dX, useTransposed {
-                    im2col(dyGrid, src: dY, col: col, ldcol: HW)
-                    sgemm(transA: false, transB: false, m: C, n: HW, k: F * kk, a: flipped, lda: F * kk,
-                          b: col, ldb: HW, c: dX, ldc: HW)
-                } else if let dX {
-                    dX.update(repeating: 0, count: g.inputImageSize)
-                }
-                for y0 in stride(from: 0, to: g.outHeight, by: band) {
-                    let rows = min(band, g.outHeight - y0), cols = rows * ow
-                    let sub = grid.band(y0, rows)
-                    if needW {
-                        im2col(sub, src: x, col: col, ldcol: cols)
-                        sgemm(transA: false, transB: true, m: K, n: F, k: cols, a: col, lda: cols,
-                              b: dY + y0 * ow, ldb: P, beta: 1, c: dWt, ldc: F)
+                    if let dX, useTransposed {
+                        im2col(dyGrid, src: dY, col: col, ldcol: HW)
+                        sgemm(transA: false, transB: false, m: C, n: HW, k: F * kk, a: flipped, lda: F * kk,
+                              b: col, ldb: HW, c: dX, ldc: HW)
+                    } else if let dX {
+                        dX.update(repeating: 0, count: g.inputImageSize)
                     }
-                    if let dX, !useTransposed {
-                        sgemm(transA: true, transB: false, m: K, n: cols, k: F, a: weight, lda: K,
-                              b: dY + y0 * ow, ldb: P, c: col, ldc: cols)
-                        col2imClobbering(sub, col: col, ldcol: cols, dst: dX)
+                    for y0 in stride(from: 0, to: g.outHeight, by: band) {
+                        let rows = min(band, g.outHeight - y0), cols = rows * ow
+                        let sub = grid.band(y0, rows)
+                        if needW {
+                            im2col(sub, src: x, col: col, ldcol: cols)
+                            sgemm(transA: false, transB: true, m: K, n: F, k: cols, a: col, lda: cols,
+                                  b: dY + y0 * ow, ldb: P, beta: 1, c: dWt, ldc: F)
+                        }
+                        if let dX, !useTransposed {
+                            sgemm(transA: true, transB: false, m: K, n: cols, k: F, a: weight, lda: K,
+                                  b: dY + y0 * ow, ldb: P, c: col, ldc: cols)
+                            col2imClobbering(sub, col: col, ldcol: cols, dst: dX)
+                        }
                     }
                 }
             }
         }
-        // Reduce the per-worker partial sums of dW and dB.
+        // Add the runs' partial sums of dW and dB, in run order.
         if let gradWeight {
-            for c in 1..<max(used, 1) { addBlock(partials + c * partialSize, into: partials, count: F * K) }
+            for c in 1..<groups { addBlock(partials + c * partialSize, into: partials, count: F * K) }
             for k in 0..<K { for f in 0..<F { gradWeight[f * K + k] = partials[k * F + f] } }
         }
         if let gradBias {
             let off = needW ? F * K : 0
             gradBias.update(from: partials + off, count: F)
-            for c in 1..<max(used, 1) { addBlock(partials + c * partialSize + off, into: gradBias, count: F) }
+            for c in 1..<groups { addBlock(partials + c * partialSize + off, into: gradBias, count: F) }
         }
     }
 }

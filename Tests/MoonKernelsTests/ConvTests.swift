@@ -207,6 +207,31 @@ extension ReferenceConv { init(_ g: Conv2DGeometry) { self.g = g } }
         #expect(dw.allSatisfy { $0 == 0 } && db.allSatisfy { $0 == 0 })
     }
 
+    /// The weight and bias gradients sum the batch in a fixed order: the same bits on every
+    /// call and for any thread count (a same-seed training run repeats exactly). With the
+    /// images handed to whichever worker is free, the sum's order followed the timing.
+    @Test func backwardIsBitForBitRepeatable() throws {
+        let g = try Conv2DGeometry(batch: 37, inChannels: 8, inHeight: 12, inWidth: 12, outChannels: 16,
+                                   kernelHeight: 3, kernelWidth: 3, padding: .same)
+        var rng = TestRandom(seed: 11)
+        let x = rng.floats(g.batch * g.inputImageSize), w = rng.floats(g.weightSize)
+        let dy = rng.floats(g.batch * g.outputImageSize)
+        let saved = Threads.count
+        defer { Threads.set(saved) }
+        func run(_ threads: Int) -> [Float] {
+            Threads.set(threads)
+            var dx = [Float](repeating: 0, count: x.count), dw = [Float](repeating: 0, count: w.count)
+            var db = [Float](repeating: 0, count: 16)
+            conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db)
+            return dx + dw + db
+        }
+        let first = run(1)
+        for threads in [2, 3, 2, 4, 2, 2] {
+            let again = run(threads)
+            #expect(again.elementsEqual(first) { $0.bitPattern == $1.bitPattern }, "\(threads) threads")
+        }
+    }
+
     /// Gradients against central finite differences of `L = Σ out · R` (float32, so loose tolerances).
     @Test(arguments: [Conv2DInputGradientMethod.col2im, .transposedConvolution])
     func finiteDifferences(method: Conv2DInputGradientMethod) throws {

@@ -114,6 +114,13 @@ import Testing
         sgemmSingle(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: n,
                     beta: 0, c: &single, ldc: n)
         #expect(m * n * k >= GemmTuning.splitMinimum)
-        #expect(split == single)
+        // OpenBLAS may pick another kernel path for a block than for the whole product (seen on
+        // AMD EPYC), so equal up to rounding; the split itself repeats bit for bit.
+        var worst: Float = 0
+        for i in 0..<(m * n) { worst = max(worst, abs(split[i] - single[i])) }
+        #expect(worst <= 1e-5 * max(1, single.map(abs).max()!), "largest difference \(worst)")
+        var again = [Float](repeating: 0, count: m * n)
+        sgemm(transA: false, transB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &again, ldc: n)
+        #expect(again.elementsEqual(split) { $0.bitPattern == $1.bitPattern })
     }
 }
