@@ -14,6 +14,7 @@ A training step is: forward, loss, zero_grad, backward, step, loss.item() (moonl
 the loss every batch too). Never imported by moonlab itself; scripts/bench runs it only when
 torch is importable.
 """
+import ast
 import gzip
 import os
 import statistics
@@ -49,6 +50,17 @@ def load(split):
     x = idx(f"{DATA}/{prefix}-images-idx3-ubyte.gz").float().div_(255).reshape(-1, 1, 28, 28)
     y = idx(f"{DATA}/{prefix}-labels-idx1-ubyte.gz").long()
     return x.contiguous(), y
+
+
+def npy(path):
+    """A float32 .npy file as a tensor (the weights and orders moonlab writes with data.save_npy);
+    for the comparison scripts beside this one, which must not need numpy."""
+    raw = open(path, "rb").read()
+    size = struct.unpack("<H", raw[8:10])[0]
+    header = ast.literal_eval(raw[10:10 + size].decode())
+    if header["descr"] != "<f4" or header["fortran_order"]:
+        raise SystemExit(f"{path}: expected a C-order float32 array, got {header}")
+    return torch.frombuffer(bytearray(raw[10 + size:]), dtype=torch.float32).reshape(header["shape"]).clone()
 
 
 def keras_init(model):

@@ -21,14 +21,6 @@ bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
 
 
-def npy(path):
-    import ast
-    raw = open(path, "rb").read()
-    size = struct.unpack("<H", raw[8:10])[0]
-    header = ast.literal_eval(raw[10:10 + size].decode())
-    return torch.frombuffer(bytearray(raw[10 + size:]), dtype=torch.float32).reshape(header["shape"]).clone()
-
-
 def save_npy(path, t):
     t = t.contiguous().float()
     shape = ", ".join(str(d) for d in t.shape) + ("," if t.dim() == 1 else "")
@@ -55,9 +47,9 @@ def main():
     model, opt, batch = bench.build("c")
     with torch.no_grad():
         for i, p in enumerate(model.parameters()):
-            w = npy(f"{d}/w{i + 1}.npy")
+            w = bench.npy(f"{d}/w{i + 1}.npy")
             p.copy_(w.t() if p.dim() == 2 else w)   # Dense kernels are {in, units}, Linear weights {out, in}
-    orders = npy(f"{d}/orders.npy").long()
+    orders = bench.npy(f"{d}/orders.npy").long()
     t0 = time.perf_counter()
     for e in range(epochs):
         model.train()

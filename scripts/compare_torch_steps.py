@@ -1,10 +1,8 @@
 """PyTorch's side of bench/steps_c.lua: the (c) model from moonlab's initial weights (OUT/w<i>.npy),
 SGD lr 0.01 momentum 0.9, the first STEPS batches of 64 training images in order, EPOCHS times;
 prints "step loss" per batch. Usage: compare_torch_steps.py OUT [STEPS] [EPOCHS]"""
-import ast
 import importlib.util
 import os
-import struct
 import sys
 
 import torch
@@ -12,13 +10,6 @@ import torch
 spec = importlib.util.spec_from_file_location("bench", os.path.join(os.path.dirname(__file__), "bench_torch_train.py"))
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
-
-
-def npy(path):
-    raw = open(path, "rb").read()
-    size = struct.unpack("<H", raw[8:10])[0]
-    header = ast.literal_eval(raw[10:10 + size].decode())
-    return torch.frombuffer(bytearray(raw[10 + size:]), dtype=torch.float32).reshape(header["shape"]).clone()
 
 
 out = sys.argv[1]
@@ -29,7 +20,7 @@ x, y = bench.load("train")
 model, opt, _ = bench.build("c")
 with torch.no_grad():
     for i, p in enumerate(model.parameters()):
-        w = npy(f"{out}/w{i + 1}.npy")
+        w = bench.npy(f"{out}/w{i + 1}.npy")
         p.copy_(w.t() if p.dim() == 2 else w)   # Dense kernels are {in, units}, Linear weights {out, in}
 n = 0
 for _ in range(epochs):

@@ -117,6 +117,32 @@ describe("compile and fit", function()
     expect(correct / 64):to_be_close(r.accuracy, 1e-6)
   end)
 
+  it("repeats bit for bit with the same seed on two threads (shuffled, conv and dense)", function()
+    local saved = moonlab.threads()
+    moonlab.threads(2)
+    moonlab.seed(21)
+    local labels = tensor.zeros{96}
+    for i = 1, 96 do labels[i] = i % 3 end
+    local images = data.dataset(tensor.rand({96, 2, 10, 10}), labels)
+    local function run()
+      moonlab.seed(5)
+      local m = nn.Sequential{input = {2, 10, 10}, nn.Conv2D(8, 3, {activation = "relu", padding = "same"}),
+        nn.Conv2D(8, 3, {activation = "relu"}), nn.MaxPool2D(2), nn.Flatten(), nn.Dense(3)}
+      m:compile{optimizer = optim.SGD{lr = 0.1, momentum = 0.9}, loss = "sparse_categorical_crossentropy"}
+      local h = m:fit(images, {epochs = 3, batch = 32, verbose = 0})
+      local sums = {}
+      for i, p in ipairs(m:parameters()) do sums[i] = p:abs():sum():item() end
+      return h.loss, sums
+    end
+    local loss1, sums1 = run()
+    for _ = 1, 3 do
+      local loss2, sums2 = run()
+      expect(loss2):to_equal(loss1)   -- exact: the same numbers, not close ones
+      expect(sums2):to_equal(sums1)
+    end
+    moonlab.threads(saved)
+  end)
+
   it("accepts tensors x, y and a softmax output (probabilities, never squashed twice)", function()
     local train = blobs(64, 4)
     moonlab.seed(5)
