@@ -135,7 +135,7 @@ describe("compile and fit", function()
       return h.loss, sums
     end
     local loss1, sums1 = run()
-    for _ = 1, 3 do
+    for _ = 1, 8 do
       local loss2, sums2 = run()
       expect(loss2):to_equal(loss1)   -- exact: the same numbers, not close ones
       expect(sums2):to_equal(sums1)
