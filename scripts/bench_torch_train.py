@@ -63,6 +63,14 @@ def npy(path):
     return torch.frombuffer(bytearray(raw[10 + size:]), dtype=torch.float32).reshape(header["shape"]).clone()
 
 
+def load_moonlab_weights(model, folder):
+    """Copies moonlab's weights (folder/w<i>.npy, in model:parameters() order) into `model`."""
+    with torch.no_grad():
+        for i, p in enumerate(model.parameters()):
+            w = npy(f"{folder}/w{i + 1}.npy")
+            p.copy_(w.t() if p.dim() == 2 else w)   # Dense kernels are {in, units}, Linear weights {out, in}
+
+
 def keras_init(model):
     for m in model.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):

@@ -45,10 +45,7 @@ def main():
     x, y = bench.load("train")
     xt, yt = bench.load("test")
     model, opt, batch = bench.build("c")
-    with torch.no_grad():
-        for i, p in enumerate(model.parameters()):
-            w = bench.npy(f"{d}/w{i + 1}.npy")
-            p.copy_(w.t() if p.dim() == 2 else w)   # Dense kernels are {in, units}, Linear weights {out, in}
+    bench.load_moonlab_weights(model, d)
     orders = bench.npy(f"{d}/orders.npy").long()
     t0 = time.perf_counter()
     for e in range(epochs):

@@ -18,10 +18,7 @@ epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 torch.set_num_threads(2)
 x, y = bench.load("train")
 model, opt, _ = bench.build("c")
-with torch.no_grad():
-    for i, p in enumerate(model.parameters()):
-        w = bench.npy(f"{out}/w{i + 1}.npy")
-        p.copy_(w.t() if p.dim() == 2 else w)   # Dense kernels are {in, units}, Linear weights {out, in}
+bench.load_moonlab_weights(model, out)
 n = 0
 for _ in range(epochs):
     for s in range(steps):
