@@ -143,8 +143,8 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
             // dW is accumulated transposed, {K, F}: that GEMM shape runs about 6 % faster.
             let dWt = partials + group * partialSize
             let dB = dWt + (needW ? F * K : 0)
-            for n in (group * g.batch / groups)..<((group + 1) * g.batch / groups) {
-                Scratch.withBuffer(colSize) { col in
+            Scratch.withBuffer(colSize) { col in
+                for n in (group * g.batch / groups)..<((group + 1) * g.batch / groups) {
                     let dY = gradOutput + n * F * P
                     let x = input + n * g.inputImageSize
                     let dX = gradInput.map { $0 + n * g.inputImageSize }
@@ -161,7 +161,7 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
                             sgemm(transA: true, transB: false, m: C, n: P, k: F, a: weight, lda: K,
                                   b: dY, ldb: P, c: dX, ldc: P)
                         }
-                        return
+                        continue
                     }
                     if let dX, useTransposed {
                         im2col(dyGrid, src: dY, col: col, ldcol: HW)
