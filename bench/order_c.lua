@@ -13,12 +13,9 @@ assert(dir and seed and epochs and (mode == "fit" or mode == "given"),
   "usage: moonlab bench/order_c.lua DIR SEED EPOCHS fit|given")
 os.execute("mkdir -p '" .. dir .. "'")
 moonlab.seed(seed)
-local model = nn.Sequential{input = {1, 28, 28},
-  nn.Conv2D(32, 3, {activation = "relu", padding = "same"}),
-  nn.Conv2D(64, 3, {activation = "relu", padding = "same"}),
-  nn.MaxPool2D(2), nn.Flatten(), nn.Dense(128, {activation = "relu"}), nn.Dense(10)}
+local model, optimizer = require("models").build("c")
 for i, p in ipairs(model:parameters()) do data.save_npy(dir .. "/w" .. i .. ".npy", p) end
-model:compile{optimizer = optim.SGD{lr = 0.01, momentum = 0.9}, loss = "sparse_categorical_crossentropy",
+model:compile{optimizer = optimizer, loss = "sparse_categorical_crossentropy",
   metrics = {"accuracy"}}
 local train, test = data.fashion_mnist{split = "train"}, data.fashion_mnist{split = "test"}
 local n = #train

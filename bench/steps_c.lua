@@ -7,11 +7,9 @@ local out, steps, epochs = arg[1], tonumber(arg[2]) or 30, tonumber(arg[3]) or 1
 assert(out, "usage: moonlab bench/steps_c.lua OUT [STEPS] [EPOCHS]")
 os.execute("mkdir -p '" .. out .. "'")
 moonlab.seed(1)
-local model = nn.Sequential{input = {1, 28, 28}, nn.Conv2D(32, 3, {activation = "relu", padding = "same"}),
-  nn.Conv2D(64, 3, {activation = "relu", padding = "same"}), nn.MaxPool2D(2), nn.Flatten(),
-  nn.Dense(128, {activation = "relu"}), nn.Dense(10)}
+local model, optimizer = require("models").build("c")
 for i, p in ipairs(model:parameters()) do data.save_npy(out .. "/w" .. i .. ".npy", p) end
-model:compile{optimizer = optim.SGD{lr = 0.01, momentum = 0.9}, loss = "sparse_categorical_crossentropy"}
+model:compile{optimizer = optimizer, loss = "sparse_categorical_crossentropy"}
 local n = 0
 model:fit(data.fashion_mnist{split = "train"}:subset(1, steps * 64), {epochs = epochs, batch = 64,
   shuffle = false, verbose = 0, callbacks = {{on_batch_end = function(_, logs)

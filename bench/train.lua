@@ -29,27 +29,7 @@ moonlab.seed(seed)
 local WINDOW = {a = 400, b = 20, c = 50, d = 50}
 local WARMUP = {a = 50, b = 4, c = 8, d = 8}
 
-local function build(m)
-  if m == "a" then
-    return nn.Sequential{input = {1, 28, 28}, nn.Flatten(),
-      nn.Dense(64, {activation = "relu"}), nn.Dense(64, {activation = "relu"}), nn.Dense(10)},
-      optim.SGD{lr = 0.1}, 32
-  elseif m == "b" then
-    return nn.Sequential{input = {1, 28, 28}, nn.Flatten(),
-      nn.Dense(1024, {activation = "relu"}), nn.Dropout(0.6),
-      nn.Dense(512, {activation = "relu"}), nn.Dropout(0.5), nn.Dense(10)},
-      optim.Adam{lr = 2.5e-4}, 512
-  elseif m == "c" then
-    return nn.Sequential{input = {1, 28, 28},
-      nn.Conv2D(32, 3, {activation = "relu", padding = "same"}),
-      nn.Conv2D(64, 3, {activation = "relu", padding = "same"}),
-      nn.MaxPool2D(2), nn.Flatten(), nn.Dense(128, {activation = "relu"}), nn.Dense(10)},
-      optim.SGD{lr = 0.01, momentum = 0.9}, 64
-  elseif m == "d" then
-    return nn.from_code("ccpdnff", {input = {1, 28, 28}, classes = 10}), optim.Adam{lr = 1e-4}, 32
-  end
-  error("bench/train.lua: unknown model " .. tostring(m) .. " (a, b, c, d)")
-end
+local build = require("models").build
 
 -- Wall-clock seconds. Lua's os.clock() is CPU time (both cores count), so ask date(1); called
 -- only at window boundaries, so the fork does not matter.
