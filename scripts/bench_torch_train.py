@@ -1,10 +1,17 @@
 """PyTorch CPU peer for scripts/bench --train: the training recipes of bench/train.lua.
 
-Usage: bench_torch_train.py MODEL MODE [THREADS] [EPOCHS] [SEED]
+Usage: bench_torch_train.py MODEL MODE [THREADS] [EPOCHS] [SEED] [SHUFFLE]
   MODEL  a | b | c | d (the four models of the training benchmark; see bench/train.lua)
   MODE   speed     prints `train <model> torch speed <samples/s>` for each of 3 timed windows
          accuracy  trains EPOCHS (default 10) epochs and prints
-                   `train <model> torch accuracy <test accuracy> <seconds> <samples/s>`
+                   `train <model> torch accuracy <test accuracy> <seconds> <samples/s>`;
+                   with MOONLAB_BENCH_EPOCHS set, also `epoch <model> torch <k> <test accuracy> <seed>`
+                   after every epoch (as bench/train.lua does)
+  SHUFFLE  after (default)  the shuffle generator is seeded from the global stream after the
+                            initial weights are drawn: one stream, weights then shuffles, as in moonlab
+           same             the shuffle generator is seeded with SEED itself, so the first shuffles
+                            replay the Mersenne-Twister stream that drew the weights (this script's
+                            recipe before 2026-12-06)
 
 The recipe is moonlab's: Fashion-MNIST from the IDX files scaled to [0, 1], a new shuffle of
 the training set every epoch (the last batch may be short), Keras-style initialisation
@@ -126,11 +133,17 @@ def main():
     threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
     epochs = int(sys.argv[4]) if len(sys.argv) > 4 else 10
     seed = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+    shuffle = sys.argv[6] if len(sys.argv) > 6 else "after"
+    if shuffle not in ("after", "same"):
+        raise SystemExit(f"unknown SHUFFLE {shuffle!r} (after, same)")
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
     x, y = load("train")
     model, opt, batch = build(name)
+    if shuffle == "same":
+        gen = torch.Generator().manual_seed(seed)
+    else:
+        gen = torch.Generator().manual_seed(int(torch.randint(0, 2 ** 62, (1,)).item()))
     model.train()
     if mode == "speed":
         window, warmup = WINDOW[name], WARMUP[name]
@@ -147,18 +160,25 @@ def main():
             print(f"train\t{name}\ttorch\tspeed\t{(b1 - b0) * batch / (t1 - t0):.1f}", flush=True)
     elif mode == "accuracy":
         xt, yt = load("test")
+
+        def test_accuracy():
+            model.eval()
+            correct = 0
+            with torch.no_grad():
+                for i in range(0, len(yt), 1000):
+                    correct += (model(xt[i:i + 1000]).argmax(1) == yt[i:i + 1000]).sum().item()
+            return correct / len(yt)
+
+        every_epoch = os.environ.get("MOONLAB_BENCH_EPOCHS") is not None
         t0 = time.perf_counter()
-        for _ in range(epochs):
+        for epoch in range(1, epochs + 1):
             model.train()
             for idx in batches(len(y), batch, gen):
                 step(model, opt, x[idx], y[idx])
+            if every_epoch:
+                print(f"epoch\t{name}\ttorch\t{epoch}\t{test_accuracy():.4f}\t{seed}", flush=True)
         seconds = time.perf_counter() - t0
-        model.eval()
-        correct = 0
-        with torch.no_grad():
-            for i in range(0, len(yt), 1000):
-                correct += (model(xt[i:i + 1000]).argmax(1) == yt[i:i + 1000]).sum().item()
-        print(f"train\t{name}\ttorch\taccuracy\t{correct / len(yt):.4f}\t{seconds:.1f}\t"
+        print(f"train\t{name}\ttorch\taccuracy\t{test_accuracy():.4f}\t{seconds:.1f}\t"
               f"{epochs * len(y) / seconds:.1f}\t{seed}", flush=True)
     else:
         raise SystemExit(f"unknown mode {mode!r} (speed, accuracy)")
