@@ -126,7 +126,7 @@ public final class ImageDataGenerator: BatchTransform {
 
     /// Fits on a dataset's inputs.
     @discardableResult
-    public func fit(_ ds: Dataset) throws -> ImageDataGenerator { try fit(ds.x) }
+    public func fit(_ ds: Dataset) throws -> ImageDataGenerator { try fit(try ds.singleInput("ImageDataGenerator:fit")) }
 
     /// The random parameters of one image, in Keras' drawing order.
     struct Draw {

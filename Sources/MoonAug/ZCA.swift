@@ -40,7 +40,7 @@ public final class ZCA: BatchTransform {
 
     /// Fits on a dataset's inputs.
     @discardableResult
-    public func fit(_ ds: Dataset) throws -> ZCA { try fit(ds.x) }
+    public func fit(_ ds: Dataset) throws -> ZCA { try fit(try ds.singleInput("ZCA:fit")) }
 
     public func apply(_ images: Tensor, generator: RandomGenerator) throws -> Tensor {
         guard let mean, let matrix, let sampleShape else {

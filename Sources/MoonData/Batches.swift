@@ -3,15 +3,23 @@ import MoonEngine
 
 /// One minibatch: inputs, targets, and the 0-based dataset positions they came from.
 public struct Batch {
-    public let x: Tensor
+    public let inputs: Inputs
     public let targets: Targets
     public let indices: [Int]
 
-    public init(x: Tensor, targets: Targets, indices: [Int]) {
-        self.x = x
+    public init(inputs: Inputs, targets: Targets, indices: [Int]) {
+        self.inputs = inputs
         self.targets = targets
         self.indices = indices
     }
+
+    /// A batch of one input tensor.
+    public init(x: Tensor, targets: Targets, indices: [Int]) {
+        self.init(inputs: .single(x), targets: targets, indices: indices)
+    }
+
+    /// The input tensor; the first of named inputs.
+    public var x: Tensor { inputs.tensors[0] }
 }
 
 /// Minibatches of a dataset, one pass: `size` samples each (the last one smaller unless
@@ -109,10 +117,10 @@ public final class Batches {
         var batch: Batch
         if let order {
             let idx = Array(order[start..<start + take])
-            batch = Batch(x: try gatherRows(dataset.x, idx),
+            batch = Batch(inputs: try dataset.inputs.map { try gatherRows($0, idx) },
                           targets: try dataset.targets.map { try gatherRows($0, idx) }, indices: idx)
         } else {
-            batch = Batch(x: try dataset.x.narrow(0, start, take),
+            batch = Batch(inputs: try dataset.inputs.map { try $0.narrow(0, start, take) },
                           targets: try dataset.targets.map { try $0.narrow(0, start, take) },
                           indices: Array(start..<start + take))
         }

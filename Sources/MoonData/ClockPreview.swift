@@ -8,12 +8,13 @@ public enum ClockPreview {
         guard let hours = ds.targets["hour"], let minutes = ds.targets["minute"] else {
             throw DataError("preview_clocks: dataset \(ds.name) has no hour and minute targets (targets: \(ds.targets.names?.joined(separator: ", ") ?? "one unnamed y"))")
         }
-        guard ds.x.rank == 4, ds.x.shape[1] == 1 else {
-            throw DataError("preview_clocks: expected one-channel images {N, 1, H, W}, got \(describe(ds.x.shape))")
+        let images = try ds.singleInput("preview_clocks")
+        guard images.rank == 4, images.shape[1] == 1 else {
+            throw DataError("preview_clocks: expected one-channel images {N, 1, H, W}, got \(describe(images.shape))")
         }
         guard count >= 1, columns >= 1 else { throw DataError("preview_clocks: n and cols must be at least 1") }
         let n = min(count, ds.count)
-        let h = ds.x.shape[2], w = ds.x.shape[3]
+        let h = images.shape[2], w = images.shape[3]
         let scale = max(1, min(h, w) / 40)
         let captionHeight = 7 * scale + 4
         let pad = 4
@@ -23,7 +24,7 @@ public enum ClockPreview {
         var pixels = [UInt8](repeating: 40, count: width * height)
         let hourValues = hours.toArray(), minuteValues = minutes.toArray()
         for i in 0..<n {
-            let image = try ds.x.select(0, i).contiguous().toArray()
+            let image = try images.select(0, i).contiguous().toArray()
             let ox = pad + (i % cols) * cellW, oy = pad + (i / cols) * cellH
             for y in 0..<h {
                 for x in 0..<w { pixels[(oy + y) * width + ox + x] = PNGWriter.byte(image[y * w + x]) }

@@ -1,13 +1,14 @@
 import MoonEngine
 
-/// What a dataset's samples are labelled with: one tensor `{N}` (or `{N, ...}`) of labels,
-/// or several named ones for models with several outputs (`hour`, `minute`), kept in the
-/// order given. Every target tensor has the samples along dim 0.
-public enum Targets {
+/// One tensor, or several named ones kept in the order given, with the samples along dim 0
+/// of each: a dataset's inputs (one image tensor, or named inputs for a graph with several
+/// `nn.Input`s) and its targets (one tensor of labels `{N}`, or named ones such as `hour`
+/// and `minute` for a model with several outputs).
+public enum Fields {
     case single(Tensor)
     case named([(name: String, values: Tensor)])
 
-    /// The target tensors, in order.
+    /// The tensors, in order.
     public var tensors: [Tensor] {
         switch self {
         case .single(let t): return [t]
@@ -15,35 +16,63 @@ public enum Targets {
         }
     }
 
-    /// The names of named targets; nil for a single one.
+    /// The names of named tensors; nil for a single one.
     public var names: [String]? {
         if case .named(let list) = self { return list.map(\.name) }
         return nil
     }
 
-    /// The single target tensor; nil for named targets.
+    /// The single tensor; nil for named ones.
     public var single: Tensor? {
         if case .single(let t) = self { return t }
         return nil
     }
 
-    /// The named target `name`; nil if there is none of that name.
+    /// The named tensor `name`; nil if there is none of that name.
     public subscript(name: String) -> Tensor? {
         if case .named(let list) = self { return list.first { $0.name == name }?.values }
         return nil
     }
 
     /// The same structure with every tensor transformed (row selection, slicing).
-    public func map(_ f: (Tensor) throws -> Tensor) rethrows -> Targets {
+    public func map(_ f: (Tensor) throws -> Tensor) rethrows -> Fields {
         switch self {
         case .single(let t): return .single(try f(t))
         case .named(let list): return .named(try list.map { ($0.name, try f($0.values)) })
         }
     }
+
+    /// `"y"`-style label for messages: the names joined, or `single` for one tensor.
+    func describeNames(single: String) -> String { names?.joined(separator: ", ") ?? single }
+
+    /// Checks the structure (names, one or several) and the number of samples: every tensor
+    /// rank ≥ 1 with `n` rows. `what` is "target"/"input", `single` how one tensor is called,
+    /// `against` the tensor that set `n` and `shape` its shape (for the message).
+    func check(samples n: Int, what: String, single: String, dataset: String, against: String, shape: [Int]) throws {
+        if case .named(let list) = self {
+            guard !list.isEmpty else { throw DataError("dataset \(dataset): named \(what)s need at least one entry") }
+            var seen = Set<String>()
+            for (key, _) in list where !seen.insert(key).inserted {
+                throw DataError("dataset \(dataset): \(what) name '\(key)' appears twice")
+            }
+        }
+        for (i, t) in tensors.enumerated() {
+            let label = names.map { "\(what) '\($0[i])'" } ?? single
+            guard t.rank >= 1, t.shape[0] == n else {
+                throw DataError("dataset \(dataset): \(label) has shape \(describe(t.shape)) but \(against) holds \(n) samples \(describe(shape)): the counts must agree")
+            }
+        }
+    }
 }
 
-/// A data set in memory: inputs `x` with the samples along dim 0 (`{N, 1, 28, 28}` for
-/// MNIST), their targets, and optionally what each class label means.
+/// What a dataset's samples are labelled with.
+public typealias Targets = Fields
+/// What a dataset feeds a model: one tensor `x`, or named inputs.
+public typealias Inputs = Fields
+
+/// A data set in memory: inputs with the samples along dim 0 (one tensor `x`, `{N, 1, 28, 28}`
+/// for MNIST, or named inputs for graphs with several `nn.Input`s), their targets, and
+/// optionally what each class label means.
 ///
 /// Positions in this Swift API are 0-based; the Lua bindings convert from 1-based. Datasets
 /// are values: every operation returns a new dataset. `subset` shares storage with its
@@ -51,8 +80,8 @@ public enum Targets {
 public final class Dataset {
     /// A short name for printing (`fashion-mnist train`).
     public let name: String
-    /// Inputs, samples along dim 0, contiguous.
-    public let x: Tensor
+    /// Inputs, samples along dim 0, contiguous: one tensor or named ones.
+    public let inputs: Inputs
     /// Labels or named targets, samples along dim 0.
     public let targets: Targets
     /// `classNames[k]` names label k; nil when the labels carry no names.
@@ -60,31 +89,25 @@ public final class Dataset {
     /// Number of samples.
     public let count: Int
 
-    /// A dataset of inputs `x` and targets with as many samples; `x` is made contiguous.
-    public init(name: String, x: Tensor, targets: Targets, classNames: [String]? = nil) throws {
-        guard x.rank >= 1 else {
-            throw DataError("dataset \(name): x must have the samples along dim 1, got a 0-d tensor")
+    /// A dataset of inputs and targets with as many samples; every tensor is made contiguous.
+    public init(name: String, inputs: Inputs, targets: Targets, classNames: [String]? = nil) throws {
+        guard let first = inputs.tensors.first, first.rank >= 1 else {
+            throw DataError("dataset \(name): x must have the samples along dim 1, got \(inputs.tensors.isEmpty ? "no input" : "a 0-d tensor")")
         }
-        let n = x.shape[0]
-        if case .named(let list) = targets {
-            guard !list.isEmpty else { throw DataError("dataset \(name): named targets need at least one entry") }
-            var seen = Set<String>()
-            for (key, _) in list where !seen.insert(key).inserted {
-                throw DataError("dataset \(name): target name '\(key)' appears twice")
-            }
-        }
-        let names = targets.names
-        for (i, t) in targets.tensors.enumerated() {
-            let label = names.map { "target '\($0[i])'" } ?? "y"
-            guard t.rank >= 1, t.shape[0] == n else {
-                throw DataError("dataset \(name): \(label) has shape \(describe(t.shape)) but x holds \(n) samples \(describe(x.shape)): the counts must agree")
-            }
-        }
+        let n = first.shape[0]
+        let against = inputs.names.map { "input '\($0[0])'" } ?? "x"
+        try inputs.check(samples: n, what: "input", single: "x", dataset: name, against: against, shape: first.shape)
+        try targets.check(samples: n, what: "target", single: "y", dataset: name, against: against, shape: first.shape)
         self.name = name
-        self.x = x.isContiguous ? x : try x.contiguous()
+        self.inputs = try inputs.map { $0.isContiguous ? $0 : try $0.contiguous() }
         self.targets = try targets.map { $0.isContiguous ? $0 : try $0.contiguous() }
         self.classNames = classNames
         self.count = n
+    }
+
+    /// A dataset of one input tensor `x` and targets.
+    public convenience init(name: String, x: Tensor, targets: Targets, classNames: [String]? = nil) throws {
+        try self.init(name: name, inputs: .single(x), targets: targets, classNames: classNames)
     }
 
     /// A dataset with one label tensor.
@@ -95,7 +118,23 @@ public final class Dataset {
     /// The single label tensor; nil for named targets.
     public var y: Tensor? { targets.single }
 
-    /// The shape of one sample (`[1, 28, 28]`).
+    /// The input tensor; for named inputs the first of them (operations on one image tensor
+    /// ask `singleInput` instead, which refuses named inputs).
+    public var x: Tensor { inputs.tensors[0] }
+
+    /// Whether the inputs are named (a dataset for a graph with several inputs).
+    public var hasNamedInputs: Bool { inputs.names != nil }
+
+    /// The one input tensor, for operations that transform or read images (`op` names the
+    /// operation in the error raised for named inputs).
+    public func singleInput(_ op: String) throws -> Tensor {
+        if let names = inputs.names {
+            throw DataError("dataset \(name) has named inputs (\(names.joined(separator: ", "))); \(op) works on a dataset with one input x")
+        }
+        return x
+    }
+
+    /// The shape of one sample (`[1, 28, 28]`); of the first input when they are named.
     public var sampleShape: [Int] { Array(x.shape.dropFirst()) }
 
     /// Number of classes: the class names' count, else one more than the largest label of
@@ -108,13 +147,20 @@ public final class Dataset {
         return Int(values.max() ?? 0) + 1
     }
 
-    /// Sample `i` (0-based): its input (a view, `{1, 28, 28}`) and targets (0-d tensors for
-    /// 1-d labels).
+    /// Sample `i` (0-based) of a dataset with one input: its input (a view, `{1, 28, 28}`) and
+    /// targets (0-d tensors for 1-d labels).
     public func item(_ i: Int) throws -> (x: Tensor, y: Targets) {
+        let x = try singleInput("item")
+        let (_, y) = try sample(i)
+        return (try x.select(0, i), y)
+    }
+
+    /// Sample `i` (0-based): its inputs (views) and targets.
+    public func sample(_ i: Int) throws -> (inputs: Inputs, targets: Targets) {
         guard i >= 0 && i < count else {
             throw DataError("dataset \(name): position \(i + 1) out of range 1..\(count)")
         }
-        return (try x.select(0, i), try targets.map { try $0.select(0, i) })
+        return (try inputs.map { try $0.select(0, i) }, try targets.map { try $0.select(0, i) })
     }
 
     /// A new dataset of the samples at `indices` (0-based, in that order, repeats allowed),
@@ -123,7 +169,7 @@ public final class Dataset {
         if let bad = indices.firstIndex(where: { $0 < 0 || $0 >= count }) {
             throw DataError("dataset \(name): position \(indices[bad] + 1) (entry \(bad + 1) of the selection) out of range 1..\(count)")
         }
-        return try Dataset(name: name, x: try x.indexSelect(0, indices),
+        return try Dataset(name: name, inputs: try inputs.map { try $0.indexSelect(0, indices) },
                            targets: try targets.map { try $0.indexSelect(0, indices) }, classNames: classNames)
     }
 
@@ -132,7 +178,7 @@ public final class Dataset {
         guard range.lowerBound >= 0, range.upperBound <= count else {
             throw DataError("dataset \(name): subset \(range.lowerBound + 1)..\(range.upperBound) out of range 1..\(count)")
         }
-        return try Dataset(name: name, x: try x.narrow(0, range.lowerBound, range.count),
+        return try Dataset(name: name, inputs: try inputs.map { try $0.narrow(0, range.lowerBound, range.count) },
                            targets: try targets.map { try $0.narrow(0, range.lowerBound, range.count) },
                            classNames: classNames)
     }
@@ -235,7 +281,12 @@ public final class Dataset {
 extension Dataset: CustomStringConvertible {
     /// `dataset fashion-mnist train: 60000 x {1,28,28}, 10 classes`.
     public var description: String {
-        var s = "dataset \(name): \(count) x \(describe(sampleShape))"
+        var s = "dataset \(name): \(count) x "
+        if case .named(let list) = inputs {
+            s += "{" + list.map { "\($0.name)=\(describe(Array($0.values.shape.dropFirst())))" }.joined(separator: ", ") + "}"
+        } else {
+            s += describe(sampleShape)
+        }
         if let names = targets.names { s += ", targets " + names.joined(separator: ", ") }
         if let k = classNames?.count { s += ", \(k) classes" }
         return s

@@ -2,37 +2,47 @@ import MoonEngine
 
 /// Combining and transforming datasets: concatenation, per-sample maps, k-fold splits and
 /// fixed pixel permutations.
+extension Fields {
+    /// The tensors of several structures of the same kind (checked by the caller) joined
+    /// along the samples.
+    static func concat(_ parts: [Fields]) throws -> Fields {
+        switch parts[0] {
+        case .single: return .single(try Tensor.cat(parts.map { $0.single! }, dim: 0))
+        case .named(let list):
+            return .named(try list.map { entry in (entry.name, try Tensor.cat(parts.map { $0[entry.name]! }, dim: 0)) })
+        }
+    }
+}
+
 extension Dataset {
     // MARK: concat
 
-    /// The samples of several datasets one after the other, copied. Sample shapes and target
+    /// The samples of several datasets one after the other, copied. Input and target
     /// structure (names and per-sample shapes) must agree; class names are kept when all
     /// datasets have the same ones (or only the first has any).
     public static func concat(_ parts: [Dataset], name: String? = nil) throws -> Dataset {
         guard let first = parts.first else { throw DataError("concat: needs at least one dataset") }
         for (k, d) in parts.enumerated().dropFirst() {
-            guard d.sampleShape == first.sampleShape else {
-                throw DataError("concat: dataset \(k + 1) (\(d.name)) has samples of shape \(describe(d.sampleShape)), dataset 1 (\(first.name)) \(describe(first.sampleShape))")
+            let which = "dataset \(k + 1) (\(d.name))", one = "dataset 1 (\(first.name))"
+            guard d.inputs.names == first.inputs.names else {
+                throw DataError("concat: \(which) has inputs \(d.inputs.describeNames(single: "x")), \(one) \(first.inputs.describeNames(single: "x"))")
+            }
+            for (a, b) in zip(first.inputs.tensors, d.inputs.tensors) where a.shape.dropFirst() != b.shape.dropFirst() {
+                throw DataError("concat: \(which) has samples of shape \(describe(Array(b.shape.dropFirst()))), \(one) \(describe(Array(a.shape.dropFirst())))")
             }
             guard d.targets.names == first.targets.names else {
-                throw DataError("concat: dataset \(k + 1) (\(d.name)) has targets \(d.targets.names?.joined(separator: ", ") ?? "y"), dataset 1 (\(first.name)) \(first.targets.names?.joined(separator: ", ") ?? "y")")
+                throw DataError("concat: \(which) has targets \(d.targets.describeNames(single: "y")), \(one) \(first.targets.describeNames(single: "y"))")
             }
-            for (a, b) in zip(first.targets.tensors, d.targets.tensors) where Array(a.shape.dropFirst()) != Array(b.shape.dropFirst()) {
-                throw DataError("concat: dataset \(k + 1) (\(d.name)) has targets of shape \(describe(Array(b.shape.dropFirst()))) a sample, dataset 1 (\(first.name)) \(describe(Array(a.shape.dropFirst())))")
+            for (a, b) in zip(first.targets.tensors, d.targets.tensors) where a.shape.dropFirst() != b.shape.dropFirst() {
+                throw DataError("concat: \(which) has targets of shape \(describe(Array(b.shape.dropFirst()))) a sample, \(one) \(describe(Array(a.shape.dropFirst())))")
             }
             if let names = d.classNames, let firstNames = first.classNames, names != firstNames {
-                throw DataError("concat: dataset \(k + 1) (\(d.name)) names its classes differently from dataset 1 (\(first.name))")
+                throw DataError("concat: \(which) names its classes differently from \(one)")
             }
         }
-        let x = try Tensor.cat(parts.map(\.x), dim: 0)
-        let targets: Targets
-        switch first.targets {
-        case .single: targets = .single(try Tensor.cat(parts.map { $0.targets.single! }, dim: 0))
-        case .named(let list):
-            targets = .named(try list.map { entry in (entry.name, try Tensor.cat(parts.map { $0.targets[entry.name]! }, dim: 0)) })
-        }
-        return try Dataset(name: name ?? parts.map(\.name).joined(separator: " + "), x: x, targets: targets,
-                           classNames: first.classNames)
+        return try Dataset(name: name ?? parts.map(\.name).joined(separator: " + "),
+                           inputs: try Fields.concat(parts.map(\.inputs)),
+                           targets: try Fields.concat(parts.map(\.targets)), classNames: first.classNames)
     }
 
     // MARK: map
@@ -42,6 +52,7 @@ extension Dataset {
     /// targets keep the sample's own. Every sample must give the same input shape and target
     /// structure; the results are stacked.
     public func map(_ f: (Int, Tensor, Targets) throws -> (Tensor, Targets?)) throws -> Dataset {
+        _ = try singleInput("map")
         var xs: [Tensor] = []
         var ys: [[Tensor]] = []
         xs.reserveCapacity(count)
@@ -118,7 +129,8 @@ extension Dataset {
     /// The dataset with one fixed permutation of pixel positions applied to every sample
     /// (see `PixelPermutation.apply`).
     public func permutingPixels(_ perm: [Int]) throws -> Dataset {
-        try Dataset(name: name, x: try PixelPermutation.apply(perm, to: x, sampleDims: x.rank - 1),
+        let x = try singleInput("permute_pixels")
+        return try Dataset(name: name, x: try PixelPermutation.apply(perm, to: x, sampleDims: x.rank - 1),
                     targets: targets, classNames: classNames)
     }
 }

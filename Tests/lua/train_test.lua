@@ -152,6 +152,108 @@ describe("compile and fit", function()
     expect(h.accuracy[#h.accuracy] > 0.9):to_be(true)
   end)
 
+  -- Two inputs a {N, 2} and b {N, 3}; the class is whether a[1] + b[1] > 0, so a model sees
+  -- only half of what decides it through either input alone.
+  local function two_inputs(n, seed)
+    moonlab.seed(seed)
+    local a, b = tensor.randn({n, 2}), tensor.randn({n, 3})
+    local y = tensor.zeros{n}
+    for i = 1, n do if a[i][1] + b[i][1] > 0 then y[i] = 1 end end
+    return data.dataset({a = a, b = b}, y)
+  end
+  local function maxdiff(p, q) return (p - q):abs():max():item() end
+  local function two_input_model()
+    local a, b = nn.Input({2}, {name = "a"}), nn.Input({3}, {name = "b"})
+    local ha = nn.Dense(8, {activation = "relu"})(a)
+    local hb = nn.Dense(8, {activation = "relu"})(b)
+    return nn.Model{inputs = {a = a, b = b}, outputs = nn.Dense(2)(nn.Concatenate()({ha, hb}))}
+  end
+
+  it("trains a graph with two named inputs through fit, evaluate, predict and classify", function()
+    local train, test = two_inputs(512, 1), two_inputs(256, 2)
+    expect(tostring(train)):to_contain("{a={2}, b={3}}")
+    expect(train.x.a:shape()):to_equal({512, 2})
+    expect(train[3].x.b:shape()):to_equal({3})
+    moonlab.seed(4)
+    local model = two_input_model()
+    model:compile{optimizer = optim.Adam{lr = 0.02}, loss = "sparse_categorical_crossentropy", metrics = {"accuracy"}}
+    local h = model:fit(train, {epochs = 15, batch = 32, validation = test, verbose = 0})
+    expect(h.val_accuracy[15] > 0.93):to_be(true)   -- either input alone gives about 0.75
+    local r = model:evaluate(test)
+    expect(r.accuracy):to_be_close(h.val_accuracy[15], 1e-9)
+    local p = model:predict(test)
+    expect(p:shape()):to_equal({256, 2})
+    expect(maxdiff(model:predict(test.x, {batch = 7}), p) < 1e-4):to_be(true)
+    local labels = model:classify({a = test.x.a, b = test.x.b})
+    expect(labels:eq(test.y):sum():item() / 256):to_be_close(r.accuracy, 1e-6)
+    expect(maxdiff(model:activations(test, -1), p) < 1e-4):to_be(true)
+    -- tensors given directly, and {x, y} validation with named x
+    local h2 = model:fit(test.x, test.y, {epochs = 1, verbose = 0, validation = {train.x, train.y}})
+    expect(#h2.val_loss):to_be(1)
+  end)
+
+  it("feeds named inputs exactly as the hand-written loop does", function()
+    local train = two_inputs(64, 3)
+    moonlab.seed(8)
+    local m1 = two_input_model()
+    moonlab.seed(8)
+    local m2 = two_input_model()
+    m1:compile{optimizer = optim.SGD{lr = 0.1}, loss = "sparse_categorical_crossentropy"}
+    m1:fit(train, {epochs = 1, batch = 16, shuffle = false, verbose = 0})
+    local opt = optim.SGD{params = m2:parameters(), lr = 0.1}
+    for x, y in data.batches(train, 16) do
+      expect(x.a:shape()):to_equal({16, 2})
+      opt:zero_grad(); local loss = nn.losses.cross_entropy(m2(x), y); loss:backward(); opt:step()
+    end
+    for i, p in ipairs(m1:parameters()) do expect(maxdiff(p, m2:parameters()[i])):to_be(0) end
+  end)
+
+  it("carries named inputs through select, subset, split, shuffle, concat and kfold", function()
+    local ds = two_inputs(40, 5)
+    local picked = ds:select{3, 1}
+    expect(maxdiff(picked.x.b[1], ds.x.b[3])):to_be(0)
+    expect(maxdiff(picked.x.a[2], ds.x.a[1])):to_be(0)
+    expect(#ds:subset(11, 20)):to_be(10)
+    expect(maxdiff(ds:subset(11, 20).x.a[1], ds.x.a[11])):to_be(0)
+    local tr, va = ds:split(0.75, {seed = 1})
+    expect(#tr + #va):to_be(40)
+    expect(tr.x.b:shape()):to_equal({30, 3})
+    expect(#ds:shuffle(3).x.a:shape()):to_be(2)
+    local both = ds:concat(ds)
+    expect(both.x.a:shape()):to_equal({80, 2})
+    for _, ftr, fva in data.kfold(ds, 4, {seed = 1}) do
+      expect(ftr.x.a:shape()[1] + fva.x.b:shape()[1]):to_be(40)
+    end
+    local x, y = ds:item(2)
+    expect(maxdiff(x.a, ds.x.a[2])):to_be(0)
+    expect(y):to_be(ds.y[2])
+  end)
+
+  it("says what does not match when named inputs meet a model", function()
+    local ds = two_inputs(16, 6)
+    local model = two_input_model()
+    model:compile{optimizer = "sgd", loss = "sparse_categorical_crossentropy"}
+    local only_a = data.dataset({a = ds.x.a}, ds.y)
+    expect(function() model:fit(only_a, {verbose = 0}) end)
+      :to_fail_with("the model's input 'b' has no data (data: a; model: a, b)")
+    local extra = data.dataset({a = ds.x.a, b = ds.x.b, c = ds.x.a}, ds.y)
+    expect(function() model:evaluate(extra) end):to_fail_with("the data has input 'c' but the model's inputs are a, b")
+    expect(function() model:fit(ds.x.a, ds.y, {verbose = 0}) end)
+      :to_fail_with("the model has inputs a, b but the data has one unnamed x; give named inputs")
+    expect(function() model:predict({a = ds.x.a, b = ds.x.b:narrow(1, 1, 8)}) end)
+      :to_fail_with("input 'b' has 8 samples but the first input 16")
+    expect(function() data.dataset({a = ds.x.a, b = tensor.zeros{5, 3}}, ds.y) end)
+      :to_fail_with("input 'b' has shape {5,3} but input 'a' holds 16 samples {16,2}")
+    expect(function() model:fit(ds, {verbose = 0, augment = aug.RandomHorizontalFlip(0.5)}) end)
+      :to_fail_with("augment transforms one input x, but the data has named inputs a, b")
+    expect(function() ds:map(function(x, y) return x end) end)
+      :to_fail_with("dataset:map: dataset dataset has named inputs (a, b); map works on a dataset with one input x")
+    expect(function() ds:permute_pixels({1, 2}) end):to_fail_with("permute_pixels works on a dataset with one input x")
+    local single = mlp()
+    single:compile{optimizer = "sgd", loss = "sparse_categorical_crossentropy"}
+    expect(function() single:fit(ds, {verbose = 0}) end):to_fail_with("the data has input 'a' but the model's inputs are")
+  end)
+
   it("reports unknown names, missing compile and bad labels", function()
     local model = mlp()
     expect(function() model:fit(blobs(8), {verbose = 0}) end):to_fail_with("compile the model first")

@@ -61,7 +61,7 @@ enum AugModule {
                 """) { L in
                 let fn = "aug.preview"
                 let x: Tensor
-                if let ds = L.datasetOrNil(1) { x = ds.x }
+                if let ds = L.datasetOrNil(1) { x = try augNaming(fn) { try ds.singleInput(fn) } }
                 else if let t = L.tensorOrNil(1) { x = t }
                 else { throw L.argumentError(fn, 1, "a dataset or an N x C x H x W tensor") }
                 let t = try L.transform(2, fn)

@@ -49,7 +49,7 @@ enum TransformClass {
             let t = try L.transform(1, "transform:fit")
             let fn = callName(t) + ":fit"
             let x: Tensor
-            if let ds = L.datasetOrNil(2) { x = ds.x }
+            if let ds = L.datasetOrNil(2) { x = try augNaming(fn) { try ds.singleInput(fn) } }
             else if let tensor = L.tensorOrNil(2) { x = tensor }
             else { throw L.argumentError(fn, 2, "a dataset or an N x C x H x W tensor") }
             try augNaming(fn) {

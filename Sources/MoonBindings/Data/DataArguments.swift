@@ -24,9 +24,28 @@ extension LuaState {
         return ds
     }
 
-    /// Pushes targets: the label tensor, or a table of named tensors (`{hour=..., minute=...}`).
-    func push(targets: Targets) {
-        switch targets {
+    /// A table of named tensors `{name = tensor, ...}` at `index`, sorted by name; nil when the
+    /// value is not a table, is empty, or holds anything else (an option table, a Lua array).
+    func namedTensorsOrNil(_ index: Int32) -> [(name: String, values: Tensor)]? {
+        guard type(index) == .table, datasetOrNil(index) == nil else { return nil }
+        var list: [(name: String, values: Tensor)] = []
+        var other = false
+        forEachPair(index) {
+            if type(-2) == .string, let k = toString(-2), let t = tensorOrNil(-1) { list.append((k, t)) } else { other = true }
+        }
+        return other || list.isEmpty ? nil : list.sorted { $0.name < $1.name }
+    }
+
+    /// Inputs given as a tensor or a table of named tensors at `index`; nil for anything else.
+    func inputsOrNil(_ index: Int32) -> Inputs? {
+        if let t = tensorOrNil(index) { return .single(t) }
+        if let list = namedTensorsOrNil(index) { return .named(list) }
+        return nil
+    }
+
+    /// Pushes inputs or targets: the one tensor, or a table of named tensors (`{hour=..., minute=...}`).
+    func push(fields: Fields) {
+        switch fields {
         case .single(let t): push(t)
         case .named(let list):
             newTable(fieldCount: Int32(list.count))
@@ -35,9 +54,9 @@ extension LuaState {
     }
 
     /// Pushes one sample's targets: a 0-d tensor as a number (a label), others as tensors.
-    func push(itemTargets targets: Targets) throws {
+    func push(itemFields fields: Fields) throws {
         func one(_ t: Tensor) throws { if t.rank == 0 { push(entry: try t.item()) } else { push(t) } }
-        switch targets {
+        switch fields {
         case .single(let t): try one(t)
         case .named(let list):
             newTable(fieldCount: Int32(list.count))

@@ -96,12 +96,15 @@ enum DataModule {
             return 1
         }
         m.function("dataset", "data.dataset(x, y[, {name=, class_names=}])", """
-            A dataset from tensors: x with the samples along dim 1, y a tensor of as many labels \
-            (or targets), or a table of named target tensors {hour=h, minute=m} for models with \
-            several outputs (kept in name order).
+            A dataset from tensors: x with the samples along dim 1, or a table of named input \
+            tensors {image=a, extra=b} for a graph with several inputs (fit feeds each to the \
+            nn.Input of that name); y a tensor of as many labels (or targets), or a table of named \
+            target tensors {hour=h, minute=m} for models with several outputs (names kept in order).
             """) { L in
             let fn = "data.dataset"
-            let x = try L.tensor(1, fn)
+            let x: Inputs
+            if let given = L.inputsOrNil(1) { x = given }
+            else { throw L.argumentError(fn, 1, "a tensor or a table of named input tensors") }
             let targets: Targets
             if let y = L.tensorOrNil(2) {
                 targets = .single(y)
@@ -125,7 +128,7 @@ enum DataModule {
             try L.checkOptionKeys(3, fn, ["name", "class_names"])
             let name = try L.optionString(3, "name", fn) ?? "dataset"
             let classNames = try optionStrings(L, 3, "class_names", fn)
-            L.push(try naming(fn) { try Dataset(name: name, x: x, targets: targets, classNames: classNames) })
+            L.push(try naming(fn) { try Dataset(name: name, inputs: x, targets: targets, classNames: classNames) })
             return 1
         }
     }
@@ -187,8 +190,8 @@ enum DataModule {
         guard let batch = try naming("data.batches", { try pass.next() }) else {
             L.pushNil(); return 1
         }
-        L.push(batch.x)
-        L.push(targets: batch.targets)
+        L.push(fields: batch.inputs)
+        L.push(fields: batch.targets)
         return 2
     }
 

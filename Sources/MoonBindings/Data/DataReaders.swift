@@ -52,7 +52,7 @@ extension DataModule {
             L.push(try naming(fn) {
                 let ds = try CSVReader.read(path, options: options)
                 if name == nil && classNames == nil { return ds }
-                return try Dataset(name: name ?? ds.name, x: ds.x, targets: ds.targets, classNames: classNames)
+                return try Dataset(name: name ?? ds.name, inputs: ds.inputs, targets: ds.targets, classNames: classNames)
             })
             return 1
         }

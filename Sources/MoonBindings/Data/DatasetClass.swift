@@ -8,7 +8,8 @@ import MoonEngine
 enum DatasetClass {
     static func install(_ L: LuaState) {
         L.defineClass(datasetMeta, name: "dataset", doc: """
-            A data set in memory. Fields: ds.x (inputs, samples along dim 1, e.g. N x 1 x 28 x 28), \
+            A data set in memory. Fields: ds.x (inputs, samples along dim 1, e.g. N x 1 x 28 x 28; \
+            a table of named input tensors for a dataset made for a graph with several inputs), \
             ds.y (the label tensor {N}, or a table of named target tensors such as {hour=, minute=}), \
             ds.class_names (a Lua array; ds.class_names[label + 1] names a label), ds.name, \
             ds.classes (the number of classes). #ds is the number of samples; ds[i] gives sample i \
@@ -93,9 +94,9 @@ enum DatasetClass {
             let fn = "dataset:item"
             let ds = try selfDataset(L, fn)
             let i = try L.samplePosition(try L.integer(2, fn), count: ds.count, fn)
-            let (x, y) = try naming(fn) { try ds.item(i) }
-            L.push(x)
-            try L.push(itemTargets: y)
+            let (x, y) = try naming(fn) { try ds.sample(i) }
+            L.push(fields: x)
+            try L.push(itemFields: y)
             return 2
         },
         LuaMethod("batches", "ds:batches(size, {shuffle=false, seed=, drop_last=false})", """
@@ -118,8 +119,8 @@ enum DatasetClass {
             try L.checkOptionKeys(3, fn, ["batch"])
             if try L.optionBool(3, "batch", fn) == true {
                 L.pushValue(2)
-                L.push(ds.x)
-                L.push(targets: ds.targets)
+                L.push(try naming(fn) { try ds.singleInput("map") })
+                L.push(fields: ds.targets)
                 try L.call(nargs: 2, nresults: 2)
                 let result: Dataset
                 do {
@@ -139,7 +140,7 @@ enum DatasetClass {
                 try ds.map { i, x, y in
                     L.pushValue(2)
                     L.push(x)
-                    try L.push(itemTargets: y)
+                    try L.push(itemFields: y)
                     do { try L.call(nargs: 2, nresults: 2) } catch let e as LuaError {
                         throw LuaError("\(fn): sample \(i + 1): \(e.message)")
                     }
@@ -192,9 +193,9 @@ enum DatasetClass {
                 throw LuaError("dataset(i): the position must be an integer, got \(L.describe(2))")
             }
             let fn = "dataset(\(i))"
-            let (x, y) = try naming(fn) { try ds.item(try L.samplePosition(i, count: ds.count, fn)) }
-            L.push(x)
-            try L.push(itemTargets: y)
+            let (x, y) = try naming(fn) { try ds.sample(try L.samplePosition(i, count: ds.count, fn)) }
+            L.push(fields: x)
+            try L.push(itemFields: y)
             return 2
         }),
         ("__tostring", { L in L.push(try L.dataset(1, "tostring").description); return 1 }),
@@ -211,16 +212,16 @@ enum DatasetClass {
                 throw LuaError("dataset[\(L.describe(2))]: positions are integers")
             }
             let fn = "dataset[\(i)]"
-            let (x, y) = try naming(fn) { try ds.item(try L.samplePosition(i, count: ds.count, fn)) }
+            let (x, y) = try naming(fn) { try ds.sample(try L.samplePosition(i, count: ds.count, fn)) }
             L.newTable(arrayCount: 2, fieldCount: 2)
-            L.push(x); L.pushValue(-1); L.setField(-3, "x"); L.rawSet(-2, 1)
-            try L.push(itemTargets: y); L.pushValue(-1); L.setField(-3, "y"); L.rawSet(-2, 2)
+            L.push(fields: x); L.pushValue(-1); L.setField(-3, "x"); L.rawSet(-2, 1)
+            try L.push(itemFields: y); L.pushValue(-1); L.setField(-3, "y"); L.rawSet(-2, 2)
             return 1
         }
         guard L.type(2) == .string, let key = L.toString(2) else { L.pushNil(); return 1 }
         switch key {
-        case "x": L.push(ds.x)
-        case "y": L.push(targets: ds.targets)
+        case "x": L.push(fields: ds.inputs)
+        case "y": L.push(fields: ds.targets)
         case "class_names":
             if let names = ds.classNames { L.push(array: names) } else { L.pushNil() }
         case "name": L.push(ds.name)

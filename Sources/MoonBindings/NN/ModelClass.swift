@@ -2,6 +2,7 @@ import LuaKit
 import MoonData
 import MoonEngine
 import MoonNN
+import MoonTrain
 
 /// Model objects: forward by call, summary, parameters, modes, layers, activations; training
 /// adds compile/fit/evaluate/predict/save (`TrainingBindings.modelMethods`).
@@ -123,12 +124,12 @@ enum ModelClass {
             let batch = try L.optionInteger(4, "batch", fn) ?? 256
             guard batch >= 1 else { throw LuaError("\(fn): batch must be positive, got \(batch)") }
             if let ds = L.object(2, datasetMeta, as: Dataset.self) {
-                guard m.inputNames.count == 1 else { throw LuaError("\(fn): a dataset feeds single-input models only") }
+                let feed = try ModelInputs.feed(ds.inputs, to: m, fn)
                 var parts: [Tensor] = []
                 var start = 0
                 while start < ds.count {
                     let n = min(batch, ds.count - start)
-                    parts.append(try m.activations([m.inputNames[0]: try ds.x.narrow(0, start, n)], at: target))
+                    parts.append(try m.activations(try feed.mapValues { try $0.narrow(0, start, n) }, at: target))
                     start += n
                 }
                 guard !parts.isEmpty else { throw LuaError("\(fn): the dataset is empty") }

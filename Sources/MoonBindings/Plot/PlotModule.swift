@@ -137,7 +137,7 @@ enum PlotModule {
                                           "only_wrong", "max", "invert"])
             let path = try PlotArguments.outPath(L, positional: nil, opts: 2, fn, example: "wrong.png")
             let dataset = L.datasetOrNil(1)
-            let x = try dataset?.x ?? L.tensor(1, fn)
+            let x = try dataset.map { ds in try naming(fn) { try ds.singleInput(fn) } } ?? L.tensor(1, fn)
             guard x.rank >= 2 else { throw LuaError("\(fn): expected images {N, C, H, W}, got shape \(shapeString(x.shape))") }
             let n = x.shape[0]
 

@@ -134,26 +134,22 @@ enum TrainingBindings {
 
     // MARK: data arguments
 
-    /// A dataset from argument `index`: a dataset, or tensors x, y (then options follow y).
-    /// Returns the dataset and the index of the options table.
-    static func data(_ L: LuaState, _ index: Int32, _ fn: String, needTargets: Bool = true) throws -> (Dataset, Int32) {
+    /// A dataset from argument `index`: a dataset, or x and y (then options follow y), where x
+    /// is a tensor or a table of named input tensors {image=t, extra=t} and y a tensor or a
+    /// table of named target tensors {hour=t, minute=t}. Returns the dataset and the index of
+    /// the options table.
+    static func data(_ L: LuaState, _ index: Int32, _ fn: String) throws -> (Dataset, Int32) {
         if let ds = L.datasetOrNil(index) { return (ds, index + 1) }
-        if let x = L.tensorOrNil(index) {
-            if let y = L.tensorOrNil(index + 1) {
-                return (try Dataset(name: "tensors", x: x, y: y), index + 2)
-            }
-            if L.type(index + 1) == .table, L.optimizerOrNil(index + 1) == nil {
-                // Named targets {hour=t, minute=t}?
-                var named: [(String, Tensor)] = []
-                try L.forEachPair(index + 1) {
-                    if let k = L.toString(-2), L.type(-2) == .string, let t = L.tensorOrNil(-1) { named.append((k, t)) }
-                }
-                if !named.isEmpty { return (try Dataset(name: "tensors", x: x, targets: .named(named.sorted { $0.0 < $1.0 })), index + 2) }
-            }
-            if !needTargets { return (try Dataset(name: "tensors", x: x, y: try Tensor.zeros([x.shape.first ?? 0])), index + 1) }
-            throw LuaError("\(fn): give a dataset, or tensors x and y")
+        guard let x = L.inputsOrNil(index) else {
+            throw L.argumentError(fn, index, "a dataset, a tensor or a table of named input tensors")
         }
-        throw L.argumentError(fn, index, "a dataset or a tensor")
+        if let y = L.tensorOrNil(index + 1) {
+            return (try naming(fn) { try Dataset(name: "tensors", inputs: x, targets: .single(y)) }, index + 2)
+        }
+        if let named = L.namedTensorsOrNil(index + 1) {
+            return (try naming(fn) { try Dataset(name: "tensors", inputs: x, targets: .named(named)) }, index + 2)
+        }
+        throw LuaError("\(fn): give a dataset, or inputs x and targets y (a tensor or a table of named tensors), got \(L.describe(index + 1)) after x")
     }
 
     static func batchOption(_ L: LuaState, _ opts: Int32, _ fn: String, default d: Int) throws -> Int {
@@ -175,7 +171,9 @@ enum TrainingBindings {
     nonisolated(unsafe) static let fit = LuaMethod("fit", "model:fit(train | x, y, {epochs=1, batch=32, validation=, validation_split=, shuffle=true, augment=, verbose=1, callbacks=, checkpoint=}) --> history", """
         Trains the compiled model and returns its history: history.loss, history.accuracy, \
         history.val_loss, history.val_accuracy, history.lr ... (Lua arrays, one value an epoch; with \
-        several outputs also <output>_loss and <output>_<metric>). train: a dataset (or tensors x, y). \
+        several outputs also <output>_loss and <output>_<metric>). train: a dataset, or x, y (x a tensor, \
+        or named input tensors {image=, extra=} for a graph with several inputs, fed by input name; y \
+        a tensor or named target tensors {hour=, minute=}, matched to outputs by name). \
         validation: a dataset evaluated after each epoch; validation_split: the last fraction of train \
         held out instead (as Keras). shuffle: reshuffle every epoch from the seeded generator. augment: a \
         function (or aug transform) applied to each training batch x. verbose: 0 silent, 1 progress bar \
@@ -208,10 +206,14 @@ enum TrainingBindings {
                 else if L.type(v) == .table, L.rawLength(v) == 2 {
                     L.rawGet(v, 1); L.rawGet(v, 2)
                     defer { L.pop(2) }
-                    guard let x = L.tensorOrNil(-2), let y = L.tensorOrNil(-1) else {
-                        L.pop(); throw LuaError("\(fn): validation must be a dataset or {x, y} tensors")
+                    guard let x = L.inputsOrNil(-2) else {
+                        L.pop(); throw LuaError("\(fn): validation must be a dataset or {x, y}; its x is \(L.describe(-2))")
                     }
-                    o.validation = try Dataset(name: "validation", x: x, y: y)
+                    let y: Targets
+                    if let t = L.tensorOrNil(-1) { y = .single(t) }
+                    else if let named = L.namedTensorsOrNil(-1) { y = .named(named) }
+                    else { L.pop(); throw LuaError("\(fn): validation must be a dataset or {x, y}; its y is \(L.describe(-1))") }
+                    o.validation = try naming(fn) { try Dataset(name: "validation", inputs: x, targets: y) }
                 } else {
                     L.pop(); throw LuaError("\(fn): validation must be a dataset or {x, y} tensors, got \(L.describe(v))")
                 }
@@ -273,18 +275,19 @@ enum TrainingBindings {
 
     static func outputs(_ L: LuaState, _ fn: String) throws -> (TrainableModel, [String: Tensor], Int32) {
         let model = try selfModel(L, fn)
-        let x: Tensor, opts: Int32
-        if let ds = L.datasetOrNil(2) { x = ds.x; opts = 3 }
-        else if let t = L.tensorOrNil(2) { x = t; opts = 3 }
-        else { throw L.argumentError(fn, 2, "a tensor or a dataset") }
+        let x: Inputs, opts: Int32 = 3
+        if let ds = L.datasetOrNil(2) { x = ds.inputs }
+        else if let given = L.inputsOrNil(2) { x = given }
+        else { throw L.argumentError(fn, 2, "a tensor, a table of named input tensors or a dataset") }
         try L.checkOptionKeys(opts, fn, ["batch", "batch_size", "output"])
-        let out = try Inference.predict(model, x, batchSize: try batchOption(L, opts, fn, default: 32))
+        let out = try Inference.predict(model, inputs: x, batchSize: try batchOption(L, opts, fn, default: 32))
         return (model, out, opts)
     }
 
     nonisolated(unsafe) static let predict = LuaMethod("predict", "model:predict(x | data[, {batch=32}]) --> tensor | {name=tensor}", """
         The model's outputs for every sample, in batches, in evaluation mode, without a graph: one \
-        tensor, or a table of tensors by output name for a model with several outputs.
+        tensor, or a table of tensors by output name for a model with several outputs. x: a tensor, \
+        or named input tensors {image=, extra=} for a model with several inputs.
         """) { L in
         let (model, out, _) = try outputs(L, "model:predict")
         if model.outputNames.count == 1 { L.push(out[model.outputNames[0]]!); return 1 }

@@ -106,12 +106,9 @@ public final class Trainer {
 
     // MARK: data
 
-    /// The model's inputs for a batch of `x`.
-    func inputs(_ x: Tensor) throws -> [String: Tensor] {
-        guard let name = model.inputNames.first, model.inputNames.count == 1 else {
-            throw TrainingError("fit: the model has inputs \(model.inputNames.joined(separator: ", ")); a dataset feeds one")
-        }
-        return [name: x]
+    /// The model's inputs for a batch's (or a dataset's) inputs.
+    func inputs(_ x: Inputs, _ op: String = "fit") throws -> [String: Tensor] {
+        try ModelInputs.feed(x, to: model, op)
     }
 
     /// The target of each trained output, from a dataset's targets.
@@ -148,9 +145,9 @@ public final class Trainer {
     }
 
     /// Forward pass and the total loss of a batch; adds losses and metrics to `acc`.
-    func batchLoss(_ x: Tensor, _ targets: [String: Tensor], into acc: inout Accumulator) throws -> Tensor {
+    func batchLoss(_ x: Inputs, _ targets: [String: Tensor], into acc: inout Accumulator) throws -> Tensor {
         let outputs = try model.forward(try inputs(x))
-        let n = Double(x.shape.first ?? 1)
+        let n = Double(ModelInputs.count(x))
         var total: Tensor?
         var perOutput: [(String, Double)] = []
         for name in outputOrder {
@@ -200,9 +197,13 @@ public final class Trainer {
             validation = try train.subset(keep..<train.count)
         }
         guard trainSet.count > 0 else { throw TrainingError("fit: the training data is empty") }
-        // Check the data fits the outputs before the first epoch.
+        // Check the data fits the inputs and outputs before the first epoch.
+        _ = try inputs(trainSet.inputs)
         _ = try targets(trainSet.targets)
-        if let validation { _ = try targets(validation.targets) }
+        if let validation { _ = try inputs(validation.inputs); _ = try targets(validation.targets) }
+        if let names = trainSet.inputs.names, options.augment != nil || options.backgroundAugment != nil {
+            throw TrainingError("fit: augment transforms one input x, but the data has named inputs \(names.joined(separator: ", ")); augment them beforehand (ds:map) or train without augment")
+        }
 
         var resumedFinished = false
         var resumed: TrainingCheckpoint?
@@ -270,7 +271,8 @@ public final class Trainer {
         while let batch = try batches.next() {
             if options.shouldStop() { interrupted = true; stopTraining = true; return nil }
             step += 1
-            let x = options.backgroundAugment != nil ? batch.x : try options.augment.map { try $0(batch.x) } ?? batch.x
+            let x = options.backgroundAugment != nil ? batch.inputs
+                : try options.augment.map { .single(try $0(batch.x)) } ?? batch.inputs
             var batchAcc = Accumulator()
             let loss = try batchLoss(x, try targets(batch.targets), into: &batchAcc)
             optimizer.zeroGrad()
@@ -301,7 +303,7 @@ public final class Trainer {
         try Tensor.noGrad {
             let batches = try Batches(data, size: batchSize)
             while let batch = try batches.next() {
-                _ = try batchLoss(batch.x, try targets(batch.targets), into: &acc)
+                _ = try batchLoss(batch.inputs, try targets(batch.targets), into: &acc)
             }
         }
         return acc
@@ -310,6 +312,7 @@ public final class Trainer {
     /// The mean loss and metrics over `data`, in evaluation mode.
     public func evaluate(_ data: Dataset, batchSize: Int = 32) throws -> [(String, Double)] {
         guard data.count > 0 else { throw TrainingError("evaluate: the data is empty") }
+        _ = try inputs(data.inputs, "evaluate")
         _ = try targets(data.targets)
         return try evaluateAccumulated(data, batchSize: batchSize).means
     }
@@ -341,19 +344,28 @@ public enum Inference {
     /// The model's outputs for `x`, computed in batches in evaluation mode without a graph,
     /// concatenated along the samples.
     public static func predict(_ model: TrainableModel, _ x: Tensor, batchSize: Int = 32) throws -> [String: Tensor] {
+        try predict(model, inputs: .single(x), batchSize: batchSize)
+    }
+
+    /// The model's outputs for one input tensor or named inputs (all with the same number of
+    /// samples), in batches, in evaluation mode without a graph.
+    public static func predict(_ model: TrainableModel, inputs: Inputs, batchSize: Int = 32) throws -> [String: Tensor] {
         guard batchSize >= 1 else { throw TrainingError("predict: batch must be at least 1, got \(batchSize)") }
-        guard let input = model.inputNames.first, model.inputNames.count == 1 else {
-            throw TrainingError("predict: the model has inputs \(model.inputNames.joined(separator: ", ")); give one tensor per input")
+        let feed = try ModelInputs.feed(inputs, to: model, "predict")
+        let n = ModelInputs.count(inputs)
+        for (name, t) in feed {
+            guard t.rank >= 1, t.shape[0] > 0 else { throw TrainingError("predict: no samples in \(feed.count == 1 ? "x" : "input '\(name)'") of shape \(Losses.shape(t))") }
+            guard t.shape[0] == n else {
+                throw TrainingError("predict: input '\(name)' has \(t.shape[0]) samples but the first input \(n); the counts must agree")
+            }
         }
-        guard x.rank >= 1, x.shape[0] > 0 else { throw TrainingError("predict: no samples in x of shape \(Losses.shape(x))") }
         model.setTraining(false)
         return try Tensor.noGrad {
             var parts: [String: [Tensor]] = [:]
             var start = 0
-            let n = x.shape[0]
             while start < n {
                 let take = Swift.min(batchSize, n - start)
-                let out = try model.forward([input: try x.narrow(0, start, take)])
+                let out = try model.forward(try feed.mapValues { try $0.narrow(0, start, take) })
                 for (k, v) in out { parts[k, default: []].append(v) }
                 start += take
             }
