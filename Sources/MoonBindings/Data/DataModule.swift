@@ -28,8 +28,8 @@ enum DataModule {
             generators(m)
             m.function("batches", "data.batches(ds, size, {shuffle=false, seed=, drop_last=false, prefetch=1})", """
                 A for-iterator over minibatches of `size` samples: for x, y in data.batches(ds, 32, \
-                {shuffle=true}) do ... end. x is {size, ...}; y is the label tensor {size} (or a \
-                table of named target tensors). shuffle draws a new order for this pass from `seed`, \
+                {shuffle=true}) do ... end. x is {size, ...} (or a table of named input tensors); y is \
+                the label tensor {size} (or a table of named target tensors). shuffle draws a new order for this pass from `seed`, \
                 else from the global generator (moonlab.seed). The last batch is smaller unless \
                 drop_last=true. In order, batches are views of ds (no copy); shuffled, each batch \
                 gathers its rows, on a second thread `prefetch` batches ahead (0: no thread) while \
