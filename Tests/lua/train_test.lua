@@ -227,6 +227,16 @@ describe("compile and fit", function()
     local x, y = ds:item(2)
     expect(maxdiff(x.a, ds.x.a[2])):to_be(0)
     expect(y):to_be(ds.y[2])
+    -- shuffled batches (gathered on the prefetch thread) keep every input's rows together
+    local ids = tensor.arange(1, 41):reshape{40, 1}
+    local aligned = data.dataset({p = ids, q = ids * 2}, ids:reshape{40})
+    local seen = 0
+    for bx, by in data.batches(aligned, 7, {shuffle = true, seed = 3}) do
+      expect(maxdiff(bx.q, bx.p * 2)):to_be(0)
+      expect(maxdiff(bx.p:reshape{bx.p:shape()[1]}, by)):to_be(0)
+      seen = seen + bx.p:shape()[1]
+    end
+    expect(seen):to_be(40)
   end)
 
   it("says what does not match when named inputs meet a model", function()
