@@ -202,7 +202,7 @@ public final class Trainer {
         _ = try targets(trainSet.targets)
         if let validation { _ = try inputs(validation.inputs); _ = try targets(validation.targets) }
         if let names = trainSet.inputs.names, options.augment != nil || options.backgroundAugment != nil {
-            throw TrainingError("fit: augment transforms one input x, but the data has named inputs \(names.joined(separator: ", ")); augment them beforehand (ds:map) or train without augment")
+            throw TrainingError("fit: augment transforms one input x, but the data has named inputs \(names.joined(separator: ", ")); augment the tensors beforehand and make a new data.dataset, or train without augment")
         }
 
         var resumedFinished = false
