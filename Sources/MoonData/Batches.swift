@@ -162,6 +162,9 @@ final class Prefetcher: @unchecked Sendable {
     private var nextTake = 0
     private var stopped = false
     private var failed = false
+    /// The consumer has been handed an error: the pass is over for it, whatever the worker
+    /// finished meanwhile (it may have built later batches before the failure was known).
+    private var errorDelivered = false
     private var workerDone = false
 
     init(capacity: Int, count: Int, make: @escaping (Int) throws -> Batch) {
@@ -199,9 +202,10 @@ final class Prefetcher: @unchecked Sendable {
         condition.lock()
         let k = nextTake
         while true {
-            if stopped || k >= count { condition.unlock(); return nil }
+            if stopped || errorDelivered || k >= count { condition.unlock(); return nil }
             if let result = ready.removeValue(forKey: k) {
                 nextTake += 1
+                if case .failure = result { errorDelivered = true }
                 condition.broadcast()
                 condition.unlock()
                 return try result.get()
@@ -215,7 +219,7 @@ final class Prefetcher: @unchecked Sendable {
         let result = Result { try Tensor.noGrad { try make(k) } }
         condition.lock()
         nextTake = k + 1
-        if case .failure = result { failed = true }
+        if case .failure = result { failed = true; errorDelivered = true }
         condition.broadcast()
         condition.unlock()
         return try result.get()
