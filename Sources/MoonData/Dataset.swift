@@ -150,9 +150,9 @@ public final class Dataset {
     /// Sample `i` (0-based) of a dataset with one input: its input (a view, `{1, 28, 28}`) and
     /// targets (0-d tensors for 1-d labels).
     public func item(_ i: Int) throws -> (x: Tensor, y: Targets) {
-        let x = try singleInput("item")
-        let (_, y) = try sample(i)
-        return (try x.select(0, i), y)
+        _ = try singleInput("item")
+        let (inputs, y) = try sample(i)
+        return (inputs.tensors[0], y)
     }
 
     /// Sample `i` (0-based): its inputs (views) and targets.

@@ -26,7 +26,7 @@ extension LuaState {
 
     /// A table of named tensors `{name = tensor, ...}` at `index`, sorted by name; nil when the
     /// value is not a table, is empty, or holds anything else (an option table, a Lua array).
-    func namedTensorsOrNil(_ index: Int32) -> [(name: String, values: Tensor)]? {
+    private func namedTensorsOrNil(_ index: Int32) -> [(name: String, values: Tensor)]? {
         guard type(index) == .table, datasetOrNil(index) == nil else { return nil }
         var list: [(name: String, values: Tensor)] = []
         var other = false
@@ -36,8 +36,9 @@ extension LuaState {
         return other || list.isEmpty ? nil : list.sorted { $0.name < $1.name }
     }
 
-    /// Inputs given as a tensor or a table of named tensors at `index`; nil for anything else.
-    func inputsOrNil(_ index: Int32) -> Inputs? {
+    /// Inputs or targets given as a tensor or a table of named tensors at `index`; nil for
+    /// anything else.
+    func fieldsOrNil(_ index: Int32) -> Fields? {
         if let t = tensorOrNil(index) { return .single(t) }
         if let list = namedTensorsOrNil(index) { return .named(list) }
         return nil

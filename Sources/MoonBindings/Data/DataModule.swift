@@ -103,7 +103,7 @@ enum DataModule {
             """) { L in
             let fn = "data.dataset"
             let x: Inputs
-            if let given = L.inputsOrNil(1) { x = given }
+            if let given = L.fieldsOrNil(1) { x = given }
             else { throw L.argumentError(fn, 1, "a tensor or a table of named input tensors") }
             let targets: Targets
             if let y = L.tensorOrNil(2) {

@@ -140,14 +140,11 @@ enum TrainingBindings {
     /// the options table.
     static func data(_ L: LuaState, _ index: Int32, _ fn: String) throws -> (Dataset, Int32) {
         if let ds = L.datasetOrNil(index) { return (ds, index + 1) }
-        guard let x = L.inputsOrNil(index) else {
+        guard let x = L.fieldsOrNil(index) else {
             throw L.argumentError(fn, index, "a dataset, a tensor or a table of named input tensors")
         }
-        if let y = L.tensorOrNil(index + 1) {
-            return (try naming(fn) { try Dataset(name: "tensors", inputs: x, targets: .single(y)) }, index + 2)
-        }
-        if let named = L.namedTensorsOrNil(index + 1) {
-            return (try naming(fn) { try Dataset(name: "tensors", inputs: x, targets: .named(named)) }, index + 2)
+        if let y = L.fieldsOrNil(index + 1) {
+            return (try naming(fn) { try Dataset(name: "tensors", inputs: x, targets: y) }, index + 2)
         }
         throw LuaError("\(fn): give a dataset, or inputs x and targets y (a tensor or a table of named tensors), got \(L.describe(index + 1)) after x")
     }
@@ -206,13 +203,12 @@ enum TrainingBindings {
                 else if L.type(v) == .table, L.rawLength(v) == 2 {
                     L.rawGet(v, 1); L.rawGet(v, 2)
                     defer { L.pop(2) }
-                    guard let x = L.inputsOrNil(-2) else {
+                    guard let x = L.fieldsOrNil(-2) else {
                         L.pop(); throw LuaError("\(fn): validation must be a dataset or {x, y}; its x is \(L.describe(-2))")
                     }
-                    let y: Targets
-                    if let t = L.tensorOrNil(-1) { y = .single(t) }
-                    else if let named = L.namedTensorsOrNil(-1) { y = .named(named) }
-                    else { L.pop(); throw LuaError("\(fn): validation must be a dataset or {x, y}; its y is \(L.describe(-1))") }
+                    guard let y = L.fieldsOrNil(-1) else {
+                        L.pop(); throw LuaError("\(fn): validation must be a dataset or {x, y}; its y is \(L.describe(-1))")
+                    }
                     o.validation = try naming(fn) { try Dataset(name: "validation", inputs: x, targets: y) }
                 } else {
                     L.pop(); throw LuaError("\(fn): validation must be a dataset or {x, y} tensors, got \(L.describe(v))")
@@ -277,7 +273,7 @@ enum TrainingBindings {
         let model = try selfModel(L, fn)
         let x: Inputs, opts: Int32 = 3
         if let ds = L.datasetOrNil(2) { x = ds.inputs }
-        else if let given = L.inputsOrNil(2) { x = given }
+        else if let given = L.fieldsOrNil(2) { x = given }
         else { throw L.argumentError(fn, 2, "a tensor, a table of named input tensors or a dataset") }
         try L.checkOptionKeys(opts, fn, ["batch", "batch_size", "output"])
         let out = try Inference.predict(model, inputs: x, batchSize: try batchOption(L, opts, fn, default: 32))
