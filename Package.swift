@@ -19,6 +19,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", providers: [.apt(["libpq-dev"])]),
 
         // Trampolines that raise Lua errors after Swift returns, and wrappers for Lua's macros.
         .target(name: "CMoonLua", dependencies: ["CLua"], path: "Sources/CMoonLua"),
@@ -45,8 +46,9 @@ let package = Package(
         .target(name: "MoonAnalysis", dependencies: ["MoonEngine", "CBLAS"], swiftSettings: release),
         // Figures: SVG line charts and heatmaps, PNG image grids with a built-in bitmap font. No Lua.
         .target(name: "MoonPlot", dependencies: ["MoonEngine", "MoonData"], swiftSettings: release),
-        // Hyperparameter search: spaces, samplers, hyperband, trial storage (SQLite), worker processes. No Lua.
-        .target(name: "MoonTune", dependencies: ["CSQLite"]),
+        // Hyperparameter search: spaces, samplers, hyperband, trial storage (SQLite, PostgreSQL),
+        // leases, worker processes, Slurm job arrays. No Lua.
+        .target(name: "MoonTune", dependencies: ["CSQLite", "CPostgres"]),
 
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
         .target(name: "LuaKit", dependencies: ["CLua", "CMoonLua"], swiftSettings: release),
@@ -66,7 +68,7 @@ let package = Package(
         .testTarget(name: "MoonAugTests", dependencies: ["MoonAug"]),
         .testTarget(name: "MoonAnalysisTests", dependencies: ["MoonAnalysis"]),
         .testTarget(name: "MoonPlotTests", dependencies: ["MoonPlot", "CZlib"]),
-        .testTarget(name: "MoonTuneTests", dependencies: ["MoonTune"]),
+        .testTarget(name: "MoonTuneTests", dependencies: ["MoonTune", "CSQLite"]),
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "MoonBindings"]),
         .testTarget(name: "MoonCLITests", dependencies: ["MoonCLI"]),
     ]

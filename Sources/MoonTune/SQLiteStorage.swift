@@ -3,9 +3,12 @@ import Foundation
 
 /// Trial storage in one SQLite file (the system libsqlite3): WAL mode, so readers never block
 /// the writer, and a busy timeout, so worker processes finishing at the same moment wait
-/// their turn instead of failing. One row a trial in `trials`, one a sweep in `sweeps`.
+/// their turn instead of failing. One row a trial in `trials`, one a sweep in `sweeps`; the
+/// schema version in `PRAGMA user_version`. Checkpoints stay files (`holdsCheckpoints` false):
+/// one SQLite file serves the processes of one machine, or of machines sharing a filesystem.
 public final class SQLiteStorage: TrialStorage {
     public let path: String
+    public var location: String { path }
     private var db: OpaquePointer?
 
     static let schema = """
@@ -17,7 +20,7 @@ public final class SQLiteStorage: TrialStorage {
           budget INTEGER, parent INTEGER,
           status TEXT NOT NULL DEFAULT 'pending', score REAL, extras TEXT, error TEXT,
           started REAL, finished REAL, seconds REAL, heartbeat REAL,
-          pid INTEGER, host TEXT, attempts INTEGER NOT NULL DEFAULT 0,
+          pid INTEGER, host TEXT, attempts INTEGER NOT NULL DEFAULT 0, lease REAL,
           PRIMARY KEY(sweep, id));
         """
 
@@ -37,7 +40,11 @@ public final class SQLiteStorage: TrialStorage {
         do {
             try exec("PRAGMA journal_mode=WAL")
             try exec("PRAGMA synchronous=NORMAL")
-            try exec(Self.schema)
+            try transaction { try migrate() }
+        } catch let e as TuneError where e.message.contains("newer moonlab") {
+            sqlite3_close(handle)
+            db = nil
+            throw e
         } catch {
             sqlite3_close(handle)
             db = nil
@@ -46,6 +53,19 @@ public final class SQLiteStorage: TrialStorage {
     }
 
     deinit { close() }
+
+    /// Creates the tables, or brings a file of schema 1 (no `lease` column, version 0) up to
+    /// date; refuses a file from a newer moonlab.
+    private func migrate() throws {
+        let version = try query("PRAGMA user_version", []) { $0.int(0) ?? 0 }.first ?? 0
+        if version > trialSchemaVersion {
+            throw TuneError("tune: storage \(path) has trial schema \(version), written by a newer moonlab (this one knows up to \(trialSchemaVersion)): use a newer moonlab or another storage")
+        }
+        try exec(Self.schema)
+        let columns = try query("PRAGMA table_info(trials)", []) { $0.text(1) ?? "" }
+        if !columns.contains("lease") { try exec("ALTER TABLE trials ADD COLUMN lease REAL") }
+        if version < trialSchemaVersion { try exec("PRAGMA user_version = \(trialSchemaVersion)") }
+    }
 
     public func close() {
         if let db { sqlite3_close(db) }
@@ -82,58 +102,86 @@ public final class SQLiteStorage: TrialStorage {
         }
     }
 
-    static let columns = "sweep, id, config, budget, parent, status, score, extras, error, started, finished, seconds, heartbeat, pid, host, attempts"
+    static let columns = "sweep, id, config, budget, parent, status, score, extras, error, started, finished, seconds, heartbeat, pid, host, attempts, lease"
 
     public func trials(sweep: String) throws -> [TrialRecord] {
-        try query("SELECT \(Self.columns) FROM trials WHERE sweep = ? ORDER BY id", [.text(sweep)], Self.record)
+        try query("SELECT \(Self.columns) FROM trials WHERE sweep = ? ORDER BY id", [.text(sweep)], record)
     }
 
     public func trial(sweep: String, id: Int) throws -> TrialRecord? {
-        try query("SELECT \(Self.columns) FROM trials WHERE sweep = ? AND id = ?", [.text(sweep), .int(id)], Self.record).first
+        try query("SELECT \(Self.columns) FROM trials WHERE sweep = ? AND id = ?", [.text(sweep), .int(id)], record).first
     }
 
-    public func claim(sweep: String, id: Int, pid: Int, host: String,
-                      expected: TrialStatus, expectedPid: Int?) throws -> Bool {
-        let now = Date().timeIntervalSince1970
-        var sql = """
-            UPDATE trials SET status = 'running', pid = ?, host = ?, started = ?, heartbeat = ?,
-              finished = NULL, attempts = attempts + 1, error = NULL
-            WHERE sweep = ? AND id = ? AND status = ?
-            """
-        var args: [Bind] = [.int(pid), .text(host), .real(now), .real(now), .text(sweep), .int(id), .text(expected.rawValue)]
-        if let expectedPid { sql += " AND pid = ?"; args.append(.int(expectedPid)) }
-        try run(sql, args)
-        return sqlite3_changes(db) == 1
-    }
+    /// A running trial's lease is over when heartbeat + lease < now (a row from schema 1 has no
+    /// lease: the old fixed 120 s).
+    static let expired = "(status = 'running' AND COALESCE(heartbeat, 0) + COALESCE(lease, 120) < ?)"
 
-    public func reassign(sweep: String, id: Int, pid: Int) throws {
-        try run("UPDATE trials SET pid = ? WHERE sweep = ? AND id = ? AND status = 'running'", [.int(pid), .text(sweep), .int(id)])
-    }
-
-    public func heartbeat(sweep: String, ids: [Int]) throws {
-        guard !ids.isEmpty else { return }
-        let now = Date().timeIntervalSince1970
+    public func claimNext(sweep: String, upTo: Int, owner: TrialOwner, lease: Double) throws -> TrialRecord? {
+        var claimed: TrialRecord?
         try transaction {
-            for id in ids {
-                try run("UPDATE trials SET heartbeat = ? WHERE sweep = ? AND id = ? AND status = 'running'", [.real(now), .text(sweep), .int(id)])
+            let now = Date().timeIntervalSince1970
+            let ids = try query("SELECT id FROM trials WHERE sweep = ? AND id <= ? AND (status = 'pending' OR \(Self.expired)) ORDER BY id LIMIT 1",
+                                [.text(sweep), .int(upTo), .real(now)]) { $0.int(0) ?? 0 }
+            guard let id = ids.first else { return }
+            try markRunning(sweep: sweep, id: id, owner: owner, lease: lease, now: now, condition: "", [])
+            claimed = try trial(sweep: sweep, id: id)
+        }
+        return claimed
+    }
+
+    public func claim(sweep: String, id: Int, owner: TrialOwner, lease: Double,
+                      expected: TrialStatus, attempts: Int) throws -> TrialRecord? {
+        var claimed: TrialRecord?
+        try transaction {
+            let now = Date().timeIntervalSince1970
+            try markRunning(sweep: sweep, id: id, owner: owner, lease: lease, now: now,
+                            condition: " AND status = ? AND attempts = ?", [.text(expected.rawValue), .int(attempts)])
+            if sqlite3_changes(db) == 1 { claimed = try trial(sweep: sweep, id: id) }
+        }
+        return claimed
+    }
+
+    private func markRunning(sweep: String, id: Int, owner: TrialOwner, lease: Double, now: Double,
+                             condition: String, _ extra: [Bind]) throws {
+        try run("""
+            UPDATE trials SET status = 'running', pid = ?, host = ?, started = ?, heartbeat = ?, lease = ?,
+              finished = NULL, attempts = attempts + 1, error = NULL
+            WHERE sweep = ? AND id = ?\(condition)
+            """, [.int(owner.pid), .text(owner.host), .real(now), .real(now), .real(lease), .text(sweep), .int(id)] + extra)
+    }
+
+    public func reassign(sweep: String, lease: TrialLease, pid: Int) throws {
+        try run("UPDATE trials SET pid = ? WHERE sweep = ? AND id = ? AND attempts = ? AND status = 'running'",
+                [.int(pid), .text(sweep), .int(lease.id), .int(lease.attempt)])
+    }
+
+    public func heartbeat(sweep: String, leases: [TrialLease]) throws -> [Int] {
+        guard !leases.isEmpty else { return [] }
+        var lost: [Int] = []
+        try transaction {
+            let now = Date().timeIntervalSince1970
+            for l in leases {
+                try run("UPDATE trials SET heartbeat = ? WHERE sweep = ? AND id = ? AND attempts = ? AND status = 'running'",
+                        [.real(now), .text(sweep), .int(l.id), .int(l.attempt)])
+                if sqlite3_changes(db) == 0 { lost.append(l.id) }
             }
         }
+        return lost
     }
 
-    public func finish(sweep: String, id: Int, _ outcome: TrialOutcome) throws {
+    public func finish(sweep: String, lease: TrialLease, _ outcome: TrialOutcome) throws -> Bool {
         let now = Date().timeIntervalSince1970
+        let held = " WHERE sweep = ? AND id = ? AND attempts = ? AND status = 'running'"
+        let key: [Bind] = [.text(sweep), .int(lease.id), .int(lease.attempt)]
         switch outcome {
         case let .done(score, extras, seconds):
-            try run("""
-                UPDATE trials SET status = 'done', score = ?, extras = ?, error = NULL, finished = ?, seconds = ?, heartbeat = ?
-                WHERE sweep = ? AND id = ?
-                """, [.real(score), extras.map { .text($0.encoded) } ?? .null, .real(now), .real(seconds), .real(now), .text(sweep), .int(id)])
+            try run("UPDATE trials SET status = 'done', score = ?, extras = ?, error = NULL, finished = ?, seconds = ?, heartbeat = ?" + held,
+                    [.real(score), extras.map { .text($0.encoded) } ?? .null, .real(now), .real(seconds), .real(now)] + key)
         case let .failed(error, seconds):
-            try run("""
-                UPDATE trials SET status = 'failed', score = NULL, error = ?, finished = ?, seconds = ?, heartbeat = ?
-                WHERE sweep = ? AND id = ?
-                """, [.text(error), .real(now), seconds.map { .real($0) } ?? .null, .real(now), .text(sweep), .int(id)])
+            try run("UPDATE trials SET status = 'failed', score = NULL, error = ?, finished = ?, seconds = ?, heartbeat = ?" + held,
+                    [.text(error), .real(now), seconds.map { .real($0) } ?? .null, .real(now)] + key)
         }
+        return sqlite3_changes(db) == 1
     }
 
     // MARK: SQLite plumbing
@@ -151,11 +199,12 @@ public final class SQLiteStorage: TrialStorage {
         }
     }
 
-    static func record(_ r: Row) -> TrialRecord {
-        var t = TrialRecord(sweep: r.text(0) ?? "", id: r.int(1) ?? 0,
+    func record(_ r: Row) throws -> TrialRecord {
+        let id = r.int(1) ?? 0
+        var t = TrialRecord(sweep: r.text(0) ?? "", id: id,
                             config: (try? JSONValue.parse(r.text(2) ?? "{}")) ?? .object([]),
                             budget: r.int(3), parent: r.int(4))
-        t.status = TrialStatus(rawValue: r.text(5) ?? "") ?? .pending
+        t.status = try parseStatus(r.text(5), trial: id, in: path)
         t.score = r.real(6)
         t.extras = r.text(7).flatMap { try? JSONValue.parse($0) }
         t.error = r.text(8)
@@ -166,6 +215,7 @@ public final class SQLiteStorage: TrialStorage {
         t.pid = r.int(13)
         t.host = r.text(14)
         t.attempts = r.int(15) ?? 0
+        t.lease = r.real(16)
         return t
     }
 
@@ -219,7 +269,7 @@ public final class SQLiteStorage: TrialStorage {
         guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw TuneError("tune: storage \(path): \(message())") }
     }
 
-    private func query<T>(_ sql: String, _ args: [Bind], _ read: (Row) -> T) throws -> [T] {
+    private func query<T>(_ sql: String, _ args: [Bind], _ read: (Row) throws -> T) throws -> [T] {
         let stmt = try prepare(sql, args)
         defer { sqlite3_finalize(stmt) }
         var out: [T] = []
@@ -227,7 +277,7 @@ public final class SQLiteStorage: TrialStorage {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw TuneError("tune: storage \(path): \(message())") }
-            out.append(read(Row(stmt: stmt)))
+            out.append(try read(Row(stmt: stmt)))
         }
         return out
     }

@@ -163,10 +163,11 @@ public enum SweepIdentity {
     }
 }
 
-/// What a worker process was started for: read from `MOONLAB_TUNE_WORKER`
-/// (`<storage path>#<sweep id>#<trial id>`) and `MOONLAB_TUNE_SWEEPS` (a JSON object of the
-/// sweeps the parent had finished, id -> storage path, so a worker passing an earlier tune
-/// call reads its results instead of running it).
+/// What a worker process was started for: read from `MOONLAB_TUNE_WORKER` (a JSON object:
+/// storage, sweep, trial, attempt — the lease it runs under — and the local folder of
+/// checkpoints) and `MOONLAB_TUNE_SWEEPS` (a JSON object of the sweeps the parent had
+/// finished, id -> storage, so a worker passing an earlier tune call reads its results
+/// instead of running it).
 public struct WorkerAssignment: Equatable, Sendable {
     public static let variable = "MOONLAB_TUNE_WORKER"
     public static let sweepsVariable = "MOONLAB_TUNE_SWEEPS"
@@ -175,22 +176,32 @@ public struct WorkerAssignment: Equatable, Sendable {
     public let storage: String
     public let sweep: String
     public let trial: Int
+    public var attempt: Int
+    /// The folder of checkpoint files (`<storage>.checkpoints` for a SQLite file).
+    public var checkpoints: String
     public var finishedSweeps: [String: String] = [:]
     public var threads: Int?
 
-    public init(storage: String, sweep: String, trial: Int) {
+    public init(storage: String, sweep: String, trial: Int, attempt: Int, checkpoints: String) {
         self.storage = storage; self.sweep = sweep; self.trial = trial
+        self.attempt = attempt; self.checkpoints = checkpoints
     }
 
-    public var encoded: String { "\(storage)#\(sweep)#\(trial)" }
+    public var lease: TrialLease { TrialLease(id: trial, attempt: attempt) }
+
+    public var encoded: String {
+        JSONValue.object([("storage", .string(storage)), ("sweep", .string(sweep)), ("trial", .int(trial)),
+                          ("attempt", .int(attempt)), ("checkpoints", .string(checkpoints))]).encoded
+    }
 
     /// The assignment in `environment`, if this process is a worker.
     public static func from(_ environment: [String: String]) -> WorkerAssignment? {
-        guard let v = environment[variable], !v.isEmpty else { return nil }
-        let parts = v.split(separator: "#", omittingEmptySubsequences: false)
-        guard parts.count >= 3, let trial = Int(parts[parts.count - 1]) else { return nil }
-        var a = WorkerAssignment(storage: parts[0..<(parts.count - 2)].joined(separator: "#"),
-                                 sweep: String(parts[parts.count - 2]), trial: trial)
+        guard let v = environment[variable], !v.isEmpty, case .object(let pairs)? = try? JSONValue.parse(v) else { return nil }
+        let fields = Dictionary(pairs, uniquingKeysWith: { a, _ in a })
+        guard case .string(let storage)? = fields["storage"], case .string(let sweep)? = fields["sweep"],
+              case .int(let trial)? = fields["trial"], case .int(let attempt)? = fields["attempt"],
+              case .string(let checkpoints)? = fields["checkpoints"] else { return nil }
+        var a = WorkerAssignment(storage: storage, sweep: sweep, trial: trial, attempt: attempt, checkpoints: checkpoints)
         if let s = environment[sweepsVariable], case .object(let pairs)? = try? JSONValue.parse(s) {
             for (k, v) in pairs { if case .string(let p) = v { a.finishedSweeps[k] = p } }
         }

@@ -1,12 +1,15 @@
 import Foundation
 
 /// Runs a sweep's trials to completion against a storage: adds the trials its plan asks for,
-/// claims the runnable ones (pending; failed ones when `retryFailed`; running ones whose
-/// process died), hands each to a worker process (or runs it in this process), records
-/// crashes, and asks the plan again as trials finish.
+/// claims runnable ones (pending; running ones whose lease expired or whose process on this
+/// host died; failed ones when `retryFailed`), hands each to a worker process (or runs it in
+/// this process), records crashes, and asks the plan again as trials finish.
 ///
-/// A trial left `running` by a dead process is runnable again: its objective gets the same
-/// checkpoint path, so training continues from the last completed epoch.
+/// Any number of runners, on any number of machines, may run the same sweep against one
+/// storage: each claims trials atomically, so every trial runs to completion once. A trial
+/// left `running` by a dead process or machine is claimed again once its lease is over; its
+/// objective gets the same checkpoint (restored from the storage when the storage keeps
+/// checkpoints), so training continues from the last completed epoch.
 public final class SweepRunner {
     /// Starts a worker for a claimed trial.
     public typealias Launch = (TrialRecord) throws -> WorkerProcess
@@ -18,18 +21,23 @@ public final class SweepRunner {
     public let plan: SweepPlan
     public var workers: Int
     public var retryFailed = false
-    /// A running trial whose heartbeat is older than this is orphaned even when its pid is
-    /// alive (pid reused, or a process on another host).
-    public var staleAfter: Double = 120
-    /// Seconds between heartbeats and storage polls.
-    public var heartbeatEvery: Double = 5
-    /// Progress lines (trial started, done, failed).
+    /// Seconds a claim lasts without a heartbeat; then another process may take the trial.
+    public var lease: Double = 60
+    /// Opens another connection to the storage, for the lease keeper's thread (nil: leases are
+    /// renewed from the sweep loop only, so not while a trial runs in this process).
+    public var openKeeperStorage: (() throws -> TrialStorage)?
+    /// The local checkpoint file of a trial (nil: none), restored from the storage before the
+    /// trial starts and uploaded as it changes, when the storage keeps checkpoints.
+    public var checkpointPath: (TrialRecord) -> String? = { _ in nil }
+    /// Progress lines (trial started, done, failed, taken over).
     public var log: (String) -> Void = { _ in }
     /// Polled while waiting; true stops the sweep (Ctrl-C): running trials are left `running`
     /// so that a re-run resumes them.
     public var shouldStop: () -> Bool = { false }
     /// Describes a trial's configuration for progress lines.
     public var describe: (TrialRecord) -> String = { $0.config.encoded }
+    /// Who claims: this process on this host.
+    public var owner = TrialOwner.current
 
     let launch: Launch?
     let runHere: RunHere?
@@ -47,22 +55,25 @@ public final class SweepRunner {
     struct Running {
         let trial: TrialRecord
         let worker: WorkerProcess
+        var lease: TrialLease { TrialLease(id: trial.id, attempt: trial.attempts) }
     }
 
     /// Runs until the plan is complete; returns the plan's trials as stored, in id order.
     @discardableResult
     public func run() throws -> [TrialRecord] {
-        let me = Int(getpid())
-        let host = currentHost()
         var running: [Int: Running] = [:]
         // Failed trials are retried at most once a run.
         var retried = Set<Int>()
-        var lastBeat = Date().timeIntervalSince1970
         var dirty = true
         var stored: [Int: TrialRecord] = [:]
         var planned: [TrialRecord] = []
         var lastPoll = 0.0
-        let total = { planned.count }
+        var drained = false
+        let keeper = LeaseKeeper(sweep: sweep, interval: max(0.5, min(5, lease / 6)))
+        let logLine = log
+        keeper.log = { line in logLine(line) }
+        if let open = openKeeperStorage { keeper.start(open: open) }
+        defer { keeper.stop() }
 
         while true {
             let now = Date().timeIntervalSince1970
@@ -75,6 +86,7 @@ public final class SweepRunner {
                     for t in try storage.trials(sweep: sweep) { stored[t.id] = t }
                 }
                 dirty = false
+                drained = false
                 lastPoll = now
             }
             if shouldStop() {
@@ -84,75 +96,120 @@ public final class SweepRunner {
 
             // Claim and start what is runnable while slots are free.
             var started = false
-            for t in planned where running.count < workers && running[t.id] == nil {
-                guard let s = stored[t.id] else { continue }
-                var expectedPid: Int?
-                switch s.status {
-                case .done: continue
-                case .pending: break
-                case .failed:
-                    guard retryFailed, !retried.contains(t.id) else { continue }
-                    retried.insert(t.id)
-                case .running:
-                    guard isOrphaned(s, host: host, now: now) else { continue }
-                    expectedPid = s.pid
-                }
-                guard try storage.claim(sweep: sweep, id: t.id, pid: me, host: host,
-                                        expected: s.status, expectedPid: expectedPid) else { dirty = true; continue }
-                let note = s.status == .running ? " (resuming: its last run was stopped or its process died)" : s.status == .failed ? " (retry)" : ""
-                log("trial \(t.id)/\(total()) started\(note): \(describe(s))")
+            while running.count < workers && !drained {
+                guard let t = try claimOne(planned, stored, running, &retried) else { drained = true; break }
+                let note = t.attempts > 1 ? " (attempt \(t.attempts): continuing from its checkpoint if it has one)" : ""
+                log("trial \(t.id)/\(planned.count) started\(note): \(describe(t))")
                 started = true
+                dirty = true
+                let lease = TrialLease(id: t.id, attempt: t.attempts)
+                let restored = try restoreCheckpoint(t)
+                keeper.hold(.init(lease: lease, owner: t.checkpointOwner, checkpoint: checkpointPath(t)), restoredAt: restored)
                 if let launch {
                     do {
-                        let w = try launch(s)
-                        try storage.reassign(sweep: sweep, id: t.id, pid: Int(w.pid))
-                        running[t.id] = Running(trial: s, worker: w)
+                        let w = try launch(t)
+                        try storage.reassign(sweep: sweep, lease: lease, pid: Int(w.pid))
+                        running[t.id] = Running(trial: t, worker: w)
                     } catch {
-                        try storage.finish(sweep: sweep, id: t.id, .failed(error: "\(error)", seconds: nil))
+                        keeper.release(t.id)
+                        _ = try storage.finish(sweep: sweep, lease: lease, .failed(error: "\(error)", seconds: nil))
                         log("trial \(t.id) failed: \(error)")
                     }
                 } else if let runHere {
-                    let outcome = runHere(s)
-                    if shouldStop() { throw TuneError("interrupted") }
-                    try storage.finish(sweep: sweep, id: t.id, outcome)
-                    report(t.id, outcome)
+                    let outcome = runHere(t)
+                    if shouldStop() { keeper.release(t.id); throw TuneError("interrupted") }
+                    keeper.release(t.id, upload: storage)
+                    if try storage.finish(sweep: sweep, lease: lease, outcome) {
+                        report(t.id, outcome)
+                    } else {
+                        log("trial \(t.id): its lease was taken over by another process while it ran here; its result was not recorded")
+                    }
                 }
+            }
+
+            if openKeeperStorage == nil { try keeper.tick(storage) }
+            // Stop workers whose lease another process took over.
+            for id in keeper.takeLost() {
+                guard let r = running[id] else { continue }
+                kill(r.worker.pid, SIGKILL)
+                _ = r.worker.wait()
+                running[id] = nil
+                keeper.release(id)
                 dirty = true
+                log("trial \(id): its lease was taken over by another process; stopped its worker without a result")
             }
 
             // Reap finished workers.
             for (id, r) in running {
                 guard let exit = r.worker.poll() else { continue }
                 running[id] = nil
+                keeper.release(id)
                 dirty = true
                 let rec = try storage.trial(sweep: sweep, id: id)
-                if let rec, rec.status == .running {
+                guard let rec else { continue }
+                if rec.attempts != r.trial.attempts {
+                    log("trial \(id): taken over by another process (attempt \(rec.attempts)); this worker's result was not recorded")
+                } else if rec.status == .running {
                     if shouldStop() { continue } // leave it resumable
                     var message = "worker \(exit)"
                     if case .status(0) = exit { message = "worker exited without recording a result (did the script reach this tune call?)" }
                     let tail = r.worker.logTail()
                     if !tail.isEmpty { message += "; its output ended with:\n" + tail }
                     let seconds = rec.started.map { Date().timeIntervalSince1970 - $0 }
-                    try storage.finish(sweep: sweep, id: id, .failed(error: message, seconds: seconds))
-                    log("trial \(id) failed: " + SweepReport.summary(message))
-                } else if let rec {
-                    if rec.status == .done {
-                        report(id, .done(score: rec.score ?? .nan, extras: nil, seconds: rec.seconds ?? 0))
-                    } else if rec.status == .failed {
-                        report(id, .failed(error: rec.error ?? "", seconds: rec.seconds))
+                    if try storage.finish(sweep: sweep, lease: r.lease, .failed(error: message, seconds: seconds)) {
+                        log("trial \(id) failed: " + SweepReport.summary(message))
                     }
+                } else if rec.status == .done {
+                    report(id, .done(score: rec.score ?? .nan, extras: nil, seconds: rec.seconds ?? 0))
+                } else if rec.status == .failed {
+                    report(id, .failed(error: rec.error ?? "", seconds: rec.seconds))
                 }
             }
 
             if !dirty && running.isEmpty && !started && plan.isComplete(stored) { break }
-
-            if Date().timeIntervalSince1970 - lastBeat > heartbeatEvery {
-                try storage.heartbeat(sweep: sweep, ids: Array(running.keys))
-                lastBeat = Date().timeIntervalSince1970
-            }
             if !dirty { usleep(running.isEmpty ? 100_000 : 20_000) }
         }
         return planned.compactMap { stored[$0.id] }
+    }
+
+    /// The next trial this runner may run, claimed: first a running one whose process on this
+    /// host is dead (no need to wait for its lease), then a failed one to retry, then the
+    /// storage's next pending or lease-expired trial.
+    func claimOne(_ planned: [TrialRecord], _ stored: [Int: TrialRecord], _ running: [Int: Running],
+                  _ retried: inout Set<Int>) throws -> TrialRecord? {
+        for t in planned where running[t.id] == nil {
+            guard let s = stored[t.id] else { continue }
+            if s.status == .running, s.host == owner.host, let pid = s.pid, pid != owner.pid, !processIsAlive(pid) {
+                if let c = try storage.claim(sweep: sweep, id: t.id, owner: owner, lease: lease, expected: .running, attempts: s.attempts) { return c }
+            } else if s.status == .failed, retryFailed, !retried.contains(t.id) {
+                retried.insert(t.id)
+                if let c = try storage.claim(sweep: sweep, id: t.id, owner: owner, lease: lease, expected: .failed, attempts: s.attempts) { return c }
+            }
+        }
+        guard let upTo = planned.map(\.id).max() else { return nil }
+        return try storage.claimNext(sweep: sweep, upTo: upTo, owner: owner, lease: lease)
+    }
+
+    /// Writes the storage's copy of a trial's checkpoint to its local file (when the storage
+    /// keeps checkpoints and has one); returns the file's date and size, so the keeper does
+    /// not upload it straight back.
+    func restoreCheckpoint(_ t: TrialRecord) throws -> (Date, Int)? {
+        guard storage.holdsCheckpoints, let path = checkpointPath(t),
+              let data = try storage.loadCheckpoint(sweep: sweep, owner: t.checkpointOwner) else { return nil }
+        let dir = (path as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let tmp = path + ".restore-\(getpid())"
+        guard FileManager.default.createFile(atPath: tmp, contents: data) else {
+            throw TuneError("tune: cannot write the checkpoint of trial \(t.id) to \(path)")
+        }
+        if rename(tmp, path) != 0 {
+            unlink(tmp)
+            throw TuneError("tune: cannot write the checkpoint of trial \(t.id) to \(path): \(String(cString: strerror(errno)))")
+        }
+        log("trial \(t.id): restored its checkpoint (\(data.count) bytes) from the storage")
+        let attrs = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let modified = attrs?[.modificationDate] as? Date else { return nil }
+        return (modified, data.count)
     }
 
     func report(_ id: Int, _ outcome: TrialOutcome) {
@@ -162,13 +219,6 @@ public final class SweepRunner {
         case let .failed(error, _):
             log("trial \(id) failed: " + SweepReport.summary(error))
         }
-    }
-
-    /// A running trial nobody is running any more: its process is gone, or it stopped beating.
-    func isOrphaned(_ t: TrialRecord, host: String, now: Double) -> Bool {
-        if let beat = t.heartbeat, now - beat > staleAfter { return true }
-        guard t.host == host, let pid = t.pid else { return t.host != host && t.heartbeat == nil }
-        return !processIsAlive(pid)
     }
 
     /// Ctrl-C: the workers got the signal too (same process group); wait for them, leaving

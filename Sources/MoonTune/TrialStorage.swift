@@ -48,8 +48,10 @@ public struct TrialRecord: Equatable, Sendable {
     /// The process running the trial, and its host (a trial is orphaned when that process died).
     public var pid: Int?
     public var host: String?
-    /// How many times the trial was started.
+    /// How many times the trial was started (the current attempt's lease token).
     public var attempts: Int = 0
+    /// The lease (seconds) its current claimer asked for: stale once the heartbeat is older.
+    public var lease: Double?
 
     public init(sweep: String, id: Int, config: JSONValue, budget: Int? = nil, parent: Int? = nil) {
         self.sweep = sweep; self.id = id; self.config = config; self.budget = budget; self.parent = parent
@@ -65,10 +67,37 @@ public enum TrialOutcome: Sendable {
     case failed(error: String, seconds: Double?)
 }
 
+/// Who runs a trial: a process on a host.
+public struct TrialOwner: Equatable, Sendable {
+    public var pid: Int
+    public var host: String
+    public init(pid: Int, host: String) { self.pid = pid; self.host = host }
+    /// This process on this machine.
+    public static var current: TrialOwner { TrialOwner(pid: Int(getpid()), host: currentHost()) }
+}
+
+/// A claim on a running trial. `attempt` is the trial's attempt count when it was claimed: it
+/// changes when another process claims the trial again, so a process whose lease was taken
+/// over can no longer write the trial's result, heartbeat or checkpoint.
+public struct TrialLease: Hashable, Sendable {
+    public var id: Int
+    public var attempt: Int
+    public init(id: Int, attempt: Int) { self.id = id; self.attempt = attempt }
+}
+
 /// Trial state behind one small interface, so that a server database can take SQLite's place
-/// for sweeps across machines. Every method is safe to call from several processes at once;
-/// `claim` is the only one that decides who runs a trial, and it is atomic.
+/// for sweeps across machines. Every method is safe to call from several processes (and
+/// machines) at once; `claimNext` and `claim` are the only ones that decide who runs a trial,
+/// and each is atomic.
+///
+/// Leases: a claimed trial is `running` with a heartbeat and a lease length (seconds). One whose
+/// heartbeat is older than its lease can be claimed again; every write about a running trial
+/// names the attempt it was claimed as, and is refused once the trial was claimed again.
 public protocol TrialStorage: AnyObject {
+    /// Where the storage is, for messages: a path, or a URL with its password hidden.
+    var location: String { get }
+    /// True when the storage keeps trial checkpoints itself (no shared filesystem needed).
+    var holdsCheckpoints: Bool { get }
     /// Records the sweep, or checks that the stored one has the same kind and direction.
     func register(_ sweep: SweepRecord) throws
     func sweeps() throws -> [SweepRecord]
@@ -76,19 +105,62 @@ public protocol TrialStorage: AnyObject {
     func add(_ trials: [TrialRecord]) throws
     func trials(sweep: String) throws -> [TrialRecord]
     func trial(sweep: String, id: Int) throws -> TrialRecord?
-    /// Marks a trial running for process `pid` if its status is still `expected` (and, for a
-    /// running one, still owned by `expectedPid`); false when another process got there first.
-    func claim(sweep: String, id: Int, pid: Int, host: String,
-               expected: TrialStatus, expectedPid: Int?) throws -> Bool
-    /// Hands a running trial to another process (the worker the claimer started).
-    func reassign(sweep: String, id: Int, pid: Int) throws
-    func heartbeat(sweep: String, ids: [Int]) throws
-    func finish(sweep: String, id: Int, _ outcome: TrialOutcome) throws
+    /// Claims the lowest-id trial with id <= `upTo` that is pending, or running with an
+    /// expired lease; returns it as claimed (running, attempts counted) or nil.
+    func claimNext(sweep: String, upTo: Int, owner: TrialOwner, lease: Double) throws -> TrialRecord?
+    /// Claims trial `id` if it still has status `expected` and `attempts` (a failed trial to
+    /// retry, or a running one whose process is known dead); nil when another got there first.
+    func claim(sweep: String, id: Int, owner: TrialOwner, lease: Double,
+               expected: TrialStatus, attempts: Int) throws -> TrialRecord?
+    /// Records the process now running a claimed trial (the worker the claimer started).
+    func reassign(sweep: String, lease: TrialLease, pid: Int) throws
+    /// Renews leases; returns the ids of those no longer held (claimed again, or finished).
+    func heartbeat(sweep: String, leases: [TrialLease]) throws -> [Int]
+    /// Records an attempt's outcome; false (and nothing written) when the lease is not held.
+    func finish(sweep: String, lease: TrialLease, _ outcome: TrialOutcome) throws -> Bool
+    /// Stores the checkpoint of trial `owner` (the first of a chain of promotions) while
+    /// `lease` is held; false (and nothing written) when it is not.
+    func saveCheckpoint(sweep: String, owner: Int, lease: TrialLease, data: Data) throws -> Bool
+    func loadCheckpoint(sweep: String, owner: Int) throws -> Data?
+    /// The storage's clock (seconds since 1970): heartbeats are stamped and compared with it.
+    func now() throws -> Double
+    func close()
 }
 
-/// This machine's name, as trials record it.
+extension TrialStorage {
+    public var holdsCheckpoints: Bool { false }
+    public func saveCheckpoint(sweep: String, owner: Int, lease: TrialLease, data: Data) throws -> Bool {
+        throw TuneError("tune: storage \(location) keeps no checkpoints")
+    }
+    public func loadCheckpoint(sweep: String, owner: Int) throws -> Data? { nil }
+    public func now() throws -> Double { Date().timeIntervalSince1970 }
+}
+
+/// The newest schema this program reads and writes (both storages): 2 added trial leases
+/// and checkpoints kept in the storage.
+public let trialSchemaVersion = 2
+
+/// Opens the storage a `storage=` string names: a `postgresql://` (or `postgres://`) URL, or
+/// else the path of a SQLite file.
+public func openTrialStorage(_ spec: String) throws -> TrialStorage {
+    if StorageURL.isServerURL(spec) { return try PostgresStorage(url: spec) }
+    return try SQLiteStorage(path: spec)
+}
+
+/// A stored status this program does not know (a damaged file, or one from a newer moonlab)
+/// is an error, never a silent default.
+func parseStatus(_ raw: String?, trial: Int, in location: String) throws -> TrialStatus {
+    guard let raw, let s = TrialStatus(rawValue: raw) else {
+        throw TuneError("tune: storage \(location) holds trial \(trial) with status '\(raw ?? "NULL")', which this moonlab does not know (a damaged storage, or one written by a newer moonlab)")
+    }
+    return s
+}
+
+/// This machine's name, as trials record it: `MOONLAB_HOST` when set (to tell apart
+/// containers that share a host name), else the system's host name.
 public func currentHost() -> String {
-    ProcessInfo.processInfo.hostName
+    if let h = ProcessInfo.processInfo.environment["MOONLAB_HOST"], !h.isEmpty { return h }
+    return ProcessInfo.processInfo.hostName
 }
 
 /// Whether a process with this id is alive on this machine (a zombie counts as dead).

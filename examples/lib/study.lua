@@ -39,6 +39,7 @@ options:
   --test N         use the first N test images
   --workers N      tune worker processes (0: trials run in this process)
   --seed N         global seed (default 1)
+  --seeds N        repeat each headline run with N seeds (seed, seed+1, ...): mean ± sd
   --only A,B       run only the named sections (a full run in pieces; see each script)
   --out DIR        output folder (default out/<script>)]]
 
@@ -46,7 +47,7 @@ options:
 function S.parse_args(argv)
   argv = argv or arg or {}
   local a = {}
-  local numeric = {epochs = true, train = true, test = true, workers = true, seed = true}
+  local numeric = {epochs = true, train = true, test = true, workers = true, seed = true, seeds = true}
   local i = 1
   while i <= #argv do
     local s = argv[i]
@@ -79,7 +80,8 @@ end
 local function fingerprint(cfg)
   local keys = {}
   for k, v in pairs(cfg) do
-    if type(v) ~= "table" and type(v) ~= "function" and k ~= "workers" then keys[#keys + 1] = k end
+    -- workers and seeds change no stored figure (each seed is its own trial): not hashed.
+    if type(v) ~= "table" and type(v) ~= "function" and k ~= "workers" and k ~= "seeds" then keys[#keys + 1] = k end
   end
   table.sort(keys)
   local h = 0xcbf29ce484222325
@@ -108,10 +110,11 @@ function S.setup(name, profiles, argv)
   local cfg = copy(profiles.common)
   for k, v in pairs(profiles[mode] or {}) do cfg[k] = v end
   cfg.name, cfg.mode, cfg.quick = name, mode, mode == "quick"
-  for _, k in ipairs{"epochs", "train", "test", "workers", "seed"} do
+  for _, k in ipairs{"epochs", "train", "test", "workers", "seed", "seeds"} do
     if a[k] ~= nil then cfg[k] = math.tointeger(a[k]) or a[k] end
   end
   cfg.seed = cfg.seed or 1
+  cfg.seeds = math.max(1, math.tointeger(cfg.seeds or 1) or 1)
   local tag = mode .. "-" .. fingerprint(cfg)    -- workers and out change no figure: not hashed
   if cfg.workers == nil then cfg.workers = 2 end
   cfg.out = a.out or ("out/" .. name)
@@ -128,6 +131,13 @@ function S.setup(name, profiles, argv)
       name, mode, cfg.out, cfg.storage, cfg.workers))
   end
   return cfg
+end
+
+-- The seeds of the headline runs: cfg.seed, cfg.seed + 1, ... (--seeds N of them).
+function S.seed_list(cfg)
+  local out = {}
+  for i = 0, cfg.seeds - 1 do out[#out + 1] = cfg.seed + i end
+  return out
 end
 
 -- Whether the section `name` runs: always, unless --only names other sections.
@@ -435,6 +445,31 @@ function S.pivot(title, rows, row_key, col_key, value_key, o)
     out[#out + 1] = line
   end
   return S.table(title, columns, out)
+end
+
+-- Mean, sample standard deviation (0 for one value) and count of the numbers in a list.
+function S.spread(values)
+  local n, sum = #values, 0
+  if n == 0 then return nil, nil, 0 end
+  for _, v in ipairs(values) do sum = sum + v end
+  local mean, ss = sum / n, 0
+  for _, v in ipairs(values) do ss = ss + (v - mean) ^ 2 end
+  return mean, n > 1 and math.sqrt(ss / (n - 1)) or 0, n
+end
+
+-- A cell "mean ± sd (n)" of fractions shown as percentages ("99.31 ± 0.04 (2)"), "-" when
+-- empty; with `study` (a percentage), a mark: "in" when the study's figure lies within
+-- mean ± max(sd, 0.05), else "above"/"below" by how much ours misses it.
+function S.pct_spread(values, study)
+  local mean, sd, n = S.spread(values)
+  if not mean then return "-" end
+  local cell = n > 1 and ("%.2f ± %.2f (%d)"):format(100 * mean, 100 * sd, n) or ("%.2f (1)"):format(100 * mean)
+  if study then
+    local gap = study - 100 * mean
+    local band = math.max(100 * sd, 0.05)
+    cell = cell .. (math.abs(gap) <= band and " in" or (" %+.2f"):format(-gap))
+  end
+  return cell
 end
 
 -- A number as %g (0.0001 -> "0.0001", 1e-06 -> "1e-06"), anything else as tostring.

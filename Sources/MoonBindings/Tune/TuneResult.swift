@@ -18,14 +18,15 @@ enum TuneResult {
         L.defineClass(tuneReportMeta, methods: [])
     }
 
-    /// Pushes the result of sweep `sweep` in the storage file `storage`.
-    static func push(_ L: LuaState, storage: String, sweep: String, open: SQLiteStorage? = nil) throws -> Int32 {
+    /// Pushes the result of sweep `sweep` in `storage` (a SQLite path or a server URL).
+    static func push(_ L: LuaState, storage: String, sweep: String, open: TrialStorage? = nil) throws -> Int32 {
         do {
-            let store = try open ?? SQLiteStorage(path: storage)
+            let store = try open ?? openTrialStorage(storage)
+            defer { if open == nil { store.close() } }
             guard let rec = try store.sweeps().first(where: { $0.id == sweep }) else {
-                throw LuaError("tune: no sweep '\(sweep)' in \(storage)")
+                throw LuaError("tune: no sweep '\(sweep)' in \(store.location)")
             }
-            push(L, SweepReport(sweep: rec, trials: try store.trials(sweep: sweep)), storage: storage)
+            push(L, SweepReport(sweep: rec, trials: try store.trials(sweep: sweep)), storage: store.location)
             return 1
         } catch let e as TuneError {
             throw LuaError(e.message)
@@ -99,15 +100,18 @@ enum TuneResult {
         return pairs.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1.description)" }.joined(separator: " ")
     }
 
-    /// `tune.load(path[, name])`: one sweep's result, or with several sweeps and no name, a
-    /// list of results in creation order (each also under its id and name).
+    /// `tune.load(storage[, name])`: one sweep's result, or with several sweeps and no name, a
+    /// list of results in creation order (each also under its id and name). `storage` is a
+    /// SQLite file or a `postgresql://` URL.
     static func load(_ L: LuaState) throws -> Int32 {
         let fn = "tune.load"
-        let path = try L.string(1, fn)
+        let spec = try L.string(1, fn)
         let wanted = L.isNoneOrNil(2) ? nil : try L.string(2, fn)
-        guard FileManager.default.fileExists(atPath: path) else { throw LuaError("\(fn): no such file \(path)") }
+        let server = StorageURL.isServerURL(spec)
+        guard server || FileManager.default.fileExists(atPath: spec) else { throw LuaError("\(fn): no such file \(spec)") }
+        let path = StorageURL.redacted(spec)
         do {
-            let store = try SQLiteStorage(path: path)
+            let store = try openTrialStorage(spec)
             defer { store.close() }
             let sweeps = try store.sweeps()
             if let wanted {

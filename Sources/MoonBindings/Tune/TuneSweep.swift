@@ -23,6 +23,10 @@ struct SweepCall {
     let direction: String
     let workers: Int
     let storage: String?
+    /// Seconds a claim lasts without a heartbeat (`lease=`).
+    let lease: Double
+    /// A folder for checkpoint files (`checkpoints=`): shared by the machines, or local.
+    let checkpoints: String?
     let retryFailed: Bool
     let verbose: Bool
     let inheritOutput: Bool
@@ -37,7 +41,23 @@ struct SweepCall {
     nonisolated(unsafe) static var worker: WorkerAssignment? = WorkerAssignment.from(ProcessInfo.processInfo.environment)
 
     static let commonKeys: Set<String> = ["space", "objective", "direction", "workers", "storage", "name",
-                                          "retry_failed", "verbose", "output", "seed"]
+                                          "retry_failed", "verbose", "output", "seed", "lease", "checkpoints"]
+
+    /// `MOONLAB_TUNE_STORAGE`: a storage every tune call uses instead of its `storage=` (how
+    /// `moonlab sweep join` and `moonlab sweep slurm` point an unchanged script at a server).
+    static var storageOverride: String? {
+        ProcessInfo.processInfo.environment["MOONLAB_TUNE_STORAGE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+    /// `MOONLAB_TUNE_WORKERS`: worker processes per machine, instead of `workers=`.
+    static var workersOverride: Int? {
+        ProcessInfo.processInfo.environment["MOONLAB_TUNE_WORKERS"].flatMap { Int($0) }
+    }
+    /// The cores a sweep may use on this machine: `MOONLAB_TUNE_CPUS` (set by a Slurm task to
+    /// its allocation), else every core.
+    static var cores: Int {
+        if let n = ProcessInfo.processInfo.environment["MOONLAB_TUNE_CPUS"].flatMap({ Int($0) }), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
 
     /// Reads the options table at index 1 of `tune.<kind>{...}`.
     init(_ L: LuaState, kind: String, extraKeys: Set<String>) throws {
@@ -54,10 +74,13 @@ struct SweepCall {
         objective = L.top
         direction = try L.optionString(1, "direction", fn) ?? "max"
         guard direction == "max" || direction == "min" else { throw LuaError("\(fn): direction must be \"max\" or \"min\", got \"\(direction)\"") }
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        workers = try L.optionInteger(1, "workers", fn) ?? cores
+        let givenWorkers = try L.optionInteger(1, "workers", fn)
+        workers = Self.workersOverride ?? givenWorkers ?? Self.cores
         guard workers >= 0 && workers <= 256 else { throw LuaError("\(fn): workers must be 0..256, got \(workers)") }
         storage = try L.optionString(1, "storage", fn)
+        lease = try L.optionNumber(1, "lease", fn) ?? 60
+        guard lease >= 1 && lease <= 86_400 * 7 else { throw LuaError("\(fn): lease must be 1 to 604800 seconds, got \(lease)") }
+        checkpoints = try L.optionString(1, "checkpoints", fn)
         retryFailed = try L.optionBool(1, "retry_failed", fn) ?? false
         verbose = try L.option(1, "verbose", fn, { L.type($0) == .boolean ? L.toBool($0) : L.toNumber($0).map { $0 != 0 } }, "a boolean or 0/1") ?? true
         let output = try L.optionString(1, "output", fn) ?? "log"
@@ -109,11 +132,21 @@ struct SweepCall {
         path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 
-    static func checkpoint(storage: String, sweep: String, trial: TrialRecord) -> String {
-        "\(storage).checkpoints/\(sweep)-\(trial.checkpointOwner).moon"
+    static func checkpoint(folder: String, sweep: String, trial: TrialRecord) -> String {
+        "\(folder)/\(sweep)-\(trial.checkpointOwner).moon"
     }
 
     // MARK: running
+
+    /// The storage this call uses: `MOONLAB_TUNE_STORAGE`, else `storage=` (a relative path
+    /// made absolute, so workers find it), else a temporary file.
+    func storageSpec() -> (spec: String, note: String) {
+        if let o = Self.storageOverride {
+            return (StorageURL.isServerURL(o) ? o : Self.absolute(o), " (from MOONLAB_TUNE_STORAGE)")
+        }
+        if let storage { return (StorageURL.isServerURL(storage) ? storage : Self.absolute(storage), "") }
+        return (Self.temporaryStorage(), "")
+    }
 
     /// Runs the sweep (or, in a worker, its one trial) and pushes the result table.
     func run(_ L: LuaState) throws -> Int32 {
@@ -125,32 +158,40 @@ struct SweepCall {
             }
             throw LuaError("\(fn): this worker (for sweep '\(w.sweep)', trial \(w.trial)) reached sweep '\(id)', which the parent had not run: the code before a tune call must take the same path in every run (no randomness without a seed, no clock- or input-dependent branches)")
         }
-        let path: String
-        if let storage { path = Self.absolute(storage) } else { path = Self.temporaryStorage() }
-        let store: SQLiteStorage
-        do { store = try SQLiteStorage(path: path) } catch let e as TuneError { throw LuaError("\(fn): \(e.message)") }
+        let (spec, note) = storageSpec()
+        let server = StorageURL.isServerURL(spec)
+        let store: TrialStorage
+        do { store = try openTrialStorage(spec) } catch let e as TuneError { throw luaError(e) }
         defer { store.close() }
         try wrap { try store.register(record) }
+        // Checkpoints: a SQLite file's folder beside it; with a server, the checkpoints= folder
+        // (a shared filesystem) or a private temporary one, the server holding the truth.
+        let folder = checkpoints.map(Self.absolute) ?? (server ? Self.temporaryFolder() : spec + ".checkpoints")
+        let logs = server ? folder + "/logs" : spec + ".logs"
 
         let inProcess = workers == 0 || TuneHost.command == nil
-        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(workers, 1))
+        let threads = max(1, Self.cores / max(workers, 1))
         let finishedJSON = JSONValue.object(Self.finished.map { ($0.key, .string($0.value)) }).encoded
         let launch: SweepRunner.Launch? = inProcess ? nil : { trial in
             let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
             let args = TuneHost.command ?? CommandLine.arguments
-            var env = [WorkerAssignment.variable: WorkerAssignment(storage: path, sweep: id, trial: trial.id).encoded,
+            let assignment = WorkerAssignment(storage: spec, sweep: id, trial: trial.id, attempt: trial.attempts, checkpoints: folder)
+            var env = [WorkerAssignment.variable: assignment.encoded,
                        WorkerAssignment.sweepsVariable: finishedJSON,
                        WorkerAssignment.threadsVariable: String(threads)]
             env["MOONLAB_HISTORY"] = ""
             return try WorkerProcess.spawn(executable: exe, arguments: args, environment: env,
-                                           log: inheritOutput ? nil : "\(path).logs/\(id)-\(trial.id).log")
+                                           log: inheritOutput ? nil : "\(logs)/\(id)-\(trial.id).log")
         }
         let runHere: SweepRunner.RunHere? = inProcess ? { trial in
-            runObjective(L, trial, storage: path)
+            runObjective(L, trial, checkpoints: folder)
         } : nil
         let runner = SweepRunner(storage: store, sweep: id, plan: sweepPlan, workers: max(workers, 1),
                                  launch: launch, runHere: runHere)
         runner.retryFailed = retryFailed
+        runner.lease = lease
+        runner.openKeeperStorage = { try openTrialStorage(spec) }
+        runner.checkpointPath = { Self.checkpoint(folder: folder, sweep: id, trial: $0) }
         let tag = "[tune \(kind) \(name)]"
         if verbose {
             runner.log = { line in
@@ -168,7 +209,7 @@ struct SweepCall {
         let interruptsBefore = Interrupt.count
         runner.shouldStop = { Interrupt.pending || Interrupt.count != interruptsBefore }
         if verbose {
-            fputs("\(tag) storage \(path), \(inProcess ? "in this process" : "\(max(workers, 1)) worker\(workers == 1 ? "" : "s")")\n", stdout)
+            fputs("\(tag) storage \(store.location)\(note), \(inProcess ? "in this process" : "\(max(workers, 1)) worker\(workers == 1 ? "" : "s")") on \(currentHost())\n", stdout)
         }
         do {
             try runner.run()
@@ -176,8 +217,8 @@ struct SweepCall {
             if e.message == "interrupted" { Interrupt.clear() }
             throw e.message == "interrupted" ? LuaError("interrupted (re-run with the same storage to resume)") : luaError(e)
         }
-        Self.finished[id] = path
-        return try TuneResult.push(L, storage: path, sweep: id, open: store)
+        Self.finished[id] = spec
+        return try TuneResult.push(L, storage: spec, sweep: id, open: store)
     }
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {
@@ -189,31 +230,46 @@ struct SweepCall {
         LuaError("\(fn): \(e.message.hasPrefix("tune: ") ? String(e.message.dropFirst(6)) : e.message)")
     }
 
-    /// In a worker: runs the assigned trial, records its outcome and exits the process.
+    /// In a worker: runs the assigned trial, records its outcome and exits the process. A
+    /// worker whose lease was taken over (its machine was presumed lost) exits without
+    /// writing anything.
     private func runAssignedTrial(_ L: LuaState, _ w: WorkerAssignment) throws -> Never {
-        let store = try wrap { try SQLiteStorage(path: w.storage) }
+        let store = try wrap { try openTrialStorage(w.storage) }
         guard let trial = try wrap({ try store.trial(sweep: id, id: w.trial) }) else {
-            throw LuaError("\(fn): worker: trial \(w.trial) of sweep '\(id)' is not in \(w.storage)")
+            throw LuaError("\(fn): worker: trial \(w.trial) of sweep '\(id)' is not in \(store.location)")
         }
-        if trial.status == .done { store.close(); fflush(nil); exit(0) }
+        func leave(_ code: Int32, _ message: String? = nil) -> Never {
+            if let message { fputs("moonlab worker: \(message)\n", stderr) }
+            store.close(); fflush(nil); exit(code)
+        }
+        if trial.status != .running || trial.attempts != w.attempt {
+            leave(0, "trial \(w.trial) is no longer this worker's (status \(trial.status.rawValue), attempt \(trial.attempts)); nothing to do")
+        }
         if let n = w.threads { Threads.set(n) }
         let interruptsBefore = Interrupt.count
-        let outcome = runObjective(L, trial, storage: w.storage)
+        let outcome = runObjective(L, trial, checkpoints: w.checkpoints)
         // Ctrl-C (to the whole process group, as a terminal sends it) stopped the objective:
         // the trial is left running, so a re-run resumes it from its checkpoint, not failed.
-        if Interrupt.pending || Interrupt.count != interruptsBefore { store.close(); fflush(nil); exit(130) }
-        try wrap { try store.finish(sweep: id, id: trial.id, outcome) }
-        store.close()
-        fflush(nil)
-        exit(0)
+        if Interrupt.pending || Interrupt.count != interruptsBefore { leave(130) }
+        // The last checkpoint reaches the storage before the result, so a promoted trial (or a
+        // re-run) on another machine continues from the final epoch.
+        let path = Self.checkpoint(folder: w.checkpoints, sweep: id, trial: trial)
+        if store.holdsCheckpoints, let data = FileManager.default.contents(atPath: path) {
+            let held = try wrap { try store.saveCheckpoint(sweep: id, owner: trial.checkpointOwner, lease: w.lease, data: data) }
+            if !held { leave(0, "the lease of trial \(w.trial) was taken over by another process; its result was not recorded") }
+        }
+        if try !wrap({ try store.finish(sweep: id, lease: w.lease, outcome) }) {
+            leave(0, "the lease of trial \(w.trial) was taken over by another process; its result was not recorded")
+        }
+        leave(0)
     }
 
     /// Calls the objective on one trial: (cfg, trial) or, for hyperband, (cfg, epochs, trial).
     /// A number is the score; a table gives `score` and extras; anything else, or an error, fails.
-    func runObjective(_ L: LuaState, _ trial: TrialRecord, storage: String) -> TrialOutcome {
+    func runObjective(_ L: LuaState, _ trial: TrialRecord, checkpoints: String) -> TrialOutcome {
         let base = L.top
         defer { L.top = base }
-        let checkpoint = Self.checkpoint(storage: storage, sweep: id, trial: trial)
+        let checkpoint = Self.checkpoint(folder: checkpoints, sweep: id, trial: trial)
         try? FileManager.default.createDirectory(atPath: (checkpoint as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         L.pushValue(objective)
         TuneArguments.push(L, trial.config)
@@ -257,7 +313,16 @@ struct SweepCall {
     /// A fresh storage file in the temporary folder, removed (with its checkpoints and logs)
     /// when the program exits.
     static func temporaryStorage() -> String {
-        let path = NSTemporaryDirectory() + "/moonlab-tune-\(getpid())-\(temporaryFiles.count + 1).db"
+        temporary(NSTemporaryDirectory() + "/moonlab-tune-\(getpid())-\(temporaryFiles.count + 1).db")
+    }
+
+    /// A private folder for the checkpoint files and logs of a sweep on a server, removed when
+    /// the program exits (the server keeps the checkpoints).
+    static func temporaryFolder() -> String {
+        temporary(NSTemporaryDirectory() + "/moonlab-sweep-\(getpid())-\(temporaryFiles.count + 1)")
+    }
+
+    private static func temporary(_ path: String) -> String {
         if temporaryFiles.isEmpty {
             atexit {
                 for p in SweepCall.temporaryFiles {
