@@ -11,17 +11,15 @@ import Foundation
 public final class LeaseKeeper: @unchecked Sendable {
     public struct Held: Sendable {
         public var lease: TrialLease
-        /// The trial whose checkpoint this one writes (hyperband promotions share one).
-        public var owner: Int
-        /// The checkpoint file to upload when it changes (nil: none).
-        public var checkpoint: String?
+        /// Sends the trial's checkpoint file when it changes (nil: none).
+        public var uploader: CheckpointUploader?
+        public init(lease: TrialLease, uploader: CheckpointUploader?) { self.lease = lease; self.uploader = uploader }
     }
 
     let sweep: String
     let interval: Double
     private let lock = NSLock()
     private var held: [Int: Held] = [:]
-    private var uploaded: [Int: (Date, Int)] = [:]
     private var lostIds: Set<Int> = []
     private var stopping = false
     private var thread: Thread?
@@ -52,18 +50,13 @@ public final class LeaseKeeper: @unchecked Sendable {
         thread = nil
     }
 
-    public func hold(_ h: Held, restoredAt: (Date, Int)? = nil) {
-        lock.withLock {
-            held[h.lease.id] = h
-            if let restoredAt { uploaded[h.lease.id] = restoredAt }
-        }
+    public func hold(_ h: Held) {
+        lock.withLock { held[h.lease.id] = h }
     }
 
-    /// Stops renewing a trial; with `upload`, its checkpoint is uploaded first if it changed.
-    public func release(_ id: Int, upload store: TrialStorage? = nil) {
-        let h = lock.withLock { held.removeValue(forKey: id) }
-        if let store, let h { _ = try? sync(h, store) }
-        lock.withLock { _ = uploaded.removeValue(forKey: id) }
+    /// Stops renewing a trial.
+    public func release(_ id: Int) {
+        _ = lock.withLock { held.removeValue(forKey: id) }
     }
 
     /// Trials whose lease was found taken over since the last call.
@@ -95,7 +88,7 @@ public final class LeaseKeeper: @unchecked Sendable {
     /// sweep loop when the keeper has none.
     public func tick(_ store: TrialStorage, force: Bool = false) throws {
         let current = lock.withLock { Array(held.values) }
-        for h in current where try !sync(h, store) { markLost(h.lease.id) }
+        for h in current where try !(h.uploader?.upload(to: store) ?? true) { markLost(h.lease.id) }
         if force || Date().timeIntervalSince(lastBeat) >= interval {
             let lost = try store.heartbeat(sweep: sweep, leases: current.map(\.lease))
             for id in lost { markLost(id) }
@@ -107,20 +100,5 @@ public final class LeaseKeeper: @unchecked Sendable {
         lock.withLock {
             if held[id] != nil { lostIds.insert(id) }
         }
-    }
-
-    /// Uploads the trial's checkpoint if the file changed since the last upload; false when
-    /// the storage refused it because the lease is no longer held.
-    private func sync(_ h: Held, _ store: TrialStorage) throws -> Bool {
-        guard store.holdsCheckpoints, let path = h.checkpoint,
-              let attrs = try? FileManager.default.attributesOfItem(atPath: path),
-              let modified = attrs[.modificationDate] as? Date,
-              let size = (attrs[.size] as? NSNumber)?.intValue else { return true }
-        let last = lock.withLock { uploaded[h.lease.id] }
-        if let last, last.0 == modified, last.1 == size { return true }
-        guard let data = FileManager.default.contents(atPath: path) else { return true }
-        guard try store.saveCheckpoint(sweep: sweep, owner: h.owner, lease: h.lease, data: data) else { return false }
-        lock.withLock { uploaded[h.lease.id] = (modified, size) }
-        return true
     }
 }

@@ -13,8 +13,9 @@ import Foundation
 public final class SweepRunner {
     /// Starts a worker for a claimed trial.
     public typealias Launch = (TrialRecord) throws -> WorkerProcess
-    /// Runs a claimed trial here and returns its outcome (workers = 0).
-    public typealias RunHere = (TrialRecord) -> TrialOutcome
+    /// Runs a claimed trial here and returns its outcome (workers = 0); the uploader (when the
+    /// storage keeps checkpoints) is for the objective to call as each epoch's checkpoint lands.
+    public typealias RunHere = (TrialRecord, CheckpointUploader?) -> TrialOutcome
 
     public let storage: TrialStorage
     public let sweep: String
@@ -103,8 +104,9 @@ public final class SweepRunner {
                 started = true
                 dirty = true
                 let lease = TrialLease(id: t.id, attempt: t.attempts)
-                let restored = try restoreCheckpoint(t)
-                keeper.hold(.init(lease: lease, owner: t.checkpointOwner, checkpoint: checkpointPath(t)), restoredAt: restored)
+                let uploader = checkpointPath(t).map { CheckpointUploader(sweep: sweep, owner: t.checkpointOwner, lease: lease, path: $0) }
+                if try restoreCheckpoint(t) { uploader?.markSent() }
+                keeper.hold(.init(lease: lease, uploader: uploader))
                 if let launch {
                     do {
                         let w = try launch(t)
@@ -116,10 +118,13 @@ public final class SweepRunner {
                         log("trial \(t.id) failed: \(error)")
                     }
                 } else if let runHere {
-                    let outcome = runHere(t)
-                    if shouldStop() { keeper.release(t.id); throw TuneError("interrupted") }
-                    keeper.release(t.id, upload: storage)
-                    if try storage.finish(sweep: sweep, lease: lease, outcome) {
+                    let outcome = runHere(t, uploader)
+                    keeper.release(t.id)
+                    if shouldStop() { throw TuneError("interrupted") }
+                    // The final checkpoint reaches the storage before the result.
+                    if let uploader, try !uploader.upload(to: storage) {
+                        log("trial \(t.id): its lease was taken over by another process while it ran here; its result was not recorded")
+                    } else if try storage.finish(sweep: sweep, lease: lease, outcome) {
                         report(t.id, outcome)
                     } else {
                         log("trial \(t.id): its lease was taken over by another process while it ran here; its result was not recorded")
@@ -191,11 +196,10 @@ public final class SweepRunner {
     }
 
     /// Writes the storage's copy of a trial's checkpoint to its local file (when the storage
-    /// keeps checkpoints and has one); returns the file's date and size, so the keeper does
-    /// not upload it straight back.
-    func restoreCheckpoint(_ t: TrialRecord) throws -> (Date, Int)? {
+    /// keeps checkpoints and has one); true when it did.
+    func restoreCheckpoint(_ t: TrialRecord) throws -> Bool {
         guard storage.holdsCheckpoints, let path = checkpointPath(t),
-              let data = try storage.loadCheckpoint(sweep: sweep, owner: t.checkpointOwner) else { return nil }
+              let data = try storage.loadCheckpoint(sweep: sweep, owner: t.checkpointOwner) else { return false }
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let tmp = path + ".restore-\(getpid())"
@@ -207,9 +211,7 @@ public final class SweepRunner {
             throw TuneError("tune: cannot write the checkpoint of trial \(t.id) to \(path): \(String(cString: strerror(errno)))")
         }
         log("trial \(t.id): restored its checkpoint (\(data.count) bytes) from the storage")
-        let attrs = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let modified = attrs?[.modificationDate] as? Date else { return nil }
-        return (modified, data.count)
+        return true
     }
 
     func report(_ id: Int, _ outcome: TrialOutcome) {

@@ -64,4 +64,40 @@ function M.run(args, options)
   return stdout, stderr, code
 end
 
+--- The test server's PostgreSQL URL (scripts/test starts one), or nil.
+function M.postgres()
+  local url = os.getenv("MOONLAB_TEST_POSTGRES")
+  if url == nil or url == "" then return nil end
+  return url
+end
+
+--- A fresh, empty PostgreSQL database on the test server, as a URL (dropped by `drop_databases`).
+local created = {}
+function M.new_database(prefix)
+  local base = assert(M.postgres(), "no test PostgreSQL server (MOONLAB_TEST_POSTGRES)")
+  local name = ("%s_%d_%d"):format(prefix or "t", os.time(), math.random(1, 1e9))
+  assert(os.execute("psql -q " .. M.quote(base) .. " -c " .. M.quote("CREATE DATABASE " .. name) .. " >/dev/null"),
+    "cannot create database " .. name)
+  created[#created + 1] = name
+  local head, query = base:match("^(postgres[^:]*://[^/]+)/[^?]*(.*)$")
+  return head .. "/" .. name .. query
+end
+
+function M.drop_databases()
+  local base = M.postgres()
+  for _, name in ipairs(created) do
+    os.execute("psql -q " .. M.quote(base) .. " -c " .. M.quote("DROP DATABASE IF EXISTS " .. name .. " WITH (FORCE)") .. " >/dev/null 2>&1")
+  end
+  created = {}
+end
+
+--- Notes one test that needed a real server, for scripts/test's count of server tests.
+function M.server_test_ran(what)
+  local log = os.getenv("MOONLAB_SERVER_TEST_LOG")
+  if log and log ~= "" then
+    local f = io.open(log, "a")
+    if f then f:write(what, "\n"); f:close() end
+  end
+end
+
 return M

@@ -9,6 +9,18 @@ local dir = os.tmpname()
 os.remove(dir)
 assert(os.execute("mkdir -p " .. C.quote(dir)))
 
+-- Which storage the sweeps use: SQLite files, or (when tune_postgres_test.lua runs this file
+-- with TUNE_STORAGE = "postgres") a fresh database on the test's PostgreSQL server per sweep.
+local ON_POSTGRES = rawget(_G, "TUNE_STORAGE") == "postgres"
+local function storage(name)
+  if ON_POSTGRES then return C.new_database("tune_" .. name) end
+  return dir .. "/" .. name .. ".db"
+end
+-- In-process sweeps keep their default (a temporary SQLite file) unless on PostgreSQL.
+local function maybe(name)
+  if ON_POSTGRES then return storage(name) end
+end
+
 local function write(path, text)
   local f = assert(io.open(path, "w")); f:write(text); f:close()
 end
@@ -24,11 +36,11 @@ end
 -- A sweep script of four trials that each "train" 5 epochs (an epoch runs `epoch_work`, then
 -- updates the value and saves it atomically to trial.checkpoint, as fit{checkpoint=} does, and
 -- notes the epoch in <out>/epochs-<trial>), resuming from the checkpoint when it exists. Its
--- argument is the output folder; the storage is <out>/<storage>.
-local function epochs_script(storage, epoch_work)
+-- arguments are the output folder and the storage.
+local function epochs_script(epoch_work)
   return ([[
     local out = arg[1]
-    local r = tune.grid{space={k={1, 2, 3, 4}}, workers=2, storage=out .. "/STORAGE", verbose=false,
+    local r = tune.grid{space={k={1, 2, 3, 4}}, workers=2, storage=arg[2], verbose=false,
       objective=function(cfg, trial)
         local epoch, value = 0, cfg.k
         local f = io.open(trial.checkpoint)
@@ -39,12 +51,13 @@ local function epochs_script(storage, epoch_work)
           local tmp = trial.checkpoint .. ".tmp"
           f = io.open(tmp, "w"); f:write(e, " ", string.format("%.17g", value)); f:close()
           os.rename(tmp, trial.checkpoint)
+          trial:checkpointed()   -- fit{checkpoint=} does this itself
           f = io.open(out .. "/epochs-" .. trial.id, "a"); f:write(e, "\n"); f:close()
         end
         return value
       end}
     print("done", #r.trials)
-  ]]):gsub("STORAGE", storage):gsub("WORK", function() return epoch_work end), nil
+  ]]):gsub("WORK", function() return epoch_work end), nil
 end
 
 -- Runs a script file with moonlab, returns its exit success and output.
@@ -59,7 +72,7 @@ end
 
 describe("tune spaces", function()
   it("grids over sorted keys, the last varying fastest", function()
-    local r = tune.grid{space={optimizer={"sgd", "adam"}, lr={1e-2, 1e-3}}, workers=0, verbose=false,
+    local r = tune.grid{space={optimizer={"sgd", "adam"}, lr={1e-2, 1e-3}}, workers=0, verbose=false, storage=maybe("grid"),
       objective=function(cfg) return cfg.lr end}
     expect(configs(r)):to_equal({{lr=1e-2, optimizer="sgd"}, {lr=1e-2, optimizer="adam"},
                                  {lr=1e-3, optimizer="sgd"}, {lr=1e-3, optimizer="adam"}})
@@ -71,7 +84,7 @@ describe("tune spaces", function()
   it("draws reproducible random configurations inside the domains", function()
     local space = {lr=tune.loguniform(1e-4, 1e-1), units=tune.choice{16, 32, 64}, p=tune.uniform(0, 0.5), n=tune.int(1, 4)}
     local function sweep(seed)
-      return tune.random{space=space, trials=20, seed=seed, workers=0, verbose=false, name="r" .. seed,
+      return tune.random{space=space, trials=20, seed=seed, workers=0, verbose=false, name="r" .. seed, storage=maybe("random"),
         objective=function(cfg) return cfg.p end}
     end
     local a, b, c = sweep(7), sweep(7), sweep(8)
@@ -101,7 +114,7 @@ end)
 describe("tune.hyperband", function()
   it("runs Li et al.'s brackets for max_epochs=27, factor=3, continuing promoted trials", function()
     local calls = {}
-    local r = tune.hyperband{space={x=tune.uniform(0, 1)}, max_epochs=27, factor=3, seed=3, workers=0, verbose=false,
+    local r = tune.hyperband{space={x=tune.uniform(0, 1)}, max_epochs=27, factor=3, seed=3, workers=0, verbose=false, storage=maybe("hyperband"),
       objective=function(cfg, epochs, trial)
         calls[#calls + 1] = {id=trial.id, epochs=epochs, parent=trial.parent}
         return cfg.x
@@ -142,9 +155,10 @@ describe("tune worker processes", function()
           return {score=cfg.k * 10, twice=cfg.k * 2}
         end}
       for _, t in ipairs(r.trials) do print(t.id, t.status, t.score, t.extras and t.extras.twice, t.error and t.error:match("^[^\n]*")) end
-      r:to_csv(arg[1] .. ".csv")
+      r:to_csv(arg[3])
     ]])
-    local ok, out = run(script, dir .. "/fail.db")
+    local db, csv = storage("fail"), dir .. "/fail.csv"
+    local ok, out = run(script, db, "", csv)
     expect(ok):to_be(true)
     expect(out):to_contain("1\tdone\t10.0\t2")
     expect(out):to_contain("2\tfailed\tnil\tnil\t")
@@ -152,16 +166,16 @@ describe("tune worker processes", function()
     expect(out):to_contain("4\tfailed\tnil\tnil\tworker exited with status 3")
     expect(out):to_contain("5\tfailed\tnil\tnil\tworker was killed by signal 9 (SIGKILL)")
     expect(out):to_contain("6\tdone\t60.0\t12")
-    local r = tune.load(dir .. "/fail.db")
+    local r = tune.load(db)
     expect(r.best.id):to_be(6)
     expect(r.best.config):to_equal({k=6})
-    expect(read(dir .. "/fail.db.csv")):to_match("^rank,id,k,score,seconds,status,twice,error\n1,6,6,60.0,")
+    expect(read(csv)):to_match("^rank,id,k,score,seconds,status,twice,error\n1,6,6,60.0,")
     -- a re-run skips everything; retry_failed=true re-runs only the failed ones
-    local ok2, out2 = run(script, dir .. "/fail.db")
+    local ok2, out2 = run(script, db, "", csv)
     expect(ok2):to_be(true)
     expect(out2):to_be(out)
-    expect(run(script, dir .. "/fail.db", "retry")):to_be(true)
-    for _, t in ipairs(tune.load(dir .. "/fail.db").trials) do
+    expect(run(script, db, "retry", csv)):to_be(true)
+    for _, t in ipairs(tune.load(db).trials) do
       expect(t.attempts):to_be(t.status == "failed" and 2 or 1)
     end
   end)
@@ -175,20 +189,20 @@ describe("tune worker processes", function()
       for v in arg[2]:gmatch("%d+") do values[#values + 1] = tonumber(v) end
       local r = tune.grid{space={k=values}, workers=0, storage=arg[1], verbose=false, name="named",
         objective=function(cfg)
-          local f = io.open(arg[1] .. ".runs", "a"); f:write(cfg.k, " "); f:close()
+          local f = io.open(arg[3] .. ".runs", "a"); f:write(cfg.k, " "); f:close()
           return cfg.k
         end}
       print("trials", #r.trials)
     ]])
-    local db = dir .. "/named.db"
-    expect(select(2, run(script, db, "1,2"))):to_contain("trials\t2")
-    expect(read(db .. ".runs")):to_be("1 2 ")
-    expect(select(2, run(script, db, "1,2,3"))):to_contain("trials\t3")   -- grown: only the new one runs
-    expect(read(db .. ".runs")):to_be("1 2 3 ")
-    local ok, out = run(script, db, "1,5,3")
+    local db, side = storage("named"), dir .. "/named"
+    expect(select(2, run(script, db, "1,2", side))):to_contain("trials\t2")
+    expect(read(side .. ".runs")):to_be("1 2 ")
+    expect(select(2, run(script, db, "1,2,3", side))):to_contain("trials\t3")   -- grown: only the new one runs
+    expect(read(side .. ".runs")):to_be("1 2 3 ")
+    local ok, out = run(script, db, "1,5,3", side)
     expect(ok == true):to_be(false)
     expect(out):to_contain("tune.grid: sweep 'named' in storage has another configuration for trial 2 ({\"k\":2}, now {\"k\":5})")
-    expect(read(db .. ".runs")):to_be("1 2 3 ")
+    expect(read(side .. ".runs")):to_be("1 2 3 ")
   end)
 
   it("lets two sweeps share one storage file, each trial run once", function()
@@ -196,19 +210,19 @@ describe("tune worker processes", function()
     write(script, [[
       local r = tune.grid{space={k={1, 2, 3, 4, 5, 6, 7, 8}}, workers=2, storage=arg[1], verbose=false, name="shared",
         objective=function(cfg, trial)
-          local f = io.open(arg[1] .. "." .. trial.id .. ".runs", "a"); f:write("x"); f:close()
+          local f = io.open(arg[2] .. "." .. trial.id .. ".runs", "a"); f:write("x"); f:close()
           os.execute("sleep 0.05")
           return cfg.k
         end}
       print("best", r.best.id)
     ]])
-    local db = dir .. "/share.db"
-    local cmd = C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(db)
+    local db, side = storage("share"), dir .. "/share"
+    local cmd = C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(db) .. " " .. C.quote(side)
     expect(os.execute("(" .. cmd .. " > /dev/null 2>&1 & " .. cmd .. " > /dev/null 2>&1 & wait)")):to_be(true)
     local r = tune.load(db, "shared")
     for i = 1, 8 do
       expect(r.trials[i].status):to_be("done")
-      expect(read(db .. "." .. i .. ".runs")):to_be("x")
+      expect(read(side .. "." .. i .. ".runs")):to_be("x")
     end
   end)
 
@@ -216,14 +230,15 @@ describe("tune worker processes", function()
     local script = dir .. "/resume.lua"
     -- Each trial "trains" 5 epochs; each epoch sleeps (the kill lands mid-epoch), then updates
     -- the value and saves it atomically to trial.checkpoint, as fit{checkpoint=} does.
-    write(script, epochs_script("resume.db", 'os.execute("sleep 0.15")'))
+    write(script, epochs_script('os.execute("sleep 0.15")'))
+    local db = storage("resume")
     local function expected(k)
       local v = k
       for e = 1, 5 do v = v * 1.5 + e end
       return v
     end
     -- Start in a new process group (setsid), wait until a trial is mid-training, kill them all.
-    local p = io.popen("setsid " .. C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(dir) .. " > /dev/null 2>&1 & echo $!")
+    local p = io.popen("setsid " .. C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(dir) .. " " .. C.quote(db) .. " > /dev/null 2>&1 & echo $!")
     local pid = p:read("n"); p:close()
     local killed_in = nil
     for _ = 1, 400 do
@@ -236,16 +251,16 @@ describe("tune worker processes", function()
     os.execute("sleep 0.2")
     local before = {}
     for i = 1, 4 do before[i] = read(dir .. "/epochs-" .. i) end
-    local mid = tune.load(dir .. "/resume.db")
+    local mid = tune.load(db)
     local done_before = {}
     for _, t in ipairs(mid.trials) do if t.status == "done" then done_before[t.id] = true end end
     expect(done_before[3]):to_be_nil()
     expect(mid.trials[3].status):to_be("running")
 
-    local ok, out = run(script, dir)
+    local ok, out = run(script, dir, db)
     expect(ok):to_be(true)
     expect(out):to_contain("done\t4")
-    local r = tune.load(dir .. "/resume.db")
+    local r = tune.load(db)
     for i = 1, 4 do
       local t = r.trials[i]
       expect(t.status):to_be("done")
@@ -267,9 +282,10 @@ describe("tune and Ctrl-C", function()
     assert(os.execute("mkdir -p " .. C.quote(sub)))
     local script = sub .. "/ctrlc.lua"
     -- busy "training" (no child process): the interrupt hook must stop the Lua code itself
-    write(script, epochs_script("c.db", "local t0 = os.clock() while os.clock() - t0 < 0.1 do end"))
+    write(script, epochs_script("local t0 = os.clock() while os.clock() - t0 < 0.1 do end"))
+    local db = storage("ctrlc")
     -- A terminal's Ctrl-C reaches the whole foreground process group: parent and workers.
-    local p = io.popen("setsid " .. C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(sub)
+    local p = io.popen("setsid " .. C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(sub) .. " " .. C.quote(db)
       .. " > " .. C.quote(sub .. "/first.txt") .. " 2>&1 & echo $!")
     local pid = p:read("n"); p:close()
     local seen = false
@@ -286,17 +302,17 @@ describe("tune and Ctrl-C", function()
     end
     expect(os.execute("kill -0 " .. pid .. " 2>/dev/null")).never:to_be(true)
     expect(read(sub .. "/first.txt")):to_contain("interrupted (re-run with the same storage to resume)")
-    local mid = tune.load(sub .. "/c.db")
+    local mid = tune.load(db)
     for _, t in ipairs(mid.trials) do
       expect(t.status == "running" or t.status == "pending"):to_be(true)
       expect(t.error):to_be_nil()
     end
     expect(mid.trials[1].status):to_be("running")
 
-    local ok, out = run(script, sub)
+    local ok, out = run(script, sub, db)
     expect(ok):to_be(true)
     expect(out):to_contain("done\t4")
-    for i, t in ipairs(tune.load(sub .. "/c.db").trials) do
+    for i, t in ipairs(tune.load(db).trials) do
       expect(t.status):to_be("done")
       local v = i
       for e = 1, 5 do v = v * 1.5 + e end
@@ -325,4 +341,5 @@ describe("tune.crossval", function()
 end)
 
 os.execute("rm -rf " .. C.quote(dir))
+if ON_POSTGRES then C.drop_databases() end
 T.finish()

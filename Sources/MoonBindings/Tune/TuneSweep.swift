@@ -2,6 +2,7 @@
 import Foundation
 import LuaKit
 import MoonKernels
+import MoonTrain
 import MoonTune
 
 /// How the running program can be started again for a worker: set by the `moonlab` command
@@ -183,8 +184,10 @@ struct SweepCall {
             return try WorkerProcess.spawn(executable: exe, arguments: args, environment: env,
                                            log: inheritOutput ? nil : "\(logs)/\(id)-\(trial.id).log")
         }
-        let runHere: SweepRunner.RunHere? = inProcess ? { trial in
-            runObjective(L, trial, checkpoints: folder)
+        let runHere: SweepRunner.RunHere? = inProcess ? { trial, uploader in
+            runObjective(L, trial, checkpoints: folder, send: uploader.map { u in
+                { guard try u.upload(to: store) else { throw TuneError("tune: the lease of trial \(trial.id) was taken over by another process") } }
+            })
         } : nil
         let runner = SweepRunner(storage: store, sweep: id, plan: sweepPlan, workers: max(workers, 1),
                                  launch: launch, runHere: runHere)
@@ -247,29 +250,33 @@ struct SweepCall {
         }
         if let n = w.threads { Threads.set(n) }
         let interruptsBefore = Interrupt.count
-        let outcome = runObjective(L, trial, checkpoints: w.checkpoints)
+        let path = Self.checkpoint(folder: w.checkpoints, sweep: id, trial: trial)
+        let uploader = CheckpointUploader(sweep: id, owner: trial.checkpointOwner, lease: w.lease, path: path)
+        uploader.markSent()   // as the parent restored it
+        let lost = "the lease of trial \(w.trial) was taken over by another process; its result was not recorded"
+        let outcome = runObjective(L, trial, checkpoints: w.checkpoints, send: store.holdsCheckpoints ? {
+            if try !uploader.upload(to: store) { leave(0, lost) }
+        } : nil)
         // Ctrl-C (to the whole process group, as a terminal sends it) stopped the objective:
         // the trial is left running, so a re-run resumes it from its checkpoint, not failed.
         if Interrupt.pending || Interrupt.count != interruptsBefore { leave(130) }
         // The last checkpoint reaches the storage before the result, so a promoted trial (or a
         // re-run) on another machine continues from the final epoch.
-        let path = Self.checkpoint(folder: w.checkpoints, sweep: id, trial: trial)
-        if store.holdsCheckpoints, let data = FileManager.default.contents(atPath: path) {
-            let held = try wrap { try store.saveCheckpoint(sweep: id, owner: trial.checkpointOwner, lease: w.lease, data: data) }
-            if !held { leave(0, "the lease of trial \(w.trial) was taken over by another process; its result was not recorded") }
-        }
-        if try !wrap({ try store.finish(sweep: id, lease: w.lease, outcome) }) {
-            leave(0, "the lease of trial \(w.trial) was taken over by another process; its result was not recorded")
-        }
+        if try !wrap({ try uploader.upload(to: store) }) { leave(0, lost) }
+        if try !wrap({ try store.finish(sweep: id, lease: w.lease, outcome) }) { leave(0, lost) }
         leave(0)
     }
 
     /// Calls the objective on one trial: (cfg, trial) or, for hyperband, (cfg, epochs, trial).
     /// A number is the score; a table gives `score` and extras; anything else, or an error, fails.
-    func runObjective(_ L: LuaState, _ trial: TrialRecord, checkpoints: String) -> TrialOutcome {
+    /// `send`: sends the checkpoint to the storage (when it keeps them): called after each
+    /// checkpoint `fit` writes, and by `trial:checkpointed()` for checkpoints a script writes.
+    func runObjective(_ L: LuaState, _ trial: TrialRecord, checkpoints: String, send: (() throws -> Void)?) -> TrialOutcome {
         let base = L.top
         defer { L.top = base }
         let checkpoint = Self.checkpoint(folder: checkpoints, sweep: id, trial: trial)
+        TrainingCheckpoint.didSave = send.map { send in { path in if path == checkpoint { try send() } } }
+        defer { TrainingCheckpoint.didSave = nil }
         try? FileManager.default.createDirectory(atPath: (checkpoint as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         L.pushValue(objective)
         TuneArguments.push(L, trial.config)
@@ -283,6 +290,11 @@ struct SweepCall {
         L.push(FileManager.default.fileExists(atPath: checkpoint)); L.setField(-2, "resumed")
         if let b = trial.budget { L.push(b); L.setField(-2, "epochs") }
         if let p = trial.parent { L.push(p); L.setField(-2, "parent") }
+        L.push(function: { L in
+            do { try send?() } catch let e as TuneError { throw LuaError("trial:checkpointed: \(e.message)") }
+            return 0
+        })
+        L.setField(-2, "checkpointed")
         let start = Date()
         do {
             try L.call(nargs: nargs, nresults: 1, traceback: true)

@@ -27,6 +27,11 @@ public struct TrainingCheckpoint {
 
     static let callbackPrefix = "callback/"
 
+    /// Called with the path after every checkpoint `fit` writes (the file complete and in
+    /// place): a sweep whose storage keeps checkpoints sends it there at once. An error it
+    /// throws stops training.
+    nonisolated(unsafe) public static var didSave: ((String) throws -> Void)?
+
     /// Saves the state of `trainer` after `epoch`.
     public static func save(to path: String, trainer: Trainer, epoch: Int, stopped: Bool,
                             generator: RandomGenerator, callbacks: [Callback]) throws {
@@ -45,6 +50,7 @@ public struct TrainingCheckpoint {
         }
         metadata["callbacks"] = try JSON.encode(states)
         try SafeTensors.write(tensors, metadata: metadata, to: path)
+        try didSave?(path)
     }
 
     /// Reads a checkpoint file.
