@@ -11,9 +11,18 @@ public enum MoonlabCommand {
 
     public static func main() -> Int32 {
         moon_reset_signal_mask()
+        let arguments = CommandLine.arguments
+        if arguments.count > 1 && arguments[1] == "sweep" {
+            return SweepCommand.main(arguments, runScript: run)
+        }
+        return run(arguments)
+    }
+
+    /// Runs one command line (program name first) as `moonlab` does.
+    static func run(_ arguments: [String]) -> Int32 {
         let options: Options
         do {
-            options = try Options.parse(CommandLine.arguments)
+            options = try Options.parse(arguments)
         } catch {
             Output.error("moonlab: \(error)\n\(usage)")
             return 1

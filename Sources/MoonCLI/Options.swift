@@ -72,6 +72,7 @@ struct UsageError: Error, CustomStringConvertible {
 
 let usage = """
     usage: moonlab [options] [script [args]]
+           moonlab sweep status|join|slurm ...   (sweeps across machines: moonlab sweep --help)
     Runs a Lua 5.4 script with moonlab's modules (tensor, nn, optim, data, aug, metrics,
     analysis, tune, plot) loaded, or opens the REPL.
 
@@ -95,4 +96,7 @@ let usage = """
                        folder and the current folder
       MOONLAB_DATA     where data sets are found
       MOONLAB_HISTORY  the REPL history file (default ~/.moonlab_history; empty: none)
+      MOONLAB_TUNE_STORAGE  a sweep storage every tune call uses instead of its storage=
+      MOONLAB_TUNE_WORKERS  worker processes per machine for every tune call
+      MOONLAB_HOST     the host name sweeps record (default the system's)
     """

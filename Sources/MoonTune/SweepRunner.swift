@@ -202,13 +202,8 @@ public final class SweepRunner {
               let data = try storage.loadCheckpoint(sweep: sweep, owner: t.checkpointOwner) else { return false }
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let tmp = path + ".restore-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: data) else {
-            throw TuneError("tune: cannot write the checkpoint of trial \(t.id) to \(path)")
-        }
-        if rename(tmp, path) != 0 {
-            unlink(tmp)
-            throw TuneError("tune: cannot write the checkpoint of trial \(t.id) to \(path): \(String(cString: strerror(errno)))")
+        do { try AtomicWrite.data(data, to: path) } catch {
+            throw TuneError("tune: cannot restore the checkpoint of trial \(t.id): \(error)")
         }
         log("trial \(t.id): restored its checkpoint (\(data.count) bytes) from the storage")
         return true

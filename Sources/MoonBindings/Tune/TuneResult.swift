@@ -89,15 +89,9 @@ enum TuneResult {
     static let tostringHandle = LuaState.register { L in
         let r = try report(L, 1, "tostring")
         var s = "tune.result: \(r.sweep.kind) sweep '\(r.sweep.name)', \(r.trials.count) trials"
-        if let b = r.best { s += ", best trial \(b.id) (score \(JSONValue.short(b.score ?? .nan))): " + describe(b.config) }
+        if let b = r.best { s += ", best trial \(b.id) (score \(JSONValue.short(b.score ?? .nan))): " + SweepStatus.describe(b.config) }
         L.push(s)
         return 1
-    }
-
-    /// `lr=0.001 optimizer=adam`, keys sorted.
-    static func describe(_ config: JSONValue) -> String {
-        guard case .object(let pairs) = config else { return config.encoded }
-        return pairs.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1.description)" }.joined(separator: " ")
     }
 
     /// `tune.load(storage[, name])`: one sweep's result, or with several sweeps and no name, a

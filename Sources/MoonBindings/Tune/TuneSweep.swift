@@ -203,7 +203,7 @@ struct SweepCall {
             }
         }
         runner.describe = { t in
-            var s = TuneResult.describe(t.config)
+            var s = SweepStatus.describe(t.config)
             if let b = t.budget { s += " epochs=\(b)" }
             return s
         }
