@@ -34,6 +34,7 @@ final class StorageFixture: @unchecked Sendable {
             spec = NSTemporaryDirectory() + "/moontune-test-\(getpid())-\(UUID().uuidString).db"
             database = nil
         case .postgres:
+            Self.noteServerTest("MoonTuneTests: PostgreSQL storage")
             let base = StorageKind.postgresURL!
             let name = "moontune_\(getpid())_\(UUID().uuidString.prefix(8).lowercased())"
             try Self.admin(base, "CREATE DATABASE \(name)")
@@ -53,6 +54,16 @@ final class StorageFixture: @unchecked Sendable {
                 try? Self.admin(base, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
             }
         }
+    }
+
+    /// Notes a test that used a real server, for scripts/test's count of server tests.
+    static func noteServerTest(_ what: String) {
+        guard let log = ProcessInfo.processInfo.environment["MOONLAB_SERVER_TEST_LOG"], !log.isEmpty,
+              let h = FileHandle(forWritingAtPath: log) ?? (FileManager.default.createFile(atPath: log, contents: nil) ? FileHandle(forWritingAtPath: log) : nil)
+        else { return }
+        h.seekToEndOfFile()
+        h.write(Data((what + "\n").utf8))
+        h.closeFile()
     }
 
     /// Runs one statement against the test server's own database.

@@ -276,6 +276,54 @@ describe("tune worker processes", function()
   end)
 end)
 
+describe("tune leases", function()
+  it("lets another machine take over a trial whose worker was killed, continuing from its last stored epoch", function()
+    local sub = dir .. "/lease"
+    assert(os.execute("mkdir -p " .. C.quote(sub .. "/a") .. " " .. C.quote(sub .. "/b")))
+    local script = sub .. "/lease.lua"
+    -- Each "machine" has its own host name and folder; the storage is all they share.
+    write(script, epochs_script('os.execute("sleep 0.15")'):gsub("verbose=false,", "verbose=false, lease=2,"))
+    local db = storage("lease")
+    local function start(name)
+      local p = io.popen("cd " .. C.quote(sub .. "/" .. name) .. " && MOONLAB_HOST=machine-" .. name .. " setsid "
+        .. C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(sub) .. " " .. C.quote(db)
+        .. " > out.txt 2>&1 & echo $!")
+      local pid = p:read("n"); p:close()
+      return pid
+    end
+    local a = start("a")
+    -- Wait until machine a runs a trial that has finished two epochs, then kill a's process
+    -- group; machine b starts only now, so a's trial cannot have been claimed by it before.
+    local victim
+    for _ = 1, 500 do
+      os.execute("sleep 0.02")
+      local ok, loaded = pcall(tune.load, db)   -- nothing stored yet in the first instants
+      for _, tr in ipairs(ok and loaded.trials or {}) do
+        local s = read(sub .. "/epochs-" .. tr.id)
+        if tr.status == "running" and s and #s >= 4 and not s:find("5\n") then victim = tr.id; break end
+      end
+      if victim then break end
+    end
+    expect(victim ~= nil):to_be(true)
+    os.execute("kill -9 -" .. a)
+    local b = start("b")
+    for _ = 1, 1500 do   -- b waits out the 2 s lease, takes the trial over, finishes the sweep
+      if not os.execute("kill -0 " .. b .. " 2>/dev/null") then break end
+      os.execute("sleep 0.02")
+    end
+    expect(read(sub .. "/b/out.txt")):to_contain("done\t4")
+    local r = tune.load(db)
+    for i = 1, 4 do
+      local v = i
+      for e = 1, 5 do v = v * 1.5 + e end
+      expect(r.trials[i].status):to_be("done")
+      expect(r.trials[i].score):to_be(v)                              -- as an uninterrupted run
+      expect(read(sub .. "/epochs-" .. i)):to_be("1\n2\n3\n4\n5\n")   -- continued, not restarted
+    end
+    expect(r.trials[victim].attempts):to_be(2)
+  end)
+end)
+
 describe("tune and Ctrl-C", function()
   it("stops a sweep on Ctrl-C to its process group, leaving the running trials resumable, not failed", function()
     local sub = dir .. "/ctrlc"
