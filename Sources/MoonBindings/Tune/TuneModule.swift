@@ -14,19 +14,30 @@ enum TuneModule {
         trials in this process (a crash then ends the sweep); so does a sweep typed in the REPL.
         Options: space= (required; each key a list of values, one fixed value, or tune.choice/\
         uniform/loguniform/int), objective= (required), direction="max"|"min" (default "max"), \
-        workers=, storage= (a SQLite file; default a temporary one), name= (the sweep's id in \
-        storage; default a hash of kind, space and options), retry_failed=false, verbose=true, \
-        output="log" (worker output to <storage>.logs/) or "inherit".
-        Storage holds one row a trial (config, status, score, error, timings, pid), written as \
-        each starts and finishes. A re-run with the same storage skips finished trials, re-runs \
-        failed ones only with retry_failed=true, and re-runs trials left running by a dead \
-        process: their objective gets the same trial.checkpoint, so fit{checkpoint=\
-        trial.checkpoint} continues from the last completed epoch. The objective gets (cfg, \
-        trial) with trial = {id=, checkpoint=, sweep=, attempt=, resumed=} and returns a score, \
-        or a table {score=, ...extras}. An error or crash marks the trial failed with its \
-        message and the sweep goes on. Returns a result: result.best, result.trials (id \
-        order; {id=, config=, score=, status=, seconds=, error=, extras=}), result:print(), \
-        result:to_csv(path).
+        workers=, storage= (a SQLite file, or a postgresql://user@host:port/db URL for a sweep \
+        across machines; default a temporary file), name= (the sweep's id in storage; default \
+        a hash of kind, space and options), lease=60 (seconds a running trial's claim lasts \
+        without a heartbeat), checkpoints= (a folder for trial checkpoints; default beside a \
+        SQLite file, or a private temporary folder with PostgreSQL, which keeps them itself), \
+        retry_failed=false, verbose=true, output="log" (worker output to <storage>.logs/) or \
+        "inherit". The environment variables MOONLAB_TUNE_STORAGE and MOONLAB_TUNE_WORKERS \
+        override storage= and workers= (moonlab sweep join and slurm set them).
+        Storage holds one row a trial (config, status, score, error, timings, host, pid), written \
+        as each starts and finishes. Any number of processes, on any number of machines, may run \
+        the same script against one storage: each claims trials atomically, so every trial runs \
+        to completion once. A re-run skips finished trials, re-runs failed ones only with \
+        retry_failed=true, and takes over trials whose process died on this host or whose \
+        heartbeat is older than their lease (a lost machine): their objective gets the same \
+        trial.checkpoint (restored from PostgreSQL when the storage keeps it), so \
+        fit{checkpoint=trial.checkpoint} continues from the last completed epoch. A worker whose \
+        lease was taken over stops without writing a result. The objective gets (cfg, trial) \
+        with trial = {id=, checkpoint=, sweep=, attempt=, resumed=, checkpointed=} and returns a \
+        score, or a table {score=, ...extras}; a loop that writes trial.checkpoint itself calls \
+        trial:checkpointed() after each write (fit does this itself). An error or crash marks \
+        the trial failed with its message and the sweep goes on. Returns a result: result.best, \
+        result.trials (id order; {id=, config=, score=, status=, seconds=, error=, extras=}), \
+        result:print(), result:to_csv(path). The command moonlab sweep status|join|slurm \
+        watches a storage, adds a machine to a sweep, or submits a Slurm job array of workers.
         """
 
     static func install(_ L: LuaState) {
@@ -38,8 +49,9 @@ enum TuneModule {
         TuneResult.define(L)
         L.defineModule("tune", doc: """
             Hyperparameter search: grid, random and hyperband sweeps whose trials run in \
-            parallel worker processes, with state in a SQLite file so an interrupted sweep \
-            resumes where it stopped; cross-validation. See help(tune.grid).
+            parallel worker processes, with state in a SQLite file or a PostgreSQL database so \
+            an interrupted sweep resumes where it stopped and one sweep can span machines \
+            (moonlab sweep join, moonlab sweep slurm); cross-validation. See help(tune.grid).
             """) { m in
             m.function("grid", "tune.grid{space=, objective=function(cfg, trial) ... end, direction=, workers=, storage=, name=} --> result", """
                 Runs the objective on every combination of the space's values (the cartesian \
@@ -75,10 +87,11 @@ enum TuneModule {
                 """) { L in
                 try crossval(L)
             }
-            m.function("load", "tune.load(path[, name]) --> result", """
-                Reopens sweeps stored in a SQLite file: the named sweep (its name= or id), the \
-                only one when the file holds one, or else a list of results in the order they \
-                were created (each also under its name and id).
+            m.function("load", "tune.load(storage[, name]) --> result", """
+                Reopens sweeps stored in a SQLite file or a PostgreSQL database (a \
+                postgresql:// URL): the named sweep (its name= or id), the only one when the \
+                storage holds one, or else a list of results in the order they were created \
+                (each also under its name and id). result.storage never shows a password.
                 """) { L in
                 try TuneResult.load(L)
             }
