@@ -23,6 +23,13 @@ local cfg = S.setup("dense_regularization", {
   quick = {train = 6000, test = 2000, epochs = 5, final_epochs = 10, patience = 2},
 })
 
+S.assumptions{
+  "validation: a stratified 50,000 / 10,000 split of the training images (seed 1), as the study's 50,000 / 10,000",
+  "early stopping of the final model on validation accuracy, patience 5, min_delta 1e-4, best weights restored, at most 50 epochs",
+  "the final model is retrained on all 60,000 images for the epochs early stopping chose, then tested once",
+  "seeds: the final model (both runs) with at least 5 seeds (--seeds N for more); the regularizer sweeps with seed 1",
+}
+
 local train, test = S.load("mnist", cfg)
 local tr, va = S.split(train, 5 / 6)          -- 50000 / 10000 in the full run
 S.say(("training %d, validation %d, test %d images"):format(#tr, #va, #test))
@@ -39,7 +46,7 @@ local function train_mlp(name, reg, o)
   if o.train then val = nil end                -- ... unless training on everything
   local run = {train = o.train or tr, val = val, test = o.test, optimizer = "adam", lr = LR,
                batch = BATCH, epochs = o.epochs or cfg.epochs, patience = o.patience,
-               monitor = o.monitor, checkpoint = o.checkpoint}
+               monitor = o.monitor, checkpoint = o.checkpoint, seed = o.seed}
   return S.run(name, spec, run)
 end
 
@@ -103,27 +110,57 @@ end
 local FINAL = {l1 = 1e-6, l2 = 1e-4, max_norm = 0.5, dropout = {0.6, 0.5}}
 
 if S.wants(cfg, "final") then
-  S.parent(function()
-    print("-- final model: L1 1e-6, L2 1e-4, MaxNorm 0.5, dropout 0.6 / 0.5, early stopping")
-    local _, es = train_mlp("regularized, early stopping", FINAL,
-      {epochs = cfg.final_epochs, patience = cfg.patience, monitor = "val_accuracy"})
-    plot.history(es.history, S.path(cfg, "regularized.svg"), {metrics = {"accuracy", "val_accuracy"}})
+  os.execute("mkdir -p '" .. S.path(cfg, "models") .. "'")
+  -- Each seed: the early-stopped run on 50,000 images, then the retraining on all 60,000 for
+  -- the epochs it chose, tested once.
+  local _, final_rows = S.sweep(cfg, "final model: L1 1e-6, L2 1e-4, MaxNorm 0.5, dropout 0.6 / 0.5, over seeds",
+    {run = S.seeded({"final"}, S.seeds_at_least(cfg, 5))},
+    function(c)
+      local _, seed = S.unseed(c.run)
+      local _, es = train_mlp("regularized, early stopping #" .. seed, FINAL,
+        {epochs = cfg.final_epochs, patience = cfg.patience, monitor = "val_accuracy", seed = seed})
+      local epochs = es.best_epoch or cfg.final_epochs
+      local acc, final = train_mlp(("retrained on all %d images, %d epochs #%d"):format(#train, epochs, seed), FINAL,
+        {train = train, epochs = epochs, test = test, seed = seed})
+      local path = S.path(cfg, ("models/final-seed%d.moon"):format(seed))
+      final.model:save(path)
+      return {score = acc, test_accuracy = acc, seed = seed, epochs = epochs, model_path = path,
+              wrong = #metrics.misclassified(final.model:classify(test), test.y),
+              es_train_accuracy = es.history.accuracy[epochs], es_val_accuracy = es.val_accuracy,
+              seconds = es.seconds + final.seconds}
+    end, {name = "final"})
 
-    local epochs = es.best_epoch or cfg.final_epochs
-    local acc, final = train_mlp(("retrained on all %d images, %d epochs"):format(#train, epochs), FINAL,
-      {train = train, epochs = epochs, test = test})
-    local model = final.model
+  local col = function(key)
+    local values = {}
+    for _, r in ipairs(final_rows) do if r[key] then values[#values + 1] = r[key] end end
+    return values
+  end
+  local function plain(values)
+    local mean, sd, n = S.spread(values)
+    return mean and ("%.1f ± %.1f (%d)"):format(mean, sd, n) or "-"
+  end
+  S.table("Final model, mean ± sd over seeds", {{"what", ""}, {"value", "ours"}, {"study", "study"}}, {
+    {what = "training accuracy (early-stopped run, best epoch)", value = S.pct_spread(col("es_train_accuracy")), study = "99.83"},
+    {what = "validation accuracy (best epoch)", value = S.pct_spread(col("es_val_accuracy"), 98.50), study = "98.50"},
+    {what = "epochs chosen by early stopping", value = plain(col("epochs"))},
+    {what = "test accuracy (retrained on all data)", value = S.pct_spread(col("test_accuracy"), 98.37), study = "98.37"},
+    {what = "misclassified test images", value = plain(col("wrong")), study = "163"}})
+  local headline = {}
+  for _, r in ipairs(final_rows) do
+    if r.test_accuracy then
+      headline[#headline + 1] = {row = "1024-512 MLP, regularized, retrained on all 60,000", dataset = "MNIST",
+        metric = "test accuracy", study_value = 0.9837, seed = r.seed, value = r.test_accuracy, seconds = r.seconds}
+    end
+  end
+  S.headline(cfg, "001 dense regularization", ("moonlab examples/dense_regularization.lua --only final --seeds %d"):format(cfg.seeds), headline)
+
+  -- The first seed's model: its mistakes, per-class report and confusion matrix.
+  S.parent(function()
+    local first = S.filter(final_rows, {seed = cfg.seed})[1]
+    if not (first and first.model_path and io.open(first.model_path)) then return end
+    local model = nn.load(first.model_path)
     local predicted = model:classify(test)
     local wrong = metrics.misclassified(predicted, test.y)
-
-    S.table("Final model", {{"what", ""}, {"value", "ours"}, {"study", "study"}}, {
-      {what = "training accuracy (early-stopped run)", value = es.history.accuracy[es.best_epoch or #es.history.accuracy], study = 0.9983},
-      {what = "validation accuracy (best epoch)", value = es.val_accuracy, study = 0.9850},
-      {what = "epochs chosen by early stopping", value = epochs},
-      {what = "test accuracy (retrained on all data)", value = acc, study = 0.9837},
-      {what = "misclassified test images", value = #wrong, study = 163},
-      {what = "test images", value = #test, study = 10000}})
-
     plot.images(test, {predictions = predicted, indices = wrong, max = 9, cols = 9,
                        out = S.path(cfg, "misclassified.png")})
     metrics.report(predicted, test.y, test.class_names)

@@ -28,6 +28,15 @@ local cfg = S.setup("design_choices", {
   quick = {train = 3000, test = 2000, epochs = 1, sweep_epochs = 1, patience = 1},
 })
 
+S.assumptions{
+  "variance scaling for ccpdnff (SGD): scale 2, fan_in, truncated normal (He's; the study names only 'variance scaling')",
+  "augmentation for ccpdnff (Adam): rotation 10 degrees, zoom 0.1, shifts 0.1 (the study names the transforms, not their strengths)",
+  "reduce-LR-on-plateau for cfpdndff and cpdnfndff: factor 0.9, patience 2 on the validation loss",
+  "early stopping: validation loss, patience 10, min_delta 1e-4, best weights restored; at most 50 epochs (ccpdnff (Adam): 30)",
+  "validation: a stratified 80/20 split of the 60,000 training images (seed 1); figures are test accuracy on the 10,000 test images",
+  "seeds: --seeds N runs each CNN N times (seeds 1..N: weights, shuffles, dropout, augmentation); the MLP baseline at least 5 times",
+}
+
 local DATASETS = {"mnist", "fashion_mnist"}
 local NAMES = {mnist = "MNIST", fashion_mnist = "Fashion-MNIST"}
 
@@ -154,41 +163,52 @@ local FINAL = {
 local ORDER = {"ccpdnff (SGD)", "ccpdnff (Adam)", "cpdnfndff (RMS)", "cfpdndff (Nadam)",
                "cfpncfpdnff (RMS)", "cpcpdnfff (RMS)"}
 local function run_list(labels, seeds)
-  local out = {}
-  for _, seed in ipairs(seeds) do
-    for _, label in ipairs(labels) do
-      for _, m in ipairs(FINAL) do
-        if m.label == label then
-          for _, which in ipairs(DATASETS) do
-            if not m.only or m.only == which then out[#out + 1] = ("%s @ %s #%d"):format(label, which, seed) end
-          end
+  local seeded = {}
+  for _, label in ipairs(labels) do
+    for _, m in ipairs(FINAL) do
+      if m.label == label then
+        for _, which in ipairs(DATASETS) do
+          if not m.only or m.only == which then seeded[#seeded + 1] = label .. " @ " .. which end
         end
       end
     end
   end
-  return out
+  return S.seeded(seeded, seeds)
 end
-local baseline_seeds = {}
-for i = 0, math.max(cfg.seeds, 5) - 1 do baseline_seeds[#baseline_seeds + 1] = cfg.seed + i end
 local runs = run_list(ORDER, S.seed_list(cfg))
-local baseline_runs = run_list({"Baseline"}, baseline_seeds)
+local baseline_runs = run_list({"Baseline"}, S.seeds_at_least(cfg, 5))
 local by_label = {}
 for _, m in ipairs(FINAL) do by_label[m.label] = m end
 
 if S.wants(cfg, "final") then
   os.execute("mkdir -p '" .. S.path(cfg, "models") .. "'")
   local function final_trial(c, t)
-    local label, which, seed = c.run:match("^(.-) @ (.-) #(%d+)$")
+    local run, seed = S.unseed(c.run)
+    local label, which = run:match("^(.-) @ (.*)$")
     local m = by_label[label]
-    return trial(which, m.spec, {name = c.run, seed = tonumber(seed), optimizer = m.optimizer, lr = m.lr, batch = m.batch,
+    return trial(which, m.spec, {name = c.run, optimizer = m.optimizer, lr = m.lr, batch = m.batch,
       epochs = math.min(m.epochs or cfg.epochs, cfg.epochs), patience = cfg.patience,
       reduce_lr = m.reduce_lr, augment = m.augment, checkpoint = t.checkpoint,
-      save = S.path(cfg, ("models/%s-%d.moon"):format(t.sweep, t.id))})
+      save = S.path(cfg, ("models/%s-%d.moon"):format(t.sweep, t.id)), seed = seed})
   end
   local _, baseline_rows = S.sweep(cfg, "final MLP baseline (study settings)", {run = baseline_runs}, final_trial,
     {name = "final-baseline"})
   local _, final_rows = S.sweep(cfg, "final CNNs (study settings)", {run = runs}, final_trial, {name = "final"})
   for _, r in ipairs(baseline_rows) do final_rows[#final_rows + 1] = r end
+
+  -- The headline figures, one line per run, for the README's generated table.
+  local headline = {}
+  for _, r in ipairs(final_rows) do
+    local run, seed = S.unseed(r.run)
+    local label, which = run:match("^(.-) @ (.*)$")
+    local m = by_label[label]
+    if r.test_accuracy and m then
+      headline[#headline + 1] = {row = label, dataset = NAMES[which], metric = "test accuracy",
+        study_value = m.study[which] and m.study[which] / 100, seed = seed, value = r.test_accuracy,
+        seconds = r.seconds}
+    end
+  end
+  S.headline(cfg, "000 design choices", ("moonlab examples/design_choices.lua --only final --seeds %d"):format(cfg.seeds), headline)
 
   -- Table 1 of the study: test accuracy (%) per model and data set, ours beside the study's.
   local table1 = {}

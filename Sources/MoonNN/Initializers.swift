@@ -19,6 +19,10 @@ import MoonEngine
 /// - `glorot_uniform` = variance_scaling(1, fan_avg, uniform), `glorot_normal` = (1, fan_avg,
 ///   truncated_normal), `he_uniform`/`he_normal` = (2, fan_in, ...), `lecun_uniform`/
 ///   `lecun_normal` = (1, fan_in, ...).
+/// - `pytorch_default`: PyTorch's default for `nn.Linear` and `nn.Conv2d`, uniform in
+///   [-1/√fan_in, 1/√fan_in] — for a kernel, `kaiming_uniform_(a=√5)`, whose bound
+///   gain·√(3/fan_in) with gain √(2/(1+a²)) = √(1/3) is exactly 1/√fan_in; for a bias, the
+///   same bound with the fan-in of the layer's kernel (a layer passes its kernel's fans).
 ///
 /// Random values come from `RandomGenerator.global` unless another generator is given, so
 /// `moonlab.seed` reproduces every initialization.
@@ -35,6 +39,14 @@ public struct Initializer: CustomStringConvertible, Sendable {
         case randomUniform(min: Float, max: Float)
         case truncatedNormal(mean: Float, std: Float)
         case varianceScaling(scale: Float, mode: Mode, distribution: Distribution)
+        /// Uniform in ±1/√fan_in (PyTorch's default; a bias takes its kernel's fan-in).
+        case fanInUniform
+    }
+
+    /// True when a bias made with this initializer needs its kernel's fans (`pytorch_default`).
+    public var usesKernelFans: Bool {
+        if case .fanInUniform = kind { return true }
+        return false
     }
 
     public let kind: Kind
@@ -47,7 +59,7 @@ public struct Initializer: CustomStringConvertible, Sendable {
     /// Names accepted as strings.
     public static let names = ["zeros", "ones", "random_normal", "random_uniform", "truncated_normal",
                                "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
-                               "lecun_normal", "lecun_uniform", "variance_scaling"]
+                               "lecun_normal", "lecun_uniform", "variance_scaling", "pytorch_default"]
 
     public init(kind: Kind, name: String) {
         self.kind = kind
@@ -87,6 +99,7 @@ public struct Initializer: CustomStringConvertible, Sendable {
         case "he_uniform": kind = .varianceScaling(scale: 2, mode: .fanIn, distribution: .uniform)
         case "lecun_normal": kind = .varianceScaling(scale: 1, mode: .fanIn, distribution: .truncatedNormal)
         case "lecun_uniform": kind = .varianceScaling(scale: 1, mode: .fanIn, distribution: .uniform)
+        case "pytorch_default": kind = .fanInUniform
         case "variance_scaling":
             let scale = try number(["scale"], 1)
             guard scale > 0 else { throw TensorError("\(owner) variance_scaling: scale must be positive, got \(scale)") }
@@ -128,7 +141,7 @@ public struct Initializer: CustomStringConvertible, Sendable {
     /// A name for the plain named ones, a dictionary with every parameter otherwise.
     public var config: Any {
         switch kind {
-        case .zeros, .ones: return name
+        case .zeros, .ones, .fanInUniform: return name
         case let .constant(v): return ["name": "constant", "value": Double(v)]
         case let .randomNormal(mean, std): return ["name": "random_normal", "mean": Double(mean), "std": Double(std)]
         case let .randomUniform(lo, hi): return ["name": "random_uniform", "min": Double(lo), "max": Double(hi)]
@@ -176,6 +189,9 @@ public struct Initializer: CustomStringConvertible, Sendable {
             return hi > lo ? try Tensor.rand(shape, low: lo, high: hi, generator: generator) : try Tensor.full(shape, lo)
         case let .truncatedNormal(mean, std):
             return try Initializer.truncated(shape, mean: mean, std: std, generator: generator)
+        case .fanInUniform:
+            let limit = 1 / Float(Swift.max(1, (given ?? Initializer.fans(shape)).fanIn)).squareRoot()
+            return try Tensor.rand(shape, low: -limit, high: limit, generator: generator)
         case let .varianceScaling(scale, mode, distribution):
             let (fanIn, fanOut) = given ?? Initializer.fans(shape)
             let n: Float

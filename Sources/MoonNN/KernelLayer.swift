@@ -32,7 +32,8 @@ open class KernelLayer: Layer {
     /// Makes the kernel of `shape` and a bias of `units` (when used), both requiring grad.
     func makeWeights(kernel shape: [Int], units: Int) throws {
         kernel = try initializer.make(shape).requiringGrad()
-        bias = useBias ? try biasInitializer.make([units]).requiringGrad() : nil
+        let fans = biasInitializer.usesKernelFans ? Initializer.fans(shape) : nil
+        bias = useBias ? try biasInitializer.make([units], fans: fans).requiringGrad() : nil
     }
 
     /// The built kernel, or the error that names an unbuilt layer.

@@ -95,6 +95,37 @@ describe("nn.init", function()
     nn.Sequential{input={2}, d}
     expect(d:get_weights()[1]:sum():item()):to_be(6)
   end)
+
+  it("pytorch_default draws kernel and bias uniformly within 1/sqrt(fan_in) of the kernel, as PyTorch", function()
+    moonlab.seed(2)
+    local function check(tensor, bound, n)
+      expect(tensor:abs():max():item() <= bound):to_be(true)
+      expect(tensor:abs():max():item() >= 0.9 * bound):to_be(true)             -- the whole range is used
+      expect(tensor:std():item()):to_be_close(bound / math.sqrt(3), 4 * bound / math.sqrt(3 * n))
+    end
+    -- Dense 400 -> 300: kernel and bias bounds are both 1/sqrt(400) (not the bias's own 300).
+    local dense = nn.Dense(300, {init="pytorch_default", bias_init="pytorch_default"})
+    nn.Sequential{input={400}, dense}
+    local w = dense:get_weights()
+    check(w[1], 1 / math.sqrt(400), 400 * 300)
+    check(w[2], 1 / math.sqrt(400), 300)
+    expect(w[2]:abs():max():item() < 1 / math.sqrt(300) * 0.9):to_be(true)
+    -- Conv2D 6 -> 64, 5x5: fan-in 6*5*5 = 150.
+    local conv = nn.Conv2D(64, 5, {init="pytorch_default", bias_init="pytorch_default"})
+    nn.Sequential{input={6, 12, 12}, conv}
+    local c = conv:get_weights()
+    check(c[1], 1 / math.sqrt(150), 64 * 150)
+    expect(c[2]:abs():max():item() <= 1 / math.sqrt(150)):to_be(true)
+    expect(c[2]:abs():max():item() >= 0.8 / math.sqrt(150)):to_be(true)
+    -- Sampled alone, its fans come from the shape.
+    check(nn.init.pytorch_default()({250, 40}), 1 / math.sqrt(250), 10000)
+    -- It survives save and load.
+    local path = os.tmpname()
+    local m = nn.Sequential{input={4}, nn.Dense(2, {init="pytorch_default", bias_init="pytorch_default"})}
+    m:save(path)
+    expect(tostring(nn.load(path):layer(1))):to_be(tostring(m:layer(1)))
+    os.remove(path)
+  end)
 end)
 
 describe("nn models", function()

@@ -140,6 +140,29 @@ function S.seed_list(cfg)
   return out
 end
 
+-- The seeds of rows that need at least `n` (cheap MLP rows: 5), or more with --seeds.
+function S.seeds_at_least(cfg, n)
+  local out = {}
+  for i = 0, math.max(cfg.seeds, n) - 1 do out[#out + 1] = cfg.seed + i end
+  return out
+end
+
+-- Runs as sweep values "label #seed", seed-major (every label for the first seed, then the
+-- next seed, ...): a later --seeds N appends trials after the stored ones.
+function S.seeded(labels, seeds)
+  local out = {}
+  for _, seed in ipairs(seeds) do
+    for _, label in ipairs(labels) do out[#out + 1] = ("%s #%d"):format(label, seed) end
+  end
+  return out
+end
+
+-- The label and seed of a seeded run.
+function S.unseed(run)
+  local label, seed = run:match("^(.-) #(%d+)$")
+  return label, tonumber(seed)
+end
+
 -- Whether the section `name` runs: always, unless --only names other sections.
 function S.wants(cfg, name)
   return cfg.only == nil or cfg.only[name] == true
@@ -477,6 +500,72 @@ function S.g(v) return type(v) == "number" and string.format("%g", v) or tostrin
 
 -- Percent with two decimals: 0.99351 -> "99.35".
 function S.pct(v) return string.format("%.2f", 100 * v) end
+
+---------------------------------------------------------------------------------------------
+-- Headline figures: one CSV row per run, for the README's generated results table
+---------------------------------------------------------------------------------------------
+
+local function first_line(command)
+  local p = io.popen(command .. " 2>/dev/null")
+  if not p then return nil end
+  local line = p:read("l")
+  p:close()
+  return line
+end
+
+-- Where and when the figures were made: date, commit, machine.
+function S.provenance()
+  local cpu = first_line("sed -n 's/^model name[^:]*: *//p' /proc/cpuinfo | head -1") or "unknown CPU"
+  local cores = first_line("nproc") or "?"
+  return {date = os.date("!%Y-%m-%d"), commit = first_line("git rev-parse --short HEAD") or "unknown",
+          machine = ("%s, %s cores"):format(cpu, cores)}
+end
+
+local function csv_cell(v)
+  v = v == nil and "" or tostring(v)
+  if v:find('[,"\n]') then v = '"' .. v:gsub('"', '""') .. '"' end
+  return v
+end
+
+S.HEADLINE_COLUMNS = {"study", "row", "dataset", "metric", "study_value", "seed", "value", "seconds",
+                      "command", "date", "commit", "machine"}
+
+-- Writes the headline figures of this run to <out>/headline-<study>.csv: one line per run (each seed
+-- its own line). rows: {row=, dataset=, metric= ("test accuracy", ...), study_value= (the
+-- study's figure in the same unit, or nil), seed=, value=, seconds=}. `scripts/results_table.lua`
+-- turns such files into the README's table (mean ± sd over seeds beside the study's figure).
+function S.headline(cfg, study, command, rows)
+  if S.in_worker then return end
+  local p = S.provenance()
+  local lines = {table.concat(S.HEADLINE_COLUMNS, ",")}
+  for _, r in ipairs(rows) do
+    local cells = {}
+    for i, k in ipairs(S.HEADLINE_COLUMNS) do
+      local v = r[k]
+      if k == "study" then v = study elseif k == "command" then v = command
+      elseif p[k] then v = p[k] end
+      if type(v) == "number" and math.type(v) == "float" then v = string.format("%.6g", v) end
+      cells[i] = csv_cell(v)
+    end
+    lines[#lines + 1] = table.concat(cells, ",")
+  end
+  local path = S.path(cfg, "headline-" .. study:lower():gsub("[^%w]+", "_") .. ".csv")
+  local f = assert(io.open(path .. ".tmp", "w"))
+  f:write(table.concat(lines, "\n"), "\n")
+  f:close()
+  assert(os.rename(path .. ".tmp", path))
+  S.say(("headline figures (%d runs) written to %s"):format(#rows, path))
+  return path
+end
+
+-- Prints the settings this script had to choose because the study does not state them, one
+-- line each, so a reader sees at once what is the study's and what is ours.
+function S.assumptions(list)
+  if S.in_worker then return end
+  print("Assumptions (settings the study does not state, chosen here):")
+  for _, a in ipairs(list) do print("  - " .. a) end
+  print("")
+end
 
 ---------------------------------------------------------------------------------------------
 -- Figures

@@ -315,6 +315,12 @@ enum NNModule {
                 sqrt(scale/n); untruncated_normal: std sqrt(scale/n). Defaults scale=1, \
                 mode="fan_in", distribution="truncated_normal".
                 """, ["scale", "mode", "distribution"]),
+            ("pytorch_default", """
+                PyTorch's default for nn.Linear and nn.Conv2d: uniform in [-1/sqrt(fan_in), \
+                1/sqrt(fan_in)] (kaiming_uniform with a=sqrt(5) for the kernel). As bias_init, the \
+                bound uses the layer's kernel fan-in, as PyTorch does: init="pytorch_default", \
+                bias_init="pytorch_default" builds a layer as PyTorch would.
+                """, []),
         ]
         for (name, doc, keys) in docs {
             let signature = keys.isEmpty ? "nn.init.\(name)()" : "nn.init.\(name){\(keys.filter { !["stddev", "minval", "maxval"].contains($0) }.map { "\($0)=" }.joined(separator: ", "))}"
