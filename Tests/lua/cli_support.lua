@@ -64,6 +64,17 @@ function M.run(args, options)
   return stdout, stderr, code
 end
 
+--- Writes `text` to a file.
+function M.write(path, text)
+  local f = assert(io.open(path, "w")); f:write(text); f:close()
+end
+
+--- A file's contents, or nil when it does not exist.
+function M.read(path)
+  local f = io.open(path); if not f then return nil end
+  local s = f:read("a"); f:close(); return s
+end
+
 --- The test server's PostgreSQL URL (scripts/test starts one), or nil.
 function M.postgres()
   local url = os.getenv("MOONLAB_TEST_POSTGRES")

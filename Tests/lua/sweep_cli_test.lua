@@ -8,9 +8,7 @@ local describe, it, expect = T.describe, T.it, T.expect
 local dir = os.tmpname()
 os.remove(dir)
 assert(os.execute("mkdir -p " .. C.quote(dir)))
-local function write(path, text)
-  local f = assert(io.open(path, "w")); f:write(text); f:close()
-end
+local write = C.write
 
 -- Six trials: k = 3 fails, the others score k * 10 (k = 6 best).
 local script = dir .. "/six.lua"

@@ -9,13 +9,7 @@ local moonlab = C.binary()
 local dir = os.tmpname()
 os.remove(dir)
 assert(os.execute("mkdir -p " .. C.quote(dir) .. " && chmod 755 " .. C.quote(dir)))
-local function write(path, text)
-  local f = assert(io.open(path, "w")); f:write(text); f:close()
-end
-local function read(path)
-  local f = io.open(path); if not f then return nil end
-  local s = f:read("a"); f:close(); return s
-end
+local write, read = C.write, C.read
 local function sh(command)
   local p = io.popen(command .. " 2>&1"); local out = p:read("a"); local ok = p:close()
   return ok, out

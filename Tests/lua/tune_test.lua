@@ -21,13 +21,7 @@ local function maybe(name)
   if ON_POSTGRES then return storage(name) end
 end
 
-local function write(path, text)
-  local f = assert(io.open(path, "w")); f:write(text); f:close()
-end
-local function read(path)
-  local f = io.open(path); if not f then return nil end
-  local s = f:read("a"); f:close(); return s
-end
+local write, read = C.write, C.read
 local function configs(result)
   local out = {}
   for i, t in ipairs(result.trials) do out[i] = t.config end
