@@ -64,6 +64,15 @@ function M.run(args, options)
   return stdout, stderr, code
 end
 
+--- A new empty folder in the temporary folder (readable by every user, for servers that run
+--- as their own user); remove it with os.execute("rm -rf " .. M.quote(dir)).
+function M.tempdir()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. M.quote(dir) .. " && chmod 755 " .. M.quote(dir)))
+  return dir
+end
+
 --- Writes `text` to a file.
 function M.write(path, text)
   local f = assert(io.open(path, "w")); f:write(text); f:close()

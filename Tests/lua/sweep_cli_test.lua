@@ -5,9 +5,7 @@ local T = require "moontest"
 local C = require "cli_support"
 local describe, it, expect = T.describe, T.it, T.expect
 
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. C.quote(dir)))
+local dir = C.tempdir()
 local write = C.write
 
 -- Six trials: k = 3 fails, the others score k * 10 (k = 6 best).

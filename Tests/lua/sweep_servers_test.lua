@@ -6,9 +6,7 @@ local C = require "cli_support"
 local describe, it, expect = T.describe, T.it, T.expect
 local moonlab = C.binary()
 
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. C.quote(dir) .. " && chmod 755 " .. C.quote(dir)))
+local dir = C.tempdir()
 local write, read = C.write, C.read
 local function sh(command)
   local p = io.popen(command .. " 2>&1"); local out = p:read("a"); local ok = p:close()

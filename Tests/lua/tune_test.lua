@@ -5,9 +5,7 @@ local C = require "cli_support"
 local describe, it, expect = T.describe, T.it, T.expect
 
 local moonlab = C.binary()
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. C.quote(dir)))
+local dir = C.tempdir()
 
 -- Which storage the sweeps use: SQLite files, or (when tune_postgres_test.lua runs this file
 -- with TUNE_STORAGE = "postgres") a fresh database on the test's PostgreSQL server per sweep.
