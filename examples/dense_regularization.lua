@@ -21,6 +21,7 @@ local S = require "lib.study"
 local cfg = S.setup("dense_regularization", {
   full  = {epochs = 15, final_epochs = 50, patience = 5},
   quick = {train = 6000, test = 2000, epochs = 5, final_epochs = 10, patience = 2},
+  smoke = {train = 600, test = 200, epochs = 1, final_epochs = 1, patience = 1},
 })
 
 S.assumptions{

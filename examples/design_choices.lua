@@ -26,6 +26,7 @@ local cfg = S.setup("design_choices", {
   -- the optimizer and initializer sweeps; patience: early stopping on the validation loss.
   full  = {epochs = 50, sweep_epochs = 10, patience = 10},
   quick = {train = 3000, test = 2000, epochs = 1, sweep_epochs = 1, patience = 1},
+  smoke = {train = 300, test = 200},
 })
 
 S.assumptions{

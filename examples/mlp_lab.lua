@@ -18,6 +18,7 @@ local S = require "lib.study"
 local cfg = S.setup("mlp_lab", {
   full  = {epochs = 10},
   quick = {train = 20000, test = 10000, epochs = 5},
+  smoke = {train = 300, test = 200, epochs = 1},
 })
 
 S.assumptions{

@@ -28,6 +28,7 @@ local cfg = S.setup("permutation_and_clock", {
            clock_n = 18000, clock_size = 150, clock_epochs = 30, clock_patience = 5},
   quick = {train = 5000, test = 2000, sweep_epochs = 2, epochs = 3, patience = 1,
            clock_n = 2000, clock_size = 64, clock_epochs = 2, clock_patience = 1},
+  smoke = {train = 300, test = 200, sweep_epochs = 1, epochs = 1, clock_n = 64, clock_epochs = 1},
 })
 
 S.assumptions{
@@ -188,8 +189,10 @@ if S.wants(cfg, "permutation") then
       for _, r in ipairs(S.filter(perm_rows, {dataset = which})) do
         if r.seed == cfg.seed then series[r.model .. " " .. r.pixels] = r.curve_accuracy end
       end
-      plot.lines{series = series, out = S.path(cfg, "permutation_" .. which .. ".svg"),
-                 title = which .. ": training accuracy, original and permuted", xlabel = "epoch", ylabel = "accuracy"}
+      if next(series) then
+        plot.lines{series = series, out = S.path(cfg, "permutation_" .. which .. ".svg"),
+                   title = which .. ": training accuracy, original and permuted", xlabel = "epoch", ylabel = "accuracy"}
+      end
     end
     local d = dataset("mnist")
     plot.images(data.permute_pixels(d.test:subset(1, 16), PERM), {cols = 8, out = S.path(cfg, "permuted_digits.png")})

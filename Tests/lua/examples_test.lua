@@ -1,5 +1,5 @@
 -- The study scripts in examples/: each one parses, and the shared helpers in
--- examples/lib/study.lua behave. No script is run here (they train for minutes or days).
+-- examples/lib/study.lua behave. examples_smoke_test.lua runs each script end to end.
 local T = require "moontest"
 local describe, it, expect = T.describe, T.it, T.expect
 

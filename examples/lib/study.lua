@@ -33,6 +33,7 @@ end
 local usage = [[
 options:
   --quick          small data and few epochs: finishes in minutes
+  --smoke          a few hundred images and one epoch: seconds (the test suite runs it)
   --full           the study's own settings (the default)
   --epochs N       override the number of epochs
   --train N        use the first N training images
@@ -53,7 +54,7 @@ function S.parse_args(argv)
     local s = argv[i]
     local key, value = s:match("^%-%-([%w_]+)=(.*)$")
     if not key then key = s:match("^%-%-([%w_]+)$") end
-    if key == "quick" or key == "full" then
+    if key == "quick" or key == "full" or key == "smoke" then
       a.mode = key
     elseif key == "help" or s == "-h" then
       print(usage); os.exit(0)
@@ -99,7 +100,8 @@ local function copy(t)
   return c
 end
 
--- The settings of this run: profiles.full or profiles.quick (by --quick/--full), overridden
+-- The settings of this run: profiles.full, profiles.quick or profiles.smoke (by --quick,
+-- --smoke or --full; smoke is quick's lists of settings on its own tiny sizes), overridden
 -- by --epochs/--train/--test/--workers/--seed. Also sets cfg.out (created), cfg.storage (the
 -- SQLite file of this run's sweeps, named after the mode and a hash of the settings, so a
 -- quick run never reuses a full run's trials, nor a run with other epochs), cfg.workers
@@ -108,8 +110,9 @@ function S.setup(name, profiles, argv)
   local a = S.parse_args(argv)
   local mode = a.mode or "full"
   local cfg = copy(profiles.common)
+  if mode == "smoke" then for k, v in pairs(profiles.quick or {}) do cfg[k] = v end end
   for k, v in pairs(profiles[mode] or {}) do cfg[k] = v end
-  cfg.name, cfg.mode, cfg.quick = name, mode, mode == "quick"
+  cfg.name, cfg.mode, cfg.quick = name, mode, mode == "quick" or mode == "smoke"
   for _, k in ipairs{"epochs", "train", "test", "workers", "seed", "seeds"} do
     if a[k] ~= nil then cfg[k] = math.tointeger(a[k]) or a[k] end
   end
@@ -513,11 +516,18 @@ local function first_line(command)
   return line
 end
 
--- Where and when the figures were made: date, commit, machine.
+-- This file's folder (the examples' lib/), for asking git about the checkout it is in.
+local here = (debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$")) or "."
+
+-- Where and when the figures were made: date, commit (with "+changes" when the checkout has
+-- uncommitted changes), machine.
 function S.provenance()
   local cpu = first_line("sed -n 's/^model name[^:]*: *//p' /proc/cpuinfo | head -1") or "unknown CPU"
   local cores = first_line("nproc") or "?"
-  return {date = os.date("!%Y-%m-%d"), commit = first_line("git rev-parse --short HEAD") or "unknown",
+  local git = "git -C '" .. here:gsub("'", "'\\''") .. "' "
+  local commit = first_line(git .. "rev-parse --short HEAD")
+  if commit and first_line(git .. "status --porcelain --untracked-files=no") then commit = commit .. "+changes" end
+  return {date = os.date("!%Y-%m-%d"), commit = commit or "unknown",
           machine = ("%s, %s cores"):format(cpu, cores)}
 end
 
@@ -536,6 +546,7 @@ S.HEADLINE_COLUMNS = {"study", "row", "dataset", "metric", "study_value", "seed"
 -- turns such files into the README's table (mean ± sd over seeds beside the study's figure).
 function S.headline(cfg, study, command, rows)
   if S.in_worker then return end
+  if cfg.mode ~= "full" then command = command .. " --" .. cfg.mode end
   local p = S.provenance()
   local lines = {table.concat(S.HEADLINE_COLUMNS, ",")}
   for _, r in ipairs(rows) do
