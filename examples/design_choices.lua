@@ -17,6 +17,7 @@
 --       moonlab examples/design_choices.lua             (the study's settings: days on 2 cores)
 --       ... --only optimizers | init | final    (one step; init needs the optimizer sweep and
 --                                               runs it, resuming what is stored)
+--       ... --only baseline                    (the final MLP baseline alone)
 -- MNIST is looked up through MOONLAB_DATA (e.g. MOONLAB_DATA=/work/shared/data).
 
 local S = require "lib.study"
@@ -181,7 +182,9 @@ local baseline_runs = run_list({"Baseline"}, S.seeds_at_least(cfg, 5))
 local by_label = {}
 for _, m in ipairs(FINAL) do by_label[m.label] = m end
 
-if S.wants(cfg, "final") then
+-- --only baseline: the MLP baseline's sweep alone (and its headline figures), without waiting
+-- for the CNNs.
+if S.wants(cfg, "final") or S.wants(cfg, "baseline") then
   os.execute("mkdir -p '" .. S.path(cfg, "models") .. "'")
   local function final_trial(c, t)
     local run, seed = S.unseed(c.run)
@@ -194,7 +197,10 @@ if S.wants(cfg, "final") then
   end
   local _, baseline_rows = S.sweep(cfg, "final MLP baseline (study settings)", {run = baseline_runs}, final_trial,
     {name = "final-baseline"})
-  local _, final_rows = S.sweep(cfg, "final CNNs (study settings)", {run = runs}, final_trial, {name = "final"})
+  local final_rows = {}
+  if S.wants(cfg, "final") then
+    _, final_rows = S.sweep(cfg, "final CNNs (study settings)", {run = runs}, final_trial, {name = "final"})
+  end
   for _, r in ipairs(baseline_rows) do final_rows[#final_rows + 1] = r end
 
   -- The headline figures, one line per run, for the README's generated table.
@@ -209,7 +215,8 @@ if S.wants(cfg, "final") then
         seconds = r.seconds}
     end
   end
-  S.headline(cfg, "000 design choices", ("moonlab examples/design_choices.lua --only final --seeds %d"):format(cfg.seeds), headline)
+  S.headline(cfg, "000 design choices", ("moonlab examples/design_choices.lua --only %s --seeds %d"):format(
+    S.wants(cfg, "final") and "final" or "baseline", cfg.seeds), headline)
 
   -- Table 1 of the study: test accuracy (%) per model and data set, ours beside the study's.
   local table1 = {}
