@@ -35,6 +35,19 @@ describe("the results table", function()
     expect(read(path)):to_be("# title\n\nbefore\n<!-- results:begin -->\n" .. read(fixtures .. "expected.md") .. "<!-- results:end -->\nafter\n")
     os.remove(path)
   end)
+
+  it("in the README matches the committed results/ (regenerate: moonlab scripts/results_table.lua --readme README.md results/*.csv)", function()
+    local p = io.popen("ls " .. C.quote(root) .. "/results/*.csv")
+    local args = {root .. "/scripts/results_table.lua"}
+    for line in p:lines() do args[#args + 1] = line end
+    p:close()
+    expect(#args > 1):to_be(true)
+    local out, _, code = C.run(args)
+    expect(code):to_be(0)
+    local readme = read(root .. "/README.md")
+    local block = readme:match("<!%-%- results:begin %-%->\n(.-)<!%-%- results:end %-%->")
+    expect(block):to_be(out)
+  end)
 end)
 
 T.finish()
