@@ -25,7 +25,7 @@ enum FunctionTable {
             do {
                 return try FunctionTable.functions[Int(id)](state)
             } catch {
-                state.push(luaMessage(for: error))
+                pushError(state, error)
                 return MOON_ERROR
             }
         }

@@ -138,6 +138,11 @@ public struct LuaState: @unchecked Sendable {
     public func call(nargs: Int32, nresults: Int32, traceback: Bool = false) throws {
         let status = traceback ? moon_pcall_traceback(L, nargs, nresults) : moon_pcall(L, nargs, nresults, 0)
         if status != LUA_OK {
+            if type(-1) != .string && type(-1) != .number && type(-1) != .nil {
+                // A table (or other) error object travels unchanged to whoever catches it in Lua.
+                let msg = "(error object is a \(typeName(-1)) value)"
+                throw LuaError(msg, object: luaL_ref(L, moon_registryindex()))
+            }
             let msg = toString(-1) ?? "(error object is a \(typeName(-1)) value)"
             pop()
             throw LuaError(msg)

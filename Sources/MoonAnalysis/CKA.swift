@@ -26,12 +26,12 @@ public enum CKA {
         let sampleCost = Double(n) * Double(n) * Double(p + q) + Double(n * n)
         let cross: Double, normX: Double, normY: Double
         if featureCost <= sampleCost {
-            cross = DoubleBLAS.squaredNorm(DoubleBLAS.crossProduct(x.values, y.values, rows: n, p: p, q: q))
-            normX = DoubleBLAS.squaredNorm(DoubleBLAS.gramOfColumns(x.values, rows: n, cols: p)).squareRoot()
-            normY = DoubleBLAS.squaredNorm(DoubleBLAS.gramOfColumns(y.values, rows: n, cols: q)).squareRoot()
+            cross = try DoubleBLAS.squaredNorm(DoubleBLAS.crossProduct(x.values, y.values, rows: n, p: p, q: q))
+            normX = try DoubleBLAS.squaredNorm(DoubleBLAS.gramOfColumns(x.values, rows: n, cols: p)).squareRoot()
+            normY = try DoubleBLAS.squaredNorm(DoubleBLAS.gramOfColumns(y.values, rows: n, cols: q)).squareRoot()
         } else {
-            let k = DoubleBLAS.gramOfRows(x.values, rows: n, cols: p)
-            let l = DoubleBLAS.gramOfRows(y.values, rows: n, cols: q)
+            let k = try DoubleBLAS.gramOfRows(x.values, rows: n, cols: p)
+            let l = try DoubleBLAS.gramOfRows(y.values, rows: n, cols: q)
             cross = zip(k, l).reduce(0) { $0 + $1.0 * $1.1 }
             normX = DoubleBLAS.squaredNorm(k).squareRoot()
             normY = DoubleBLAS.squaredNorm(l).squareRoot()

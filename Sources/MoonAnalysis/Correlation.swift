@@ -17,7 +17,7 @@ public enum Correlation {
         let constant = x.constantColumns()
         x.centerColumns()
         let d = x.units
-        let c = DoubleBLAS.gramOfColumns(x.values, rows: x.samples, cols: d)
+        let c = try DoubleBLAS.gramOfColumns(x.values, rows: x.samples, cols: d)
         var scale = [Double](repeating: 0, count: d)
         for j in 0..<d where !constant[j] && c[j * d + j] > 0 { scale[j] = 1 / c[j * d + j].squareRoot() }
         var out = [Float](repeating: 0, count: d * d)

@@ -28,6 +28,8 @@ public enum Metrics {
         guard classes >= 1 else { throw AnalysisError("\(fn): k must be at least 1, got \(classes)") }
         try ClassLabels.checkRange(y, k: classes, fn, "true")
         try ClassLabels.checkRange(pred, k: classes, fn, "predicted")
+        _ = try Allocation.count([classes, classes], bytesEach: MemoryLayout<Int>.stride + MemoryLayout<Float>.stride,
+                                 op: fn, what: "a \(classes)x\(classes) confusion matrix")
         var m = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
         for (p, t) in zip(pred, y) { m[t][p] += 1 }
         return m

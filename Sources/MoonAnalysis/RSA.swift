@@ -41,7 +41,7 @@ public enum RSA {
             let chosen = subset(of: x.samples, count: samples, seed: seed)
             x = x.rows(chosen); y = y.rows(chosen)
         }
-        var u = dissimilarities(x), v = dissimilarities(y)
+        var u = try dissimilarities(x), v = try dissimilarities(y)
         if method == .spearman { u = ranks(u); v = ranks(v) }
         guard let r = pearson(u, v) else {
             throw AnalysisError("\(fn): the dissimilarities of \(variance(u) > 0 ? "b" : "a") are all equal (every sample has the same pattern); RSA is undefined")
@@ -50,7 +50,7 @@ public enum RSA {
     }
 
     /// The upper triangle (i < j, row by row) of the RDM `1 - corr(sample i, sample j)`.
-    static func dissimilarities(_ r: Representation) -> [Double] {
+    static func dissimilarities(_ r: Representation) throws -> [Double] {
         let m = r.samples, d = r.units
         var z = r.values
         for i in 0..<m {
@@ -62,7 +62,7 @@ public enum RSA {
             let s = norm > 0 ? 1 / norm.squareRoot() : 0
             for j in 0..<d { z[i * d + j] *= s }
         }
-        let g = DoubleBLAS.gramOfRows(z, rows: m, cols: d)
+        let g = try DoubleBLAS.gramOfRows(z, rows: m, cols: d)
         var out = [Double](); out.reserveCapacity(m * (m - 1) / 2)
         for i in 0..<m { for j in (i + 1)..<Swift.max(m, i + 1) { out.append(1 - Swift.min(1, Swift.max(-1, g[i * m + j]))) } }
         return out

@@ -62,7 +62,8 @@ struct Representation {
 /// BLAS products on row-major double matrices.
 enum DoubleBLAS {
     /// `Aᵀ A` for `A` of `rows x cols`: the full symmetric `cols x cols` matrix.
-    static func gramOfColumns(_ a: [Double], rows: Int, cols: Int) -> [Double] {
+    static func gramOfColumns(_ a: [Double], rows: Int, cols: Int) throws -> [Double] {
+        _ = try Allocation.count([cols, cols], bytesEach: 8, op: "analysis", what: "a \(cols)x\(cols) matrix of unit products")
         var c = [Double](repeating: 0, count: cols * cols)
         cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(cols), Int32(rows), 1, a, Int32(cols), 0, &c, Int32(cols))
         mirrorUpper(&c, cols)
@@ -70,7 +71,8 @@ enum DoubleBLAS {
     }
 
     /// `A Aᵀ` for `A` of `rows x cols`: the full symmetric `rows x rows` matrix.
-    static func gramOfRows(_ a: [Double], rows: Int, cols: Int) -> [Double] {
+    static func gramOfRows(_ a: [Double], rows: Int, cols: Int) throws -> [Double] {
+        _ = try Allocation.count([rows, rows], bytesEach: 8, op: "analysis", what: "a \(rows)x\(rows) matrix of sample products")
         var c = [Double](repeating: 0, count: rows * rows)
         cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(rows), Int32(cols), 1, a, Int32(cols), 0, &c, Int32(rows))
         mirrorUpper(&c, rows)
@@ -78,7 +80,8 @@ enum DoubleBLAS {
     }
 
     /// `Bᵀ A` for `A` of `rows x p` and `B` of `rows x q`: a `q x p` matrix.
-    static func crossProduct(_ a: [Double], _ b: [Double], rows: Int, p: Int, q: Int) -> [Double] {
+    static func crossProduct(_ a: [Double], _ b: [Double], rows: Int, p: Int, q: Int) throws -> [Double] {
+        _ = try Allocation.count([p, q], bytesEach: 8, op: "analysis", what: "a \(q)x\(p) cross-product matrix")
         var c = [Double](repeating: 0, count: p * q)
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(q), Int32(p), Int32(rows), 1,
                     b, Int32(q), a, Int32(p), 0, &c, Int32(p))

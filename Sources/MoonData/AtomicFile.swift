@@ -30,6 +30,12 @@ public enum AtomicFile {
                 throw DataError("cannot write \(path): cannot create folder \(folder) (\(error.localizedDescription))")
             }
         }
+        // Renaming over a device or pipe (/dev/null as root) would replace it with a file.
+        var st = stat()
+        if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFLNK {
+            throw DataError("cannot write \(path): it is not a regular file")
+        }
+        removeStaleTemporaries(folder: folder, name: url.lastPathComponent)
         let temp = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw DataError("cannot write \(path): \(String(cString: strerror(errno)))") }
@@ -49,6 +55,20 @@ public enum AtomicFile {
         }
         let dfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    /// Removes the temporary files that writers of `name` killed mid-write left in `folder`
+    /// (`.NAME.tmp-PID-N` whose process no longer runs on this machine), so a kill -9 during a
+    /// save costs disk space only until the next save of the same file.
+    static func removeStaleTemporaries(folder: String, name: String) {
+        let prefix = "." + name + ".tmp-"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for entry in entries where entry.hasPrefix(prefix) {
+            let rest = entry.dropFirst(prefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]) else { continue }
+            if pid == getpid() { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entry) }
+        }
     }
 
     /// Writes every byte of `bytes`, retrying short writes.

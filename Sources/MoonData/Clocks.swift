@@ -79,6 +79,8 @@ public enum Clocks {
         guard lo.isFinite, hi.isFinite, lo > 0, hi >= lo, hi <= 10 else {
             throw DataError("clocks: thickness must be {low, high} with 0 < low <= high <= 10, got {\(lo), \(hi)}")
         }
+        _ = try Allocation.count([n, s, s], bytesEach: MemoryLayout<Float>.stride, op: "clocks",
+                                 what: "\(n) clock faces of \(s)x\(s)")
         let source = options.seed.map { RandomGenerator(seed: $0) } ?? .global
         let seeds = (0..<n).map { _ in source.nextUInt64() }
         var faces = [Face](repeating: Face(hour: 0, minute: 0), count: n)

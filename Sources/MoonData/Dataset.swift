@@ -220,7 +220,9 @@ public final class Dataset {
     /// How many samples each class has (index k: label k); needs integer labels.
     public func classCounts(target: String? = nil) throws -> [Int] {
         let labels = try classLabels(target: target, op: "class_counts")
-        var counts = [Int](repeating: 0, count: max(classCount ?? 0, (labels.max() ?? -1) + 1))
+        let classes = max(classCount ?? 0, (labels.max() ?? -1) + 1)
+        try Allocation.check(count: classes, bytesEach: MemoryLayout<Int>.stride, op: "class_counts", what: "\(classes) classes")
+        var counts = [Int](repeating: 0, count: classes)
         for l in labels { counts[l] += 1 }
         return counts
     }
@@ -244,7 +246,9 @@ public final class Dataset {
             return (Array(p[..<k]), Array(p[k...]))
         }
         let labels = try classLabels(target: target, op: "split")
-        var groups: [[Int]] = Array(repeating: [], count: (labels.max() ?? 0) + 1)
+        let classes = (labels.max() ?? 0) + 1
+        try Allocation.check(count: classes, bytesEach: MemoryLayout<[Int]>.stride, op: "split", what: "\(classes) classes")
+        var groups: [[Int]] = Array(repeating: [], count: classes)
         for (i, l) in labels.enumerated() { groups[l].append(i) }
         // Quotas: floor of each class's exact share, then the remainder to the largest fractions.
         let exact = groups.map { fraction * Double($0.count) }

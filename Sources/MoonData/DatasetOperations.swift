@@ -102,7 +102,9 @@ extension Dataset {
         var order: [Int]
         if stratify {
             let labels = try classLabels(target: target, op: "kfold")
-            var groups: [[Int]] = Array(repeating: [], count: (labels.max() ?? 0) + 1)
+            let classes = (labels.max() ?? 0) + 1
+            try Allocation.check(count: classes, bytesEach: MemoryLayout<[Int]>.stride, op: "kfold", what: "\(classes) classes")
+            var groups: [[Int]] = Array(repeating: [], count: classes)
             for (i, l) in labels.enumerated() { groups[l].append(i) }
             order = []
             order.reserveCapacity(count)

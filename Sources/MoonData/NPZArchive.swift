@@ -171,6 +171,7 @@ public enum NPZArchive {
 
     /// Inflates a raw deflate stream that must yield exactly `size` bytes.
     static func inflateRaw(_ data: UnsafeRawBufferPointer, size: Int, label: String) throws -> [UInt8] {
+        try Allocation.check(count: size, bytesEach: 1, op: label, what: "an entry that claims \(size) bytes")
         var out = [UInt8](repeating: 0, count: max(size, 1))
         var stream = z_stream()
         guard inflateInit2_(&stream, -15, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {

@@ -47,21 +47,11 @@ public enum PNGWriter {
         return out
     }
 
-    /// Encodes and writes an image to `path` atomically (temporary file, then rename).
+    /// Encodes and writes an image to `path` atomically (see `AtomicFile`).
     public static func write(_ path: String, width: Int, height: Int, color: ColorType, pixels: [UInt8]) throws {
         let bytes = try encode(width: width, height: height, color: color, pixels: pixels)
-        let url = URL(fileURLWithPath: path)
-        let temp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max)).tmp")
-        do {
-            try Data(bytes).write(to: temp)
-        } catch {
-            throw DataError("png: cannot write \(path): \((error as NSError).localizedDescription)")
-        }
-        guard rename(temp.path, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temp)
-            throw DataError("png: cannot write \(path): \(reason)")
+        do { try AtomicFile.write(bytes, to: path) } catch let e as DataError {
+            throw DataError("png: \(e.message)")
         }
     }
 

@@ -53,3 +53,30 @@ public final class TensorStorage {
 @_silgen_name("mallopt")
 private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 #endif
+
+/// The one check for a buffer sized by user input (tensors, data sets, tables of results):
+/// `count` items of `bytesEach` bytes must neither overflow nor exceed `TensorStorage.byteLimit`,
+/// else a "cannot allocate" error naming the operation, instead of a fatal allocation failure.
+public enum Allocation {
+    public static func check(count: Int, bytesEach: Int, op: String, what: String) throws {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesEach)
+        if count < 0 || overflow || bytes > TensorStorage.byteLimit {
+            throw TensorError("\(op): cannot allocate \(Shape.formatBytes(Double(count) * Double(bytesEach))) bytes for \(what)")
+        }
+    }
+
+    /// The product of `factors` (sizes of a grid, a matrix), checked like `check`.
+    public static func count(_ factors: [Int], bytesEach: Int, op: String, what: String) throws -> Int {
+        var n = 1
+        for f in factors {
+            let (p, overflow) = n.multipliedReportingOverflow(by: f)
+            if f < 0 || overflow {
+                let bytes = factors.reduce(Double(bytesEach)) { $0 * Double($1) }
+                throw TensorError("\(op): cannot allocate \(Shape.formatBytes(bytes)) bytes for \(what)")
+            }
+            n = p
+        }
+        try check(count: n, bytesEach: bytesEach, op: op, what: what)
+        return n
+    }
+}

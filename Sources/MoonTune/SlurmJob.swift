@@ -74,7 +74,7 @@ public struct SlurmJob: Sendable {
     public func submit() throws -> (jobId: String, batchFile: String) {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let file = "\(folder)/\(jobName)-\(Int(Date().timeIntervalSince1970)).sbatch"
-        try AtomicWrite.data(Data(batchScript.utf8), to: file)
+        try writeAtomically(batchScript, to: file)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["sbatch", "--parsable", file]

@@ -31,6 +31,11 @@ public enum Domain: Equatable, Sendable, CustomStringConvertible {
             guard a > 0, b.isFinite, a <= b else { throw TuneError("space: '\(name)': loguniform needs 0 < low <= high, got \(a), \(b)") }
         case let .int(a, b):
             guard a <= b else { throw TuneError("space: '\(name)': int needs low <= high, got \(a), \(b)") }
+            // high - low + 1 values must be countable: no overflow in the draw.
+            let (span, overflow) = b.subtractingReportingOverflow(a)
+            guard !overflow, span < Int.max else {
+                throw TuneError("space: '\(name)': int(\(a), \(b)) spans more values than can be drawn (at most \(Int.max))")
+            }
         }
     }
 
@@ -78,11 +83,19 @@ public struct Space: Equatable, Sendable {
             }
             lists.append(vs)
         }
+        // Counted before any is built, so a grid of 10^20 combinations fails at once.
+        var count = 1
+        for list in lists {
+            let (product, overflow) = count.multipliedReportingOverflow(by: list.count)
+            if overflow || product > 1_000_000 {
+                throw TuneError("tune.grid: \(lists.map { String($0.count) }.joined(separator: " x ")) combinations is too many (at most 1,000,000)")
+            }
+            count = product
+        }
         var out: [[JSONValue]] = [[]]
         for list in lists {
             out = out.flatMap { prefix in list.map { prefix + [$0] } }
         }
-        if out.count > 1_000_000 { throw TuneError("tune.grid: \(out.count) combinations is too many") }
         return out.map { values in .object(Array(zip(names, values))) }
     }
 

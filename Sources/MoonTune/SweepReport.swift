@@ -123,25 +123,6 @@ public struct SweepReport: Sendable {
     }
 }
 
-/// Writes `text` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees half a file.
-public func writeAtomically(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-    do {
-        try Data(text.utf8).write(to: tmp)
-        if rename(tmp.path, url.path) != 0 {
-            let e = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw TuneError("cannot write \(path): \(e)")
-        }
-    } catch let e as TuneError {
-        throw e
-    } catch {
-        throw TuneError("cannot write \(path): \(error.localizedDescription)")
-    }
-}
-
 /// Names sweeps and tells worker processes which trial to run.
 public enum SweepIdentity {
     /// A stable id: `name` when given (`name-2` for its second use in one run), else `kind-`

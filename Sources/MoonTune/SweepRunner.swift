@@ -202,7 +202,7 @@ public final class SweepRunner {
               let data = try storage.loadCheckpoint(sweep: sweep, owner: t.checkpointOwner) else { return false }
         let dir = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        do { try AtomicWrite.data(data, to: path) } catch {
+        do { try writeAtomically(data, to: path) } catch {
             throw TuneError("tune: cannot restore the checkpoint of trial \(t.id): \(error)")
         }
         log("trial \(t.id): restored its checkpoint (\(data.count) bytes) from the storage")

@@ -50,9 +50,9 @@ import MoonEngine
         // Feature-space value, computed directly.
         var xc = Representation(samples: 30, units: 80, values: wide), yc = Representation(samples: 30, units: 50, values: related)
         xc.centerColumns(); yc.centerColumns()
-        let cross = DoubleBLAS.squaredNorm(DoubleBLAS.crossProduct(xc.values, yc.values, rows: 30, p: 80, q: 50))
-        let nx = DoubleBLAS.squaredNorm(DoubleBLAS.gramOfColumns(xc.values, rows: 30, cols: 80)).squareRoot()
-        let ny = DoubleBLAS.squaredNorm(DoubleBLAS.gramOfColumns(yc.values, rows: 30, cols: 50)).squareRoot()
+        let cross = try DoubleBLAS.squaredNorm(DoubleBLAS.crossProduct(xc.values, yc.values, rows: 30, p: 80, q: 50))
+        let nx = try DoubleBLAS.squaredNorm(DoubleBLAS.gramOfColumns(xc.values, rows: 30, cols: 80)).squareRoot()
+        let ny = try DoubleBLAS.squaredNorm(DoubleBLAS.gramOfColumns(yc.values, rows: 30, cols: 50)).squareRoot()
         #expect(Swift.abs(sample - cross / (nx * ny)) < 1e-6)
     }
 
@@ -78,10 +78,10 @@ import MoonEngine
         #expect(Swift.abs(try RSA.similarity(a, b)) < 0.15)
     }
 
-    @Test func dissimilaritiesAreOneMinusCorrelationBetweenSamples() {
+    @Test func dissimilaritiesAreOneMinusCorrelationBetweenSamples() throws {
         // Samples: (1,2,3), (3,2,1), (2,4,6): r12 = -1, r13 = 1, r23 = -1.
         let r = Representation(samples: 3, units: 3, values: [1, 2, 3, 3, 2, 1, 2, 4, 6])
-        let d = RSA.dissimilarities(r)
+        let d = try RSA.dissimilarities(r)
         #expect(d.count == 3)
         #expect(zip(d, [2.0, 0.0, 2.0]).allSatisfy { Swift.abs($0 - $1) < 1e-12 })
     }

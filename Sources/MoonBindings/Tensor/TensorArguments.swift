@@ -107,6 +107,8 @@ extension LuaState {
                 let hint = tensorOrNil(idx) != nil ? " (use tensor.stack to combine tensors)" : ""
                 throw LuaError("\(fn): expected numbers, found \(describe(idx)) at \(path)\(hint)")
             }
+            // Checked before going deeper: a table nested 100,000 deep must not exhaust the stack.
+            if depth >= 64 { throw LuaError("\(fn): nested too deeply (more than 64 levels) at \(path.prefix(60))...") }
             let n = rawLength(idx)
             if depth == shape.count {
                 guard values.isEmpty else {
@@ -122,7 +124,6 @@ extension LuaState {
                 defer { pop() }
                 try walk(absolute(-1), depth: depth + 1, path: path + "[\(i)]")
             }
-            if depth > 64 { throw LuaError("\(fn): nested too deeply") }
         }
         try walk(absolute(index), depth: 0, path: "value")
         return (values, shape)

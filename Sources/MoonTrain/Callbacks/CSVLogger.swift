@@ -24,11 +24,12 @@ public final class CSVLogger: Callback {
                let header = text.split(separator: "\n").first {
                 keys = Array(header.components(separatedBy: separator).dropFirst())
             }
-        } else if !FileManager.default.createFile(atPath: path, contents: nil) {
-            throw TrainingError("CSVLogger: cannot create \(path)")
         }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw TrainingError("CSVLogger: cannot open \(path)") }
-        h.seekToEndOfFile()
+        // open(2), not an atomic replace: the log may be a device or a pipe (/dev/stdout), and
+        // a fresh run truncates the file in place.
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (keep ? O_APPEND : O_TRUNC), 0o644)
+        guard fd >= 0 else { throw TrainingError("CSVLogger: cannot open \(path): \(String(cString: strerror(errno)))") }
+        let h = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         handle = h
     }
 
@@ -40,8 +41,17 @@ public final class CSVLogger: Callback {
             text += (["epoch"] + keys!).joined(separator: separator) + "\n"
         }
         text += ([String(epoch)] + keys!.map { logs[$0].map(CSVLogger.format) ?? "" }).joined(separator: separator) + "\n"
-        handle.write(Data(text.utf8))
-        try? handle.synchronize()
+        // The throwing write: a full disk is an error that stops fit, never a crash.
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            throw TrainingError("CSVLogger: cannot write \(path): \(error.localizedDescription)")
+        }
+        // On disk before the next epoch (a full disk may only show here); a pipe or device
+        // cannot be synced (EINVAL), which is fine.
+        if fsync(handle.fileDescriptor) != 0 && errno != EINVAL {
+            throw TrainingError("CSVLogger: cannot write \(path): \(String(cString: strerror(errno)))")
+        }
     }
 
     public override func onTrainEnd(_ trainer: Trainer, logs: [String: Double]) throws {

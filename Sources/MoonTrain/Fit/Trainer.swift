@@ -34,7 +34,7 @@ public final class Trainer {
     /// The last completed epoch when `fit` resumed from a checkpoint (0: a fresh start).
     public private(set) var initialEpoch = 0
     private var verbose = 1
-    private var log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    private var log: (String) -> Void = { try? FileHandle.standardError.write(contentsOf: Data(($0 + "\n").utf8)) }
 
     /// Compiles `model` with a loss per output name; `lossWeights` default to 1.
     public init(model: TrainableModel, optimizer: Optimizer, losses: [String: Loss],

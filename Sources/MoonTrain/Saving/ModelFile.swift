@@ -100,6 +100,11 @@ public struct SavedModel {
             throw TrainingError("\(path) is a safetensors file but not a moonlab model (no format metadata)")
         }
         self.format = format
+        // A version this program does not know (a newer moonlab's file, or damage) is refused.
+        let version = metadata["format_version"] ?? "(none)"
+        guard version == ModelFile.formatVersion else {
+            throw TrainingError("\(path): format_version \(version) is not one this moonlab reads (it reads \(ModelFile.formatVersion)); the file comes from another moonlab version or is damaged")
+        }
         guard let arch = metadata["architecture"],
               let architecture = try JSON.decode(arch, what: "\(path): architecture") as? [String: Any] else {
             throw TrainingError("\(path) holds no architecture")
