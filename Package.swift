@@ -29,12 +29,14 @@ let package = Package(
         // The CPU's spin-wait hint for the kernels' worker pool.
         .target(name: "CMoonSpin", path: "Sources/CMoonSpin"),
 
+        // Below everything: small helpers several targets share (processes). Foundation only.
+        .target(name: "MoonBase"),
         // Raw compute on buffers: BLAS, convolution, pooling, threading. No tensors, no Lua.
         .target(name: "MoonKernels", dependencies: ["CBLAS", "CMoonSpin"], swiftSettings: release),
         // Tensors and autograd, written on the kernels. No Lua.
         .target(name: "MoonEngine", dependencies: ["MoonKernels"], swiftSettings: release),
         // Data sets: IDX readers, MNIST/Fashion-MNIST lookup, datasets, batches. No Lua.
-        .target(name: "MoonData", dependencies: ["MoonEngine", "CZlib", "CMoonPNG"], swiftSettings: release),
+        .target(name: "MoonData", dependencies: ["MoonBase", "MoonEngine", "CZlib", "CMoonPNG"], swiftSettings: release),
 
         // Layers, initializers and models (Sequential, graphs). No Lua.
         .target(name: "MoonNN", dependencies: ["MoonEngine"], swiftSettings: release),
@@ -48,7 +50,7 @@ let package = Package(
         .target(name: "MoonPlot", dependencies: ["MoonEngine", "MoonData"], swiftSettings: release),
         // Hyperparameter search: spaces, samplers, hyperband, trial storage (SQLite, PostgreSQL),
         // leases, worker processes, Slurm job arrays. No Lua.
-        .target(name: "MoonTune", dependencies: ["CSQLite", "CPostgres"]),
+        .target(name: "MoonTune", dependencies: ["MoonBase", "CSQLite", "CPostgres"]),
 
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
         .target(name: "LuaKit", dependencies: ["CLua", "CMoonLua"], swiftSettings: release),

@@ -1,4 +1,5 @@
 import Foundation
+import MoonBase
 
 /// Writes files so that a reader (or a crash) never sees a half-written one: the bytes go to
 /// a temporary file in the same folder, are flushed to disk (`fsync`), and the temporary file
@@ -67,7 +68,7 @@ public enum AtomicFile {
             let rest = entry.dropFirst(prefix.count)
             guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]) else { continue }
             if pid == getpid() { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + entry) }
+            if !processIsAlive(Int(pid)) { unlink(folder + "/" + entry) }
         }
     }
 

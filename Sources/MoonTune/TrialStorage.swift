@@ -1,4 +1,5 @@
 import Foundation
+@_exported import MoonBase
 
 /// Where a trial stands.
 public enum TrialStatus: String, Sendable, CaseIterable {
@@ -161,16 +162,4 @@ func parseStatus(_ raw: String?, trial: Int, in location: String) throws -> Tria
 public func currentHost() -> String {
     if let h = ProcessInfo.processInfo.environment["MOONLAB_HOST"], !h.isEmpty { return h }
     return ProcessInfo.processInfo.hostName
-}
-
-/// Whether a process with this id is alive on this machine (a zombie counts as dead).
-public func processIsAlive(_ pid: Int) -> Bool {
-    guard pid > 0 else { return false }
-    if kill(pid_t(pid), 0) != 0 && errno == ESRCH { return false }
-    if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-       let close = stat.lastIndex(of: ")") {
-        let rest = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces)
-        if rest.hasPrefix("Z") || rest.hasPrefix("X") { return false }
-    }
-    return true
 }
