@@ -15,7 +15,8 @@ import MoonData
         #expect(byName["a"]!.shape == [2, 3] && byName["a"]!.toArray() == a.toArray())
         #expect(byName["s"]!.shape == [] && byName["s"]!.toArray() == [0.5])
         #expect(byName["e"]!.shape == [0, 4])
-        #expect(metadata == ["k": "v"])
+        #expect(metadata["k"] == "v" && metadata.count == 2)
+        #expect(metadata[SafeTensors.checksumKey]?.count == 8)
     }
 
     @Test func headerFormatByteByByte() throws {
@@ -27,7 +28,8 @@ import MoonData
         #expect(bytes.count == 8 + n + 8)
         let header = String(decoding: bytes[8..<(8 + n)], as: UTF8.self)
         #expect(header.trimmingCharacters(in: .whitespaces) ==
-                #"{"__metadata__":{"format":"x"},"w":{"data_offsets":[0,8],"dtype":"F32","shape":[2]}}"#)
+                #"{"__metadata__":{"data_crc32":"2e3fa576","format":"x"},"w":{"data_offsets":[0,8],"dtype":"F32","shape":[2]}}"#)
+        // data_crc32 is zlib's CRC-32 of the data bytes (Python: '%08x' % zlib.crc32(struct.pack('<2f', 1, 2))).
         #expect(header.hasPrefix("{"))
         // The data: 1.0 and 2.0 as little-endian IEEE float32.
         #expect(Array(bytes[(8 + n)...]) == [0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x00, 0x40])

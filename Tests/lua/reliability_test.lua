@@ -84,6 +84,18 @@ describe("files from another version", function()
   end)
 end)
 
+describe("damaged files", function()
+  it("a model file whose tensor bytes changed is refused by its checksum, naming the file", function()
+    local path = dir .. "/damaged.moon"
+    small_model():save(path)
+    local f = assert(io.open(path, "rb")); local bytes = f:read("a"); f:close()
+    -- flip one bit of the last weight: the header still parses, the data is wrong
+    local last = bytes:byte(#bytes)
+    f = assert(io.open(path, "wb")); f:write(bytes:sub(1, -2), string.char(last ~ 1)); f:close()
+    expect(function() nn.load(path) end):to_fail_with(path .. " is damaged: its tensor data has checksum")
+  end)
+end)
+
 describe("writers and kill -9", function()
   it("20 saves killed mid-write leave intact targets and, after the next save, no temporary file", function()
     local folder = dir .. "/kills"

@@ -11,12 +11,22 @@ import MoonData
 ///               multiple of 8 bytes
 ///     the data  each tensor's elements, row-major, little-endian, packed without holes
 ///
-/// moonlab writes and reads float32 (`F32`) tensors only.
+/// moonlab writes and reads float32 (`F32`) tensors only. It adds `data_crc32` to the
+/// metadata: the CRC-32 of the data, checked on reading, so a damaged file is an error rather
+/// than silently wrong weights (other readers ignore the entry).
 public enum SafeTensors {
     /// The bytes of a safetensors file holding `tensors` (in that order) and `metadata`.
-    public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:]) throws -> [UInt8] {
+    public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata given: [String: String] = [:]) throws -> [UInt8] {
         var header: [String: Any] = [:]
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var data: [UInt8] = []
+        for (_, t) in tensors {
+            let values = try t.contiguous()
+            // Float32 in memory is already little-endian on every platform Swift on Linux runs on.
+            try values.withUnsafeMutableBufferPointer { data.append(contentsOf: UnsafeRawBufferPointer($0)) }
+        }
+        var metadata = given
+        metadata[checksumKey] = data.withUnsafeBytes { Checksum.crc32Hex($0) }
+        header["__metadata__"] = metadata
         var offset = 0
         var seen = Set<String>()
         for (name, t) in tensors {
@@ -34,13 +44,12 @@ public enum SafeTensors {
         var n = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &n) { out.append(contentsOf: $0) }
         out.append(contentsOf: json)
-        for (_, t) in tensors {
-            let values = try t.contiguous()
-            // Float32 in memory is already little-endian on every platform Swift on Linux runs on.
-            try values.withUnsafeMutableBufferPointer { out.append(contentsOf: UnsafeRawBufferPointer($0)) }
-        }
+        out.append(contentsOf: data)
         return out
     }
+
+    /// The metadata entry holding the data's CRC-32 (8 hex digits).
+    public static let checksumKey = "data_crc32"
 
     /// Writes a safetensors file atomically (see `AtomicFile`).
     public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to path: String) throws {
@@ -99,6 +108,12 @@ public enum SafeTensors {
             expected = e.end
         }
         guard expected == dataSize else { throw fail("\(dataSize - expected) bytes of data belong to no tensor") }
+        if let stored = metadata[checksumKey] {
+            let actual = bytes.withUnsafeBytes { Checksum.crc32Hex(UnsafeRawBufferPointer(rebasing: $0[headerEnd...])) }
+            guard stored.lowercased() == actual else {
+                throw TrainingError("\(source) is damaged: its tensor data has checksum \(actual), the file records \(stored)")
+            }
+        }
         var tensors: [(String, Tensor)] = []
         for e in entries {
             let t = try Tensor.make(e.shape, op: "safetensors") { buf in
