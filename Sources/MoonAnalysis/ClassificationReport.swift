@@ -32,8 +32,9 @@ public struct ClassificationReport: Sendable {
         let seen = Swift.max(pred.max() ?? 0, y.max() ?? 0) + 1
         let k = classNames?.count ?? seen
         if classNames?.isEmpty == true { throw AnalysisError("\(fn): class_names is empty") }
-        let names = classNames ?? (0..<k).map(String.init)
+        // The confusion matrix first: its size check refuses a label of 10^9 before any work.
         let m = try Metrics.confusionMatrix(pred, y, k: k, fn: fn)
+        let names = classNames ?? (0..<k).map(String.init)
         func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
         var rows: [Row] = []
         for c in 0..<k {

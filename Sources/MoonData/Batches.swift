@@ -68,7 +68,7 @@ public final class Batches {
         let order = shuffle ? generator.permutation(dataset.count) : nil
         self.order = order
         self.prepare = prepare
-        let count = dropLast ? dataset.count / size : (dataset.count + size - 1) / size
+        let count = Batches.count(dataset.count, size: size, dropLast: dropLast)
         if prefetch > 0 && (shuffle || prepare != nil) && count > 1 {
             prefetcher = Prefetcher(capacity: prefetch, count: count) { k in
                 try Batches.assemble(dataset, order, k, size, prepare)
@@ -81,8 +81,11 @@ public final class Batches {
     deinit { prefetcher?.cancel() }
 
     /// Number of batches in the pass.
-    public var count: Int {
-        dropLast ? dataset.count / size : (dataset.count + size - 1) / size
+    public var count: Int { Batches.count(dataset.count, size: size, dropLast: dropLast) }
+
+    /// Batches of `size` in `samples`; no overflow for a huge size (samples + size - 1 would wrap).
+    static func count(_ samples: Int, size: Int, dropLast: Bool) -> Int {
+        samples / size + (dropLast || samples % size == 0 ? 0 : 1)
     }
 
     /// Whether a second thread builds the batches ahead.

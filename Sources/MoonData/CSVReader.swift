@@ -1,3 +1,4 @@
+import MoonBase
 import Foundation
 import MoonEngine
 
@@ -124,7 +125,7 @@ public enum CSVReader {
             }
         }
         let y = try Tensor(results.flatMap { labelIndex == nil ? [Float](repeating: 0, count: $0.rows) : $0.labels }, shape: [rows])
-        return try Dataset(name: (path as NSString).lastPathComponent, x: x, y: y)
+        return try Dataset(name: PathText.lastComponent(path), x: x, y: y)
     }
 
     struct RowSpec {

@@ -142,6 +142,8 @@ public enum PixelPermutation {
     /// A random permutation of 0..<n: new position i takes old position `perm[i]`.
     public static func random(_ n: Int, generator: RandomGenerator = .global) throws -> [Int] {
         guard n >= 1 else { throw DataError("permutation: n must be at least 1, got \(n)") }
+        // The positions, and the Lua array they become (16 bytes an entry).
+        try Allocation.check(count: n, bytesEach: MemoryLayout<Int>.stride + 16, op: "permutation", what: "a permutation of \(n)")
         return generator.permutation(n)
     }
 

@@ -1,3 +1,4 @@
+import MoonBase
 import Foundation
 import MoonEngine
 
@@ -84,7 +85,7 @@ public enum ImageFolder {
             }
         }
         let y = try Tensor(files.map { Float($0.label) }, shape: [files.count])
-        return try Dataset(name: (folder as NSString).lastPathComponent, x: x, y: y, classNames: classes)
+        return try Dataset(name: PathText.lastComponent(folder), x: x, y: y, classNames: classes)
     }
 
     static func grayToRGB(_ img: PNGReader.Image) -> PNGReader.Image {

@@ -1,3 +1,4 @@
+import MoonBase
 import Foundation
 import MoonEngine
 
@@ -34,6 +35,6 @@ public enum DataSets {
     public static func idx(images: String, labels: String, name: String? = nil,
                            classNames: [String]? = nil) throws -> Dataset {
         let (x, y) = try IDXReader.readPair(images: images, labels: labels)
-        return try Dataset(name: name ?? (images as NSString).lastPathComponent, x: x, y: y, classNames: classNames)
+        return try Dataset(name: name ?? PathText.lastComponent(images), x: x, y: y, classNames: classNames)
     }
 }

@@ -12,9 +12,18 @@ public final class TensorStorage {
     /// can account for memory it does not see.
     public nonisolated(unsafe) static var allocationObserver: ((Int) -> Void)?
 
-    /// Largest single allocation accepted, in bytes (default: the machine's physical memory).
-    public nonisolated(unsafe) static var byteLimit: Int =
-        Int(clamping: ProcessInfo.processInfo.physicalMemory)
+    /// Largest single allocation accepted, in bytes: `MOONLAB_MEMORY_LIMIT` (bytes, or with a
+    /// K/M/G suffix) when set, else the machine's physical memory.
+    public nonisolated(unsafe) static var byteLimit: Int = {
+        let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
+        guard let text = ProcessInfo.processInfo.environment["MOONLAB_MEMORY_LIMIT"], !text.isEmpty else { return physical }
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+        var digits = Substring(text.uppercased())
+        var scale = 1
+        if let last = digits.last, let u = units[last] { scale = u; digits = digits.dropLast() }
+        guard let n = Int(digits), n > 0 else { return physical }
+        return Swift.min(physical, n.multipliedReportingOverflow(by: scale).overflow ? physical : n * scale)
+    }()
 
     /// Allocates room for `count` floats; `op` and `shape` name the request in errors.
     init(count: Int, zeroed: Bool, op: String, shape: [Int]) throws {

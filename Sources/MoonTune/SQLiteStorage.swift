@@ -26,7 +26,7 @@ public final class SQLiteStorage: TrialStorage {
 
     public init(path: String, busyTimeoutMilliseconds: Int32 = 30_000) throws {
         self.path = path
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = PathText.folder(of: path)
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         var handle: OpaquePointer?
         let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)

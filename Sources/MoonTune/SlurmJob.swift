@@ -31,7 +31,7 @@ public struct SlurmJob: Sendable {
         self.tasks = tasks
         self.folder = folder
         self.directory = directory
-        let stem = ((script as NSString).lastPathComponent as NSString).deletingPathExtension
+        let stem = PathText.stem(script)
         jobName = "moonlab-" + String(stem.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
     }
 

@@ -200,7 +200,7 @@ public final class SweepRunner {
     func restoreCheckpoint(_ t: TrialRecord) throws -> Bool {
         guard storage.holdsCheckpoints, let path = checkpointPath(t),
               let data = try storage.loadCheckpoint(sweep: sweep, owner: t.checkpointOwner) else { return false }
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = PathText.folder(of: path)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         do { try writeAtomically(data, to: path) } catch {
             throw TuneError("tune: cannot restore the checkpoint of trial \(t.id): \(error)")

@@ -24,7 +24,7 @@ public struct WorkerProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         if let log {
-            let dir = (log as NSString).deletingLastPathComponent
+            let dir = PathText.folder(of: log)
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
             posix_spawn_file_actions_adddup2(&actions, 1, 2)

@@ -84,6 +84,31 @@ function M.read(path)
   local s = f:read("a"); f:close(); return s
 end
 
+--- CRC-32 (zlib's) of a string, in Lua.
+function M.crc32(s)
+  local crc = 0xFFFFFFFF
+  for i = 1, #s do
+    crc = crc ~ s:byte(i)
+    for _ = 1, 8 do crc = (crc >> 1) ~ (0xEDB88320 & -(crc & 1)) end
+  end
+  return crc ~ 0xFFFFFFFF
+end
+
+--- A stored (uncompressed) zip archive of {name, bytes} entries, as numpy's savez writes.
+function M.zip(entries)
+  local out, dir = {}, {}
+  local offset = 0
+  for _, e in ipairs(entries) do
+    local common = string.pack("<I2I2I2I2I2I4I4I4I2", 20, 0, 0, 0, 0x21, M.crc32(e[2]), #e[2], #e[2], #e[1])
+    local localHeader = string.pack("<I4", 0x04034b50) .. common .. string.pack("<I2", 0) .. e[1] .. e[2]
+    dir[#dir + 1] = string.pack("<I4I2", 0x02014b50, 20) .. common .. string.pack("<I2I2I2I2I4I4", 0, 0, 0, 0, 0, offset) .. e[1]
+    out[#out + 1] = localHeader
+    offset = offset + #localHeader
+  end
+  local d = table.concat(dir)
+  return table.concat(out) .. d .. string.pack("<I4I2I2I2I2I4I4I2", 0x06054b50, 0, 0, #entries, #entries, #d, offset, 0)
+end
+
 --- The test server's PostgreSQL URL (scripts/test starts one), or nil.
 function M.postgres()
   local url = os.getenv("MOONLAB_TEST_POSTGRES")

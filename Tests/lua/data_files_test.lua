@@ -83,28 +83,8 @@ describe("data.npy and data.save_npy", function()
 end)
 
 describe("data.npz", function()
-  -- A stored zip of two .npy files, written from Lua (CRC-32 computed here).
-  local function crc32(s)
-    local crc = 0xFFFFFFFF
-    for i = 1, #s do
-      crc = crc ~ s:byte(i)
-      for _ = 1, 8 do crc = (crc >> 1) ~ (0xEDB88320 & -(crc & 1)) end
-    end
-    return crc ~ 0xFFFFFFFF
-  end
-  local function zip(entries)
-    local out, dir = {}, {}
-    local offset = 0
-    for _, e in ipairs(entries) do
-      local common = string.pack("<I2I2I2I2I2I4I4I4I2", 20, 0, 0, 0, 0x21, crc32(e[2]), #e[2], #e[2], #e[1])
-      local localHeader = string.pack("<I4", 0x04034b50) .. common .. string.pack("<I2", 0) .. e[1] .. e[2]
-      dir[#dir + 1] = string.pack("<I4I2", 0x02014b50, 20) .. common .. string.pack("<I2I2I2I2I4I4", 0, 0, 0, 0, 0, offset) .. e[1]
-      out[#out + 1] = localHeader
-      offset = offset + #localHeader
-    end
-    local d = table.concat(dir)
-    return table.concat(out) .. d .. string.pack("<I4I2I2I2I2I4I4I2", 0x06054b50, 0, 0, #entries, #entries, #d, offset, 0)
-  end
+  -- A stored zip of two .npy files, written from Lua (cli_support's zip).
+  local zip = require("cli_support").zip
   local function npy_bytes(t)
     local p = os.tmpname(); data.save_npy(p, t)
     local f = io.open(p, "rb"); local s = f:read("a"); f:close(); os.remove(p)

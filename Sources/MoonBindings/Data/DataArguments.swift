@@ -81,19 +81,7 @@ extension LuaState {
 
     /// 1-based positions from a Lua array or a 1-d tensor, as 0-based ones, checked.
     func samplePositions(_ index: Int32, count: Int, _ fn: String) throws -> [Int] {
-        let raw: [Int]
-        if let t = tensorOrNil(index) {
-            guard t.rank == 1 else { throw LuaError("\(fn): positions must be a 1-d tensor, got shape \(shapeString(t.shape))") }
-            raw = try t.toArray().enumerated().map { (k, v) in
-                guard v == v.rounded(), Swift.abs(v) < 9e15 else {
-                    throw LuaError("\(fn): position \(v) (entry \(k + 1)) is not an integer")
-                }
-                return Int(v)
-            }
-        } else {
-            raw = try integerArray(index, fn, "a Lua array or 1-d tensor of positions")
-        }
-        return try raw.map { try samplePosition($0, count: count, fn) }
+        try positions(index, fn).map { try samplePosition($0, count: count, fn) }
     }
 }
 

@@ -257,8 +257,8 @@ enum NNModule {
             func ints(_ key: String) throws -> [Int]? {
                 try L.optionNumbers(2, key, fn).map { list in
                     try list.map { v in
-                        guard v == v.rounded(), v >= 1 else { throw LuaError("\(fn): option '\(key)' must hold positive integers, got \(v)") }
-                        return Int(v)
+                        guard let n = Int(exactly: v), n >= 1 else { throw LuaError("\(fn): option '\(key)' must hold positive integers, got \(v)") }
+                        return n
                     }
                 }
             }

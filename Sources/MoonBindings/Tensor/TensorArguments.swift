@@ -68,13 +68,25 @@ extension LuaState {
     }
 
     func zeroBasedDim(_ d: Int, _ fn: String, rank: Int) throws -> Int {
-        let r = max(rank, 1)
+        guard rank > 0 else { throw LuaError("\(fn): dim \(d) out of range: a 0-d tensor (a scalar) has no dims") }
+        let r = rank
         if d >= 1 && d <= r { return d - 1 }
         if d <= -1 && d >= -r { return r + d }
         throw LuaError("\(fn): dim \(d) out of range for a \(rank)-d tensor (valid: 1..\(r) or -\(r)..-1)")
     }
 
     /// A list of tensors from the table at `index` (for `cat`, `stack`).
+    /// Integers (1-based positions, unchecked for range) from a Lua array or a 1-d tensor; a
+    /// tensor entry that is not an integer (NaN, 2.5, 1e30) is an error.
+    func positions(_ index: Int32, _ fn: String) throws -> [Int] {
+        guard let t = tensorOrNil(index) else { return try integerArray(index, fn, "a Lua array or 1-d tensor of positions") }
+        guard t.rank == 1 else { throw LuaError("\(fn): positions must be a 1-d tensor, got shape \(shapeString(t.shape))") }
+        return try t.toArray().enumerated().map { (k, v) in
+            guard let n = Int(exactly: v) else { throw LuaError("\(fn): position \(v) (entry \(k + 1)) is not an integer") }
+            return n
+        }
+    }
+
     func tensorList(_ index: Int32, _ fn: String) throws -> [Tensor] {
         try checkTable(index, fn, "a table of tensors")
         let n = rawLength(index)

@@ -67,8 +67,9 @@ extension TensorClass {
             let t = try selfTensor(L, "narrow")
             let d = try L.dim(2, "narrow", rank: t.rank)
             let start = try L.integer(3, "narrow"), len = try L.integer(4, "narrow")
-            guard start >= 1, len >= 0, start - 1 + len <= t.shape[d] else {
-                throw LuaError("narrow: positions \(start)..\(start + len - 1) out of range for dim \(d + 1) of size \(t.shape[d])")
+            // Compared without adding, so huge numbers cannot overflow.
+            guard start >= 1, len >= 0, start - 1 <= t.shape[d], len <= t.shape[d] - (start - 1) else {
+                throw LuaError("narrow: \(len) entries from position \(start) out of range for dim \(d + 1) of size \(t.shape[d])")
             }
             L.push(try t.narrow(d, start - 1, len)); return 1
         },
@@ -101,8 +102,7 @@ extension TensorClass {
             let t = try selfTensor(L, "index_select")
             let d = try L.dim(2, "index_select", rank: t.rank)
             let positions: [Int]
-            if let idx = L.tensorOrNil(3) { positions = idx.toArray().map { Int($0) } }
-            else { positions = try L.integerArray(3, "index_select", "a table of positions") }
+            positions = try L.positions(3, "index_select")
             let zero = try positions.map { try position($0, size: t.shape[d], "index_select") }
             L.push(try t.indexSelect(d, zero)); return 1
         },

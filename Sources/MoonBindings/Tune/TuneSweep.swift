@@ -277,7 +277,7 @@ struct SweepCall {
         let checkpoint = Self.checkpoint(folder: checkpoints, sweep: id, trial: trial)
         TrainingCheckpoint.didSave = send.map { send in { path in if path == checkpoint { try send() } } }
         defer { TrainingCheckpoint.didSave = nil }
-        try? FileManager.default.createDirectory(atPath: (checkpoint as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: PathText.folder(of: checkpoint), withIntermediateDirectories: true)
         L.pushValue(objective)
         TuneArguments.push(L, trial.config)
         var nargs: Int32 = 2
