@@ -14,7 +14,7 @@ local RUNS = {
   {"dense_regularization", {"--workers", "0"}, {"headline-001_dense_regularization.csv", "misclassified.png"}},
   {"design_choices", {"--workers", "0"}, {"headline-000_design_choices.csv"}},
   {"permutation_and_clock", {"--workers", "0"}, {"headline-004_permutation.csv", "headline-004_tell_the_time.csv", "clock_faces.png"}},
-  {"fashion_hyperparameters", {"--workers", "0"}, {"corr_resnet18.svg", "loss_arch.svg"}},
+  {"fashion_hyperparameters", {"--workers", "0"}, {"corr_resnet18.svg", "loss_arch.svg", "headline-002_fashion_mnist_hyperparameters.csv"}},
 }
 
 describe("examples in smoke mode", function()
@@ -39,7 +39,7 @@ describe("examples in smoke mode", function()
     local csvs = {}
     for line in p:lines() do csvs[#csvs + 1] = line end
     p:close()
-    expect(#csvs):to_be(5)
+    expect(#csvs):to_be(6)
     local args = {root .. "/scripts/results_table.lua"}
     for _, f in ipairs(csvs) do args[#args + 1] = f end
     local out, _, code = C.run(args)
