@@ -18,6 +18,14 @@ enum Shape {
         if let bad = shape.first(where: { $0 < 0 }) {
             throw TensorError("\(op): negative size \(bad) in shape \(describe(shape))")
         }
+        // Even an empty tensor's other dims must multiply within Int: strides, views and
+        // reductions multiply them ({0, 2^40, 2^40} is refused, not carried along).
+        var span = 1
+        for d in shape where d > 0 {
+            let (p, overflow) = span.multipliedReportingOverflow(by: d)
+            if overflow { throw TensorError("\(op): shape \(describe(shape)) is too large (its sizes multiply beyond \(Int.max))") }
+            span = p
+        }
         if shape.contains(0) { return 0 }
         var n = 1
         for d in shape {
@@ -41,7 +49,9 @@ enum Shape {
         var s = 1
         for i in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[i] = s
-            s *= max(shape[i], 1)
+            // Wrapping: only an empty tensor ({0, 2^53, 2^53}) can get here with a product
+            // beyond Int, and its strides are never used to address anything.
+            s = s &* max(shape[i], 1)   // never wraps: elementCount refused such shapes
         }
         return strides
     }
