@@ -20,13 +20,15 @@ enum Shape {
         }
         // Even an empty tensor's other dims must multiply within Int: strides, views and
         // reductions multiply them ({0, 2^40, 2^40} is refused, not carried along).
-        var span = 1
-        for d in shape where d > 0 {
-            let (p, overflow) = span.multipliedReportingOverflow(by: d)
-            if overflow { throw TensorError("\(op): shape \(describe(shape)) is too large (its sizes multiply beyond \(Int.max))") }
-            span = p
+        if shape.contains(0) {
+            var span = 1
+            for d in shape where d > 0 {
+                let (p, overflow) = span.multipliedReportingOverflow(by: d)
+                if overflow { throw TensorError("\(op): shape \(describe(shape)) is too large (its sizes multiply beyond \(Int.max))") }
+                span = p
+            }
+            return 0
         }
-        if shape.contains(0) { return 0 }
         var n = 1
         for d in shape {
             let (p, overflow) = n.multipliedReportingOverflow(by: d)
