@@ -18,6 +18,7 @@
 -- Run:  moonlab examples/permutation_and_clock.lua --quick   (minutes)
 --       moonlab examples/permutation_and_clock.lua           (the study's settings)
 --       ... --only choices | permutation | clock                   (one step)
+--       ... --only permutation-mlp                                 (the MLP rows of step 2)
 -- MNIST is looked up through MOONLAB_DATA (e.g. MOONLAB_DATA=/work/shared/data).
 
 local S = require "lib.study"
@@ -117,7 +118,8 @@ end
 ---------------------------------------------------------------------------------------------
 local PERM = data.permutation(784, {seed = 7})
 
-if S.wants(cfg, "permutation") then
+-- --only permutation-mlp: the MLP rows alone (and their headline figures).
+if S.wants(cfg, "permutation") or S.wants(cfg, "permutation-mlp") then
   -- One trial per model, data set, pixels and seed; seed-major sweeps, the MLPs with at least
   -- 5 seeds, the CNNs with --seeds.
   local function labels(model)
@@ -144,8 +146,11 @@ if S.wants(cfg, "permutation") then
   end
   local _, mlp_rows = S.sweep(cfg, "original and permuted pixels: MLP",
     {run = S.seeded(labels("mlp"), S.seeds_at_least(cfg, 5))}, objective, {name = "permutation-mlp"})
-  local _, cnn_rows = S.sweep(cfg, "original and permuted pixels: CNN",
-    {run = S.seeded(labels("cnn"), S.seed_list(cfg))}, objective, {name = "permutation-cnn"})
+  local cnn_rows = {}
+  if S.wants(cfg, "permutation") then
+    _, cnn_rows = S.sweep(cfg, "original and permuted pixels: CNN",
+      {run = S.seeded(labels("cnn"), S.seed_list(cfg))}, objective, {name = "permutation-cnn"})
+  end
   local perm_rows = {}
   for _, rows in ipairs{mlp_rows, cnn_rows} do
     for _, r in ipairs(rows) do if r.model then perm_rows[#perm_rows + 1] = r end end
@@ -182,7 +187,8 @@ if S.wants(cfg, "permutation") then
   S.table("Test accuracy (%) on original and pixel-permuted images (early stopping), mean ± sd (seeds)", {
     {"data", "data set"}, {"model", "model"}, {"original", "original"}, {"permuted", "permuted"},
     {"diff", "difference (points)"}, {"study", "study (original / permuted)"}}, perm_table)
-  S.headline(cfg, "004 permutation", ("moonlab examples/permutation_and_clock.lua --only permutation --seeds %d"):format(cfg.seeds), headline)
+  S.headline(cfg, "004 permutation", ("moonlab examples/permutation_and_clock.lua --only %s --seeds %d"):format(
+    S.wants(cfg, "permutation") and "permutation" or "permutation-mlp", cfg.seeds), headline)
   S.parent(function()
     for _, which in ipairs(DATASETS) do
       local series = {}
