@@ -218,6 +218,41 @@ describe("tune worker processes", function()
     end
   end)
 
+  it("lets two processes share one hyperband sweep: every trial once, promotions as in one process", function()
+    local script = dir .. "/hb.lua"
+    write(script, [[
+      local r = tune.hyperband{space={x=tune.uniform(0, 1)}, max_epochs=9, factor=3, seed=5, workers=1,
+        storage=arg[1], verbose=false, name="hb",
+        objective=function(cfg, epochs, trial)
+          local f = io.open(arg[2] .. "/hb-calls-" .. io.open("/proc/self/stat"):read("n"), "a")
+          f:write(trial.id, "\n"); f:close()
+          os.execute("sleep 0.05")
+          return cfg.x * epochs
+        end}
+      print("trials", #r.trials)
+    ]])
+    local db, side = storage("hb"), dir .. "/hb-side"
+    assert(os.execute("mkdir -p " .. C.quote(side)))
+    local cmd = C.quote(moonlab) .. " " .. C.quote(script) .. " " .. C.quote(db) .. " " .. C.quote(side)
+    expect(os.execute("(" .. cmd .. " > /dev/null 2>&1 & " .. cmd .. " > /dev/null 2>&1 & wait)")):to_be(true)
+    local p = io.popen("cat " .. C.quote(side) .. "/hb-calls-*")
+    local seen, calls = {}, 0
+    for line in p:lines() do calls = calls + 1; seen[tonumber(line)] = (seen[tonumber(line)] or 0) + 1 end
+    p:close()
+    local r = tune.load(db, "hb")
+    -- R = 9, eta = 3: brackets (9@1, 3@3, 1@9), (5@3, 1@9)... as one process plans them
+    local alone = tune.hyperband{space={x=tune.uniform(0, 1)}, max_epochs=9, factor=3, seed=5, workers=0,
+      verbose=false, storage=maybe("hb_alone"), objective=function(cfg, epochs) return cfg.x * epochs end}
+    expect(#r.trials):to_be(#alone.trials)
+    expect(calls):to_be(#r.trials)
+    for i, t in ipairs(r.trials) do
+      expect(t.status):to_be("done")
+      expect(seen[t.id]):to_be(1)
+      expect(t.config):to_equal(alone.trials[i].config)
+      expect(t.parent):to_be(alone.trials[i].parent)
+    end
+  end)
+
   it("resumes a sweep killed with kill -9 of its process group: only missing trials run, the interrupted one continues", function()
     local script = dir .. "/resume.lua"
     -- Each trial "trains" 5 epochs; each epoch sleeps (the kill lands mid-epoch), then updates
