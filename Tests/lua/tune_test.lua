@@ -36,7 +36,16 @@ local function epochs_script(epoch_work)
       objective=function(cfg, trial)
         local epoch, value = 0, cfg.k
         local f = io.open(trial.checkpoint)
-        if f then epoch, value = f:read("n", "n"); f:close() end
+        if f then
+          epoch, value = f:read("n", "n"); f:close()
+          -- A kill between the checkpoint's rename and the log's line leaves that one line out:
+          -- add it (only it, so an epoch run twice or a restart still shows in the log).
+          local logged, log = 0, io.open(out .. "/epochs-" .. trial.id)
+          if log then for _ in log:lines() do logged = logged + 1 end; log:close() end
+          if logged == epoch - 1 then
+            log = io.open(out .. "/epochs-" .. trial.id, "a"); log:write(epoch, "\n"); log:close()
+          end
+        end
         for e = epoch + 1, 5 do
           WORK
           value = value * 1.5 + e
