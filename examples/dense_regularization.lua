@@ -14,7 +14,8 @@
 -- Run:  moonlab examples/dense_regularization.lua --quick   (minutes: 6000 images, 5 epochs)
 --       moonlab examples/dense_regularization.lua           (the study's settings)
 --       ... --only sweeps | --only final                     (steps 1-2 or steps 3-4 alone)
--- MNIST is looked up through MOONLAB_DATA (e.g. MOONLAB_DATA=/work/shared/data).
+-- MNIST is looked up through MOONLAB_DATA (a folder holding the four MNIST IDX files), then
+-- ~/.moonlab/data.
 
 local S = require "lib.study"
 

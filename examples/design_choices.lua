@@ -18,7 +18,8 @@
 --       ... --only optimizers | init | final    (one step; init needs the optimizer sweep and
 --                                               runs it, resuming what is stored)
 --       ... --only baseline                    (the final MLP baseline alone)
--- MNIST is looked up through MOONLAB_DATA (e.g. MOONLAB_DATA=/work/shared/data).
+-- MNIST is looked up through MOONLAB_DATA (a folder holding the four MNIST IDX files), then
+-- ~/.moonlab/data.
 
 local S = require "lib.study"
 

@@ -19,7 +19,8 @@
 --       moonlab examples/permutation_and_clock.lua           (the study's settings)
 --       ... --only choices | permutation | clock                   (one step)
 --       ... --only permutation-mlp                                 (the MLP rows of step 2)
--- MNIST is looked up through MOONLAB_DATA (e.g. MOONLAB_DATA=/work/shared/data).
+-- MNIST is looked up through MOONLAB_DATA (a folder holding the four MNIST IDX files), then
+-- ~/.moonlab/data.
 
 local S = require "lib.study"
 

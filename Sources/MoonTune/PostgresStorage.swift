@@ -168,20 +168,21 @@ public final class PostgresStorage: TrialStorage {
     }
 
     public func finish(sweep: String, lease: TrialLease, _ outcome: TrialOutcome) throws -> Bool {
-        let held = " WHERE sweep = $5 AND id = $6 AND attempts = $7 AND status = 'running' RETURNING id"
-        let key: [PostgresConnection.Param] = [.text(sweep), .int(lease.id), .int(lease.attempt)]
+        // The outcome's columns are $1...$3; the lease that must still be held, $4...$6.
+        let set: String
+        let values: [PostgresConnection.Param]
         switch outcome {
         case let .done(score, extras, seconds):
-            return try connection.run("""
-                UPDATE moonlab_trials SET status = 'done', score = $1, extras = $2, error = NULL, seconds = $3,
-                  finished = \(Self.clock), heartbeat = \(Self.clock), lease = $4
-                """ + held, [.real(score), extras.map { .text($0.encoded) } ?? .null, .real(seconds), .null] + key) { $0.count == 1 }
+            set = "status = 'done', score = $1, extras = $2, error = NULL, seconds = $3"
+            values = [.real(score), extras.map { .text($0.encoded) } ?? .null, .real(seconds)]
         case let .failed(error, seconds):
-            return try connection.run("""
-                UPDATE moonlab_trials SET status = 'failed', score = NULL, error = $1, extras = $2, seconds = $3,
-                  finished = \(Self.clock), heartbeat = \(Self.clock), lease = $4
-                """ + held, [.text(StorageURL.scrub(error, for: url)), .null, seconds.map { .real($0) } ?? .null, .null] + key) { $0.count == 1 }
+            set = "status = 'failed', score = NULL, extras = NULL, error = $1, seconds = $2, lease = $3"
+            values = [.text(StorageURL.scrub(error, for: url)), seconds.map { .real($0) } ?? .null, .null]
         }
+        return try connection.run("""
+            UPDATE moonlab_trials SET \(set), finished = \(Self.clock), heartbeat = \(Self.clock)
+            WHERE sweep = $4 AND id = $5 AND attempts = $6 AND status = 'running' RETURNING id
+            """, values + [.text(sweep), .int(lease.id), .int(lease.attempt)]) { $0.count == 1 }
     }
 
     public func saveCheckpoint(sweep: String, owner: Int, lease: TrialLease, data: Data) throws -> Bool {
