@@ -30,11 +30,11 @@ let package = Package(
         .target(name: "CMoonSpin", path: "Sources/CMoonSpin"),
 
         // Below everything: small helpers several targets share (processes). Foundation only.
-        .target(name: "MoonBase"),
+        .target(name: "MoonBase", swiftSettings: release),
         // Raw compute on buffers: BLAS, convolution, pooling, threading. No tensors, no Lua.
-        .target(name: "MoonKernels", dependencies: ["CBLAS", "CMoonSpin"], swiftSettings: release),
+        .target(name: "MoonKernels", dependencies: ["MoonBase", "CBLAS", "CMoonSpin"], swiftSettings: release),
         // Tensors and autograd, written on the kernels. No Lua.
-        .target(name: "MoonEngine", dependencies: ["MoonKernels"], swiftSettings: release),
+        .target(name: "MoonEngine", dependencies: ["MoonBase", "MoonKernels"], swiftSettings: release),
         // Data sets: IDX readers, MNIST/Fashion-MNIST lookup, datasets, batches. No Lua.
         .target(name: "MoonData", dependencies: ["MoonBase", "MoonEngine", "CZlib", "CMoonPNG"], swiftSettings: release),
 
@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "MoonTune", dependencies: ["MoonBase", "CSQLite", "CPostgres"]),
 
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
-        .target(name: "LuaKit", dependencies: ["CLua", "CMoonLua"], swiftSettings: release),
+        .target(name: "LuaKit", dependencies: ["MoonBase", "CLua", "CMoonLua"], swiftSettings: release),
         // The Lua faces of moonlab's modules: binding code only.
         .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine", "MoonNN", "MoonTrain", "MoonData", "MoonAnalysis", "MoonPlot", "MoonAug", "MoonTune"], swiftSettings: release),
         // The command line: script runner, REPL (libedit), completion, printing.

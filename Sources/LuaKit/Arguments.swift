@@ -1,12 +1,14 @@
 @preconcurrency import CLua
 import CMoonLua
+import MoonBase
 
-/// Argument checks for Swift functions called from Lua. Each throws a `LuaError` whose
-/// message names the function and the offending value, e.g.
-/// `tensor.zeros: argument 1 must be a table of sizes, got number`.
+/// Argument checks for Swift functions called from Lua. Each throws a `MoonError` of kind
+/// `.argument`, which reads as Lua's own message, e.g.
+/// `bad argument #1 to 'zeros' (a table of sizes expected, got number 3)`; `fn` names the
+/// function when Lua cannot tell how it was called.
 extension LuaState {
-    public func argumentError(_ fn: String, _ index: Int32, _ expected: String) -> LuaError {
-        LuaError("\(fn): argument \(index) must be \(expected), got \(describe(index))")
+    public func argumentError(_ fn: String, _ index: Int32, _ expected: String) -> MoonError {
+        MoonError(.argument(Int(index)), "\(expected) expected, got \(describe(index))", operation: fn)
     }
 
     /// A short description of the value at `index` for error messages.
@@ -74,7 +76,7 @@ extension LuaState {
             rawGet(index, i)
             defer { pop() }
             guard type(-1) == .number, let v = toInteger(-1) else {
-                throw LuaError("\(fn): argument \(index) must be \(what), but element \(i) is \(describe(-1))")
+                throw MoonError(.argument(Int(index)), "\(what) expected, but element \(i) is \(describe(-1))", operation: fn)
             }
             out.append(v)
         }
@@ -109,12 +111,33 @@ extension LuaState {
         try option(index, key, fn, { type($0) == .boolean ? toBool($0) : nil }, "a boolean")
     }
 
+    /// Option `key` of the table at `index` read as any `OptionValue` (a padding, an
+    /// initializer, a pair): nil when absent.
+    public func option<V: OptionValue>(_ index: Int32, _ key: String, _ fn: String, as type: V.Type) throws -> V? {
+        guard self.type(index) == .table else { return nil }
+        getField(index, key)
+        defer { pop() }
+        let value = try json(-1, "option '\(key)'")
+        if value == .null { return nil }
+        do {
+            guard let v = try V(option: value) else {
+                throw MoonError("\(fn): option '\(key)' must be \(V.optionType), got \(value.shortText)")
+            }
+            return v
+        } catch let e as MoonError where !e.message.hasPrefix(fn) {
+            throw MoonError("\(fn): option '\(key)': \(e.message)")
+        }
+    }
+
     /// Rejects option keys not in `known`, listing the valid ones (catches typos like `patince`).
     public func checkOptionKeys(_ index: Int32, _ fn: String, _ known: Set<String>) throws {
         guard type(index) == .table else { return }
         var unknown: [String] = []
         forEachPair(index) {
             if type(-2) == .string, let k = toString(-2), !known.contains(k) { unknown.append(k) }
+        }
+        if unknown.count == 1, let near = nearestName(to: unknown[0], in: known.sorted()) {
+            throw MoonError("\(fn): unknown option '\(unknown[0])' (did you mean '\(near)'?)")
         }
         if !unknown.isEmpty {
             throw LuaError("\(fn): unknown option\(unknown.count > 1 ? "s" : "") \(unknown.sorted().joined(separator: ", ")) (valid: \(known.sorted().joined(separator: ", ")))")

@@ -1,4 +1,5 @@
 import CMoonLua
+import MoonBase
 
 /// Ctrl-C: a SIGINT handler sets a flag and hooks the running Lua code, which then stops
 /// with an `interrupted` error. Swift loops (training) poll `Interrupt.pending` between steps.
@@ -18,6 +19,6 @@ public enum Interrupt {
     public static func clear() { moon_interrupt_clear() }
     /// Throws `interrupted` if Ctrl-C was pressed; for long-running Swift loops.
     public static func check() throws {
-        if pending { clear(); throw LuaError("interrupted") }
+        if pending { clear(); throw MoonError.interrupted }
     }
 }

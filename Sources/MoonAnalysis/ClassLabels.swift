@@ -24,7 +24,7 @@ public enum ClassLabels {
             return out
         }
         guard t.rank == 1 || (t.rank == 2 && t.shape[1] == 1) else {
-            throw AnalysisError("\(fn): \(what) must be labels {N} or scores {N, K}, got shape \(describe(t.shape))")
+            throw AnalysisError("\(fn): \(what) must be labels {N} or scores {N, K}, got shape \(shapeText(t.shape))")
         }
         return try values.enumerated().map { i, v in
             guard v.isFinite, v == v.rounded(), v >= 0 else {
@@ -51,4 +51,3 @@ public enum ClassLabels {
 }
 
 /// A shape as the Lua user writes it: `{2,3}`.
-func describe(_ shape: [Int]) -> String { "{" + shape.map(String.init).joined(separator: ",") + "}" }

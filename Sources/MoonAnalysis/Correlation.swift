@@ -51,7 +51,7 @@ public enum Correlation {
     public static func summary(_ c: Tensor, absolute: Bool = false, diagonal: Bool = false) throws -> Summary {
         let fn = "analysis.summary"
         guard c.rank == 2, c.shape[0] == c.shape[1] else {
-            throw AnalysisError("\(fn): expected a square matrix {units, units}, got shape \(describe(c.shape))")
+            throw AnalysisError("\(fn): expected a square matrix {units, units}, got shape \(shapeText(c.shape))")
         }
         let n = c.shape[0]
         let v = c.toArray()

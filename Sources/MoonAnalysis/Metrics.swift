@@ -59,7 +59,7 @@ public enum Metrics {
         let fn = "metrics.mae"
         func vectorLike(_ s: [Int]) -> Bool { s.filter { $0 != 1 }.count <= 1 }
         guard pred.shape == y.shape || (pred.count == y.count && vectorLike(pred.shape) && vectorLike(y.shape)) else {
-            throw AnalysisError("\(fn): predictions of shape \(describe(pred.shape)) do not match targets of shape \(describe(y.shape))")
+            throw AnalysisError("\(fn): predictions of shape \(shapeText(pred.shape)) do not match targets of shape \(shapeText(y.shape))")
         }
         guard y.count > 0 else { throw AnalysisError("\(fn): no samples") }
         let a = pred.toArray(), b = y.toArray()

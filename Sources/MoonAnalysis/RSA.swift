@@ -104,17 +104,10 @@ public enum RSA {
     /// `count` distinct positions of `0..<n`, ascending, drawn by a partial Fisher-Yates
     /// shuffle driven by SplitMix64 seeded with `seed`.
     static func subset(of n: Int, count: Int, seed: UInt64) -> [Int] {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var g = SplitMix64(seed: seed)
         var positions = Array(0..<n)
         for i in 0..<count {
-            let j = i + Int(next() % UInt64(n - i))
+            let j = i + g.below(n - i)
             positions.swapAt(i, j)
         }
         return positions[0..<count].sorted()

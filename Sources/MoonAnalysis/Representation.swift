@@ -11,14 +11,14 @@ struct Representation {
     /// Reads `t`, rejecting anything but a finite tensor of at least `minSamples` rows.
     init(_ t: Tensor, _ fn: String, _ what: String = "activations", minSamples: Int = 2) throws {
         guard t.rank >= 2 else {
-            throw AnalysisError("\(fn): \(what) must be {N, units} (one row a sample), got shape \(describe(t.shape))")
+            throw AnalysisError("\(fn): \(what) must be {N, units} (one row a sample), got shape \(shapeText(t.shape))")
         }
         samples = t.shape[0]
         units = t.count / Swift.max(samples, 1)
         guard samples >= minSamples else {
-            throw AnalysisError("\(fn): \(what) need at least \(minSamples) samples, got \(samples) (shape \(describe(t.shape)))")
+            throw AnalysisError("\(fn): \(what) need at least \(minSamples) samples, got \(samples) (shape \(shapeText(t.shape)))")
         }
-        guard units >= 1 else { throw AnalysisError("\(fn): \(what) have no units (shape \(describe(t.shape)))") }
+        guard units >= 1 else { throw AnalysisError("\(fn): \(what) have no units (shape \(shapeText(t.shape)))") }
         let floats = t.toArray()
         if let bad = floats.firstIndex(where: { !$0.isFinite }) {
             throw AnalysisError("\(fn): \(what) hold \(floats[bad]) in sample \(bad / units + 1), unit \(bad % units + 1)")

@@ -96,7 +96,7 @@ public final class ImageDataGenerator: BatchTransform {
     public func fit(_ x: Tensor) throws -> ImageDataGenerator {
         let op = "ImageDataGenerator:fit"
         guard x.rank == 4, x.shape[0] >= 2 else {
-            throw AugError("\(op): expected N x C x H x W images with N >= 2, got shape \(describe(x.shape))")
+            throw AugError("\(op): expected N x C x H x W images with N >= 2, got shape \(shapeText(x.shape))")
         }
         if !needsFit { return self }
         var data = x.isContiguous ? x : try x.contiguous()
@@ -170,7 +170,7 @@ public final class ImageDataGenerator: BatchTransform {
         }
         let (n, c, h, w) = Images.dims(batch)
         if let mean, mean.count != c {
-            throw AugError("ImageDataGenerator: fitted on \(mean.count)-channel images, got shape \(describe(batch.shape))")
+            throw AugError("ImageDataGenerator: fitted on \(mean.count)-channel images, got shape \(shapeText(batch.shape))")
         }
         let d = draws(count: n, height: h, width: w, generator: generator)
         let out = try AffineWarp.warp(batch, maps: d.map(\.map), fill: o.fillMode)

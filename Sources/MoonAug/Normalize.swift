@@ -24,7 +24,7 @@ public final class Normalize: BatchTransform {
     func transformBatch(_ batch: Tensor, generator: RandomGenerator) throws -> Tensor {
         let (n, c, h, w) = Images.dims(batch)
         for (what, v) in [("mean", mean), ("std", std)] where v.count != 1 && v.count != c {
-            throw AugError("Normalize: \(what) has \(v.count) values but the images have \(c) channels (shape \(describe(batch.shape)))")
+            throw AugError("Normalize: \(what) has \(v.count) values but the images have \(c) channels (shape \(shapeText(batch.shape)))")
         }
         let plane = h * w
         let shift = (0..<c).map { mean[mean.count == 1 ? 0 : $0] }

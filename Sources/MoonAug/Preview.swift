@@ -15,7 +15,7 @@ public enum Preview {
                              generator: RandomGenerator = .global) throws -> (width: Int, height: Int) {
         let op = "preview"
         guard x.rank == 4, x.shape[1] == 1 || x.shape[1] == 3 else {
-            throw AugError("\(op): expected N x C x H x W images with 1 or 3 channels, got shape \(describe(x.shape))")
+            throw AugError("\(op): expected N x C x H x W images with 1 or 3 channels, got shape \(shapeText(x.shape))")
         }
         guard count >= 1 else { throw AugError("\(op): n must be at least 1, got \(count)") }
         guard (1...16).contains(scale) else { throw AugError("\(op): scale must be 1..16, got \(scale)") }
@@ -26,7 +26,7 @@ public enum Preview {
         let originals = try x.narrow(0, 0, n).contiguous()
         let augmented = try Images.batch(try transform.apply(originals, generator: generator), op)
         guard augmented.shape == originals.shape else {
-            throw AugError("\(op): the transform changed the shape \(describe(originals.shape)) to \(describe(augmented.shape))")
+            throw AugError("\(op): the transform changed the shape \(shapeText(originals.shape)) to \(shapeText(augmented.shape))")
         }
         let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let rows = (n + cols - 1) / cols

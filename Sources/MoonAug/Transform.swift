@@ -50,7 +50,7 @@ enum Images {
     /// `x` as a contiguous `{N, C, H, W}` batch (a single `{C, H, W}` image gets N = 1).
     static func batch(_ x: Tensor, _ op: String) throws -> Tensor {
         guard x.rank == 3 || x.rank == 4 else {
-            throw AugError("\(op): expected a C x H x W image or an N x C x H x W batch, got shape \(describe(x.shape))")
+            throw AugError("\(op): expected a C x H x W image or an N x C x H x W batch, got shape \(shapeText(x.shape))")
         }
         let b = x.rank == 3 ? try x.unsqueeze(0) : x
         return b.isContiguous ? b : try b.contiguous()
@@ -77,7 +77,6 @@ enum Images {
 }
 
 /// A shape as users write it: `{64,1,28,28}`.
-func describe(_ shape: [Int]) -> String { "{" + shape.map(String.init).joined(separator: ",") + "}" }
 
 /// A number as users write it: `10`, `0.1`.
 func format(_ v: Double) -> String {

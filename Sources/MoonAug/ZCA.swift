@@ -48,7 +48,7 @@ public final class ZCA: BatchTransform {
         }
         let single = images.shape == sampleShape
         guard single || Array(images.shape.dropFirst()) == sampleShape else {
-            throw AugError("ZCA: fitted on samples of shape \(describe(sampleShape)), got \(describe(images.shape))")
+            throw AugError("ZCA: fitted on samples of shape \(shapeText(sampleShape)), got \(shapeText(images.shape))")
         }
         let d = mean.count
         let flat = try images.reshape([single ? 1 : images.shape[0], d])
@@ -63,7 +63,7 @@ public final class ZCA: BatchTransform {
     /// The mean `{D}` and whitening matrix `{D, D}` of the rows of `x` (flattened after dim 0).
     static func whitening(_ x: Tensor, epsilon: Double, centering: Centering, op: String) throws -> (Tensor, Tensor) {
         guard x.rank >= 2, x.shape[0] >= 2 else {
-            throw AugError("\(op): expected at least 2 samples {N, ...}, got shape \(describe(x.shape))")
+            throw AugError("\(op): expected at least 2 samples {N, ...}, got shape \(shapeText(x.shape))")
         }
         let n = x.shape[0], d = x.count / n
         guard d <= 4096 else {
@@ -125,6 +125,6 @@ public final class ZCA: BatchTransform {
     }
 
     public var description: String {
-        "aug.ZCA{epsilon=\(epsilon)}" + (matrix == nil ? " (not fitted)" : " (fitted on \(describe(sampleShape ?? [])) samples)")
+        "aug.ZCA{epsilon=\(epsilon)}" + (matrix == nil ? " (not fitted)" : " (fitted on \(shapeText(sampleShape ?? [])) samples)")
     }
 }

@@ -82,13 +82,14 @@ final class REPL {
         let state = interpreter.state
         let base = state.top - 1
         Interrupt.clear()
+        let interruptsBefore = Interrupt.count
         do {
             try state.call(nargs: 0, nresults: LUA_MULTRET, traceback: true)
         } catch {
             state.top = base
-            let message = "\(error)"
-            report(message)
-            if !reader.isTerminal, message.prefix(while: { $0 != "\n" }).hasSuffix("interrupted") { stopped = true }
+            report("\(error)")
+            // Piped input stops at a Ctrl-C; a terminal returns to the prompt.
+            if !reader.isTerminal, Interrupt.count != interruptsBefore { stopped = true }
             return
         }
         if state.top > base {

@@ -40,7 +40,7 @@ enum SweepCommand {
         } catch let e as UsageError {
             Output.error("moonlab sweep: \(e.description)\n\(usage)")
             return 2
-        } catch let e as TuneError {
+        } catch let e as TuneError where !e.isArgumentError {
             Output.error("moonlab sweep: \(e.message.hasPrefix("tune: ") ? String(e.message.dropFirst(6)) : e.message)")
             return 1
         } catch {

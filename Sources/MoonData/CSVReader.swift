@@ -83,7 +83,7 @@ public enum CSVReader {
         guard features >= 1 else { throw DataError("\(path): the rows hold only the label column, no features") }
         let sampleShape = options.shape ?? [features]
         guard sampleShape.allSatisfy({ $0 >= 1 }), sampleShape.reduce(1, *) == features else {
-            throw DataError("\(path): shape \(describe(sampleShape)) holds \(sampleShape.reduce(1, *)) values but each row has \(features) features (\(columns) columns\(labelIndex == nil ? "" : " less the label"))")
+            throw DataError("\(path): shape \(shapeText(sampleShape)) holds \(sampleShape.reduce(1, *)) values but each row has \(features) features (\(columns) columns\(labelIndex == nil ? "" : " less the label"))")
         }
 
         // Data lines, split into one chunk a core at line boundaries.

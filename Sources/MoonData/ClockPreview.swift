@@ -10,7 +10,7 @@ public enum ClockPreview {
         }
         let images = try ds.singleInput("preview_clocks")
         guard images.rank == 4, images.shape[1] == 1 else {
-            throw DataError("preview_clocks: expected one-channel images {N, 1, H, W}, got \(describe(images.shape))")
+            throw DataError("preview_clocks: expected one-channel images {N, 1, H, W}, got \(shapeText(images.shape))")
         }
         guard count >= 1, columns >= 1 else { throw DataError("preview_clocks: n and cols must be at least 1") }
         let n = min(count, ds.count)

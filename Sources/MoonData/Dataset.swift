@@ -59,7 +59,7 @@ public enum Fields {
         for (i, t) in tensors.enumerated() {
             let label = names.map { "\(what) '\($0[i])'" } ?? single
             guard t.rank >= 1, t.shape[0] == n else {
-                throw DataError("dataset \(dataset): \(label) has shape \(describe(t.shape)) but \(against) holds \(n) samples \(describe(shape)): the counts must agree")
+                throw DataError("dataset \(dataset): \(label) has shape \(shapeText(t.shape)) but \(against) holds \(n) samples \(shapeText(shape)): the counts must agree")
             }
         }
     }
@@ -203,7 +203,7 @@ public final class Dataset {
             t = single
         }
         guard t.rank == 1 else {
-            throw DataError("\(op): class labels must be a 1-d tensor, got shape \(describe(t.shape))")
+            throw DataError("\(op): class labels must be a 1-d tensor, got shape \(shapeText(t.shape))")
         }
         let values = t.toArray()
         var out: [Int] = []
@@ -287,9 +287,9 @@ extension Dataset: CustomStringConvertible {
     public var description: String {
         var s = "dataset \(name): \(count) x "
         if case .named(let list) = inputs {
-            s += "{" + list.map { "\($0.name)=\(describe(Array($0.values.shape.dropFirst())))" }.joined(separator: ", ") + "}"
+            s += "{" + list.map { "\($0.name)=\(shapeText(Array($0.values.shape.dropFirst())))" }.joined(separator: ", ") + "}"
         } else {
-            s += describe(sampleShape)
+            s += shapeText(sampleShape)
         }
         if let names = targets.names { s += ", targets " + names.joined(separator: ", ") }
         if let k = classNames?.count { s += ", \(k) classes" }

@@ -28,13 +28,13 @@ extension Dataset {
                 throw DataError("concat: \(which) has inputs \(d.inputs.describeNames(single: "x")), \(one) \(first.inputs.describeNames(single: "x"))")
             }
             for (a, b) in zip(first.inputs.tensors, d.inputs.tensors) where a.shape.dropFirst() != b.shape.dropFirst() {
-                throw DataError("concat: \(which) has samples of shape \(describe(Array(b.shape.dropFirst()))), \(one) \(describe(Array(a.shape.dropFirst())))")
+                throw DataError("concat: \(which) has samples of shape \(shapeText(Array(b.shape.dropFirst()))), \(one) \(shapeText(Array(a.shape.dropFirst())))")
             }
             guard d.targets.names == first.targets.names else {
                 throw DataError("concat: \(which) has targets \(d.targets.describeNames(single: "y")), \(one) \(first.targets.describeNames(single: "y"))")
             }
             for (a, b) in zip(first.targets.tensors, d.targets.tensors) where a.shape.dropFirst() != b.shape.dropFirst() {
-                throw DataError("concat: \(which) has targets of shape \(describe(Array(b.shape.dropFirst()))) a sample, \(one) \(describe(Array(a.shape.dropFirst())))")
+                throw DataError("concat: \(which) has targets of shape \(shapeText(Array(b.shape.dropFirst()))) a sample, \(one) \(shapeText(Array(a.shape.dropFirst())))")
             }
             if let names = d.classNames, let firstNames = first.classNames, names != firstNames {
                 throw DataError("concat: \(which) names its classes differently from \(one)")
@@ -66,12 +66,12 @@ extension Dataset {
             }
             names = .some(t.names)
             if let x0 = xs.first, x0.shape != x2.shape {
-                throw DataError("map: sample \(i + 1) returned x of shape \(describe(x2.shape)), sample 1 \(describe(x0.shape))")
+                throw DataError("map: sample \(i + 1) returned x of shape \(shapeText(x2.shape)), sample 1 \(shapeText(x0.shape))")
             }
             let tensors = t.tensors
             if let y0 = ys.first {
                 for (a, b) in zip(y0, tensors) where a.shape != b.shape {
-                    throw DataError("map: sample \(i + 1) returned a target of shape \(describe(b.shape)), sample 1 \(describe(a.shape))")
+                    throw DataError("map: sample \(i + 1) returned a target of shape \(shapeText(b.shape)), sample 1 \(shapeText(a.shape))")
                 }
             }
             xs.append(x2.requiresGrad ? x2.detach() : x2)
@@ -179,7 +179,7 @@ public enum PixelPermutation {
             dims += 1
         }
         guard inner == perm.count, dims >= 1 else {
-            throw DataError("permute_pixels: a permutation of \(perm.count) positions does not match the trailing dims of shape \(describe(x.shape)) (e.g. \(x.rank >= 2 ? "\(x.shape[x.rank - 1] * x.shape[x.rank - 2]) for H*W" : "\(x.shape.last ?? 1)"))")
+            throw DataError("permute_pixels: a permutation of \(perm.count) positions does not match the trailing dims of shape \(shapeText(x.shape)) (e.g. \(x.rank >= 2 ? "\(x.shape[x.rank - 1] * x.shape[x.rank - 2]) for H*W" : "\(x.shape.last ?? 1)"))")
         }
         let src = x.isContiguous ? x : try x.contiguous()
         let outer = x.count / max(inner, 1)

@@ -68,7 +68,7 @@ public enum IDXReader {
         case 2, 4: return values
         case 3: return try values.view([header.dims[0], 1, header.dims[1], header.dims[2]])
         default:
-            throw DataError("\(path): an image file needs 2, 3 or 4 dims (N, H, W), got \(header.dims.count) (sizes \(describe(header.dims)))")
+            throw DataError("\(path): an image file needs 2, 3 or 4 dims (N, H, W), got \(header.dims.count) (sizes \(shapeText(header.dims)))")
         }
     }
 
@@ -76,7 +76,7 @@ public enum IDXReader {
     public static func readLabels(_ path: String) throws -> Tensor {
         let (header, values) = try read(path)
         guard header.dims.count == 1 else {
-            throw DataError("\(path): a label file needs 1 dim (N), got \(header.dims.count) (sizes \(describe(header.dims)))")
+            throw DataError("\(path): a label file needs 1 dim (N), got \(header.dims.count) (sizes \(shapeText(header.dims)))")
         }
         return values
     }
@@ -133,13 +133,13 @@ public enum IDXReader {
             dims.append(Int(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]))
         }
         if let z = dims.firstIndex(of: 0) {
-            throw DataError("\(path): IDX dim \(z + 1) has size 0 (sizes \(describe(dims)))")
+            throw DataError("\(path): IDX dim \(z + 1) has size 0 (sizes \(shapeText(dims)))")
         }
         var total = dtype.size
         for d in dims {
             let (p, overflow) = total.multipliedReportingOverflow(by: d)
             guard !overflow, p <= maxPayloadBytes else {
-                throw DataError("\(path): IDX sizes \(describe(dims)) of \(dtype.name)s claim more than \(maxPayloadBytes >> 30) GiB: a corrupt header")
+                throw DataError("\(path): IDX sizes \(shapeText(dims)) of \(dtype.name)s claim more than \(maxPayloadBytes >> 30) GiB: a corrupt header")
             }
             total = p
         }
@@ -194,11 +194,11 @@ public enum IDXReader {
     }
 
     static func truncated(_ path: String, _ h: Header, holds: Int) -> DataError {
-        DataError("\(path): truncated: the header \(describe(h.dims)) of \(h.dtype.name)s needs \(h.payloadBytes) payload bytes, the file holds \(holds)")
+        DataError("\(path): truncated: the header \(shapeText(h.dims)) of \(h.dtype.name)s needs \(h.payloadBytes) payload bytes, the file holds \(holds)")
     }
 
     static func trailing(_ path: String, _ h: Header, _ amount: String) -> DataError {
-        DataError("\(path): \(amount) trailing bytes after the \(h.payloadBytes)-byte payload that the header \(describe(h.dims)) of \(h.dtype.name)s describes")
+        DataError("\(path): \(amount) trailing bytes after the \(h.payloadBytes)-byte payload that the header \(shapeText(h.dims)) of \(h.dtype.name)s describes")
     }
 
     /// Reads up to `count` bytes into `buffer`; returns how many came (fewer only at the end).
@@ -319,4 +319,3 @@ struct UncheckedSendable<T>: @unchecked Sendable {
 }
 
 func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined(separator: " ") }
-func describe(_ dims: [Int]) -> String { "{" + dims.map(String.init).joined(separator: ",") + "}" }

@@ -67,17 +67,17 @@ public enum NPYFormat {
         for d in header.shape {
             let (p, overflow) = count.multipliedReportingOverflow(by: d)
             guard !overflow, p <= DataFile.maxBytes else {
-                throw DataError("\(name): shape \(describe(header.shape)) is too large: a corrupt header")
+                throw DataError("\(name): shape \(shapeText(header.shape)) is too large: a corrupt header")
             }
             count = p
         }
         let need = count * dtype.size
         let have = bytes.count - dataOffset
         if have < need {
-            throw DataError("\(name): truncated: shape \(describe(header.shape)) of '\(header.descr)' needs \(need) data bytes, the file holds \(have)")
+            throw DataError("\(name): truncated: shape \(shapeText(header.shape)) of '\(header.descr)' needs \(need) data bytes, the file holds \(have)")
         }
         if have > need {
-            throw DataError("\(name): \(have - need) trailing bytes after the \(need) data bytes that shape \(describe(header.shape)) of '\(header.descr)' needs")
+            throw DataError("\(name): \(have - need) trailing bytes after the \(need) data bytes that shape \(shapeText(header.shape)) of '\(header.descr)' needs")
         }
         // Fortran order stores the transpose's C order: read with the reversed shape, then permute.
         let stored = header.fortranOrder ? Array(header.shape.reversed()) : header.shape

@@ -60,7 +60,7 @@ public enum PNGWriter {
     public static func write(_ image: Tensor, to path: String) throws {
         let shape = image.rank == 2 ? [1] + image.shape : image.shape
         guard shape.count == 3, shape[0] == 1 || shape[0] == 3 else {
-            throw DataError("png: expected an H x W or C x H x W image with 1 or 3 channels, got shape \(describe(image.shape))")
+            throw DataError("png: expected an H x W or C x H x W image with 1 or 3 channels, got shape \(shapeText(image.shape))")
         }
         let (c, h, w) = (shape[0], shape[1], shape[2])
         let values = image.toArray()

@@ -115,17 +115,17 @@ extension Tensor {
             throw TensorError("backward: the graph behind this tensor (\(op)) was already freed by an earlier backward; pass retainGraph to the first call to backward twice")
         }
         guard requiresGrad else {
-            throw TensorError("backward: tensor of shape \(Shape.describe(shape)) does not require grad (no input of its computation requires grad)")
+            throw TensorError("backward: tensor of shape \(shapeText(shape)) does not require grad (no input of its computation requires grad)")
         }
         let seed: Tensor
         if let gradient {
             guard gradient.shape == shape else {
-                throw TensorError("backward: gradient of shape \(Shape.describe(gradient.shape)) does not match the output's shape \(Shape.describe(shape))")
+                throw TensorError("backward: gradient of shape \(shapeText(gradient.shape)) does not match the output's shape \(shapeText(shape))")
             }
             seed = gradient
         } else {
             guard count == 1 else {
-                throw TensorError("backward: needs a gradient for a non-scalar output of shape \(Shape.describe(shape))")
+                throw TensorError("backward: needs a gradient for a non-scalar output of shape \(shapeText(shape))")
             }
             seed = try Tensor.ones(shape)
         }
@@ -198,7 +198,7 @@ extension Tensor {
             }
         }
         guard fits else {
-            throw TensorError("backward: internal error: \(op) gave a gradient of shape \(Shape.describe(shape)) for an input of shape \(Shape.describe(target))")
+            throw TensorError("backward: internal error: \(op) gave a gradient of shape \(shapeText(shape)) for an input of shape \(shapeText(target))")
         }
         return try sum(dims: dims, keepdim: true).reshape(target)
     }

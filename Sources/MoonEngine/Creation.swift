@@ -51,7 +51,7 @@ extension Tensor {
     public convenience init(_ values: [Float], shape: [Int]) throws {
         let n = try Shape.elementCount(shape, op: "tensor")
         guard n == values.count else {
-            throw TensorError("tensor: \(values.count) values do not fill shape \(Shape.describe(shape)) (\(n) elements)")
+            throw TensorError("tensor: \(values.count) values do not fill shape \(shapeText(shape)) (\(n) elements)")
         }
         let storage = try TensorStorage(count: n, zeroed: false, op: "tensor", shape: shape)
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: n) }

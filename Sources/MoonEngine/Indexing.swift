@@ -12,7 +12,7 @@ extension Tensor {
             var expected = first.shape
             expected[d] = t.rank == first.rank ? t.shape[d] : -1
             guard t.shape == expected else {
-                throw TensorError("cat: tensor \(i + 1) has shape \(Shape.describe(t.shape)), expected \(Shape.describe(first.shape)) except in dim \(d + 1)")
+                throw TensorError("cat: tensor \(i + 1) has shape \(shapeText(t.shape)), expected \(shapeText(first.shape)) except in dim \(d + 1)")
             }
             shape[d] += t.shape[d]
         }
@@ -34,7 +34,7 @@ extension Tensor {
     public static func stack(_ tensors: [Tensor], dim: Int = 0) throws -> Tensor {
         guard let first = tensors.first else { throw TensorError("stack: needs at least one tensor") }
         for (i, t) in tensors.enumerated() where t.shape != first.shape {
-            throw TensorError("stack: tensor \(i + 1) has shape \(Shape.describe(t.shape)), expected \(Shape.describe(first.shape))")
+            throw TensorError("stack: tensor \(i + 1) has shape \(shapeText(t.shape)), expected \(shapeText(first.shape))")
         }
         let d = try Shape.normalize(dim: dim, rank: first.rank + 1, op: "stack")
         return try cat(tensors.map { try $0.unsqueeze(d) }, dim: d)
@@ -93,7 +93,7 @@ extension Tensor {
     public func indexSelect(_ dim: Int, _ indices: Tensor) throws -> Tensor {
         let d = try Shape.normalize(dim: dim, rank: rank, op: "indexSelect")
         guard indices.rank <= 1 else {
-            throw TensorError("indexSelect: indices must be a 1-d tensor, got shape \(Shape.describe(indices.shape))")
+            throw TensorError("indexSelect: indices must be a 1-d tensor, got shape \(shapeText(indices.shape))")
         }
         return try indexSelect(d, try Tensor.positions(indices, limit: shape[d], op: "indexSelect"))
     }
@@ -105,7 +105,7 @@ extension Tensor {
         let d = try Shape.normalize(dim: dim, rank: rank, op: "gather")
         guard index.rank == rank,
               (0..<rank).allSatisfy({ $0 == d || index.shape[$0] <= shape[$0] }) else {
-            throw TensorError("gather: index of shape \(Shape.describe(index.shape)) does not fit input of shape \(Shape.describe(shape)) along dim \(d + 1)")
+            throw TensorError("gather: index of shape \(shapeText(index.shape)) does not fit input of shape \(shapeText(shape)) along dim \(d + 1)")
         }
         let idx = try Tensor.positions(index, limit: shape[d], op: "gather")
         let out = try Tensor.empty(index.shape, op: "gather")

@@ -8,14 +8,14 @@ extension Tensor {
     /// Log-softmax is fused in; the gradient is (softmax − onehot) / N.
     public static func crossEntropy(_ logits: Tensor, _ labels: Tensor) throws -> Tensor {
         guard logits.rank == 2 else {
-            throw TensorError("crossEntropy: expects logits of shape {N,K}, got \(Shape.describe(logits.shape))")
+            throw TensorError("crossEntropy: expects logits of shape {N,K}, got \(shapeText(logits.shape))")
         }
         let (n, k) = (logits.shape[0], logits.shape[1])
         guard labels.shape == [n] || labels.shape == [n, 1] else {
-            throw TensorError("crossEntropy: labels of shape \(Shape.describe(labels.shape)) do not match logits of shape \(Shape.describe(logits.shape)) (expected {\(n)})")
+            throw TensorError("crossEntropy: labels of shape \(shapeText(labels.shape)) do not match logits of shape \(shapeText(logits.shape)) (expected {\(n)})")
         }
         guard n > 0, k > 0 else {
-            throw TensorError("crossEntropy: logits of shape \(Shape.describe(logits.shape)) are empty")
+            throw TensorError("crossEntropy: logits of shape \(shapeText(logits.shape)) are empty")
         }
         var classes: [Int] = []
         classes.reserveCapacity(n)
@@ -77,7 +77,7 @@ extension Tensor {
     private static func aligned(_ target: Tensor, to prediction: Tensor, op: String) throws -> Tensor {
         if target.shape == prediction.shape { return target }
         guard target.count == prediction.count else {
-            throw TensorError("\(op): prediction of shape \(Shape.describe(prediction.shape)) and target of shape \(Shape.describe(target.shape)) differ")
+            throw TensorError("\(op): prediction of shape \(shapeText(prediction.shape)) and target of shape \(shapeText(target.shape)) differ")
         }
         return try target.reshape(prediction.shape)
     }

@@ -25,7 +25,7 @@ extension Tensor {
         let (n, c, s) = try channelLayout(x, op: "batchNorm")
         for (name, t) in [("gamma", gamma), ("beta", beta), ("running mean", runningMean), ("running variance", runningVar)] {
             if let t, t.shape != [c] {
-                throw TensorError("batchNorm: \(name) of shape \(Shape.describe(t.shape)) does not match the \(c) channels of input \(Shape.describe(x.shape))")
+                throw TensorError("batchNorm: \(name) of shape \(shapeText(t.shape)) does not match the \(c) channels of input \(shapeText(x.shape))")
             }
         }
         guard runningMean.isContiguous, runningVar.isContiguous else {
@@ -104,7 +104,7 @@ extension Tensor {
     /// {N, C, S}: batch, channels, and the product of the remaining dims.
     private static func channelLayout(_ x: Tensor, op: String) throws -> (Int, Int, Int) {
         guard x.rank >= 2 else {
-            throw TensorError("\(op): expects input of shape {N,C} or {N,C,H,W}, got \(Shape.describe(x.shape))")
+            throw TensorError("\(op): expects input of shape {N,C} or {N,C,H,W}, got \(shapeText(x.shape))")
         }
         return (x.shape[0], x.shape[1], x.shape[2...].reduce(1, *))
     }

@@ -127,15 +127,8 @@ public struct Xoshiro256: Sendable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     public init(seed: UInt64) {
-        var x = seed
-        func splitmix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitmix(); s1 = splitmix(); s2 = splitmix(); s3 = splitmix()
+        var g = SplitMix64(seed: seed)
+        s0 = g.next(); s1 = g.next(); s2 = g.next(); s3 = g.next()
     }
 
     init(words: (UInt64, UInt64, UInt64, UInt64)) { (s0, s1, s2, s3) = words }

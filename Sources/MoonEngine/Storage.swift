@@ -30,12 +30,12 @@ public final class TensorStorage {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
         if overflow || bytes > TensorStorage.byteLimit {
             let shown = Shape.formatBytes(Double(count) * Double(MemoryLayout<Float>.stride))
-            throw TensorError("\(op): cannot allocate \(shown) bytes for shape \(Shape.describe(shape))")
+            throw TensorError("\(op): cannot allocate \(shown) bytes for shape \(shapeText(shape))")
         }
         _ = TensorStorage.mallocConfigured
         var raw: UnsafeMutableRawPointer?
         guard posix_memalign(&raw, 64, max(bytes, 64)) == 0, let raw else {
-            throw TensorError("\(op): cannot allocate \(bytes) bytes for shape \(Shape.describe(shape)): out of memory")
+            throw TensorError("\(op): cannot allocate \(bytes) bytes for shape \(shapeText(shape)): out of memory")
         }
         if zeroed { memset(raw, 0, max(bytes, 64)) }
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))

@@ -6,7 +6,7 @@ extension Tensor {
         var shape = requested
         let unknown = requested.indices.filter { requested[$0] == -1 }
         let known = requested.filter { $0 != -1 }
-        let fail = TensorError("\(op): cannot view \(Shape.describe(self.shape)) as \(Shape.describe(requested))")
+        let fail = TensorError("\(op): cannot view \(shapeText(self.shape)) as \(shapeText(requested))")
         guard unknown.count <= 1, known.allSatisfy({ $0 >= 0 }) else { throw fail }
         let product = try Shape.elementCount(known, op: op)
         if let u = unknown.first {
@@ -23,7 +23,7 @@ extension Tensor {
     public func view(_ newShape: [Int]) throws -> Tensor {
         let shape = try resolve(newShape, op: "view")
         guard let strides = Shape.viewStrides(self.shape, self.strides, as: shape) else {
-            throw TensorError("view: cannot view the non-contiguous \(Shape.describe(self.shape)) as \(Shape.describe(newShape)); use reshape")
+            throw TensorError("view: cannot view the non-contiguous \(shapeText(self.shape)) as \(shapeText(newShape)); use reshape")
         }
         return viewed(shape, strides, op: "view")
     }
@@ -75,7 +75,7 @@ extension Tensor {
     public func permute(_ dims: [Int]) throws -> Tensor {
         let normalized = try dims.map { try Shape.normalize(dim: $0, rank: rank, op: "permute") }
         guard normalized.count == rank, Set(normalized).count == rank else {
-            throw TensorError("permute: \(Shape.describe(dims.map { $0 + 1 })) is not a permutation of the \(rank) dims of \(Shape.describe(shape))")
+            throw TensorError("permute: \(shapeText(dims.map { $0 + 1 })) is not a permutation of the \(rank) dims of \(shapeText(shape))")
         }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, d) in normalized.enumerated() { inverse[d] = i }
@@ -95,7 +95,7 @@ extension Tensor {
     /// The transpose of a 2-d tensor (a 0-d or 1-d tensor is returned as is).
     public func t() throws -> Tensor {
         guard rank <= 2 else {
-            throw TensorError("t: expects a tensor with at most 2 dims, got shape \(Shape.describe(shape)); use transpose or permute")
+            throw TensorError("t: expects a tensor with at most 2 dims, got shape \(shapeText(shape)); use transpose or permute")
         }
         return rank < 2 ? self : try transpose(0, 1)
     }
@@ -146,7 +146,7 @@ extension Tensor {
     /// without copying. -1 keeps a dim's size.
     public func expand(_ newShape: [Int]) throws -> Tensor {
         let lead = newShape.count - rank
-        let fail = TensorError("expand: cannot expand \(Shape.describe(shape)) to \(Shape.describe(newShape))")
+        let fail = TensorError("expand: cannot expand \(shapeText(shape)) to \(shapeText(newShape))")
         guard lead >= 0 else { throw fail }
         var target = newShape
         for i in 0..<newShape.count {

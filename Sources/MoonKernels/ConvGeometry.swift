@@ -1,12 +1,8 @@
-/// A rejected kernel argument: the message names what is wrong and the values involved.
-/// Kernels never trap on user input; callers check geometry first and turn this into
-/// their own error (a Lua error, behind the bindings).
-public struct KernelArgumentError: Error, CustomStringConvertible, Equatable, Sendable {
-    /// Human-readable reason, e.g. `kernel 5x5 (dilated 5x5) does not fit input 3x3 padded by 0,0,0,0`.
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+@_exported import MoonBase
+
+/// A rejected kernel argument (kernels never trap on user input; callers check geometry first):
+/// moonlab's one error type.
+public typealias KernelArgumentError = MoonError
 
 /// How a 2-D window operation pads its input.
 public enum Padding2D: Equatable, Sendable {

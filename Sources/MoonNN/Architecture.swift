@@ -1,7 +1,7 @@
 import MoonEngine
 
-/// Models as JSON-compatible dictionaries and back: what `model:save` stores beside the
-/// weights and `nn.load` rebuilds from.
+/// Models as JSON and back: what `model:save` stores beside the weights and `nn.load`
+/// rebuilds from.
 ///
 /// ```
 /// {"format": "moonlab.model", "version": 1, "class": "Sequential" | "Model", "name": "sequential",
@@ -16,93 +16,96 @@ public enum Architecture {
     public static let format = "moonlab.model"
     public static let version = 1
 
-    /// Makers of every layer class by its `kind`, from its `config` and name. Extend it to make
-    /// new layer classes loadable.
-    nonisolated(unsafe) public static var makers: [String: ([String: Any], String) throws -> Layer] = [
-        "Dense": { try Dense.fromConfig($0, name: $1) },
-        "Conv2D": { try Conv2D.fromConfig($0, name: $1) },
-        "MaxPool2D": { try MaxPool2D.fromConfig($0, name: $1) },
-        "AvgPool2D": { try AvgPool2D.fromConfig($0, name: $1) },
-        "GlobalAvgPool2D": { _, n in GlobalAvgPool2D(name: n) },
-        "Flatten": { _, n in Flatten(name: n) },
-        "Reshape": { try Reshape.fromConfig($0, name: $1) },
-        "Dropout": { try Dropout.fromConfig($0, name: $1) },
-        "BatchNorm": { try BatchNorm.fromConfig($0, name: $1) },
-        "Activation": { try Activation.fromConfig($0, name: $1) },
-        "Residual": { try Residual.fromConfig($0, name: $1) },
-        "BasicBlock": { try BasicBlock.fromConfig($0, name: $1) },
-        "InputLayer": { try InputLayer.fromConfig($0, name: $1) },
-        "Add": { _, n in Add(name: n) },
-        "Concatenate": { try Concatenate.fromConfig($0, name: $1) },
+    /// The layer classes whose config is one `Options` declaration.
+    static let configurable: [any ConfigurableLayer.Type] = [
+        Dense.self, Conv2D.self, MaxPool2D.self, AvgPool2D.self, GlobalAvgPool2D.self, Flatten.self,
+        Reshape.self, Dropout.self, BatchNorm.self, Activation.self, BasicBlock.self, InputLayer.self,
+        Add.self, Concatenate.self,
     ]
 
+    /// Makers of every layer class by its `kind`, from its `config` and name. Extend it to make
+    /// new layer classes loadable.
+    nonisolated(unsafe) public static var makers: [String: (JSONValue, String) throws -> Layer] = {
+        var m: [String: (JSONValue, String) throws -> Layer] = [:]
+        for type in configurable { m[type.className] = { try type.make(config: $0, name: $1) } }
+        m["Residual"] = { try Residual.fromConfig($0, name: $1) }
+        return m
+    }()
+
     /// `{"class", "name", "config"}` of one layer.
-    public static func describe(_ layer: Layer) -> [String: Any] {
-        ["class": layer.kind, "name": layer.name, "config": layer.config]
+    public static func describe(_ layer: Layer) -> JSONValue {
+        ["class": .string(layer.kind), "name": .string(layer.name), "config": layer.config]
     }
 
-    /// A new layer from `describe`'s dictionary.
-    public static func layer(from d: [String: Any]) throws -> Layer {
-        guard let cls = d["class"] as? String else { throw TensorError("architecture: a layer entry has no 'class'") }
+    /// A new layer from `describe`'s object.
+    public static func layer(from d: JSONValue) throws -> Layer {
+        guard let cls = d["class"]?.string else { throw TensorError("architecture: a layer entry has no 'class'") }
         guard let make = makers[cls] else {
             throw unknownName("layer class", cls, "architecture", valid: makers.keys.sorted())
         }
-        return try make(d["config"] as? [String: Any] ?? [:], d["name"] as? String ?? "")
+        return try make(d["config"] ?? .object([]), d["name"]?.string ?? "")
     }
 
     /// The whole model (see the type's documentation).
-    public static func describe(_ model: Model) -> [String: Any] {
-        var layerList: [[String: Any]] = []
+    public static func describe(_ model: Model) -> JSONValue {
+        var layerList: [JSONValue] = []
         var seen = Set<ObjectIdentifier>()
         for node in model.order where seen.insert(ObjectIdentifier(node.layer)).inserted {
             layerList.append(describe(node.layer))
         }
         let index = Dictionary(uniqueKeysWithValues: model.order.enumerated().map { (ObjectIdentifier($1), $0) })
-        let nodes: [[String: Any]] = model.order.map { n in
-            ["layer": n.layer.name, "inputs": n.inputs.map { index[ObjectIdentifier($0)]! }]
+        let nodes: [JSONValue] = model.order.map { n in
+            ["layer": .string(n.layer.name), "inputs": .array(n.inputs.map { .int(index[ObjectIdentifier($0)]!) })]
         }
-        var a: [String: Any] = [
-            "format": format, "version": version, "class": model.kind, "name": model.name,
-            "layers": layerList, "nodes": nodes,
-            "inputs": zip(model.inputNames, model.inputNodes).map { ["name": $0, "node": index[ObjectIdentifier($1)]!] as [String: Any] },
-            "outputs": zip(model.outputNames, model.outputNodes).map { ["name": $0, "node": index[ObjectIdentifier($1)]!] as [String: Any] },
+        func ends(_ names: [String], _ nodes: [Node]) -> JSONValue {
+            .array(zip(names, nodes).map { ["name": .string($0), "node": .int(index[ObjectIdentifier($1)]!)] })
+        }
+        var a: [(String, JSONValue)] = [
+            ("format", .string(format)), ("version", .int(version)), ("class", .string(model.kind)),
+            ("name", .string(model.name)), ("layers", .array(layerList)), ("nodes", .array(nodes)),
+            ("inputs", ends(model.inputNames, model.inputNodes)),
+            ("outputs", ends(model.outputNames, model.outputNodes)),
         ]
-        if let s = model as? Sequential { a["input"] = s.inputShape }
-        return a
+        if let s = model as? Sequential { a.append(("input", s.inputShape.option)) }
+        return .object(a)
     }
 
     /// Rebuilds a model from `describe(model)`: same layers, names, shapes and outputs, with
     /// freshly initialized weights (load the saved ones with `namedWeights`).
-    public static func model(from a: [String: Any]) throws -> Model {
-        let r = ConfigReader(a, owner: "architecture")
-        if let f = a["format"] as? String, f != format {
+    public static func model(from a: JSONValue) throws -> Model {
+        if let f = a["format"], f != .string(format) {
             throw TensorError("architecture: format '\(f)' is not '\(format)'")
         }
-        if r.has("version"), try r.int("version") > version {
-            throw TensorError("architecture: version \(try r.int("version")) is newer than this moonlab reads (\(version))")
+        if let v = a["version"] {
+            guard let n = v.int else { throw TensorError("architecture: version must be an integer, got \(v.shortText)") }
+            if n > version { throw TensorError("architecture: version \(n) is newer than this moonlab reads (\(version))") }
         }
-        let cls = try r.string("class", default: "Model")
-        let name = try r.string("name", default: cls == "Sequential" ? "sequential" : "model")
-        var layers: [String: Layer] = [:]
-        var ordered: [(String, [String: Any])] = []
-        for item in try r.list("layers") {
-            guard let d = item as? [String: Any], let n = d["name"] as? String else {
-                throw TensorError("architecture: every layer entry needs a 'name'")
-            }
+        let cls = a["class"]?.string ?? "Model"
+        let name = a["name"]?.string ?? (cls == "Sequential" ? "sequential" : "model")
+        guard let entries = a["layers"]?.items else { throw TensorError("architecture: 'layers' must be a list") }
+        var ordered: [(String, JSONValue)] = []
+        for d in entries {
+            guard let n = d["name"]?.string else { throw TensorError("architecture: every layer entry needs a 'name'") }
             ordered.append((n, d))
         }
         if cls == "Sequential" {
-            let input = try r.ints("input")
-            let chain = try ordered.filter { ($0.1["class"] as? String) != "InputLayer" }.map { try layer(from: $0.1) }
+            guard let input = a["input"].flatMap({ try? [Int](option: $0) }) else {
+                throw TensorError("architecture: a Sequential model needs 'input', a list of integers")
+            }
+            let chain = try ordered.filter { $0.1["class"]?.string != "InputLayer" }.map { try layer(from: $0.1) }
             return try Sequential(input: input, layers: chain, name: name)
         }
+        var layers: [String: Layer] = [:]
         for (n, d) in ordered { layers[n] = try layer(from: d) }
         var nodes: [Node] = []
-        for item in try r.list("nodes") {
-            guard let d = item as? [String: Any], let ln = d["layer"] as? String, let l = layers[ln] else {
+        guard let nodeList = a["nodes"]?.items else { throw TensorError("architecture: 'nodes' must be a list") }
+        for d in nodeList {
+            guard let ln = d["layer"]?.string, let l = layers[ln] else {
                 throw TensorError("architecture: a node names a layer that is not listed")
             }
-            let ins = try ConfigReader(d, owner: "architecture node").ints("inputs")
+            guard let ins = d["inputs"].flatMap({ try? [Int](option: $0) }) else {
+                throw TensorError("architecture node: 'inputs' must be a list of integers")
+            }
             guard ins.allSatisfy({ $0 >= 0 && $0 < nodes.count }) else {
                 throw TensorError("architecture: node of '\(ln)' reads a node that comes later")
             }
@@ -116,9 +119,9 @@ public enum Architecture {
             }
         }
         func ends(_ key: String) throws -> [(String, Node)] {
-            try r.list(key).map { item in
-                guard let d = item as? [String: Any], let n = d["name"] as? String,
-                      let k = ConfigReader.int(d["node"] ?? ""), k >= 0, k < nodes.count else {
+            guard let list = a[key]?.items else { throw TensorError("architecture: '\(key)' must be a list") }
+            return try list.map { d in
+                guard let n = d["name"]?.string, let k = d["node"]?.int, k >= 0, k < nodes.count else {
                     throw TensorError("architecture: bad entry in '\(key)'")
                 }
                 return (n, nodes[k])

@@ -7,22 +7,24 @@ import MoonEngine
 /// at every position (Keras' Dense on channels-last images; `cfp...` layer codes use this);
 /// on other ranks it maps the last dim, as Keras does.
 ///
-/// Options as Keras': `activation` (default `linear`), `init` (kernel initializer, default
-/// `glorot_uniform`), `biasInit` (`zeros`), `useBias`, `regularizer` (l1/l2 on the kernel),
-/// `maxNorm` (per output unit, after each step).
-public final class Dense: KernelLayer {
-    public let units: Int
+/// Options, with Keras' names and defaults: `DenseOptions` below.
+public final class Dense: KernelLayer, ConfigurableLayer {
+    public let options: DenseOptions
+    public var units: Int { options.units }
 
-    public init(_ units: Int, activation: String = "linear", initializer: Initializer = .glorotUniform,
-                biasInitializer: Initializer = .zeros, useBias: Bool = true,
-                regularizer: Regularizer? = nil, maxNorm: MaxNorm? = nil, name: String = "") throws {
-        guard units >= 1 else { throw TensorError("Dense: units must be positive, got \(units)") }
-        self.units = units
-        try super.init("Dense", activation: activation, initializer: initializer, biasInitializer: biasInitializer,
-                       useBias: useBias, regularizer: regularizer, maxNorm: maxNorm, name: name)
+    public init(config options: DenseOptions, name: String = "") throws {
+        guard options.units >= 1 else { throw TensorError("Dense: units must be positive, got \(options.units)") }
+        self.options = options
+        try super.init("Dense", options.kernel, name: name)
     }
 
-    public override var kind: String { "Dense" }
+    /// `Dense(10) { $0.activation = "relu" }`.
+    public convenience init(_ units: Int, name: String = "", _ configure: (inout DenseOptions) throws -> Void = { _ in }) throws {
+        try self.init(name: name) { $0.units = units; try configure(&$0) }
+    }
+
+    public static var className: String { "Dense" }
+    public override var kind: String { Self.className }
     public override var namePrefix: String { "dense" }
 
     /// The per-sample dim the layer maps: channels of an image, else the last.
@@ -47,7 +49,7 @@ public final class Dense: KernelLayer {
             if inputShape.count == 1 {
                 throw TensorError("Dense: expected input with \(features) features, got shape \(shapeText(shape))")
             }
-            throw TensorError("Dense: expected input of shape \(shapeText([-1] + inputShape)), got shape \(shapeText(shape))")
+            throw TensorError("Dense: expected input of shape \(batchShapeText(inputShape)), got shape \(shapeText(shape))")
         }
     }
 
@@ -71,16 +73,26 @@ public final class Dense: KernelLayer {
         return try applyActivation(activation, y)
     }
 
-    public override var config: [String: Any] { kernelConfig(["units": units]) }
-
-    public static func fromConfig(_ config: [String: Any], name: String) throws -> Dense {
-        let c = ConfigReader(config, owner: "Dense"), o = try KernelOptions(config, owner: "Dense")
-        return try Dense(try c.int("units"), activation: o.activation, initializer: o.initializer,
-                         biasInitializer: o.biasInitializer, useBias: o.useBias, regularizer: o.regularizer,
-                         maxNorm: o.maxNorm, name: name)
-    }
+    public override var config: JSONValue { options.json }
 
     public override var description: String {
         describe(["\(inputFeatures.map(String.init) ?? "?") -> \(units)"])
+    }
+}
+
+/// `nn.Dense(units, {...})`.
+@dynamicMemberLookup
+public struct DenseOptions: Options {
+    public var units = 1
+    public var kernel = KernelOptions()
+    public init() {}
+
+    public static var fields: [OptionField<DenseOptions>] {
+        [.argument("units", \.units, "output features")] + KernelOptions.fields(\.kernel)
+    }
+
+    public subscript<T>(dynamicMember path: WritableKeyPath<KernelOptions, T>) -> T {
+        get { kernel[keyPath: path] }
+        set { kernel[keyPath: path] = newValue }
     }
 }

@@ -1,9 +1,11 @@
 import MoonEngine
 
 /// Flattens each sample to one dim: `{C, H, W}` becomes `{C·H·W}` (in C, H, W order).
-public final class Flatten: Layer {
-    public override init(name: String = "") { super.init(name: name) }
-    public override var kind: String { "Flatten" }
+public final class Flatten: Layer, ConfigurableLayer {
+    public let options = NoOptions()
+    public init(config: NoOptions = NoOptions(), name: String = "") { super.init(name: name) }
+    public static var className: String { "Flatten" }
+    public override var kind: String { Self.className }
     public override var namePrefix: String { "flatten" }
     public override func build(inputShape: [Int]) throws -> [Int] { [inputShape.reduce(1, *)] }
     public override func forward(_ x: Tensor) throws -> Tensor {
@@ -16,18 +18,25 @@ public final class Flatten: Layer {
 }
 
 /// Reshapes each sample to `targetShape` (one entry may be -1, inferred).
-public final class Reshape: Layer {
-    public let targetShape: [Int]
+public final class Reshape: Layer, ConfigurableLayer {
+    public let options: ReshapeOptions
+    public var targetShape: [Int] { options.shape }
 
-    public init(_ targetShape: [Int], name: String = "") throws {
-        guard targetShape.filter({ $0 == -1 }).count <= 1, targetShape.allSatisfy({ $0 >= 1 || $0 == -1 }) else {
-            throw TensorError("Reshape: target shape \(shapeText(targetShape)) must have positive sizes and at most one -1")
+    public init(config options: ReshapeOptions, name: String = "") throws {
+        let target = options.shape
+        guard target.filter({ $0 == -1 }).count <= 1, target.allSatisfy({ $0 >= 1 || $0 == -1 }) else {
+            throw TensorError("Reshape: target shape \(shapeText(target)) must have positive sizes and at most one -1")
         }
-        self.targetShape = targetShape
+        self.options = options
         super.init(name: name)
     }
 
-    public override var kind: String { "Reshape" }
+    public convenience init(_ targetShape: [Int], name: String = "") throws {
+        try self.init(name: name) { $0.shape = targetShape }
+    }
+
+    public static var className: String { "Reshape" }
+    public override var kind: String { Self.className }
     public override var namePrefix: String { "reshape" }
 
     public override func build(inputShape: [Int]) throws -> [Int] {
@@ -51,10 +60,15 @@ public final class Reshape: Layer {
         return try x.reshape([x.shape[0]] + outputShape)
     }
 
-    public override var config: [String: Any] { ["shape": targetShape] }
+    public override var config: JSONValue { options.json }
     public override var description: String { "Reshape(\(shapeText(targetShape)))" }
+}
 
-    public static func fromConfig(_ c: [String: Any], name: String) throws -> Reshape {
-        try Reshape(try ConfigReader(c, owner: "Reshape").ints("shape"), name: name)
+/// `nn.Reshape(shape)`.
+public struct ReshapeOptions: Options {
+    public var shape: [Int] = []
+    public init() {}
+    public static var fields: [OptionField<ReshapeOptions>] {
+        [.argument("shape", \.shape, "the per-sample shape; one size may be -1")]
     }
 }

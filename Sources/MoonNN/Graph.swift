@@ -23,7 +23,7 @@ public final class Node: CustomStringConvertible {
     public var isInput: Bool { layer is InputLayer }
 
     public var description: String {
-        "Node(" + (layer.name.isEmpty ? layer.kind : layer.name) + " -> " + shapeText([-1] + shape) + ")"
+        "Node(" + (layer.name.isEmpty ? layer.kind : layer.name) + " -> " + batchShapeText(shape) + ")"
     }
 }
 

@@ -72,16 +72,28 @@ public struct Initializer: CustomStringConvertible, Sendable {
 
     /// An initializer by its Keras name, with default parameters; unknown names list the valid ones.
     public init(named name: String, owner: String = "initializer") throws {
-        try self.init(name: name, options: [:], owner: owner)
+        try self.init(name: name, options: .object([]), owner: owner)
     }
 
     /// An initializer by name with options (`mean`, `std`/`stddev`, `min`/`minval`,
     /// `max`/`maxval`, `value`, `scale`, `mode`, `distribution`).
-    public init(name: String, options: [String: Any], owner: String = "initializer") throws {
-        let c = ConfigReader(options, owner: "\(owner) \(name)")
+    public init(name: String, options: JSONValue, owner: String = "initializer") throws {
+        let known: Set<String> = ["mean", "std", "stddev", "min", "minval", "max", "maxval", "value", "scale", "mode", "distribution"]
+        for (k, _) in options.pairs where !known.contains(k) {
+            throw TensorError("\(owner) \(name): unknown option '\(k)'" + (nearestName(to: k, in: known.sorted()).map { " (did you mean '\($0)'?)" } ?? ""))
+        }
         func number(_ keys: [String], _ d: Double) throws -> Float {
-            for k in keys where c.has(k) { return Float(try c.double(k)) }
+            for k in keys {
+                guard let v = options[k], v != .null else { continue }
+                guard let x = v.number else { throw TensorError("\(owner) \(name): '\(k)' must be a number, got \(v.shortText)") }
+                return Float(x)
+            }
             return Float(d)
+        }
+        func text(_ key: String, _ d: String) throws -> String {
+            guard let v = options[key], v != .null else { return d }
+            guard let s = v.string else { throw TensorError("\(owner) \(name): '\(key)' must be a string, got \(v.shortText)") }
+            return s
         }
         switch name {
         case "zeros": kind = .zeros
@@ -103,11 +115,11 @@ public struct Initializer: CustomStringConvertible, Sendable {
         case "variance_scaling":
             let scale = try number(["scale"], 1)
             guard scale > 0 else { throw TensorError("\(owner) variance_scaling: scale must be positive, got \(scale)") }
-            let modeName = try c.string("mode", default: "fan_in")
+            let modeName = try text("mode", "fan_in")
             guard let mode = Mode(rawValue: modeName) else {
                 throw unknownName("mode", modeName, "\(owner) variance_scaling", valid: Mode.allCases.map(\.rawValue))
             }
-            let distName = try c.string("distribution", default: "truncated_normal")
+            let distName = try text("distribution", "truncated_normal")
             let distribution: Distribution
             switch distName {
             case "normal", "truncated_normal": distribution = .truncatedNormal
@@ -129,27 +141,18 @@ public struct Initializer: CustomStringConvertible, Sendable {
         self.name = name
     }
 
-    /// Rebuilds an initializer from its `config` (a name, or a dictionary with `name`).
-    public init(config: Any, owner: String = "initializer") throws {
-        if let s = config as? String { try self.init(named: s, owner: owner); return }
-        guard let d = config as? [String: Any], let name = d["name"] as? String else {
-            throw TensorError("\(owner): an initializer must be a name or a table with a name, got \(config)")
-        }
-        try self.init(name: name, options: d.filter { $0.key != "name" }, owner: owner)
-    }
-
     /// A name for the plain named ones, a dictionary with every parameter otherwise.
-    public var config: Any {
+    public var config: JSONValue {
         switch kind {
-        case .zeros, .ones, .fanInUniform: return name
-        case let .constant(v): return ["name": "constant", "value": Double(v)]
-        case let .randomNormal(mean, std): return ["name": "random_normal", "mean": Double(mean), "std": Double(std)]
-        case let .randomUniform(lo, hi): return ["name": "random_uniform", "min": Double(lo), "max": Double(hi)]
-        case let .truncatedNormal(mean, std): return ["name": "truncated_normal", "mean": Double(mean), "std": Double(std)]
+        case .zeros, .ones, .fanInUniform: return .string(name)
+        case let .constant(v): return ["name": "constant", "value": v.option]
+        case let .randomNormal(mean, std): return ["name": "random_normal", "mean": mean.option, "std": std.option]
+        case let .randomUniform(lo, hi): return ["name": "random_uniform", "min": lo.option, "max": hi.option]
+        case let .truncatedNormal(mean, std): return ["name": "truncated_normal", "mean": mean.option, "std": std.option]
         case let .varianceScaling(scale, mode, distribution):
-            if name != "variance_scaling" { return name }
-            return ["name": "variance_scaling", "scale": Double(scale), "mode": mode.rawValue,
-                    "distribution": distribution.rawValue]
+            if name != "variance_scaling" { return .string(name) }
+            return ["name": "variance_scaling", "scale": scale.option, "mode": .string(mode.rawValue),
+                    "distribution": .string(distribution.rawValue)]
         }
     }
 

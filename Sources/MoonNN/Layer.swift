@@ -58,7 +58,7 @@ open class Layer: CustomStringConvertible {
     }
 
     /// The options that rebuild this layer (`units`, `activation`, ...), JSON-compatible.
-    open var config: [String: Any] { [:] }
+    open var config: JSONValue { .object([]) }
 
     /// The activation that ends this layer's output (`softmax`, `sigmoid`), or nil for none.
     open var outputActivation: String? { nil }
@@ -100,7 +100,7 @@ open class Layer: CustomStringConvertible {
     open func checkInput(_ shape: [Int]) throws {
         guard let inputShape else { return }
         if shape.count != inputShape.count + 1 || Array(shape.dropFirst()) != inputShape {
-            throw TensorError("\(kind): expected input of shape \(shapeText([-1] + inputShape)), got shape \(shapeText(shape))")
+            throw TensorError("\(kind): expected input of shape \(batchShapeText(inputShape)), got shape \(shapeText(shape))")
         }
     }
 
@@ -161,11 +161,6 @@ open class Layer: CustomStringConvertible {
         for case let t? in terms { total = try total.map { try $0.add(t) } ?? t }
         return total
     }
-}
-
-/// A shape as users read it: `{32,28,28}` (`-1` prints as `N`).
-public func shapeText(_ shape: [Int]) -> String {
-    "{" + shape.map { $0 < 0 ? "N" : String($0) }.joined(separator: ",") + "}"
 }
 
 /// A layer that takes several inputs (Add, Concatenate) in a graph model.

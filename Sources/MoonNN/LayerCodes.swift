@@ -68,10 +68,11 @@ public enum LayerCodes {
             switch ch {
             case "c":
                 let ks = pick(kernels, i)
-                out.append(try Conv2D(pick(filters, i), kernel: (ks, ks), padding: o.padding, activation: o.activation,
-                                      initializer: o.initializer))
+                out.append(try Conv2D(pick(filters, i), kernel: Pair(ks)) {
+                    $0.padding = o.padding; $0.activation = o.activation; $0.initializer = o.initializer
+                })
             case "p":
-                out.append(try MaxPool2D((o.pool, o.pool)))
+                out.append(try MaxPool2D(Pair(o.pool)))
             case "d":
                 out.append(try Dropout(pick(dropouts, i)))
             case "n":
@@ -82,15 +83,15 @@ public enum LayerCodes {
                     flattened = true
                 }
                 if k == letters.count - 1 {
-                    out.append(try Dense(o.classes, activation: o.outputActivation, initializer: o.initializer))
+                    out.append(try Dense(o.classes) { $0.activation = o.outputActivation; $0.initializer = o.initializer })
                 } else {
-                    out.append(try Dense(pick(units, i), activation: o.denseActivation ?? o.activation, initializer: o.initializer))
+                    out.append(try Dense(pick(units, i)) { $0.activation = o.denseActivation ?? o.activation; $0.initializer = o.initializer })
                 }
             }
         }
         if letters.last != "f" {
             if !flattened { out.append(Flatten()) }
-            out.append(try Dense(o.classes, activation: o.outputActivation, initializer: o.initializer))
+            out.append(try Dense(o.classes) { $0.activation = o.outputActivation; $0.initializer = o.initializer })
         }
         return out
     }

@@ -1,9 +1,11 @@
 import MoonEngine
 
 /// Adds its inputs elementwise; they must have one shape.
-public final class Add: MergeLayer {
-    public override init(name: String = "") { super.init(name: name) }
-    public override var kind: String { "Add" }
+public final class Add: MergeLayer, ConfigurableLayer {
+    public let options = NoOptions()
+    public init(config: NoOptions = NoOptions(), name: String = "") { super.init(name: name) }
+    public static var className: String { "Add" }
+    public override var kind: String { Self.className }
     public override var namePrefix: String { "add" }
 
     public override func build(inputShapes: [[Int]]) throws -> [Int] {
@@ -27,16 +29,22 @@ public final class Add: MergeLayer {
 
 /// Joins its inputs along a per-sample dim (`axis`, 1-based, default 1: features of flat
 /// inputs, channels of images); the other dims must agree.
-public final class Concatenate: MergeLayer {
-    public let axis: Int
+public final class Concatenate: MergeLayer, ConfigurableLayer {
+    public let options: ConcatenateOptions
+    public var axis: Int { options.axis }
 
-    public init(axis: Int = 1, name: String = "") throws {
-        guard axis >= 1 else { throw TensorError("Concatenate: axis must be 1 or more (per-sample dims, 1-based), got \(axis)") }
-        self.axis = axis
+    public init(config options: ConcatenateOptions, name: String = "") throws {
+        guard options.axis >= 1 else { throw TensorError("Concatenate: axis must be 1 or more (per-sample dims, 1-based), got \(options.axis)") }
+        self.options = options
         super.init(name: name)
     }
 
-    public override var kind: String { "Concatenate" }
+    public convenience init(axis: Int = ConcatenateOptions().axis, name: String = "") throws {
+        try self.init(name: name) { $0.axis = axis }
+    }
+
+    public static var className: String { "Concatenate" }
+    public override var kind: String { Self.className }
     public override var namePrefix: String { "concatenate" }
 
     public override func build(inputShapes: [[Int]]) throws -> [Int] {
@@ -66,10 +74,15 @@ public final class Concatenate: MergeLayer {
     }
 
     public override func forward(inputs: [Tensor]) throws -> Tensor { try Tensor.cat(inputs, dim: axis) }
-    public override var config: [String: Any] { ["axis": axis] }
+    public override var config: JSONValue { options.json }
     public override var description: String { "Concatenate(axis \(axis))" }
+}
 
-    public static func fromConfig(_ c: [String: Any], name: String) throws -> Concatenate {
-        try Concatenate(axis: try ConfigReader(c, owner: "Concatenate").int("axis", default: 1), name: name)
+/// `nn.Concatenate({axis=1})`.
+public struct ConcatenateOptions: Options {
+    public var axis = 1
+    public init() {}
+    public static var fields: [OptionField<ConcatenateOptions>] {
+        [OptionField("axis", \.axis, "the per-sample dim to join along (1: features or channels)")]
     }
 }

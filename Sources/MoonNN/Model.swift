@@ -139,9 +139,9 @@ open class Model: TrainableModel, CustomStringConvertible {
             try reader.layer.checkInput(x.shape)
         }
         if inputNames.count == 1 {
-            throw TensorError("\(kind): expected input of shape \(shapeText([-1] + node.shape)), got shape \(shapeText(x.shape))")
+            throw TensorError("\(kind): expected input of shape \(batchShapeText(node.shape)), got shape \(shapeText(x.shape))")
         }
-        throw TensorError("\(kind): input '\(name)' expects shape \(shapeText([-1] + node.shape)), got shape \(shapeText(x.shape))")
+        throw TensorError("\(kind): input '\(name)' expects shape \(batchShapeText(node.shape)), got shape \(shapeText(x.shape))")
     }
 
     /// Runs a single-input model on a batch and returns its single output.
@@ -188,10 +188,10 @@ open class Model: TrainableModel, CustomStringConvertible {
         layers.flatMap { l in l.allNamedWeights.map { (name: l.name + "." + $0.name, tensor: $0.tensor) } }
     }
 
-    public func architecture() -> [String: Any] { Architecture.describe(self) }
+    public func architecture() -> JSONValue { Architecture.describe(self) }
 
     /// Rebuilds a model from `architecture()` (new weights, initialized afresh).
-    public static func fromArchitecture(_ a: [String: Any]) throws -> Model { try Architecture.model(from: a) }
+    public static func fromArchitecture(_ a: JSONValue) throws -> Model { try Architecture.model(from: a) }
 
     // MARK: - Inspection
 

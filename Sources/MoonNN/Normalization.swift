@@ -8,28 +8,28 @@ import MoonEngine
 /// (1 − momentum) · batch`; evaluation uses the moving statistics. Keras' defaults:
 /// momentum 0.99, eps 1e-3; gamma starts at 1, beta at 0, moving mean 0, moving variance 1.
 /// Weights (Keras order): gamma, beta (trainable), moving_mean, moving_variance (not).
-public final class BatchNorm: Layer {
-    public let momentum: Float
-    public let eps: Float
-    public let center: Bool
-    public let scale: Bool
+public final class BatchNorm: Layer, ConfigurableLayer {
+    public let options: BatchNormOptions
+    public var momentum: Float { options.momentum }
+    public var eps: Float { options.eps }
+    public var center: Bool { options.center }
+    public var scale: Bool { options.scale }
 
     public private(set) var gamma: Tensor?
     public private(set) var beta: Tensor?
     public private(set) var movingMean: Tensor?
     public private(set) var movingVariance: Tensor?
 
-    public init(momentum: Float = 0.99, eps: Float = 1e-3, center: Bool = true, scale: Bool = true, name: String = "") throws {
-        guard momentum >= 0, momentum <= 1 else { throw TensorError("BatchNorm: momentum must be in [0, 1], got \(momentum)") }
-        guard eps > 0 else { throw TensorError("BatchNorm: eps must be positive, got \(eps)") }
-        self.momentum = momentum
-        self.eps = eps
-        self.center = center
-        self.scale = scale
+    public init(config options: BatchNormOptions, name: String = "") throws {
+        guard options.momentum >= 0, options.momentum <= 1 else { throw TensorError("BatchNorm: momentum must be in [0, 1], got \(options.momentum)") }
+        guard options.eps > 0 else { throw TensorError("BatchNorm: eps must be positive, got \(options.eps)") }
+        self.options = options
         super.init(name: name)
     }
 
-    public override var kind: String { "BatchNorm" }
+
+    public static var className: String { "BatchNorm" }
+    public override var kind: String { Self.className }
     public override var namePrefix: String { "batch_normalization" }
 
     public override func build(inputShape: [Int]) throws -> [Int] {
@@ -56,15 +56,7 @@ public final class BatchNorm: Layer {
         (scale ? ["gamma"] : []) + (center ? ["beta"] : []) + ["moving_mean", "moving_variance"]
     }
 
-    public override var config: [String: Any] {
-        ["momentum": Double(momentum), "eps": Double(eps), "center": center, "scale": scale]
-    }
-
-    public static func fromConfig(_ c: [String: Any], name: String) throws -> BatchNorm {
-        let r = ConfigReader(c, owner: "BatchNorm")
-        return try BatchNorm(momentum: Float(try r.double("momentum", default: 0.99)), eps: Float(try r.double("eps", default: 1e-3)),
-                             center: try r.bool("center", default: true), scale: try r.bool("scale", default: true), name: name)
-    }
+    public override var config: JSONValue { options.json }
 
     public override var description: String {
         var parts: [String] = []
@@ -72,5 +64,20 @@ public final class BatchNorm: Layer {
         if momentum != 0.99 { parts.append("momentum \(momentum)") }
         if eps != 1e-3 { parts.append("eps \(eps)") }
         return "BatchNorm(" + parts.joined(separator: ", ") + ")"
+    }
+}
+
+/// `nn.BatchNorm{...}`, with Keras' defaults.
+public struct BatchNormOptions: Options {
+    public var momentum: Float = 0.99
+    public var eps: Float = 1e-3
+    public var center = true
+    public var scale = true
+    public init() {}
+    public static var fields: [OptionField<BatchNormOptions>] {
+        [OptionField("momentum", \.momentum, "moving = momentum * moving + (1 - momentum) * batch"),
+         OptionField("eps", \.eps, "added to the variance", aliases: ["epsilon"]),
+         OptionField("center", \.center, "whether to learn beta"),
+         OptionField("scale", \.scale, "whether to learn gamma")]
     }
 }

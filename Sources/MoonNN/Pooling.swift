@@ -2,17 +2,16 @@ import MoonEngine
 
 /// Shared shape logic of the windowed poolings over `{C, H, W}` inputs.
 public class Pool2D: Layer {
-    public let poolSize: (Int, Int)
-    public let stride: (Int, Int)
-    public let padding: LayerPadding
+    public let options: PoolOptions
+    public var poolSize: (Int, Int) { options.size.tuple }
+    public var stride: (Int, Int) { (options.stride ?? options.size).tuple }
+    public var padding: LayerPadding { options.padding }
 
-    init(poolSize: (Int, Int), stride: (Int, Int)?, padding: LayerPadding, name: String, owner: String) throws {
-        let s = stride ?? poolSize
-        guard poolSize.0 >= 1, poolSize.1 >= 1 else { throw TensorError("\(owner): pool size must be positive, got \(poolSize.0)x\(poolSize.1)") }
-        guard s.0 >= 1, s.1 >= 1 else { throw TensorError("\(owner): stride must be positive, got \(s.0)x\(s.1)") }
-        self.poolSize = poolSize
-        self.stride = s
-        self.padding = padding
+    init(options: PoolOptions, name: String, owner: String) throws {
+        let (p, s) = (options.size, options.stride ?? options.size)
+        guard p.h >= 1, p.w >= 1 else { throw TensorError("\(owner): pool size must be positive, got \(p.h)x\(p.w)") }
+        guard s.h >= 1, s.w >= 1 else { throw TensorError("\(owner): stride must be positive, got \(s.h)x\(s.w)") }
+        self.options = options
         super.init(name: name)
     }
 
@@ -30,16 +29,7 @@ public class Pool2D: Layer {
         }
     }
 
-    public override var config: [String: Any] {
-        ["size": [poolSize.0, poolSize.1], "stride": [stride.0, stride.1], "padding": padding.config]
-    }
-
-    static func parts(_ c: [String: Any], _ owner: String) throws -> ((Int, Int), (Int, Int)?, LayerPadding) {
-        let r = ConfigReader(c, owner: owner)
-        return (try pair(c["size"] ?? 2, "size", owner),
-                try r.has("stride") ? pair(c["stride"]!, "stride", owner) : nil,
-                try r.has("padding") ? LayerPadding(config: c["padding"]!, owner: owner) : .valid)
-    }
+    public override var config: JSONValue { options.json }
 
     public override var description: String {
         var parts = [poolSize.0 == poolSize.1 ? "\(poolSize.0)" : "\(poolSize.0)x\(poolSize.1)"]
@@ -51,42 +41,46 @@ public class Pool2D: Layer {
 
 /// Max pooling: the largest value of each `size` window, moved by `stride` (default: the
 /// size), over `{C, H, W}`. Padding (`valid`/`same`) never wins.
-public final class MaxPool2D: Pool2D {
-    public init(_ size: (Int, Int), stride: (Int, Int)? = nil, padding: LayerPadding = .valid, name: String = "") throws {
-        try super.init(poolSize: size, stride: stride, padding: padding, name: name, owner: "MaxPool2D")
+public final class MaxPool2D: Pool2D, ConfigurableLayer {
+    public required init(config options: PoolOptions, name: String = "") throws {
+        try super.init(options: options, name: name, owner: Self.className)
     }
-    public override var kind: String { "MaxPool2D" }
+    /// `MaxPool2D(2) { $0.stride = Pair(1) }`.
+    public convenience init(_ size: Pair, name: String = "", _ configure: (inout PoolOptions) throws -> Void = { _ in }) throws {
+        try self.init(name: name) { $0.size = size; try configure(&$0) }
+    }
+    public static var className: String { "MaxPool2D" }
+    public override var kind: String { Self.className }
     public override var namePrefix: String { "max_pooling2d" }
     public override func forward(_ x: Tensor) throws -> Tensor {
         try Tensor.maxPool2d(x, kernel: poolSize, stride: stride, padding: padding.engine)
-    }
-    public static func fromConfig(_ c: [String: Any], name: String) throws -> MaxPool2D {
-        let (s, st, p) = try parts(c, "MaxPool2D")
-        return try MaxPool2D(s, stride: st, padding: p, name: name)
     }
 }
 
 /// Average pooling: the mean of each `size` window (padding not counted, as Keras), moved
 /// by `stride` (default: the size), over `{C, H, W}`.
-public final class AvgPool2D: Pool2D {
-    public init(_ size: (Int, Int), stride: (Int, Int)? = nil, padding: LayerPadding = .valid, name: String = "") throws {
-        try super.init(poolSize: size, stride: stride, padding: padding, name: name, owner: "AvgPool2D")
+public final class AvgPool2D: Pool2D, ConfigurableLayer {
+    public required init(config options: PoolOptions, name: String = "") throws {
+        try super.init(options: options, name: name, owner: Self.className)
     }
-    public override var kind: String { "AvgPool2D" }
+    /// `AvgPool2D(2) { $0.stride = Pair(1) }`.
+    public convenience init(_ size: Pair, name: String = "", _ configure: (inout PoolOptions) throws -> Void = { _ in }) throws {
+        try self.init(name: name) { $0.size = size; try configure(&$0) }
+    }
+    public static var className: String { "AvgPool2D" }
+    public override var kind: String { Self.className }
     public override var namePrefix: String { "average_pooling2d" }
     public override func forward(_ x: Tensor) throws -> Tensor {
         try Tensor.avgPool2d(x, kernel: poolSize, stride: stride, padding: padding.engine)
     }
-    public static func fromConfig(_ c: [String: Any], name: String) throws -> AvgPool2D {
-        let (s, st, p) = try parts(c, "AvgPool2D")
-        return try AvgPool2D(s, stride: st, padding: p, name: name)
-    }
 }
 
 /// Global average pooling: `{C, H, W}` to `{C}`, the mean of each channel.
-public final class GlobalAvgPool2D: Layer {
-    public override init(name: String = "") { super.init(name: name) }
-    public override var kind: String { "GlobalAvgPool2D" }
+public final class GlobalAvgPool2D: Layer, ConfigurableLayer {
+    public let options = NoOptions()
+    public init(config: NoOptions = NoOptions(), name: String = "") { super.init(name: name) }
+    public static var className: String { "GlobalAvgPool2D" }
+    public override var kind: String { Self.className }
     public override var namePrefix: String { "global_average_pooling2d" }
     public override func build(inputShape: [Int]) throws -> [Int] {
         guard inputShape.count == 3 else {
@@ -97,5 +91,19 @@ public final class GlobalAvgPool2D: Layer {
     public override func forward(_ x: Tensor) throws -> Tensor { try Tensor.globalAvgPool2d(x) }
     public override var description: String {
         "GlobalAvgPool2D(" + (inputShape.map { "\(shapeText($0)) -> {\($0[0])}" } ?? "") + ")"
+    }
+}
+
+/// `nn.MaxPool2D(size, {...})` and `nn.AvgPool2D(size, {...})`.
+public struct PoolOptions: Options {
+    public var size = Pair(2)
+    public var stride: Pair? = nil
+    public var padding = LayerPadding.valid
+    public init() {}
+
+    public static var fields: [OptionField<PoolOptions>] {
+        [.argument("size", \.size, "window size: a number or {h, w}"),
+         OptionField("stride", \.stride, "step between windows (nil: the size)"),
+         OptionField("padding", \.padding, "\"valid\" or \"same\"")]
     }
 }

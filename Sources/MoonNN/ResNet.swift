@@ -13,7 +13,7 @@ public enum ResNet {
         guard width >= 1 else { throw TensorError("resnet18: width must be positive, got \(width)") }
         let he = try Initializer(name: "variance_scaling", options: ["scale": 2.0, "mode": "fan_out", "distribution": "untruncated_normal"])
         var layers: [Layer] = [
-            try Conv2D(width, kernel: (3, 3), padding: .explicit(top: 1, bottom: 1, left: 1, right: 1), initializer: he, useBias: false),
+            try Conv2D(width, kernel: Pair(3)) { $0.padding = .symmetric(1); $0.initializer = he; $0.useBias = false },
             try BatchNorm(),
             try Activation("relu"),
         ]

@@ -36,17 +36,15 @@ public final class Residual: Layer {
         return try applyActivation(activation, try x.add(y))
     }
 
-    public override var config: [String: Any] {
-        ["activation": activation, "block": block.map(Architecture.describe)]
+    public override var config: JSONValue {
+        ["activation": .string(activation), "block": .array(block.map(Architecture.describe))]
     }
 
-    public static func fromConfig(_ c: [String: Any], name: String) throws -> Residual {
-        let r = ConfigReader(c, owner: "Residual")
-        let layers = try r.list("block").map { item -> Layer in
-            guard let d = item as? [String: Any] else { throw TensorError("Residual: config 'block' must list layers") }
-            return try Architecture.layer(from: d)
-        }
-        return try Residual(layers, activation: try r.string("activation", default: "linear"), name: name)
+    public static func fromConfig(_ c: JSONValue, name: String) throws -> Residual {
+        guard let items = c["block"]?.items else { throw TensorError("Residual: config 'block' must list layers") }
+        let layers = try items.map { try Architecture.layer(from: $0) }
+        let activation = c["activation"]?.string ?? "linear"
+        return try Residual(layers, activation: activation, name: name)
     }
 
     public override var description: String {
@@ -59,9 +57,10 @@ public final class Residual: Layer {
 /// itself, or a 1x1 convolution (stride) and BN when the stride or the channel count
 /// changes the shape. Convolutions have no bias (BN follows) and pad 1 pixel, He-normal
 /// (fan_out) initialized as torchvision's ResNet.
-public final class BasicBlock: Layer {
-    public let channels: Int
-    public let stride: Int
+public final class BasicBlock: Layer, ConfigurableLayer {
+    public let options: BasicBlockOptions
+    public var channels: Int { options.channels }
+    public var stride: Int { options.stride }
     public private(set) var conv1: Conv2D?
     public private(set) var bn1: BatchNorm?
     public private(set) var conv2: Conv2D?
@@ -69,15 +68,19 @@ public final class BasicBlock: Layer {
     public private(set) var shortcutConv: Conv2D?
     public private(set) var shortcutBN: BatchNorm?
 
-    public init(_ channels: Int, stride: Int = 1, name: String = "") throws {
-        guard channels >= 1 else { throw TensorError("BasicBlock: channels must be positive, got \(channels)") }
-        guard stride >= 1 else { throw TensorError("BasicBlock: stride must be positive, got \(stride)") }
-        self.channels = channels
-        self.stride = stride
+    public init(config options: BasicBlockOptions, name: String = "") throws {
+        guard options.channels >= 1 else { throw TensorError("BasicBlock: channels must be positive, got \(options.channels)") }
+        guard options.stride >= 1 else { throw TensorError("BasicBlock: stride must be positive, got \(options.stride)") }
+        self.options = options
         super.init(name: name)
     }
 
-    public override var kind: String { "BasicBlock" }
+    public convenience init(_ channels: Int, stride: Int = BasicBlockOptions().stride, name: String = "") throws {
+        try self.init(name: name) { $0.channels = channels; $0.stride = stride }
+    }
+
+    public static var className: String { "BasicBlock" }
+    public override var kind: String { Self.className }
     public override var namePrefix: String { "basic_block" }
 
     public override var children: [Layer] {
@@ -89,11 +92,13 @@ public final class BasicBlock: Layer {
             throw TensorError("BasicBlock: expects images {C,H,W} per sample, got input shape \(shapeText(inputShape))")
         }
         let he = try Initializer(name: "variance_scaling", options: ["scale": 2.0, "mode": "fan_out", "distribution": "untruncated_normal"])
-        let c1 = try Conv2D(channels, kernel: (3, 3), stride: (stride, stride), padding: .explicit(top: 1, bottom: 1, left: 1, right: 1),
-                            initializer: he, useBias: false, name: "conv1")
+        let c1 = try Conv2D(channels, kernel: Pair(3), name: "conv1") {
+            $0.stride = Pair(self.stride); $0.padding = .symmetric(1); $0.initializer = he; $0.useBias = false
+        }
         let b1 = try BatchNorm(name: "bn1")
-        let c2 = try Conv2D(channels, kernel: (3, 3), padding: .explicit(top: 1, bottom: 1, left: 1, right: 1),
-                            initializer: he, useBias: false, name: "conv2")
+        let c2 = try Conv2D(channels, kernel: Pair(3), name: "conv2") {
+            $0.padding = .symmetric(1); $0.initializer = he; $0.useBias = false
+        }
         let b2 = try BatchNorm(name: "bn2")
         var shape = try c1.ensureBuilt(inputShape: inputShape)
         shape = try b1.ensureBuilt(inputShape: shape)
@@ -101,7 +106,9 @@ public final class BasicBlock: Layer {
         shape = try b2.ensureBuilt(inputShape: shape)
         conv1 = c1; bn1 = b1; conv2 = c2; bn2 = b2
         if shape != inputShape {
-            let sc = try Conv2D(channels, kernel: (1, 1), stride: (stride, stride), initializer: he, useBias: false, name: "shortcut_conv")
+            let sc = try Conv2D(channels, kernel: Pair(1), name: "shortcut_conv") {
+                $0.stride = Pair(self.stride); $0.initializer = he; $0.useBias = false
+            }
             let sb = try BatchNorm(name: "shortcut_bn")
             let s = try sb.ensureBuilt(inputShape: try sc.ensureBuilt(inputShape: inputShape))
             guard s == shape else {
@@ -122,15 +129,21 @@ public final class BasicBlock: Layer {
         return try y.add(s).relu()
     }
 
-    public override var config: [String: Any] { ["channels": channels, "stride": stride] }
-
-    public static func fromConfig(_ c: [String: Any], name: String) throws -> BasicBlock {
-        let r = ConfigReader(c, owner: "BasicBlock")
-        return try BasicBlock(try r.int("channels"), stride: try r.int("stride", default: 1), name: name)
-    }
+    public override var config: JSONValue { options.json }
 
     public override var description: String {
         "BasicBlock(" + (inputShape.map { "\($0[0]) -> " } ?? "") + "\(channels)" + (stride != 1 ? ", stride \(stride)" : "")
             + (shortcutConv != nil ? ", projection" : "") + ")"
+    }
+}
+
+/// `nn.BasicBlock(channels, {stride=1})`.
+public struct BasicBlockOptions: Options {
+    public var channels = 64
+    public var stride = 1
+    public init() {}
+    public static var fields: [OptionField<BasicBlockOptions>] {
+        [.argument("channels", \.channels, "output channels"),
+         OptionField("stride", \.stride, "the first convolution's stride (2 halves the size)")]
     }
 }

@@ -24,5 +24,5 @@ public protocol TrainableModel: AnyObject {
     /// name (`dense_1.kernel`), for checkpoints and safetensors files.
     func namedWeights() -> [(name: String, tensor: Tensor)]
     /// The architecture as a JSON-compatible dictionary, enough to rebuild the model.
-    func architecture() -> [String: Any]
+    func architecture() -> JSONValue
 }

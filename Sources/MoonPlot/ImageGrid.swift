@@ -1,3 +1,5 @@
+import MoonEngine
+
 /// Images laid out in a grid on a white page, each with caption lines drawn under it in the
 /// built-in 5x7 font, and a coloured frame around the ones marked (wrong predictions).
 public struct ImageGrid: Sendable {
@@ -102,4 +104,3 @@ public struct ImageGrid: Sendable {
     }
 }
 
-func shapeText(_ shape: [Int]) -> String { "{" + shape.map(String.init).joined(separator: ",") + "}" }

@@ -1,3 +1,4 @@
+import MoonEngine
 import Foundation
 
 /// JSON in and out of the metadata of saved files, tolerant of how Foundation hands numbers
@@ -49,9 +50,5 @@ enum JSON {
     }
 }
 
-/// An error of training, saving or loading, with a message for the user.
-public struct TrainingError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+/// An error of training, saving or loading: moonlab's one error type.
+public typealias TrainingError = MoonError

@@ -116,32 +116,3 @@ public struct Space: Equatable, Sendable {
         }
     }
 }
-
-/// A small, fast, seedable generator (Steele et al.'s SplitMix64): private to a sweep, so
-/// drawing configurations never disturbs the engine's own random stream.
-public struct SplitMix64: Sendable {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-
-    /// Uniform in 0..<n (n >= 1), without modulo bias.
-    public mutating func below(_ n: Int) -> Int {
-        precondition(n >= 1)
-        let bound = UInt64(n)
-        let limit = UInt64.max - UInt64.max % bound
-        while true {
-            let x = next()
-            if x < limit { return Int(x % bound) }
-        }
-    }
-}

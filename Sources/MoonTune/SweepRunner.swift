@@ -92,7 +92,7 @@ public final class SweepRunner {
             }
             if shouldStop() {
                 try stopAll(running)
-                throw TuneError("interrupted")
+                throw MoonError.interrupted
             }
 
             // Claim and start what is runnable while slots are free.
@@ -120,7 +120,7 @@ public final class SweepRunner {
                 } else if let runHere {
                     let outcome = runHere(t, uploader)
                     keeper.release(t.id)
-                    if shouldStop() { throw TuneError("interrupted") }
+                    if shouldStop() { throw MoonError.interrupted }
                     // The final checkpoint reaches the storage before the result.
                     if let uploader, try !uploader.upload(to: storage) {
                         log("trial \(t.id): its lease was taken over by another process while it ran here; its result was not recorded")

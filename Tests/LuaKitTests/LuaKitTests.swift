@@ -18,6 +18,9 @@ private func makeInterpreter() throws -> Interpreter {
         ("value", { L in
             guard let p = L.object(1, probeMeta, as: Probe.self) else { throw L.argumentError("probe:value", 1, "a probe") }
             L.push(p.value); return 1 }),
+        ("plus", { L in
+            guard let p = L.object(1, probeMeta, as: Probe.self) else { throw L.argumentError("probe:plus", 1, "a probe") }
+            L.push(p.value + (try L.integer(2, "probe:plus"))); return 1 }),
     ], metamethods: [
         ("__tostring", { L in L.push("probe"); return 1 }),
     ])
@@ -75,17 +78,29 @@ private func makeInterpreter() throws -> Interpreter {
     @Test func argumentErrorsNameTheCallAndValue() throws {
         let interp = try makeInterpreter()
         try interp.runString("""
+            -- Called through pcall, the name is where the function lives.
             local ok, msg = pcall(kit.probe, "seven")
-            assert(msg:find('kit.probe: argument 1 must be an integer, got string "seven"', 1, true), msg)
-            ok, msg = pcall(kit.probe, 1.5)
-            assert(msg:find("must be an integer", 1, true), msg)
+            assert(msg:find([[bad argument #1 to 'kit.probe' (an integer expected, got string "seven")]], 1, true), msg)
+            -- Called by name, the name it was called by, as Lua's own functions report it.
+            ok, msg = pcall(function() return kit.probe(1.5) end)
+            assert(msg:find("bad argument #1 to 'probe' (an integer expected, got number 1.5)", 1, true), msg)
+            -- A method's arguments are counted without self; a bad self says so.
+            local p = kit.probe(1)
+            assert(p:plus(2) == 3)
+            ok, msg = pcall(function() return p:plus("two") end)
+            assert(msg:find([[bad argument #1 to 'plus' (an integer expected, got string "two")]], 1, true), msg)
+            ok, msg = pcall(function() return p.plus(42, 1) end)
+            assert(msg:find("bad argument #1 to 'plus' (a probe expected, got number 42)", 1, true), msg)
+            local q = setmetatable({}, {__index = {plus = p.plus}})
+            ok, msg = pcall(function() return q:plus(1) end)
+            assert(msg:find("calling 'plus' on bad self (a probe expected, got table)", 1, true), msg)
             ok, msg = pcall(kit.opts, {rate="fast"})
             assert(msg:find("option 'rate' must be a number, got string", 1, true), msg)
             ok, msg = pcall(kit.opts, {rat=1})
-            assert(msg:find("unknown option rat (valid: name, rate)", 1, true), msg)
+            assert(msg:find("unknown option 'rat' (did you mean 'rate'?)", 1, true), msg)
+            ok, msg = pcall(kit.opts, {speed=1})
+            assert(msg:find("unknown option speed (valid: name, rate)", 1, true), msg)
             assert(kit.opts{rate=0.5} == 0.5)
-            ok, msg = pcall(kit.probe(1).value, 42)
-            assert(msg:find("must be a probe, got number", 1, true), msg)
             """)
     }
 

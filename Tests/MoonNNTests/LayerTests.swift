@@ -5,7 +5,7 @@ import MoonEngine
 /// Regularizers, dropout, batch norm, a gradient check through a whole model, bad inputs.
 @Suite(.serialized) struct LayerTests {
     @Test func l1AndL2PenaltiesAndTheirGradients() throws {
-        let d = try Dense(3, regularizer: try Regularizer(l1: 0.01, l2: 0.1))
+        let d = try Dense(3) { $0.l1 = 0.01; $0.l2 = 0.1 }
         try d.ensureBuilt(inputShape: [2])
         let k = T([1, -2, 3, -4, 5, -6], [2, 3])
         try d.setWeights([k, T([7, 8, 9], [3])])
@@ -19,13 +19,13 @@ import MoonEngine
     }
 
     @Test func maxNormCapsEachUnit() throws {
-        let d = try Dense(2, maxNorm: try MaxNorm(2))
+        let d = try Dense(2) { $0.maxNorm = 2 }
         try d.ensureBuilt(inputShape: [2])
         try d.setWeights([T([3, 0.6, 4, 0.8], [2, 2]), T([0, 0], [2])])   // column norms 5 and 1
         try d.applyConstraints()
         let k = d.kernel!.toArray()
         #expect(close(k, [1.2, 0.6, 1.6, 0.8], tol: 1e-5))
-        let c = try Conv2D(2, kernel: (1, 1), maxNorm: try MaxNorm(1))
+        let c = try Conv2D(2, kernel: Pair(1, 1)) { $0.maxNorm = 1 }
         try c.ensureBuilt(inputShape: [2, 3, 3])
         try c.setWeights([T([3, 4, 0.3, 0.4], [2, 2, 1, 1]), T([0, 0], [2])])   // filter norms 5 and 0.5
         try c.applyConstraints()
@@ -46,7 +46,7 @@ import MoonEngine
     }
 
     @Test func batchNormTrainingAndEvaluationByHand() throws {
-        let bn = try BatchNorm(momentum: 0.9, eps: 1e-3)
+        let bn = try BatchNorm { $0.momentum = 0.9; $0.eps = 1e-3 }
         try bn.ensureBuilt(inputShape: [2])
         let x = T([1, 10, 3, 20, 5, 30, 7, 40], [4, 2])
         let y = try bn.forward(x).toArray()
@@ -78,32 +78,32 @@ import MoonEngine
     @Test func gradientThroughAWholeSmallModel() throws {
         moonlabSeed(5)
         let model = try Sequential(input: [2, 6, 6], layers: [
-            try Conv2D(3, kernel: (3, 3), padding: .same, activation: "tanh"),
+            try Conv2D(3, kernel: Pair(3, 3)) { $0.padding = .same; $0.activation = "tanh" },
             try BatchNorm(),
             AvgPool2DOrMax(),
             Flatten(),
-            try Dense(4, activation: "sigmoid"),
+            try Dense(4) { $0.activation = "sigmoid" },
             try Dense(3),
         ])
         let x = random([3, 2, 6, 6], seed: 21)
         checkGradient([x] + model.parameters, h: 5e-3, atol: 5e-3, rtol: 2e-2) { try model(x) }
         // Max pooling after the conv: distinct values, so a small step keeps the winners.
         let m2 = try Sequential(input: [1, 4, 4], layers: [
-            try Conv2D(2, kernel: (2, 2), padding: .same), try BatchNorm(), try MaxPool2D((2, 2)), Flatten(), try Dense(2),
+            try Conv2D(2, kernel: Pair(2, 2)) { $0.padding = .same }, try BatchNorm(), try MaxPool2D(Pair(2, 2)), Flatten(), try Dense(2),
         ])
         let x2 = random([2, 1, 4, 4], seed: 22)
         checkGradient([x2] + m2.parameters, h: 1e-3, atol: 5e-3, rtol: 2e-2) { try m2(x2) }
     }
 
     @Test func badInputsNameTheCallAndShapes() throws {
-        let m = try Sequential(input: [784], layers: [try Dense(64, activation: "relu"), try Dense(10)])
+        let m = try Sequential(input: [784], layers: [try Dense(64) { $0.activation = "relu" }, try Dense(10)])
         #expect(message { try m(try Tensor.zeros([32, 28, 28])) } == "Dense: expected input with 784 features, got shape {32,28,28}")
-        let c = try Sequential(input: [1, 28, 28], layers: [try Conv2D(4, kernel: (3, 3))])
+        let c = try Sequential(input: [1, 28, 28], layers: [try Conv2D(4, kernel: Pair(3, 3))])
         #expect(message { try c(try Tensor.zeros([32, 784])) } == "Conv2D: expected input of shape {N,1,28,28}, got shape {32,784}")
-        #expect(message { try Dense(10, activation: "relux") }?.contains("unknown activation \"relux\"") == true)
-        #expect(message { try Dense(10, activation: "relux") }?.contains("softmax") == true)
-        #expect(message { try Sequential(input: [784], layers: [try Conv2D(4, kernel: (3, 3))]) }?.contains("{C,H,W}") == true)
-        #expect(message { try Sequential(input: [1, 4, 4], layers: [try Conv2D(4, kernel: (5, 5))]) }?.contains("does not fit") == true)
+        #expect(message { try Dense(10) { $0.activation = "relux" } }?.contains("unknown activation \"relux\"") == true)
+        #expect(message { try Dense(10) { $0.activation = "relux" } }?.contains("softmax") == true)
+        #expect(message { try Sequential(input: [784], layers: [try Conv2D(4, kernel: Pair(3, 3))]) }?.contains("{C,H,W}") == true)
+        #expect(message { try Sequential(input: [1, 4, 4], layers: [try Conv2D(4, kernel: Pair(5, 5))]) }?.contains("does not fit") == true)
         let d = m.layers[0]
         let e = message { try d.setWeights([try Tensor.zeros([64, 784]), try Tensor.zeros([64])]) }
         #expect(e == "Dense.set_weights: weight 1 (kernel) has shape {784,64}, got {64,784}")
@@ -113,7 +113,7 @@ import MoonEngine
 }
 
 /// Average pooling in the gradient-checked model (max pooling is checked separately).
-func AvgPool2DOrMax() -> Layer { try! AvgPool2D((2, 2)) }
+func AvgPool2DOrMax() -> Layer { try! AvgPool2D(Pair(2, 2)) }
 
 /// Seeds the global generator (what `moonlab.seed` does) so a model's initial weights repeat.
 func moonlabSeed(_ n: UInt64) { RandomGenerator.global.seed(n) }

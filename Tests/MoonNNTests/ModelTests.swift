@@ -10,7 +10,7 @@ import MoonEngine
     func bn(_ c: Int) -> Int { 4 * c }
 
     @Test func mlpSummaryAndNames() throws {
-        let m = try Sequential(input: [784], layers: [try Dense(64, activation: "relu"), try Dense(64, activation: "relu"), try Dense(10)])
+        let m = try Sequential(input: [784], layers: [try Dense(64) { $0.activation = "relu" }, try Dense(64) { $0.activation = "relu" }, try Dense(10)])
         #expect(m.parameterCount == 55_050)
         #expect(m.layers.map(\.name) == ["dense_1", "dense_2", "dense_3"])
         let s = m.summary()
@@ -62,8 +62,8 @@ import MoonEngine
 
     @Test func graphWithTwoNamedOutputs() throws {
         let inp = try Node.input(shape: [1, 12, 12])
-        let h = try Flatten().call(try MaxPool2D((2, 2)).call(try Conv2D(4, kernel: (3, 3), activation: "relu").call(inp)))
-        let hour = try Dense(12, activation: "softmax").call(h), minute = try Dense(1).call(h)
+        let h = try Flatten().call(try MaxPool2D(Pair(2, 2)).call(try Conv2D(4, kernel: Pair(3, 3)) { $0.activation = "relu" }.call(inp)))
+        let hour = try Dense(12) { $0.activation = "softmax" }.call(h), minute = try Dense(1).call(h)
         let m = try Model(inputs: [("image", inp)], outputs: [("hour", hour), ("minute", minute)])
         #expect(m.outputNames == ["hour", "minute"])
         #expect(m.parameterCount == conv(1, 4, 3) + dense(100, 12) + dense(100, 1))
@@ -84,8 +84,7 @@ import MoonEngine
 
     /// Through JSON text, as a saved file would go.
     func roundTrip(_ m: Model) throws -> Model {
-        let data = try JSONSerialization.data(withJSONObject: m.architecture())
-        let back = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let back = try JSONValue.parse(m.architecture().encoded)
         let r = try Model.fromArchitecture(back)
         let mine = Dictionary(uniqueKeysWithValues: m.namedWeights().map { ($0.name, $0.tensor) })
         #expect(r.namedWeights().map(\.name) == m.namedWeights().map(\.name))
@@ -109,8 +108,7 @@ import MoonEngine
         let y = random([2, 1, 8, 8], seed: 32)
         #expect(close(try rr(y).toArray(), try res(y).toArray(), tol: 1e-5))
         let reg = try Sequential(input: [3], layers: [
-            try Dense(4, activation: "tanh", initializer: try Initializer(name: "variance_scaling", options: ["scale": 2.0]),
-                      regularizer: try Regularizer(l1: 0.1, l2: 0.2), maxNorm: try MaxNorm(3)),
+            try Dense(4) { $0.activation = "tanh"; $0.initializer = try Initializer(name: "variance_scaling", options: ["scale": 2.0]); $0.l1 = 0.1; $0.l2 = 0.2; $0.maxNorm = 3 },
             try Residual([try Dense(4), try Activation("relu")]),
         ])
         let back = try roundTrip(reg)
@@ -121,8 +119,8 @@ import MoonEngine
 
     @Test func architectureRoundTripGraph() throws {
         let inp = try Node.input(shape: [5])
-        let h = try Dense(6, activation: "relu").call(inp)
-        let m = try Model(inputs: [("x", inp)], outputs: [("p", try Dense(3, activation: "softmax").call(h)), ("v", try Dense(1).call(h))])
+        let h = try Dense(6) { $0.activation = "relu" }.call(inp)
+        let m = try Model(inputs: [("x", inp)], outputs: [("p", try Dense(3) { $0.activation = "softmax" }.call(h)), ("v", try Dense(1).call(h))])
         let r = try roundTrip(m)
         #expect(r.outputNames == ["p", "v"] && r.inputNames == ["x"])
         let x = random([4, 5], seed: 33)
@@ -131,7 +129,7 @@ import MoonEngine
     }
 
     @Test func activationsAndModes() throws {
-        let m = try Sequential(input: [4], layers: [try Dense(3, activation: "relu"), try Dropout(0.5), try Dense(2)])
+        let m = try Sequential(input: [4], layers: [try Dense(3) { $0.activation = "relu" }, try Dropout(0.5), try Dense(2)])
         let x = random([6, 4], seed: 34)
         let acts = try m.activations(["input": x], at: m.layers[0])
         #expect(acts.shape == [6, 3])

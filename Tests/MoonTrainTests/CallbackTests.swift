@@ -22,7 +22,7 @@ import Testing
     @Test func earlyStoppingPatience() throws {
         let t = try trainer()
         // Best 0.9 at epoch 2; epochs 3 and 4 do not improve: wait reaches 2 at epoch 4.
-        let c = try EarlyStopping(monitor: "val_loss", patience: 2)
+        let c = try EarlyStopping { $0.monitor = "val_loss"; $0.patience = 2 }
         #expect(try drive(c, t, "val_loss", [1.0, 0.9, 0.95, 0.96, 0.5]) == 4)
         #expect(c.best == 0.9 && c.bestEpoch == 2)
     }
@@ -30,18 +30,18 @@ import Testing
     @Test func earlyStoppingMinDeltaAndMode() throws {
         let t = try trainer()
         // 0.9 improves on 1.0 by only 0.1 < min_delta 0.2: no improvement, patience 1 stops at 2.
-        #expect(try drive(try EarlyStopping(minDelta: 0.2, patience: 1), t, "val_loss", [1.0, 0.9, 0.5]) == 2)
+        #expect(try drive(try EarlyStopping { $0.minDelta = 0.2; $0.patience = 1 }, t, "val_loss", [1.0, 0.9, 0.5]) == 2)
         let t2 = try trainer()
         // Accuracy is maximized in auto mode: rising values keep training going.
-        #expect(try drive(try EarlyStopping(monitor: "val_accuracy", patience: 1), t2, "val_accuracy", [0.5, 0.6, 0.7]) == nil)
+        #expect(try drive(try EarlyStopping { $0.monitor = "val_accuracy"; $0.patience = 1 }, t2, "val_accuracy", [0.5, 0.6, 0.7]) == nil)
         let t3 = try trainer()
-        #expect(try drive(try EarlyStopping(monitor: "val_accuracy", patience: 1, mode: .min), t3, "val_accuracy", [0.5, 0.6, 0.7]) == 2)
+        #expect(try drive(try EarlyStopping { $0.monitor = "val_accuracy"; $0.patience = 1; $0.mode = .min }, t3, "val_accuracy", [0.5, 0.6, 0.7]) == 2)
     }
 
     @Test func earlyStoppingRestoresBestWeights() throws {
         let t = try trainer()
         let m = t.model as! TinyModel
-        let c = try EarlyStopping(patience: 1, restoreBest: true)
+        let c = try EarlyStopping { $0.patience = 1; $0.restoreBest = true }
         try c.onTrainBegin(t)
         m.b.fill(1)
         try c.onEpochEnd(t, epoch: 1, logs: ["val_loss": 0.5])   // best: b = 1
@@ -55,7 +55,7 @@ import Testing
     @Test func reduceLROnPlateau() throws {
         let t = try trainer()
         t.optimizer.lr = 0.1
-        let c = try ReduceLROnPlateau(factor: 0.5, patience: 1, cooldown: 2, minLR: 0.03)
+        let c = try ReduceLROnPlateau { $0.factor = 0.5; $0.patience = 1; $0.cooldown = 2; $0.minLR = 0.03 }
         try c.onTrainBegin(t)
         let losses = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
         var rates: [Float] = []
@@ -72,7 +72,7 @@ import Testing
     @Test func reduceLROnPlateauMinDelta() throws {
         let t = try trainer()
         t.optimizer.lr = 1
-        let c = try ReduceLROnPlateau(factor: 0.5, patience: 2, minDelta: 0.1)
+        let c = try ReduceLROnPlateau { $0.factor = 0.5; $0.patience = 2; $0.minDelta = 0.1 }
         try c.onTrainBegin(t)
         // 0.95 and 0.9 improve on 1.0 by less than 0.1... 0.9 is not < 1.0 − 0.1 either: two waits.
         for (i, v) in [1.0, 0.95, 0.91].enumerated() { try c.onEpochEnd(t, epoch: i + 1, logs: ["val_loss": v]) }
@@ -129,7 +129,7 @@ import Testing
     @Test func modelCheckpointBestOnly() throws {
         let folder = try temporaryFolder()
         let t = try trainer()
-        let c = try ModelCheckpoint(path: folder + "/best_{epoch:02d}.moon", saveBestOnly: true)
+        let c = try ModelCheckpoint(path: folder + "/best_{epoch:02d}.moon") { $0.saveBestOnly = true }
         #expect(try drive(c, t, "val_loss", [1.0, 1.2, 0.8, 0.9]) == nil)
         #expect(c.saved == [folder + "/best_01.moon", folder + "/best_03.moon"])
         #expect(FileManager.default.fileExists(atPath: folder + "/best_03.moon"))

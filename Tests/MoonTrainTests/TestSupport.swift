@@ -34,7 +34,7 @@ final class TinyModel: TrainableModel {
     func applyConstraints() throws { constraintCalls += 1 }
     func outputActivation(_ output: String) -> String? { activation }
     func namedWeights() -> [(name: String, tensor: Tensor)] { [("dense_1.kernel", w), ("dense_1.bias", b)] }
-    func architecture() -> [String: Any] { ["kind": "tiny", "inputs": w.shape[0], "outputs": w.shape[1]] }
+    func architecture() -> JSONValue { ["kind": "tiny", "inputs": .int(w.shape[0]), "outputs": .int(w.shape[1])] }
 }
 
 /// Two separable blobs in 2-d: class 0 around (-1, -1), class 1 around (1, 1).

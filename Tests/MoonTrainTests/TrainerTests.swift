@@ -117,7 +117,7 @@ import Testing
             return o
         }
         func callbacks() throws -> [Callback] {
-            [try ReduceLROnPlateau(monitor: "loss", factor: 0.5, patience: 0, minDelta: 10), try EarlyStopping(monitor: "val_loss", patience: 10)]
+            [try ReduceLROnPlateau { $0.monitor = "loss"; $0.factor = 0.5; $0.patience = 0; $0.minDelta = 10 }, try EarlyStopping { $0.monitor = "val_loss"; $0.patience = 10 }]
         }
         // Uninterrupted: 4 epochs.
         let a = try compiled(optimizer: try Adam(lr: 0.05))
@@ -180,7 +180,7 @@ import Testing
             func applyConstraints() throws {}
             func outputActivation(_ output: String) -> String? { nil }
             func namedWeights() -> [(name: String, tensor: Tensor)] { [("w", w)] }
-            func architecture() -> [String: Any] { [:] }
+            func architecture() -> JSONValue { [:] }
         }
         let m = TwoHeads()
         let t = try Trainer(model: m, optimizer: try SGD(lr: 0.1),

@@ -46,7 +46,7 @@ describe("analysis.summary", function()
     expect(s.count):to_be(6)
     expect(analysis.summary(c, {absolute=true}).mean):to_be_close(0.8 / 3, 1e-6)
     expect(analysis.summary(c, {diagonal=true}).mean):to_be_close(4.2 / 9, 1e-6)
-    expect(function() analysis.summary(c, {absolut=true}) end):to_fail_with("unknown option absolut")
+    expect(function() analysis.summary(c, {absolut=true}) end):to_fail_with("unknown option 'absolut' (did you mean 'absolute'?)")
   end)
 end)
 

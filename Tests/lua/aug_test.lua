@@ -133,7 +133,7 @@ describe("aug.preview", function()
     os.remove(path)
     expect(bytes:sub(2, 4)):to_be("PNG")
     expect(#bytes > 100):to_be(true)
-    expect(function() aug.preview(x, 3, path) end):to_fail_with("aug.preview: argument 2 must be an aug transform")
+    expect(function() aug.preview(x, 3, path) end):to_fail_with("bad argument #2 to 'preview' (an aug transform expected")
   end)
 end)
 

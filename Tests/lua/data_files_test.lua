@@ -78,7 +78,7 @@ describe("data.npy and data.save_npy", function()
     expect(function() data.npy(path) end):to_fail_with(path .. ": not a .npy file")
     os.remove(path)
     expect(function() data.save_npy("/nonexistent-folder/x.npy", tensor.zeros{2}) end):to_fail_with("does not exist")
-    expect(function() data.save_npy("x.npy", {}) end):to_fail_with("data.save_npy: argument 2 must be a tensor")
+    expect(function() data.save_npy("x.npy", {}) end):to_fail_with("bad argument #2 to 'save_npy' (a tensor expected")
   end)
 end)
 

@@ -41,8 +41,8 @@ describe("data.mnist", function()
 
   it("rejects bad options naming the call", function()
     expect(function() data.mnist{split="dev"} end):to_fail_with('data.mnist: unknown split "dev" (valid: train, test)')
-    expect(function() data.mnist{splt="test"} end):to_fail_with("data.mnist: unknown option splt")
-    expect(function() data.fashion_mnist(3) end):to_fail_with("data.fashion_mnist: argument 1")
+    expect(function() data.mnist{splt="test"} end):to_fail_with("data.mnist: unknown option 'splt' (did you mean 'split'?)")
+    expect(function() data.fashion_mnist(3) end):to_fail_with("bad argument #1 to 'fashion_mnist'")
   end)
 end)
 
@@ -113,8 +113,8 @@ describe("split", function()
 
   it("rejects bad fractions and options", function()
     expect(function() test:split(1.5) end):to_fail_with("dataset:split: fraction must lie strictly between 0 and 1, got 1.5")
-    expect(function() test:split(0.5, {sead=1}) end):to_fail_with("unknown option sead")
-    expect(function() test:split("half") end):to_fail_with("dataset:split: argument 2 must be a number")
+    expect(function() test:split(0.5, {sead=1}) end):to_fail_with("unknown option 'sead' (did you mean 'seed'?)")
+    expect(function() test:split("half") end):to_fail_with("bad argument #1 to 'split' (a number expected, got string \"half\")")
   end)
 end)
 
@@ -161,8 +161,8 @@ describe("data.batches", function()
 
   it("rejects bad arguments naming the call", function()
     expect(function() data.batches(test, 0) end):to_fail_with("data.batches: batch size must be at least 1, got 0")
-    expect(function() data.batches({}, 4) end):to_fail_with("data.batches: argument 1 must be a dataset")
-    expect(function() data.batches(test, 4, {shufle=true}) end):to_fail_with("unknown option shufle")
+    expect(function() data.batches({}, 4) end):to_fail_with("bad argument #1 to 'batches' (a dataset expected")
+    expect(function() data.batches(test, 4, {shufle=true}) end):to_fail_with("unknown option 'shufle' (did you mean 'shuffle'?)")
   end)
 end)
 

@@ -87,7 +87,7 @@ describe("moonlab.docs", function()
     expect(f:read("a")):to_be(page)
     f:close()
     os.remove(path); os.remove(folder .. "/docs"); os.remove(folder)
-    expect(function() moonlab.docs(42) end):to_fail_with("moonlab.docs")
+    expect(function() moonlab.docs(42) end):to_fail_with("bad argument #1 to 'docs'")
   end)
 end)
 

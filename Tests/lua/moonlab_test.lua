@@ -18,7 +18,7 @@ describe("moonlab", function()
   end)
 
   it("seed rejects a non-integer", function()
-    expect(function() moonlab.seed("x") end):to_fail_with("moonlab.seed: argument 1 must be an integer")
+    expect(function() moonlab.seed("x") end):to_fail_with("bad argument #1 to 'seed' (an integer expected")
   end)
 
   it("threads reads and sets the thread count", function()

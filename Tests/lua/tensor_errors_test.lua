@@ -10,8 +10,12 @@ local bad_values = {
   {"table of strings", {"a", "b"}}, {"boolean", true},
 }
 
+-- A message names the call as "name: ..." or, for a bad argument, as Lua does:
+-- "bad argument #1 to 'name' (...)".
 local function names_call(msg, name)
-  return type(msg) == "string" and #msg > 0 and msg:find(name, 1, true) ~= nil
+  if type(msg) ~= "string" or #msg == 0 then return false end
+  local bare = name:gsub(":$", "")
+  return msg:find(name, 1, true) ~= nil or msg:find("to '" .. bare .. "'", 1, true) ~= nil
 end
 
 describe("malformed calls", function()

@@ -40,7 +40,7 @@ describe("tensor constructors", function()
     expect(function() tensor.from{1, "x"} end):to_fail_with("expected numbers")
     expect(function() tensor.zeros{-1, 2} end):to_fail_with("non-negative")
     expect(function() tensor.zeros{1e7, 1e7} end):to_fail_with("cannot allocate")
-    expect(function() tensor.zeros("a") end):to_fail_with("tensor.zeros")
+    expect(function() tensor.zeros("a") end):to_fail_with("bad argument #1 to 'zeros'")
   end)
 end)
 

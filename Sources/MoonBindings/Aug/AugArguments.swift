@@ -92,7 +92,11 @@ extension LuaState {
 /// `aug.RandomRotation: degrees must be a number >= 0, got -5`.
 func augNaming<R>(_ fn: String, _ body: () throws -> R) throws -> R {
     do { return try body() }
-    catch let e as AugError { throw LuaError(e.message.hasPrefix("aug.") ? e.message : "aug." + e.message) }
-    catch let e as TensorError { throw LuaError("\(fn): \(e.message)") }
-    catch let e as DataError { throw LuaError("\(fn): \(e.message)") }
+    catch let e as MoonError where !e.isArgumentError {
+        // A transform's own error starts with its name (`RandomRotation: ...`); an engine
+        // operation's with a lower-case one (`reshape: ...`), which the call's name precedes.
+        if e.message.hasPrefix("aug.") { throw LuaError(e.message) }
+        if e.message.first?.isUppercase == true { throw LuaError("aug." + e.message) }
+        throw LuaError("\(fn): \(e.message)")
+    }
 }

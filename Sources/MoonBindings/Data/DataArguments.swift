@@ -96,6 +96,5 @@ func naming<R>(_ fn: String, _ body: () throws -> R) throws -> R {
         return fn + ": " + message
     }
     do { return try body() }
-    catch let e as DataError { throw LuaError(renamed(e.message)) }
-    catch let e as TensorError { throw LuaError(renamed(e.message)) }
+    catch let e as MoonError where !e.isArgumentError { throw LuaError(renamed(e.message)) }
 }

@@ -18,7 +18,7 @@ enum MetricsArguments {
     static func numbers(_ L: LuaState, _ index: Int32, _ fn: String, _ what: String) throws -> [Double] {
         if let t = L.tensorOrNil(index) {
             guard t.rank <= 1 || t.shape.filter({ $0 != 1 }).count <= 1 else {
-                throw LuaError("\(fn): \(what) must be a 1-d tensor or a Lua array of numbers, got a tensor of shape \(shapeString(t.shape))")
+                throw LuaError("\(fn): \(what) must be a 1-d tensor or a Lua array of numbers, got a tensor of shape \(shapeText(t.shape))")
             }
             return t.toArray().map(Double.init)
         }

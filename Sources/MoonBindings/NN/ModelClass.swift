@@ -212,7 +212,7 @@ enum NodeClass {
             """, methods: [], metamethods: [
                 ("__tostring", { L in
                     guard let n = L.nodeOrNil(1) else { throw L.argumentError("tostring", 1, "a node") }
-                    L.push("nn.Node(\(n.layer.name.isEmpty ? n.layer.kind : n.layer.name) -> \(shapeText([-1] + n.shape)))")
+                    L.push("nn.Node(\(n.layer.name.isEmpty ? n.layer.kind : n.layer.name) -> \(batchShapeText(n.shape)))")
                     return 1
                 }),
             ], index: { L in

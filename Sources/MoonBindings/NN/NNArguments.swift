@@ -4,9 +4,10 @@ import MoonEngine
 import MoonNN
 
 /// An initializer in a userdata (the Swift value is a struct).
-final class InitializerBox {
+final class InitializerBox: LuaJSONRepresentable {
     let value: Initializer
     init(_ value: Initializer) { self.value = value }
+    var jsonValue: JSONValue { value.config }
 }
 
 /// Reading layers, models, nodes, initializers and option values from Lua, and pushing them.
@@ -32,13 +33,7 @@ extension LuaState {
 
     /// An initializer given as a name or an `nn.init` object, from option `key` of the table at `index`.
     func optionInitializer(_ index: Int32, _ key: String, _ fn: String) throws -> Initializer? {
-        guard type(index) == .table else { return nil }
-        getField(index, key)
-        defer { pop() }
-        if isNoneOrNil(-1) { return nil }
-        if type(-1) == .string, let s = toString(-1) { return try Initializer(named: s, owner: fn) }
-        if let box = object(-1, initializerMeta, as: InitializerBox.self) { return box.value }
-        throw LuaError("\(fn): option '\(key)' must be an initializer name or nn.init.<name>{...}, got \(describe(-1))")
+        try option(index, key, fn, as: Initializer.self)
     }
 
     /// An activation name from option `key`, checked (the error lists the valid names).
@@ -47,40 +42,9 @@ extension LuaState {
         return try checkActivation(s, fn)
     }
 
-    /// A number or a pair `{h, w}` at `index` (an argument).
-    func pairArgument(_ index: Int32, _ fn: String, _ what: String) throws -> (Int, Int) {
-        if type(index) == .number, let n = toInteger(index) { return (n, n) }
-        if type(index) == .table {
-            let a = try integerArray(index, fn, "\(what) as a number or {h, w}")
-            if a.count == 2 { return (a[0], a[1]) }
-        }
-        throw argumentError(fn, index, "\(what) as a number or a pair {h, w}")
-    }
-
-    /// A number or a pair from option `key`.
-    func optionPair(_ index: Int32, _ key: String, _ fn: String) throws -> (Int, Int)? {
-        guard type(index) == .table else { return nil }
-        getField(index, key)
-        defer { pop() }
-        if isNoneOrNil(-1) { return nil }
-        if type(-1) == .number, let n = toInteger(-1) { return (n, n) }
-        if type(-1) == .table {
-            let a = try integerArray(-1, fn, "option '\(key)' as a number or {h, w}")
-            if a.count == 2 { return (a[0], a[1]) }
-        }
-        throw LuaError("\(fn): option '\(key)' must be a number or a pair {h, w}, got \(describe(-1))")
-    }
-
     /// Padding from option `key`: "valid", "same", pixels, {v, h} or {top, bottom, left, right}.
     func optionPadding(_ index: Int32, _ key: String, _ fn: String) throws -> LayerPadding {
-        guard type(index) == .table else { return .valid }
-        getField(index, key)
-        defer { pop() }
-        if isNoneOrNil(-1) { return .valid }
-        if type(-1) == .string, let s = toString(-1) { return try LayerPadding(config: s, owner: fn) }
-        if type(-1) == .number, let n = toInteger(-1) { return try LayerPadding(config: n, owner: fn) }
-        if type(-1) == .table { return try LayerPadding(config: try integerArray(-1, fn, "padding pixels"), owner: fn) }
-        throw LuaError("\(fn): option 'padding' must be \"valid\", \"same\" or a number of pixels, got \(describe(-1))")
+        try option(index, key, fn, as: LayerPadding.self) ?? .valid
     }
 
     /// A number or a list of numbers from option `key` (`filters=32` or `filters={32, 64}`).
@@ -121,25 +85,6 @@ extension LuaState {
         let reg = try Regularizer(l1: Float(l1), l2: Float(l2), owner: fn)
         let mn = try optionNumber(index, "max_norm", fn).map { try MaxNorm(Float($0), owner: fn) }
         return (reg, mn)
-    }
-
-    /// Pushes a JSON-compatible Swift value (dictionaries, arrays, numbers, strings, booleans).
-    func push(json value: Any) {
-        switch value {
-        case let b as Bool: push(b)
-        case let i as Int: push(i)
-        case let d as Double: push(d)
-        case let f as Float: push(Double(f))
-        case let s as String: push(s)
-        case let a as [Any]:
-            newTable(arrayCount: Int32(a.count))
-            for (k, v) in a.enumerated() { push(json: v); rawSet(-2, k + 1) }
-        case let d as [String: Any]:
-            newTable(fieldCount: Int32(d.count))
-            for (k, v) in d { push(json: v); setField(-2, k) }
-        case let n as NSNumber: push(n.doubleValue)
-        default: pushNil()
-        }
     }
 
     /// Calls Lua's `print` with `text`.

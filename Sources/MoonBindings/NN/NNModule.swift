@@ -30,106 +30,28 @@ enum NNModule {
     // MARK: - Layers
 
     static func layers(_ m: ModuleBuilder) {
-        m.function("Dense", "nn.Dense(units, {activation=\"linear\", init=\"glorot_uniform\", bias_init=\"zeros\", l1=0, l2=0, max_norm=nil, use_bias=true, name=})", """
+        m.layer(Dense.self, "Dense", """
             A fully connected layer: activation(x · kernel + bias), kernel {in, units}, bias {units}. \
-            l1/l2 penalize the kernel in the training loss; max_norm caps each unit's incoming \
-            weight norm after every step. On images {C,H,W} it maps the channels at each position.
-            """) { L in
-            let fn = "nn.Dense"
-            let units = try L.integer(1, fn)
-            try L.checkOptionKeys(2, fn, ["activation", "init", "bias_init", "l1", "l2", "max_norm", "use_bias", "name"])
-            let (reg, mn) = try L.regularization(2, fn)
-            L.push(layer: try Dense(units, activation: try L.optionActivation(2, "activation", fn, default: "linear"),
-                                    initializer: try L.optionInitializer(2, "init", fn) ?? .glorotUniform,
-                                    biasInitializer: try L.optionInitializer(2, "bias_init", fn) ?? .zeros,
-                                    useBias: try L.optionBool(2, "use_bias", fn) ?? true,
-                                    regularizer: reg, maxNorm: mn, name: try L.optionString(2, "name", fn) ?? ""))
-            return 1
-        }
-        m.function("Conv2D", "nn.Conv2D(filters, kernel, {stride=1, padding=\"valid\"|\"same\"|n, dilation=1, activation=, init=, bias_init=, use_bias=true, l1=, l2=, max_norm=, name=})", """
-            2-D convolution over {C,H,W} inputs: kernel {filters, in_channels, kh, kw}, bias {filters}. \
-            kernel, stride and dilation take a number or {h, w}; padding "same" follows Keras \
-            (ceil(size/stride) outputs), a number pads every side.
-            """) { L in
-            let fn = "nn.Conv2D"
-            let filters = try L.integer(1, fn)
-            let kernel = try L.pairArgument(2, fn, "the kernel size")
-            try L.checkOptionKeys(3, fn, ["stride", "padding", "dilation", "activation", "init", "bias_init", "use_bias", "l1", "l2", "max_norm", "name"])
-            let (reg, mn) = try L.regularization(3, fn)
-            L.push(layer: try Conv2D(filters, kernel: kernel, stride: try L.optionPair(3, "stride", fn) ?? (1, 1),
-                                     padding: try L.optionPadding(3, "padding", fn),
-                                     dilation: try L.optionPair(3, "dilation", fn) ?? (1, 1),
-                                     activation: try L.optionActivation(3, "activation", fn, default: "linear"),
-                                     initializer: try L.optionInitializer(3, "init", fn) ?? .glorotUniform,
-                                     biasInitializer: try L.optionInitializer(3, "bias_init", fn) ?? .zeros,
-                                     useBias: try L.optionBool(3, "use_bias", fn) ?? true,
-                                     regularizer: reg, maxNorm: mn, name: try L.optionString(3, "name", fn) ?? ""))
-            return 1
-        }
-        m.function("MaxPool2D", "nn.MaxPool2D(size, {stride=size, padding=\"valid\"|\"same\", name=})",
-                   "Max pooling over {C,H,W}: the largest value of each size x size window (size: a number or {h, w}).") { L in
-            let fn = "nn.MaxPool2D"
-            let size = try L.pairArgument(1, fn, "the pool size")
-            try L.checkOptionKeys(2, fn, ["stride", "padding", "name"])
-            L.push(layer: try MaxPool2D(size, stride: try L.optionPair(2, "stride", fn), padding: try L.optionPadding(2, "padding", fn),
-                                        name: try L.optionString(2, "name", fn) ?? ""))
-            return 1
-        }
-        m.function("AvgPool2D", "nn.AvgPool2D(size, {stride=size, padding=\"valid\"|\"same\", name=})",
-                   "Average pooling over {C,H,W}: the mean of each window (padding not counted, as Keras).") { L in
-            let fn = "nn.AvgPool2D"
-            let size = try L.pairArgument(1, fn, "the pool size")
-            try L.checkOptionKeys(2, fn, ["stride", "padding", "name"])
-            L.push(layer: try AvgPool2D(size, stride: try L.optionPair(2, "stride", fn), padding: try L.optionPadding(2, "padding", fn),
-                                        name: try L.optionString(2, "name", fn) ?? ""))
-            return 1
-        }
-        m.function("GlobalAvgPool2D", "nn.GlobalAvgPool2D({name=})", "The mean of each channel: {C,H,W} to {C}.") { L in
-            try L.checkOptionKeys(1, "nn.GlobalAvgPool2D", ["name"])
-            L.push(layer: GlobalAvgPool2D(name: try L.optionString(1, "name", "nn.GlobalAvgPool2D") ?? ""))
-            return 1
-        }
-        m.function("Flatten", "nn.Flatten({name=})", "Flattens each sample to one dim: {C,H,W} to {C*H*W}.") { L in
-            try L.checkOptionKeys(1, "nn.Flatten", ["name"])
-            L.push(layer: Flatten(name: try L.optionString(1, "name", "nn.Flatten") ?? ""))
-            return 1
-        }
-        m.function("Reshape", "nn.Reshape(shape, {name=})", "Reshapes each sample to shape (one size may be -1).") { L in
-            let shape = try L.integerArray(1, "nn.Reshape", "a shape like {1, 28, 28}")
-            L.push(layer: try Reshape(shape, name: try L.optionString(2, "name", "nn.Reshape") ?? ""))
-            return 1
-        }
-        m.function("Dropout", "nn.Dropout(rate, {name=})", """
+            On images {C,H,W} it maps the channels at each position.
+            """)
+        m.layer(Conv2D.self, "Conv2D", """
+            2-D convolution over {C,H,W} inputs: kernel {filters, in_channels, kh, kw}, bias {filters}.
+            """)
+        m.layer(MaxPool2D.self, "MaxPool2D", "Max pooling over {C,H,W}: the largest value of each window.")
+        m.layer(AvgPool2D.self, "AvgPool2D", "Average pooling over {C,H,W}: the mean of each window (padding not counted, as Keras).")
+        m.layer(GlobalAvgPool2D.self, "GlobalAvgPool2D", "The mean of each channel: {C,H,W} to {C}.")
+        m.layer(Flatten.self, "Flatten", "Flattens each sample to one dim: {C,H,W} to {C*H*W}.")
+        m.layer(Reshape.self, "Reshape", "Reshapes each sample to shape (one size may be -1).")
+        m.layer(Dropout.self, "Dropout", """
             Inverted dropout: in training zeroes each value with probability rate and scales the \
             rest by 1/(1-rate); the identity in evaluation (model:eval()).
-            """) { L in
-            let rate = try L.number(1, "nn.Dropout")
-            try L.checkOptionKeys(2, "nn.Dropout", ["name"])
-            L.push(layer: try Dropout(Float(rate), name: try L.optionString(2, "name", "nn.Dropout") ?? ""))
-            return 1
-        }
-        m.function("BatchNorm", "nn.BatchNorm({momentum=0.99, eps=1e-3, center=true, scale=true, name=})", """
+            """)
+        m.layer(BatchNorm.self, "BatchNorm", """
             Batch normalization of the features of {F} inputs or the channels of {C,H,W} images. \
-            Training uses batch statistics and updates the moving ones (Keras: moving = momentum * \
-            moving + (1 - momentum) * batch); evaluation uses the moving statistics. Weights: gamma, \
-            beta, moving_mean, moving_variance.
-            """) { L in
-            let fn = "nn.BatchNorm"
-            try L.checkOptionKeys(1, fn, ["momentum", "eps", "epsilon", "center", "scale", "name"])
-            let eps = try L.optionNumber(1, "eps", fn) ?? L.optionNumber(1, "epsilon", fn) ?? 1e-3
-            L.push(layer: try BatchNorm(momentum: Float(try L.optionNumber(1, "momentum", fn) ?? 0.99), eps: Float(eps),
-                                        center: try L.optionBool(1, "center", fn) ?? true, scale: try L.optionBool(1, "scale", fn) ?? true,
-                                        name: try L.optionString(1, "name", fn) ?? ""))
-            return 1
-        }
-        m.function("Activation", "nn.Activation(name, {name=})", """
-            Applies an activation: relu tanh sigmoid elu selu hard_sigmoid exponential linear softmax \
-            gelu leaky_relu swish (also silu softplus log_softmax); softmax is over the last dim.
-            """) { L in
-            let act = try L.string(1, "nn.Activation")
-            L.push(layer: try Activation(act, name: try L.optionString(2, "name", "nn.Activation") ?? ""))
-            return 1
-        }
+            Training uses batch statistics and updates the moving ones (Keras' rule); evaluation \
+            uses the moving statistics. Weights: gamma, beta, moving_mean, moving_variance.
+            """)
+        m.layer(Activation.self, "Activation", "Applies an activation; softmax is over the last dim.")
         m.function("Residual", "nn.Residual(block, {activation=\"linear\", name=})", """
             A skip connection: activation(x + block(x)). block is a layer or a table of layers; it \
             must keep the shape.
@@ -149,27 +71,12 @@ enum NNModule {
                                        name: try L.optionString(2, "name", fn) ?? ""))
             return 1
         }
-        m.function("BasicBlock", "nn.BasicBlock(channels, {stride=1, name=})", """
+        m.layer(BasicBlock.self, "BasicBlock", """
             ResNet's basic block: conv3x3(stride)-BN-relu-conv3x3-BN plus the shortcut (a 1x1 conv \
             and BN when the shape changes), then relu.
-            """) { L in
-            let fn = "nn.BasicBlock"
-            let ch = try L.integer(1, fn)
-            try L.checkOptionKeys(2, fn, ["stride", "name"])
-            L.push(layer: try BasicBlock(ch, stride: try L.optionInteger(2, "stride", fn) ?? 1, name: try L.optionString(2, "name", fn) ?? ""))
-            return 1
-        }
-        m.function("Add", "nn.Add({name=})", "Adds several graph nodes of one shape: nn.Add()({a, b}).") { L in
-            L.push(layer: Add(name: try L.optionString(1, "name", "nn.Add") ?? ""))
-            return 1
-        }
-        m.function("Concatenate", "nn.Concatenate({axis=1, name=})",
-                   "Joins graph nodes along a per-sample dim (1: features or channels): nn.Concatenate()({a, b}).") { L in
-            let fn = "nn.Concatenate"
-            try L.checkOptionKeys(1, fn, ["axis", "name"])
-            L.push(layer: try Concatenate(axis: try L.optionInteger(1, "axis", fn) ?? 1, name: try L.optionString(1, "name", fn) ?? ""))
-            return 1
-        }
+            """)
+        m.layer(Add.self, "Add", "Adds several graph nodes of one shape: nn.Add()({a, b}).")
+        m.layer(Concatenate.self, "Concatenate", "Joins graph nodes along a per-sample dim: nn.Concatenate()({a, b}).")
     }
 
     // MARK: - Models
@@ -327,13 +234,7 @@ enum NNModule {
             m.function(name, signature, doc + " Returns an initializer for init= options; init(shape) samples one.") { L in
                 let fn = "nn.init.\(name)"
                 try L.checkOptionKeys(1, fn, Set(keys))
-                var options: [String: Any] = [:]
-                for k in keys {
-                    if ["mode", "distribution"].contains(k) {
-                        if let s = try L.optionString(1, k, fn) { options[k] = s }
-                    } else if let v = try L.optionNumber(1, k, fn) { options[k] = v }
-                }
-                L.push(initializer: try Initializer(name: name, options: options, owner: fn))
+                L.push(initializer: try Initializer(name: name, options: try L.json(1, fn), owner: fn))
                 return 1
             }
         }

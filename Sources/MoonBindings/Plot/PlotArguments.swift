@@ -90,7 +90,7 @@ enum PlotArguments {
             throw L.argumentError(fn, index, "a matrix (a 2-d tensor or nested arrays)")
         }
         guard t.rank == 2, t.shape[0] > 0, t.shape[1] > 0 else {
-            throw LuaError("\(fn): expected a matrix {rows, cols}, got shape \(shapeString(t.shape))")
+            throw LuaError("\(fn): expected a matrix {rows, cols}, got shape \(shapeText(t.shape))")
         }
         let v = t.toArray(), cols = t.shape[1]
         return (0..<t.shape[0]).map { i in (0..<cols).map { Double(v[i * cols + $0]) } }

@@ -138,7 +138,7 @@ enum PlotModule {
             let path = try PlotArguments.outPath(L, positional: nil, opts: 2, fn, example: "wrong.png")
             let dataset = L.datasetOrNil(1)
             let x = try dataset.map { ds in try naming(fn) { try ds.singleInput(fn) } } ?? L.tensor(1, fn)
-            guard x.rank >= 2 else { throw LuaError("\(fn): expected images {N, C, H, W}, got shape \(shapeString(x.shape))") }
+            guard x.rank >= 2 else { throw LuaError("\(fn): expected images {N, C, H, W}, got shape \(shapeText(x.shape))") }
             let n = x.shape[0]
 
             var labels = try MetricsArguments.withOption(L, 2, "labels") { try MetricsArguments.tensor(L, $0, fn, "labels") }

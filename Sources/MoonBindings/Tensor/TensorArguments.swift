@@ -80,7 +80,7 @@ extension LuaState {
     /// tensor entry that is not an integer (NaN, 2.5, 1e30) is an error.
     func positions(_ index: Int32, _ fn: String) throws -> [Int] {
         guard let t = tensorOrNil(index) else { return try integerArray(index, fn, "a Lua array or 1-d tensor of positions") }
-        guard t.rank == 1 else { throw LuaError("\(fn): positions must be a 1-d tensor, got shape \(shapeString(t.shape))") }
+        guard t.rank == 1 else { throw LuaError("\(fn): positions must be a 1-d tensor, got shape \(shapeText(t.shape))") }
         return try t.toArray().enumerated().map { (k, v) in
             guard let n = Int(exactly: v) else { throw LuaError("\(fn): position \(v) (entry \(k + 1)) is not an integer") }
             return n
@@ -142,4 +142,3 @@ extension LuaState {
     }
 }
 
-func shapeString(_ shape: [Int]) -> String { "{" + shape.map(String.init).joined(separator: ",") + "}" }

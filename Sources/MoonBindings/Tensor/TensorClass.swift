@@ -18,7 +18,7 @@ enum TensorClass {
     static func namingErrors(_ m: LuaMethod) -> LuaMethod {
         let body = m.body, name = m.name
         return LuaMethod(m.name, m.signature, m.doc) { L in
-            do { return try body(L) } catch let e as TensorError {
+            do { return try body(L) } catch let e as TensorError where !e.isArgumentError {
                 var msg = e.message
                 if let colon = msg.firstIndex(of: ":"), !msg[..<colon].contains(" "), msg[..<colon] != name {
                     msg = name + msg[colon...]

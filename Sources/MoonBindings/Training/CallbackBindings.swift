@@ -83,10 +83,6 @@ enum CallbackBindings {
         return out
     }
 
-    static func mode(_ L: LuaState, _ opts: Int32, _ fn: String) throws -> Monitor.Mode {
-        try Monitor.mode(try L.optionString(opts, "mode", fn) ?? "auto", op: fn)
-    }
-
     static func pushCallback(_ L: LuaState, _ c: Callback) { L.push(object: c, metatable: callbackMeta) }
 
     static func install(_ L: LuaState, _ m: ModuleBuilder) {
@@ -95,39 +91,14 @@ enum CallbackBindings {
                           guard let c = L.object(1, callbackMeta, as: Callback.self) else { return 0 }
                           L.push("nn.\(String(describing: type(of: c)))"); return 1
                       })])
-        m.function("EarlyStopping", "nn.EarlyStopping{monitor=\"val_loss\", min_delta=0, patience=0, mode=\"auto\", restore_best=false, baseline=nil}", """
-            Stops training when monitor has not improved by more than min_delta for patience epochs \
-            (mode auto: accuracies are maximized, everything else minimized). restore_best puts back \
-            the weights of the best epoch when training ends. A missing monitor (no validation data) \
-            is reported once and ignored.
-            """) { L in
-            let fn = "nn.EarlyStopping"
-            try L.checkOptionKeys(1, fn, ["monitor", "min_delta", "patience", "mode", "restore_best", "restore_best_weights", "baseline"])
-            pushCallback(L, try EarlyStopping(
-                monitor: try L.optionString(1, "monitor", fn) ?? "val_loss",
-                minDelta: try L.optionNumber(1, "min_delta", fn) ?? 0,
-                patience: try L.optionInteger(1, "patience", fn) ?? 0,
-                mode: try mode(L, 1, fn),
-                restoreBest: try L.optionBool(1, "restore_best", fn) ?? L.optionBool(1, "restore_best_weights", fn) ?? false,
-                baseline: try L.optionNumber(1, "baseline", fn)))
-            return 1
-        }
-        m.function("ReduceLROnPlateau", "nn.ReduceLROnPlateau{monitor=\"val_loss\", factor=0.1, patience=10, min_lr=0, min_delta=1e-4, cooldown=0, mode=\"auto\"}", """
+        m.callback(EarlyStopping.self, "EarlyStopping", """
+            Stops training when monitor has not improved by more than min_delta for patience \
+            epochs. A missing monitor (no validation data) is reported once and ignored.
+            """)
+        m.callback(ReduceLROnPlateau.self, "ReduceLROnPlateau", """
             Multiplies the learning rate by factor when monitor has not improved by more than \
             min_delta for patience epochs, never below min_lr, then waits cooldown epochs. Keras' defaults.
-            """) { L in
-            let fn = "nn.ReduceLROnPlateau"
-            try L.checkOptionKeys(1, fn, ["monitor", "factor", "patience", "min_lr", "min_delta", "cooldown", "mode"])
-            pushCallback(L, try ReduceLROnPlateau(
-                monitor: try L.optionString(1, "monitor", fn) ?? "val_loss",
-                factor: try L.optionNumber(1, "factor", fn) ?? 0.1,
-                patience: try L.optionInteger(1, "patience", fn) ?? 10,
-                mode: try mode(L, 1, fn),
-                minDelta: try L.optionNumber(1, "min_delta", fn) ?? 1e-4,
-                cooldown: try L.optionInteger(1, "cooldown", fn) ?? 0,
-                minLR: try L.optionNumber(1, "min_lr", fn) ?? 0))
-            return 1
-        }
+            """)
         m.function("LearningRateScheduler", "nn.LearningRateScheduler(function(epoch, lr) return new_lr end)", """
             Sets the learning rate at the start of every epoch (epochs count from 1) to what the \
             function returns for the epoch and the current rate.
@@ -138,30 +109,23 @@ enum CallbackBindings {
             L.push("LearningRateScheduler"); L.setField(-2, "kind")
             return 1
         }
-        m.function("ModelCheckpoint", "nn.ModelCheckpoint(path[, {save_best_only=false, monitor=\"val_loss\", mode=\"auto\"}])", """
+        m.callback(ModelCheckpoint.self, "ModelCheckpoint", """
             Saves the model (as model:save) after every epoch, or only when monitor improves with \
-            save_best_only. {epoch} or {epoch:02d} in the path becomes the epoch number.
-            """) { L in
-            let fn = "nn.ModelCheckpoint"
-            let path = try L.string(1, fn)
-            try L.checkOptionKeys(2, fn, ["save_best_only", "monitor", "mode"])
-            pushCallback(L, try ModelCheckpoint(path: path, saveBestOnly: try L.optionBool(2, "save_best_only", fn) ?? false,
-                                                monitor: try L.optionString(2, "monitor", fn) ?? "val_loss", mode: try mode(L, 2, fn)))
-            return 1
-        }
-        m.function("CSVLogger", "nn.CSVLogger(path[, {separator=\",\", append=false}])", """
+            save_best_only.
+            """)
+        m.callback(CSVLogger.self, "CSVLogger", """
             Writes a CSV row an epoch: epoch, then every logged value in sorted key order. Replaces the \
             file when training starts unless append is set or fit resumes from a checkpoint.
-            """) { L in
-            let fn = "nn.CSVLogger"
-            let path = try L.string(1, fn)
-            try L.checkOptionKeys(2, fn, ["separator", "append"])
-            pushCallback(L, try CSVLogger(path: path, separator: try L.optionString(2, "separator", fn) ?? ",",
-                                          append: try L.optionBool(2, "append", fn) ?? false))
-            return 1
-        }
-        m.function("TerminateOnNaN", "nn.TerminateOnNaN()", "Stops training at the first batch whose loss is NaN or infinite.") { L in
-            pushCallback(L, TerminateOnNaN())
+            """)
+        m.callback(TerminateOnNaN.self, "TerminateOnNaN", "Stops training at the first batch whose loss is NaN or infinite.")
+    }
+}
+
+extension ModuleBuilder {
+    /// `nn.<name>{...}` for a callback whose options are one declaration (`T.Config`).
+    func callback<T: ConfigurableCallback>(_ type: T.Type, _ fname: String, _ doc: String) {
+        function(fname, options: T.Config.self, doc: doc) { L, config, _ in
+            CallbackBindings.pushCallback(L, try T(config: config))
             return 1
         }
     }

@@ -97,7 +97,7 @@ enum TuneModule {
             }
             m.function("choice", "tune.choice{v1, v2, ...}", "One of the listed values (numbers, strings, booleans or tables), each equally likely; in a grid, every one.") { L in
                 try L.checkTable(1, "tune.choice", "a list of values")
-                guard case .array(let vs) = try TuneArguments.json(L, 1, "tune.choice"), !vs.isEmpty else {
+                guard case .array(let vs) = try L.json(1, "tune.choice"), !vs.isEmpty else {
                     throw LuaError("tune.choice: expected a non-empty list of values")
                 }
                 L.push(object: DomainBox(.choice(vs)), metatable: tuneDomainMeta)
@@ -116,7 +116,7 @@ enum TuneModule {
     }
 
     static func pushDomain(_ L: LuaState, _ d: Domain, _ fn: String) throws -> Int32 {
-        do { try d.validate("value") } catch let e as TuneError { throw LuaError("\(fn): \(e.message.replacingOccurrences(of: "space: 'value': ", with: ""))") }
+        do { try d.validate("value") } catch let e as TuneError where !e.isArgumentError { throw LuaError("\(fn): \(e.message.replacingOccurrences(of: "space: 'value': ", with: ""))") }
         L.push(object: DomainBox(d), metatable: tuneDomainMeta)
         return 1
     }

@@ -28,7 +28,7 @@ enum TuneResult {
             }
             push(L, SweepReport(sweep: rec, trials: try store.trials(sweep: sweep)), storage: store.location)
             return 1
-        } catch let e as TuneError {
+        } catch let e as TuneError where !e.isArgumentError {
             throw LuaError(e.message)
         }
     }
@@ -82,7 +82,7 @@ enum TuneResult {
     static let csvHandle = LuaState.register { L in
         let r = try report(L, 1, "result:to_csv")
         let path = try L.string(2, "result:to_csv")
-        do { try r.writeCSV(to: path) } catch let e as TuneError { throw LuaError("result:to_csv: \(e.message)") }
+        do { try r.writeCSV(to: path) } catch let e as TuneError where !e.isArgumentError { throw LuaError("result:to_csv: \(e.message)") }
         return 0
     }
 
@@ -124,7 +124,7 @@ enum TuneResult {
                 L.setField(-2, s.name)
             }
             return 1
-        } catch let e as TuneError {
+        } catch let e as TuneError where !e.isArgumentError {
             throw LuaError("\(fn): \(e.message)")
         }
     }

@@ -93,7 +93,7 @@ struct SweepCall {
         var content = "\(space.json.encoded)|\(direction)|seed=\(seedValue)"
         switch kind {
         case "grid":
-            do { plan = FixedPlan(sweep: "", configs: try space.grid()) } catch let e as TuneError { throw LuaError(e.message) }
+            do { plan = FixedPlan(sweep: "", configs: try space.grid()) } catch let e as TuneError where !e.isArgumentError { throw LuaError(e.message) }
         case "random":
             let n = try L.optionInteger(1, "trials", fn) ?? 10
             guard n >= 1 && n <= 1_000_000 else { throw LuaError("\(fn): trials must be at least 1, got \(n)") }
@@ -104,7 +104,7 @@ struct SweepCall {
             let r = try L.optionInteger(1, "max_epochs", fn) ?? 27
             let eta = try L.optionInteger(1, "factor", fn) ?? 3
             let schedule: HyperbandSchedule
-            do { schedule = try HyperbandSchedule(maxEpochs: r, factor: eta) } catch let e as TuneError { throw LuaError(e.message) }
+            do { schedule = try HyperbandSchedule(maxEpochs: r, factor: eta) } catch let e as TuneError where !e.isArgumentError { throw LuaError(e.message) }
             plan = HyperbandPlan(sweep: "", schedule: schedule, space: space, seed: seed, maximize: direction == "max")
             content += "|max_epochs=\(r)|factor=\(eta)"
         }
@@ -162,7 +162,7 @@ struct SweepCall {
         let (spec, note) = storageSpec()
         let server = StorageURL.isServerURL(spec)
         let store: TrialStorage
-        do { store = try openTrialStorage(spec) } catch let e as TuneError { throw luaError(e) }
+        do { store = try openTrialStorage(spec) } catch let e as TuneError where !e.isArgumentError { throw luaError(e) }
         defer { store.close() }
         try wrap { try store.register(record) }
         // Checkpoints: a SQLite file's folder beside it; with a server, the checkpoints= folder
@@ -216,16 +216,17 @@ struct SweepCall {
         }
         do {
             try runner.run()
-        } catch let e as TuneError {
-            if e.message == "interrupted" { Interrupt.clear() }
-            throw e.message == "interrupted" ? LuaError("interrupted (re-run with the same storage to resume)") : luaError(e)
+        } catch let e as TuneError where !e.isArgumentError {
+            guard e.isInterruption else { throw luaError(e) }
+            Interrupt.clear()
+            throw LuaError("interrupted (re-run with the same storage to resume)")
         }
         Self.finished[id] = spec
         return try TuneResult.push(L, storage: spec, sweep: id, open: store)
     }
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as TuneError { throw luaError(e) }
+        do { return try body() } catch let e as TuneError where !e.isArgumentError { throw luaError(e) }
     }
 
     /// The engine's error as this call's Lua error ("tune.grid: ..." rather than "tune.grid: tune: ...").
@@ -279,7 +280,7 @@ struct SweepCall {
         defer { TrainingCheckpoint.didSave = nil }
         try? FileManager.default.createDirectory(atPath: PathText.folder(of: checkpoint), withIntermediateDirectories: true)
         L.pushValue(objective)
-        TuneArguments.push(L, trial.config)
+        L.push(json: trial.config)
         var nargs: Int32 = 2
         if kind == "hyperband" { L.push(trial.budget ?? 0); nargs = 3 }
         L.newTable(fieldCount: 8)
@@ -291,7 +292,7 @@ struct SweepCall {
         if let b = trial.budget { L.push(b); L.setField(-2, "epochs") }
         if let p = trial.parent { L.push(p); L.setField(-2, "parent") }
         L.push(function: { L in
-            do { try send?() } catch let e as TuneError { throw LuaError("trial:checkpointed: \(e.message)") }
+            do { try send?() } catch let e as TuneError where !e.isArgumentError { throw LuaError("trial:checkpointed: \(e.message)") }
             return 0
         })
         L.setField(-2, "checkpointed")
@@ -310,7 +311,7 @@ struct SweepCall {
             L.getField(-1, "score")
             score = L.type(-1) == .number ? L.toNumber(-1) : nil
             L.pop()
-            if case .object(let pairs)? = try? TuneArguments.json(L, -1, "result") {
+            if case .object(let pairs)? = try? L.json(-1, "result") {
                 let rest = pairs.filter { $0.0 != "score" }
                 if !rest.isEmpty { extras = .object(rest) }
             }

@@ -1,18 +1,25 @@
 import Foundation
+import MoonEngine
 
 /// Writes one CSV row per epoch to `path`: `epoch` then every logged key in sorted order
 /// (Keras' layout; epochs from 1), flushed after each row. The file is replaced at the start
 /// of training unless `append` is set or the run resumes from a checkpoint.
-public final class CSVLogger: Callback {
-    public let path: String
-    public let separator: String
-    public let append: Bool
+public final class CSVLogger: Callback, ConfigurableCallback {
+    public let options: CSVLoggerOptions
+    public var path: String { options.path }
+    public var separator: String { options.separator }
+    public var append: Bool { options.append }
     private var keys: [String]?
     private var handle: FileHandle?
 
-    public init(path: String, separator: String = ",", append: Bool = false) throws {
-        guard !path.isEmpty else { throw TrainingError("CSVLogger: the path is empty") }
-        (self.path, self.separator, self.append) = (path, separator, append)
+    public init(config o: CSVLoggerOptions) throws {
+        guard !o.path.isEmpty else { throw TrainingError("CSVLogger: the path is empty") }
+        guard !o.separator.isEmpty else { throw TrainingError("CSVLogger: the separator is empty") }
+        self.options = o
+    }
+
+    public convenience init(path: String, _ configure: (inout CSVLoggerOptions) -> Void = { _ in }) throws {
+        try self.init { $0.path = path; configure(&$0) }
     }
 
     public override func onTrainBegin(_ trainer: Trainer) throws {
@@ -63,5 +70,18 @@ public final class CSVLogger: Callback {
         if v.isNaN { return "nan" }
         if v.isInfinite { return v > 0 ? "inf" : "-inf" }
         return "\(v)"
+    }
+}
+
+/// `nn.CSVLogger(path, {...})`.
+public struct CSVLoggerOptions: Options {
+    public var path = ""
+    public var separator = ","
+    public var append = false
+    public init() {}
+    public static var fields: [OptionField<CSVLoggerOptions>] {
+        [.argument("path", \.path, "the CSV file"),
+         OptionField("separator", \.separator, "between the values of a row"),
+         OptionField("append", \.append, "continue an existing file instead of replacing it")]
     }
 }

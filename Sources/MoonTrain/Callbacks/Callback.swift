@@ -24,9 +24,25 @@ open class Callback {
     open func restore(checkpointState: [String: Any], tensors: [String: Tensor]) throws {}
 }
 
+/// A callback whose options are one `Options` declaration (the Lua constructor and its
+/// help come from `Config`).
+public protocol ConfigurableCallback: Callback {
+    associatedtype Config: Options
+    init(config: Config) throws
+}
+
+extension ConfigurableCallback {
+    /// The callback with its options set in Swift: `EarlyStopping { $0.patience = 3 }`.
+    public init(_ configure: (inout Config) throws -> Void = { _ in }) throws {
+        var o = Config()
+        try configure(&o)
+        try self.init(config: o)
+    }
+}
+
 /// Which direction of a monitored quantity is better, and by how much it must move.
 public struct Monitor: Sendable {
-    public enum Mode: String, Sendable { case auto, min, max }
+    public enum Mode: String, Sendable, OptionChoice { case auto, min, max }
     public let key: String
     /// True when larger is better.
     public let maximize: Bool

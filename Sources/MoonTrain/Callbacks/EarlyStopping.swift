@@ -6,11 +6,12 @@ import MoonEngine
 /// With `restoreBest`, the weights of the best epoch are put back when training ends (whether
 /// it stopped early or ran all epochs). `baseline`: the value to beat before waiting resets.
 /// A missing monitored value (no validation data) is reported once and ignored.
-public final class EarlyStopping: Callback {
+public final class EarlyStopping: Callback, ConfigurableCallback {
+    public let options: EarlyStoppingOptions
     public let monitor: Monitor
-    public let patience: Int
-    public let restoreBest: Bool
-    public let baseline: Double?
+    public var patience: Int { options.patience }
+    public var restoreBest: Bool { options.restoreBest }
+    public var baseline: Double? { options.baseline }
     public private(set) var best: Double
     public private(set) var bestEpoch = 0
     public private(set) var wait = 0
@@ -19,15 +20,13 @@ public final class EarlyStopping: Callback {
     private var bestWeights: [Tensor]?
     private var warned = false
 
-    public init(monitor: String = "val_loss", minDelta: Double = 0, patience: Int = 0, mode: Monitor.Mode = .auto,
-                restoreBest: Bool = false, baseline: Double? = nil) throws {
-        guard patience >= 0 else { throw TrainingError("EarlyStopping: patience must be non-negative, got \(patience)") }
-        self.monitor = try Monitor(key: monitor, mode: mode, minDelta: minDelta)
-        self.patience = patience
-        self.restoreBest = restoreBest
-        self.baseline = baseline
+    public init(config o: EarlyStoppingOptions) throws {
+        guard o.patience >= 0 else { throw TrainingError("EarlyStopping: patience must be non-negative, got \(o.patience)") }
+        self.options = o
+        self.monitor = try Monitor(key: o.monitor, mode: o.mode, minDelta: o.minDelta)
         self.best = self.monitor.worst
     }
+
 
     public override func onTrainBegin(_ trainer: Trainer) throws {
         wait = 0; stoppedEpoch = 0; best = baseline ?? monitor.worst; bestEpoch = 0; bestWeights = nil
@@ -76,5 +75,24 @@ public final class EarlyStopping: Callback {
             while let t = tensors["best.\(i)"] { list.append(t); i += 1 }
             bestWeights = list
         }
+    }
+}
+
+/// `nn.EarlyStopping{...}`, with Keras' defaults.
+public struct EarlyStoppingOptions: Options {
+    public var monitor = "val_loss"
+    public var minDelta = 0.0
+    public var patience = 0
+    public var mode = Monitor.Mode.auto
+    public var restoreBest = false
+    public var baseline: Double? = nil
+    public init() {}
+    public static var fields: [OptionField<EarlyStoppingOptions>] {
+        [OptionField("monitor", \.monitor, "the logged value watched"),
+         OptionField("min_delta", \.minDelta, "the smallest change that counts as an improvement"),
+         OptionField("patience", \.patience, "epochs without improvement before stopping"),
+         OptionField("mode", \.mode, "auto: accuracies are maximized, everything else minimized"),
+         OptionField("restore_best", \.restoreBest, "put back the best epoch's weights when training ends", aliases: ["restore_best_weights"]),
+         OptionField("baseline", \.baseline, "the value to beat before waiting resets")]
     }
 }

@@ -4,21 +4,25 @@ import MoonEngine
 /// Saves the model (architecture, weights and optimizer state, as `model:save`) after each
 /// epoch. With `saveBestOnly`, only when `monitor` (default `val_loss`) improves on the best so
 /// far. `{epoch}` (or `{epoch:02d}`) in the path is replaced by the epoch number.
-public final class ModelCheckpoint: Callback {
-    public let path: String
-    public let saveBestOnly: Bool
+public final class ModelCheckpoint: Callback, ConfigurableCallback {
+    public let options: ModelCheckpointOptions
+    public var path: String { options.path }
+    public var saveBestOnly: Bool { options.saveBestOnly }
     public let monitor: Monitor
     public private(set) var best: Double
     /// Paths written, in order.
     public private(set) var saved: [String] = []
     private var warned = false
 
-    public init(path: String, saveBestOnly: Bool = false, monitor: String = "val_loss", mode: Monitor.Mode = .auto) throws {
-        guard !path.isEmpty else { throw TrainingError("ModelCheckpoint: the path is empty") }
-        self.path = path
-        self.saveBestOnly = saveBestOnly
-        self.monitor = try Monitor(key: monitor, mode: mode)
+    public init(config o: ModelCheckpointOptions) throws {
+        guard !o.path.isEmpty else { throw TrainingError("ModelCheckpoint: the path is empty") }
+        self.options = o
+        self.monitor = try Monitor(key: o.monitor, mode: o.mode)
         best = self.monitor.worst
+    }
+
+    public convenience init(path: String, _ configure: (inout ModelCheckpointOptions) -> Void = { _ in }) throws {
+        try self.init { $0.path = path; configure(&$0) }
     }
 
     public override func onTrainBegin(_ trainer: Trainer) throws { best = monitor.worst }
@@ -50,5 +54,20 @@ public final class ModelCheckpoint: Callback {
     public override var checkpointState: [String: Any] { ["best": JSON.number(best)] }
     public override func restore(checkpointState s: [String: Any], tensors: [String: MoonEngine.Tensor]) throws {
         best = JSON.number(from: s["best"])
+    }
+}
+
+/// `nn.ModelCheckpoint(path, {...})`.
+public struct ModelCheckpointOptions: Options {
+    public var path = ""
+    public var saveBestOnly = false
+    public var monitor = "val_loss"
+    public var mode = Monitor.Mode.auto
+    public init() {}
+    public static var fields: [OptionField<ModelCheckpointOptions>] {
+        [.argument("path", \.path, "the file; {epoch} or {epoch:02d} becomes the epoch number"),
+         OptionField("save_best_only", \.saveBestOnly, "save only when monitor improves"),
+         OptionField("monitor", \.monitor, "the logged value watched"),
+         OptionField("mode", \.mode, "auto: accuracies are maximized, everything else minimized")]
     }
 }

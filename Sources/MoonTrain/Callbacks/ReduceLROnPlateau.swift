@@ -4,23 +4,27 @@ import MoonEngine
 /// improved by more than `minDelta` for `patience` epochs, never below `minLR`; after a
 /// reduction, waits `cooldown` epochs before counting again. Defaults are Keras': factor 0.1,
 /// patience 10, min_delta 1e-4, cooldown 0, min_lr 0.
-public final class ReduceLROnPlateau: Callback {
+public final class ReduceLROnPlateau: Callback, ConfigurableCallback {
+    public let options: ReduceLROnPlateauOptions
     public let monitor: Monitor
-    public let factor: Double, patience: Int, minLR: Double, cooldown: Int
+    public var factor: Double { options.factor }
+    public var patience: Int { options.patience }
+    public var minLR: Double { options.minLR }
+    public var cooldown: Int { options.cooldown }
     public private(set) var best: Double
     public private(set) var wait = 0
     public private(set) var cooldownCounter = 0
     private var warned = false
 
-    public init(monitor: String = "val_loss", factor: Double = 0.1, patience: Int = 10, mode: Monitor.Mode = .auto,
-                minDelta: Double = 1e-4, cooldown: Int = 0, minLR: Double = 0) throws {
-        guard factor > 0 && factor < 1 else { throw TrainingError("ReduceLROnPlateau: factor must be in (0, 1), got \(factor)") }
-        guard patience >= 0, cooldown >= 0 else { throw TrainingError("ReduceLROnPlateau: patience and cooldown must be non-negative") }
-        guard minLR >= 0, minLR.isFinite else { throw TrainingError("ReduceLROnPlateau: min_lr must be non-negative, got \(minLR)") }
-        self.monitor = try Monitor(key: monitor, mode: mode, minDelta: minDelta)
-        (self.factor, self.patience, self.minLR, self.cooldown) = (factor, patience, minLR, cooldown)
+    public init(config o: ReduceLROnPlateauOptions) throws {
+        guard o.factor > 0 && o.factor < 1 else { throw TrainingError("ReduceLROnPlateau: factor must be in (0, 1), got \(o.factor)") }
+        guard o.patience >= 0, o.cooldown >= 0 else { throw TrainingError("ReduceLROnPlateau: patience and cooldown must be non-negative") }
+        guard o.minLR >= 0, o.minLR.isFinite else { throw TrainingError("ReduceLROnPlateau: min_lr must be non-negative, got \(o.minLR)") }
+        self.options = o
+        self.monitor = try Monitor(key: o.monitor, mode: o.mode, minDelta: o.minDelta)
         best = self.monitor.worst
     }
+
 
     public override func onTrainBegin(_ trainer: Trainer) throws {
         best = monitor.worst; wait = 0; cooldownCounter = 0
@@ -57,5 +61,26 @@ public final class ReduceLROnPlateau: Callback {
         best = JSON.number(from: s["best"])
         wait = JSON.int(s["wait"]) ?? 0
         cooldownCounter = JSON.int(s["cooldown_counter"]) ?? 0
+    }
+}
+
+/// `nn.ReduceLROnPlateau{...}`, with Keras' defaults.
+public struct ReduceLROnPlateauOptions: Options {
+    public var monitor = "val_loss"
+    public var factor = 0.1
+    public var patience = 10
+    public var minLR = 0.0
+    public var minDelta = 1e-4
+    public var cooldown = 0
+    public var mode = Monitor.Mode.auto
+    public init() {}
+    public static var fields: [OptionField<ReduceLROnPlateauOptions>] {
+        [OptionField("monitor", \.monitor, "the logged value watched"),
+         OptionField("factor", \.factor, "the rate is multiplied by this on a plateau"),
+         OptionField("patience", \.patience, "epochs without improvement before reducing"),
+         OptionField("min_lr", \.minLR, "the rate never goes below this"),
+         OptionField("min_delta", \.minDelta, "the smallest change that counts as an improvement"),
+         OptionField("cooldown", \.cooldown, "epochs to wait after a reduction"),
+         OptionField("mode", \.mode, "auto: accuracies are maximized, everything else minimized")]
     }
 }

@@ -1,8 +1,10 @@
+import MoonEngine
+
 /// Stops training at the first batch whose loss is NaN or infinite.
-public final class TerminateOnNaN: Callback {
+public final class TerminateOnNaN: Callback, ConfigurableCallback {
     public private(set) var stoppedAt: (epoch: Int, batch: Int)?
 
-    public override init() {}
+    public init(config: NoOptions = NoOptions()) {}
 
     public override func onBatchEnd(_ trainer: Trainer, batch: Int, logs: [String: Double]) throws {
         if let loss = logs["loss"], !loss.isFinite {

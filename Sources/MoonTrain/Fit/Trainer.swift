@@ -354,7 +354,7 @@ public enum Inference {
         let feed = try ModelInputs.feed(inputs, to: model, "predict")
         let n = ModelInputs.count(inputs)
         for (name, t) in feed {
-            guard t.rank >= 1, t.shape[0] > 0 else { throw TrainingError("predict: no samples in \(feed.count == 1 ? "x" : "input '\(name)'") of shape \(Losses.shape(t))") }
+            guard t.rank >= 1, t.shape[0] > 0 else { throw TrainingError("predict: no samples in \(feed.count == 1 ? "x" : "input '\(name)'") of shape \(shapeText(t.shape))") }
             guard t.shape[0] == n else {
                 throw TrainingError("predict: input '\(name)' has \(t.shape[0]) samples but the first input \(n); the counts must agree")
             }
@@ -377,7 +377,7 @@ public enum Inference {
     /// output, 1 where it exceeds 0.5 — or 0 for logits — else 0).
     public static func classify(_ prediction: Tensor, activation: String?) throws -> Tensor {
         guard prediction.rank == 2 || prediction.rank == 1 else {
-            throw TrainingError("classify: expects outputs of shape {N,K}, got \(Losses.shape(prediction))")
+            throw TrainingError("classify: expects outputs of shape {N,K}, got \(shapeText(prediction.shape))")
         }
         let n = prediction.shape[0], k = prediction.rank == 2 ? prediction.shape[1] : 1
         let p = prediction.toArray()

@@ -90,11 +90,11 @@ public enum Losses {
     public static func sparseCategoricalCrossentropy(_ prediction: Tensor, _ labels: Tensor, fromLogits: Bool = true) throws -> Tensor {
         let op = "sparse_categorical_crossentropy"
         guard prediction.rank == 2 else {
-            throw TrainingError("\(op): expects predictions of shape {N,K}, got \(shape(prediction))")
+            throw TrainingError("\(op): expects predictions of shape {N,K}, got \(shapeText(prediction.shape))")
         }
         let (n, k) = (prediction.shape[0], prediction.shape[1])
         guard labels.count == n, labels.rank <= 2, labels.rank == 1 || labels.shape.last == 1 else {
-            throw TrainingError("\(op): labels of shape \(shape(labels)) do not match predictions of shape \(shape(prediction)) (expected {\(n)})")
+            throw TrainingError("\(op): labels of shape \(shapeText(labels.shape)) do not match predictions of shape \(shapeText(prediction.shape)) (expected {\(n)})")
         }
         try checkLabels(labels, classes: k, op: op)
         if fromLogits { return try Tensor.crossEntropy(prediction, try labels.reshape([n])) }
@@ -106,7 +106,7 @@ public enum Losses {
     public static func categoricalCrossentropy(_ prediction: Tensor, _ target: Tensor, fromLogits: Bool = true) throws -> Tensor {
         let op = "categorical_crossentropy"
         guard prediction.rank == 2, target.shape == prediction.shape else {
-            throw TrainingError("\(op): targets of shape \(shape(target)) do not match predictions of shape \(shape(prediction)) (expected one-hot rows {N,K})")
+            throw TrainingError("\(op): targets of shape \(shapeText(target.shape)) do not match predictions of shape \(shapeText(prediction.shape)) (expected one-hot rows {N,K})")
         }
         let logp = fromLogits ? try prediction.logSoftmax(1)
                               : try prediction.clamp(min: epsilon, max: 1 - epsilon).log()
@@ -148,10 +148,9 @@ public enum Losses {
     static func aligned(_ target: Tensor, _ prediction: Tensor, _ op: String) throws -> Tensor {
         if target.shape == prediction.shape { return target }
         guard target.count == prediction.count else {
-            throw TrainingError("\(op): targets of shape \(shape(target)) do not match predictions of shape \(shape(prediction))")
+            throw TrainingError("\(op): targets of shape \(shapeText(target.shape)) do not match predictions of shape \(shapeText(prediction.shape))")
         }
         return try target.reshape(prediction.shape)
     }
 
-    static func shape(_ t: Tensor) -> String { "{" + t.shape.map(String.init).joined(separator: ",") + "}" }
 }

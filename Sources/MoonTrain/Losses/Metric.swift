@@ -28,7 +28,7 @@ public enum Metric: String, CaseIterable, Sendable {
         switch self {
         case .mae, .mse:
             guard p.count == t.count else {
-                throw TrainingError("\(rawValue): targets of shape \(Losses.shape(target)) do not match predictions of shape \(Losses.shape(prediction))")
+                throw TrainingError("\(rawValue): targets of shape \(shapeText(target.shape)) do not match predictions of shape \(shapeText(prediction.shape))")
             }
             var s = 0.0
             for i in 0..<p.count {
@@ -43,7 +43,7 @@ public enum Metric: String, CaseIterable, Sendable {
             if k > 1 {
                 let oneHot = t.count == p.count
                 guard oneHot || t.count == n else {
-                    throw TrainingError("accuracy: targets of shape \(Losses.shape(target)) do not match predictions of shape \(Losses.shape(prediction))")
+                    throw TrainingError("accuracy: targets of shape \(shapeText(target.shape)) do not match predictions of shape \(shapeText(prediction.shape))")
                 }
                 for r in 0..<n {
                     let predicted = Metric.argmax(p, r * k, k)
@@ -53,7 +53,7 @@ public enum Metric: String, CaseIterable, Sendable {
                 return (correct, Double(n))
             }
             guard t.count == p.count else {
-                throw TrainingError("accuracy: targets of shape \(Losses.shape(target)) do not match predictions of shape \(Losses.shape(prediction))")
+                throw TrainingError("accuracy: targets of shape \(shapeText(target.shape)) do not match predictions of shape \(shapeText(prediction.shape))")
             }
             let threshold: Float = logits ? 0 : 0.5
             for i in 0..<p.count where (p[i] > threshold) == (t[i] > 0.5) { correct += 1 }

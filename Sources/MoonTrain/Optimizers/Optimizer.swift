@@ -102,7 +102,7 @@ open class Optimizer: CustomStringConvertible {
         for (i, p) in params.enumerated() {
             guard let g = p.grad else { grads.append(nil); continue }
             guard g.shape == p.shape else {
-                throw TensorError("\(name).step: gradient of shape \(describe(g.shape)) does not match parameter \(i + 1) of shape \(describe(p.shape))")
+                throw TensorError("\(name).step: gradient of shape \(shapeText(g.shape)) does not match parameter \(i + 1) of shape \(shapeText(p.shape))")
             }
             grads.append(try effectiveGradient(i, p, g))
         }
@@ -183,7 +183,6 @@ open class Optimizer: CustomStringConvertible {
         }
     }
 
-    private func describe(_ shape: [Int]) -> String { "{" + shape.map(String.init).joined(separator: ",") + "}" }
 
     /// `Adam{lr=0.001, beta1=0.9, beta2=0.999, eps=1e-07, params=4}`.
     public var description: String {

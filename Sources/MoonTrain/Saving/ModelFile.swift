@@ -22,7 +22,7 @@ public enum ModelFile {
         let weights = model.namedWeights()
         var tensors = weights.map { (name: $0.name, tensor: $0.tensor) }
         var metadata = ["format": format, "format_version": formatVersion,
-                        "architecture": try JSON.encode(model.architecture()),
+                        "architecture": model.architecture().encoded,
                         "weights": try JSON.encode(weights.map(\.name))]
         if let optimizer {
             metadata["optimizer"] = try JSON.encode(optimizer.config)
@@ -59,7 +59,7 @@ public enum ModelFile {
         if !extra.isEmpty { problems.append("not in the model: " + extra.joined(separator: ", ")) }
         for (name, t) in mine {
             if let s = saved[name], s.shape != t.shape {
-                problems.append("\(name) has shape \(Losses.shape(s)) in the file, \(Losses.shape(t)) in the model")
+                problems.append("\(name) has shape \(shapeText(s.shape)) in the file, \(shapeText(t.shape)) in the model")
             }
         }
         if !problems.isEmpty {
@@ -77,7 +77,7 @@ public struct SavedModel {
     /// `moonlab.model` or `moonlab.checkpoint`.
     public let format: String
     /// The architecture the model was saved with (what `Model.fromArchitecture` rebuilds).
-    public let architecture: [String: Any]
+    public let architecture: JSONValue
     /// Weights in model order.
     public let weights: [(name: String, tensor: Tensor)]
     /// The optimizer's name, options and counters, when one was saved.
@@ -105,10 +105,12 @@ public struct SavedModel {
         guard version == ModelFile.formatVersion else {
             throw TrainingError("\(path): format_version \(version) is not one this moonlab reads (it reads \(ModelFile.formatVersion)); the file comes from another moonlab version or is damaged")
         }
-        guard let arch = metadata["architecture"],
-              let architecture = try JSON.decode(arch, what: "\(path): architecture") as? [String: Any] else {
-            throw TrainingError("\(path) holds no architecture")
+        guard let arch = metadata["architecture"] else { throw TrainingError("\(path) holds no architecture") }
+        let architecture: JSONValue
+        do { architecture = try JSONValue.parse(arch) } catch {
+            throw TrainingError("\(path): architecture is not valid JSON")
         }
+        guard case .object = architecture else { throw TrainingError("\(path) holds no architecture") }
         self.architecture = architecture
         let order = (metadata["weights"].flatMap { try? JSON.decode($0, what: "weights") } as? [String]) ?? []
         let byName = Dictionary(tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })

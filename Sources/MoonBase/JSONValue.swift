@@ -1,6 +1,7 @@
 import Foundation
 
-/// A JSON value: the form configurations, results and spaces take in trial storage.
+/// A JSON value: moonlab's one JSON model (layer configs, saved files' metadata, sweep
+/// configurations, results and spaces in trial storage).
 ///
 /// Integers and floating-point numbers stay distinct through a round trip (`16` reads back
 /// as an integer, `0.001` and `1.0` as doubles), so a configuration reaches a worker process
@@ -129,7 +130,7 @@ public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {
         p.skipSpace()
         let v = try p.value(depth: 0)
         p.skipSpace()
-        guard p.i == p.bytes.count else { throw TuneError("JSON: unexpected text at offset \(p.i)") }
+        guard p.i == p.bytes.count else { throw MoonError("JSON: unexpected text at offset \(p.i)") }
         return v
     }
 
@@ -144,15 +145,15 @@ public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {
         mutating func literal(_ word: String, _ v: JSONValue) throws -> JSONValue {
             let w = Array(word.utf8)
             guard i + w.count <= bytes.count, Array(bytes[i..<i + w.count]) == w else {
-                throw TuneError("JSON: bad literal at offset \(i)")
+                throw MoonError("JSON: bad literal at offset \(i)")
             }
             i += w.count
             return v
         }
 
         mutating func value(depth: Int) throws -> JSONValue {
-            guard depth < 64 else { throw TuneError("JSON: nested too deeply") }
-            guard i < bytes.count else { throw TuneError("JSON: unexpected end") }
+            guard depth < 64 else { throw MoonError("JSON: nested too deeply") }
+            guard i < bytes.count else { throw MoonError("JSON: unexpected end") }
             switch bytes[i] {
             case UInt8(ascii: "n"): return try literal("null", .null)
             case UInt8(ascii: "t"): return try literal("true", .bool(true))
@@ -167,10 +168,10 @@ public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {
                     skipSpace()
                     items.append(try value(depth: depth + 1))
                     skipSpace()
-                    guard i < bytes.count else { throw TuneError("JSON: unterminated array") }
+                    guard i < bytes.count else { throw MoonError("JSON: unterminated array") }
                     if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
                     if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
-                    throw TuneError("JSON: expected , or ] at offset \(i)")
+                    throw MoonError("JSON: expected , or ] at offset \(i)")
                 }
             case UInt8(ascii: "{"):
                 i += 1
@@ -179,18 +180,18 @@ public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {
                 if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
                 while true {
                     skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw TuneError("JSON: expected a key at offset \(i)") }
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw MoonError("JSON: expected a key at offset \(i)") }
                     let k = try string()
                     skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw TuneError("JSON: expected : at offset \(i)") }
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw MoonError("JSON: expected : at offset \(i)") }
                     i += 1
                     skipSpace()
                     pairs.append((k, try value(depth: depth + 1)))
                     skipSpace()
-                    guard i < bytes.count else { throw TuneError("JSON: unterminated object") }
+                    guard i < bytes.count else { throw MoonError("JSON: unterminated object") }
                     if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
                     if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(pairs) }
-                    throw TuneError("JSON: expected , or } at offset \(i)")
+                    throw MoonError("JSON: expected , or } at offset \(i)")
                 }
             default: return try number()
             }
@@ -215,14 +216,14 @@ public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {
                 case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
                     guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<i + 4], as: UTF8.self), radix: 16) else {
-                        throw TuneError("JSON: bad \\u escape")
+                        throw MoonError("JSON: bad \\u escape")
                     }
                     i += 4
                     out += Array(String(Unicode.Scalar(code).map(Character.init) ?? "?").utf8)
                 default: out.append(e)
                 }
             }
-            throw TuneError("JSON: unterminated string")
+            throw MoonError("JSON: unterminated string")
         }
 
         mutating func number() throws -> JSONValue {
@@ -236,15 +237,8 @@ public indirect enum JSONValue: Equatable, Sendable, CustomStringConvertible {
             }
             let text = String(decoding: bytes[start..<i], as: UTF8.self)
             if !isDouble, let n = Int(text) { return .int(n) }
-            guard let d = Double(text) else { throw TuneError("JSON: bad number '\(text)' at offset \(start)") }
+            guard let d = Double(text) else { throw MoonError("JSON: bad number '\(text)' at offset \(start)") }
             return .double(d)
         }
     }
-}
-
-/// An error from the tune machinery; bindings show its message as a Lua error.
-public struct TuneError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }
