@@ -34,7 +34,7 @@ S.assumptions{
 
 local train, test = S.load("mnist", cfg)
 local tr, va = S.split(train, 5 / 6)          -- 50000 / 10000 in the full run
-S.say(("training %d, validation %d, test %d images"):format(#tr, #va, #test))
+print(("training %d, validation %d, test %d images"):format(#tr, #va, #test))
 
 local HIDDEN = {1024, 512}
 local LR, BATCH = 0.00025, 512
@@ -68,7 +68,7 @@ for _, kind in ipairs(KINDS) do
 end
 
 if S.wants(cfg, "sweeps") then
-  local _, rows = S.sweep(cfg, "one regularizer at a time (" .. #SETTINGS .. " runs)", {setting = SETTINGS},
+  S.sweep(cfg, "one regularizer at a time (" .. #SETTINGS .. " runs)", {setting = SETTINGS},
     function(c, t)
       local reg = {}
       local kind, value = c.setting:match("^(.-)=(.*)$")
@@ -78,32 +78,30 @@ if S.wants(cfg, "sweeps") then
       r.last_train_accuracy = info.train_accuracy
       r.last_val_accuracy = info.last_val_accuracy
       return r
-    end)
-
-  for _, r in ipairs(rows) do
-    r.kind, r.value = r.setting:match("^(.-)=(.*)$")
-    r.kind = r.kind or "none"
-    r.gap = r.last_train_accuracy and r.last_val_accuracy and (r.last_train_accuracy - r.last_val_accuracy)
-  end
-  local columns = {{"value", "value"}, {"last_train_accuracy", "train acc"},
-                   {"last_val_accuracy", "val acc"}, {"gap", "gap"}, {"val_accuracy", "best val acc"}}
-  S.table(("Unregularized 1024-512 network (%d epochs, Adam lr %g, batch %d)"):format(cfg.epochs, LR, BATCH),
-    {{"setting", "model"}, table.unpack(columns, 2)}, S.filter(rows, {kind = "none"}))
-  for _, kind in ipairs(KINDS) do
-    S.table(kind .. " on both hidden layers", columns, S.filter(rows, {kind = kind}))
-  end
-  S.parent(function()
-    local none = S.filter(rows, {kind = "none"})[1]
-    if none and none.curve_accuracy then
-      plot.lines{series = {train = none.curve_accuracy, validation = none.curve_val_accuracy},
-                 out = S.path(cfg, "unregularized.svg"), title = "unregularized 1024-512: accuracy",
-                 xlabel = "epoch", ylabel = "accuracy"}
-    end
-    for _, kind in ipairs(KINDS) do
-      S.curves(cfg, "sweep_" .. kind .. ".svg", S.filter(rows, {kind = kind}), "setting",
-               "curve_val_accuracy", kind .. ": validation accuracy")
-    end
-  end)
+    end, {report = function(_, rows)
+      for _, r in ipairs(rows) do
+        r.kind, r.value = r.setting:match("^(.-)=(.*)$")
+        r.kind = r.kind or "none"
+        r.gap = r.last_train_accuracy and r.last_val_accuracy and (r.last_train_accuracy - r.last_val_accuracy)
+      end
+      local columns = {{"value", "value"}, {"last_train_accuracy", "train acc"},
+                       {"last_val_accuracy", "val acc"}, {"gap", "gap"}, {"val_accuracy", "best val acc"}}
+      S.table(("Unregularized 1024-512 network (%d epochs, Adam lr %g, batch %d)"):format(cfg.epochs, LR, BATCH),
+        {{"setting", "model"}, table.unpack(columns, 2)}, S.filter(rows, {kind = "none"}))
+      for _, kind in ipairs(KINDS) do
+        S.table(kind .. " on both hidden layers", columns, S.filter(rows, {kind = kind}))
+      end
+      local none = S.filter(rows, {kind = "none"})[1]
+      if none and none.curve_accuracy then
+        plot.lines{series = {train = none.curve_accuracy, validation = none.curve_val_accuracy},
+                   out = S.path(cfg, "unregularized.svg"), title = "unregularized 1024-512: accuracy",
+                   xlabel = "epoch", ylabel = "accuracy"}
+      end
+      for _, kind in ipairs(KINDS) do
+        S.curves(cfg, "sweep_" .. kind .. ".svg", S.filter(rows, {kind = kind}), "setting",
+                 "curve_val_accuracy", kind .. ": validation accuracy")
+      end
+    end})
 end
 
 ---------------------------------------------------------------------------------------------
@@ -157,9 +155,8 @@ if S.wants(cfg, "final") then
   S.headline(cfg, "001 dense regularization", ("moonlab examples/dense_regularization.lua --only final --seeds %d"):format(cfg.seeds), headline)
 
   -- The first seed's model: its mistakes, per-class report and confusion matrix.
-  S.parent(function()
-    local first = S.filter(final_rows, {seed = cfg.seed})[1]
-    if not (first and first.model_path and io.open(first.model_path)) then return end
+  local first = S.filter(final_rows, {seed = cfg.seed})[1]
+  if first and first.model_path and io.open(first.model_path) then
     local model = nn.load(first.model_path)
     local predicted = model:classify(test)
     local wrong = metrics.misclassified(predicted, test.y)
@@ -168,7 +165,7 @@ if S.wants(cfg, "final") then
     metrics.report(predicted, test.y, test.class_names)
     plot.heatmap(metrics.confusion_matrix(predicted, test.y, 10), {labels = test.class_names,
       out = S.path(cfg, "confusion.svg"), title = "confusion matrix (rows: true, columns: predicted)"})
-  end)
+  end
 end
 
 

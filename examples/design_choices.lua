@@ -82,17 +82,17 @@ if S.wants(cfg, "optimizers") or S.wants(cfg, "init") then
       local which, code = c.arch:match("^(.-)/(.*)$")
       return trial(which, code, {optimizer = c.optimizer, lr = c.lr, batch = 32,
         epochs = cfg.sweep_epochs, patience = cfg.patience})
-    end)
-
-  for _, arch in ipairs(ARCHS) do
-    local rows = S.filter(opt_rows, {arch = arch})
-    S.pivot("Validation accuracy, " .. arch .. " (" .. cfg.sweep_epochs .. (cfg.sweep_epochs == 1 and " epoch)" or " epochs)"), rows,
-      "optimizer", "lr", "val_accuracy", {row_label = "optimizer", col_order = RATES,
-        col_names = {[1e-2] = "lr 1e-2", [1e-3] = "lr 1e-3", [1e-4] = "lr 1e-4"}})
-    S.curves(cfg, "optimizers_" .. arch:gsub("/", "_") .. ".svg", rows,
-      function(r) return r.optimizer .. " " .. S.g(r.lr) end, "curve_val_accuracy",
-      "validation accuracy, " .. arch)
-  end
+    end, {report = function(_, all)
+      for _, arch in ipairs(ARCHS) do
+        local rows = S.filter(all, {arch = arch})
+        S.pivot("Validation accuracy, " .. arch .. " (" .. cfg.sweep_epochs .. (cfg.sweep_epochs == 1 and " epoch)" or " epochs)"), rows,
+          "optimizer", "lr", "val_accuracy", {row_label = "optimizer", col_order = RATES,
+            col_names = {[1e-2] = "lr 1e-2", [1e-3] = "lr 1e-3", [1e-4] = "lr 1e-4"}})
+        S.curves(cfg, "optimizers_" .. arch:gsub("/", "_") .. ".svg", rows,
+          function(r) return r.optimizer .. " " .. S.g(r.lr) end, "curve_val_accuracy",
+          "validation accuracy, " .. arch)
+      end
+    end})
 end
 
 
@@ -110,7 +110,7 @@ local function best_optimizer(arch)
 end
 
 if S.wants(cfg, "init") then
-  local _, init_rows = S.sweep(cfg, "initializer/activation pairs", {arch = INIT_ARCHS, pair = PAIRS},
+  S.sweep(cfg, "initializer/activation pairs", {arch = INIT_ARCHS, pair = PAIRS},
     function(c)
       local which, code = c.arch:match("^(.-)/(.*)$")
       local init_name, activation = c.pair:match("^(.-)/(.*)$")
@@ -121,14 +121,14 @@ if S.wants(cfg, "init") then
       local optimizer, lr = best_optimizer(c.arch)
       return trial(which, {code = code, init = init, activation = activation},
         {optimizer = optimizer, lr = lr, batch = 32, epochs = cfg.sweep_epochs, patience = cfg.patience})
-    end)
-
-  for _, arch in ipairs(INIT_ARCHS) do
-    local optimizer, lr = best_optimizer(arch)
-    S.table(("Initializer/activation, %s (%s lr %s)"):format(arch, optimizer, S.g(lr)),
-      {{"pair", "initializer/activation"}, {"val_accuracy", "val accuracy"}, {"test_accuracy", "test accuracy"},
-       {"epochs", "epochs"}}, S.filter(init_rows, {arch = arch}))
-  end
+    end, {report = function(_, init_rows)
+      for _, arch in ipairs(INIT_ARCHS) do
+        local optimizer, lr = best_optimizer(arch)
+        S.table(("Initializer/activation, %s (%s lr %s)"):format(arch, optimizer, S.g(lr)),
+          {{"pair", "initializer/activation"}, {"val_accuracy", "val accuracy"}, {"test_accuracy", "test accuracy"},
+           {"epochs", "epochs"}}, S.filter(init_rows, {arch = arch}))
+      end
+    end})
 end
 
 
@@ -241,34 +241,32 @@ if S.wants(cfg, "final") or S.wants(cfg, "baseline") then
 
   -- The best model on each data set (chosen by validation accuracy): test images it predicts
   -- correctly and incorrectly, and its per-class report.
-  S.parent(function()
-    for _, which in ipairs(DATASETS) do
-      local best
-      for _, r in ipairs(final_rows) do
-        if r.run:match(" @ " .. which .. " #%d+$") and r.model_path and (not best or r.val_accuracy > best.val_accuracy) then best = r end
-      end
-      if best then
-        local model = nn.load(best.model_path)
-        local test = dataset(which).test
-        local predicted = model:classify(test)
-        local wrong = metrics.misclassified(predicted, test.y)
-        local right, wrong_set = {}, {}
-        for _, i in ipairs(wrong) do wrong_set[i] = true end
-        for i = 1, #test do
-          if not wrong_set[i] then right[#right + 1] = i end
-          if #right == 32 then break end
-        end
-        local tag = which .. "_" .. best.run:match("^(%S+)")
-        plot.images(test, {predictions = predicted, indices = right, max = 32,
-                           out = S.path(cfg, "right_" .. tag .. ".png")})
-        plot.images(test, {predictions = predicted, indices = wrong, max = 32,
-                           out = S.path(cfg, "wrong_" .. tag .. ".png")})
-        print(("Best on %s by validation accuracy: %s — test accuracy %s %%, %d of %d test images wrong"):format(
-          NAMES[which], best.run, S.pct(best.test_accuracy), #wrong, #test))
-        metrics.report(predicted, test.y, test.class_names)
-      end
+  for _, which in ipairs(DATASETS) do
+    local best
+    for _, r in ipairs(final_rows) do
+      if r.run:match(" @ " .. which .. " #%d+$") and r.model_path and (not best or r.val_accuracy > best.val_accuracy) then best = r end
     end
-  end)
+    if best then
+      local model = nn.load(best.model_path)
+      local test = dataset(which).test
+      local predicted = model:classify(test)
+      local wrong = metrics.misclassified(predicted, test.y)
+      local right, wrong_set = {}, {}
+      for _, i in ipairs(wrong) do wrong_set[i] = true end
+      for i = 1, #test do
+        if not wrong_set[i] then right[#right + 1] = i end
+        if #right == 32 then break end
+      end
+      local tag = which .. "_" .. best.run:match("^(%S+)")
+      plot.images(test, {predictions = predicted, indices = right, max = 32,
+                         out = S.path(cfg, "right_" .. tag .. ".png")})
+      plot.images(test, {predictions = predicted, indices = wrong, max = 32,
+                         out = S.path(cfg, "wrong_" .. tag .. ".png")})
+      print(("Best on %s by validation accuracy: %s — test accuracy %s %%, %d of %d test images wrong"):format(
+        NAMES[which], best.run, S.pct(best.test_accuracy), #wrong, #test))
+      metrics.report(predicted, test.y, test.class_names)
+    end
+  end
 end
 
 

@@ -49,7 +49,7 @@ local function normalized(ds) return ds:map(function(x) return normalize(x) end,
 local train, test_raw = S.load("fashion_mnist", cfg)
 local tr, va_raw = S.split(train, 0.9)
 local va, test = normalized(va_raw), normalized(test_raw)
-S.say(("training %d, validation %d, test %d images"):format(#tr, #va, #test))
+print(("training %d, validation %d, test %d images"):format(#tr, #va, #test))
 
 -- The four architectures (3x3 convolutions with padding 1, as the study's PyTorch models),
 -- initialized as PyTorch does unless the initializer table names another kernel initializer.
@@ -95,7 +95,8 @@ end
 
 local COLUMNS = {{"first_loss", "epoch 1 loss"}, {"last_loss", "epoch " .. cfg.epochs .. " loss"},
                  {"test_accuracy", "test accuracy (%)", S.pct}, {"val_accuracy", "val accuracy (%)", S.pct}}
-local function report(title, key, header, rows, study)
+-- A sweep's table and loss curves, shown once it is done (its report=).
+local function show(title, key, header, rows, study)
   local cols = {{key, header}, table.unpack(COLUMNS)}
   if study then
     for _, r in ipairs(rows) do r.study = study[r[key]] end
@@ -110,25 +111,26 @@ end
 -- (0.01), SGD momentum 0.9, batch 128, 10 epochs, over seeds (--seeds N; at least 2).
 ---------------------------------------------------------------------------------------------
 if S.wants(cfg, "headline") then
-  local _, rows = S.sweep(cfg, "2 conv + 1 dense over seeds", {run = S.seeded({"2 conv + 1 dense"}, S.seeds_at_least(cfg, 2))},
+  S.sweep(cfg, "2 conv + 1 dense over seeds", {run = S.seeded({"2 conv + 1 dense"}, S.seeds_at_least(cfg, 2))},
     function(c, t)
       local arch, seed = S.unseed(c.run)
       local r = train_once({arch = arch, lr = 1e-2, seed = seed}, t)
       r.seed = seed
       return r
-    end, {name = "headline"})
-  local headline, values = {}, {}
-  for _, r in ipairs(rows) do
-    if r.test_accuracy then
-      values[#values + 1] = r.test_accuracy
-      headline[#headline + 1] = {row = "2 conv + 1 dense CNN, SGD lr 0.01 momentum 0.9, batch 128, 10 epochs",
-        dataset = "Fashion-MNIST", metric = "test accuracy", study_value = 0.9161, seed = r.seed,
-        value = r.test_accuracy, seconds = r.seconds}
-    end
-  end
-  S.say(("2 conv + 1 dense over %d seeds: %s %% (study 91.61)"):format(#values, S.pct_spread(values, 91.61)))
-  S.headline(cfg, "002 Fashion-MNIST hyperparameters",
-    ("moonlab examples/fashion_hyperparameters.lua --only headline --seeds %d"):format(cfg.seeds), headline)
+    end, {name = "headline", report = function(_, rows)
+      local headline, values = {}, {}
+      for _, r in ipairs(rows) do
+        if r.test_accuracy then
+          values[#values + 1] = r.test_accuracy
+          headline[#headline + 1] = {row = "2 conv + 1 dense CNN, SGD lr 0.01 momentum 0.9, batch 128, 10 epochs",
+            dataset = "Fashion-MNIST", metric = "test accuracy", study_value = 0.9161, seed = r.seed,
+            value = r.test_accuracy, seconds = r.seconds}
+        end
+      end
+      print(("2 conv + 1 dense over %d seeds: %s %% (study 91.61)"):format(#values, S.pct_spread(values, 91.61)))
+      S.headline(cfg, "002 Fashion-MNIST hyperparameters",
+        ("moonlab examples/fashion_hyperparameters.lua --only headline --seeds %d"):format(cfg.seeds), headline)
+    end})
 end
 
 ---------------------------------------------------------------------------------------------
@@ -142,11 +144,12 @@ for _, part in ipairs{"arch", "lr", "batch", "init", "augment", "crossval", "res
 end
 if later then
   _, arch_rows = S.sweep(cfg, "architectures", {arch = ARCH_ORDER},
-    function(c, t) return (train_once(c, t)) end)
-  report(("Architecture (SGD lr %g, momentum 0.9, batch 128)"):format(cfg.lr), "arch", "model", arch_rows,
-    {["3 conv"] = "86.09", ["3 dense"] = "83.73", ["1 conv + 2 dense"] = "86.90", ["2 conv + 1 dense"] = "88.87"})
+    function(c, t) return (train_once(c, t)) end, {report = function(_, rows)
+      show(("Architecture (SGD lr %g, momentum 0.9, batch 128)"):format(cfg.lr), "arch", "model", rows,
+        {["3 conv"] = "86.09", ["3 dense"] = "83.73", ["1 conv + 2 dense"] = "86.90", ["2 conv + 1 dense"] = "88.87"})
+    end})
   ARCH = S.best(arch_rows).arch
-  S.say("chosen architecture (best validation accuracy): " .. ARCH .. "\n")
+  print("chosen architecture (best validation accuracy): " .. ARCH .. "\n")
 end
 
 ---------------------------------------------------------------------------------------------
@@ -156,38 +159,42 @@ os.execute("mkdir -p '" .. S.path(cfg, "models") .. "'")
 local lr_rows, batch_rows, init_rows, aug_rows = {}, {}, {}, {}
 if S.wants(cfg, "lr") or S.wants(cfg, "resnet") then
   _, lr_rows = S.sweep(cfg, "learning rate", {arch = ARCH, lr = {1e-4, 1e-3, 1e-2, 1e-1, 1}},
-    function(c, t) return (train_once(c, t, {save = S.path(cfg, ("models/lr-%d.moon"):format(t.id))})) end)
-  report("Learning rate (" .. ARCH .. ")", "lr", "learning rate", lr_rows,
-    {[1e-4] = "87.98", [1e-3] = "90.67", [1e-2] = "91.61", [1e-1] = "87.43"})
+    function(c, t) return (train_once(c, t, {save = S.path(cfg, ("models/lr-%d.moon"):format(t.id))})) end, {report = function(_, rows)
+      show("Learning rate (" .. ARCH .. ")", "lr", "learning rate", rows,
+        {[1e-4] = "87.98", [1e-3] = "90.67", [1e-2] = "91.61", [1e-1] = "87.43"})
+    end})
 end
 
 if S.wants(cfg, "batch") then
   _, batch_rows = S.sweep(cfg, "batch size", {arch = ARCH, batch = {64, 128, 256, 512}},
-    function(c, t) return (train_once(c, t)) end)
-  report("Batch size (" .. ARCH .. ")", "batch", "batch size", batch_rows,
-    {[64] = "89.20", [128] = "88.00", [256] = "85.70", [512] = "83.06"})
+    function(c, t) return (train_once(c, t)) end, {report = function(_, rows)
+      show("Batch size (" .. ARCH .. ")", "batch", "batch size", rows,
+        {[64] = "89.20", [128] = "88.00", [256] = "85.70", [512] = "83.06"})
+    end})
 end
 
 if S.wants(cfg, "init") then
   _, init_rows = S.sweep(cfg, "initializers", {arch = ARCH,
     init = {"glorot_uniform", "glorot_normal", "he_uniform", "he_normal"}},
-    function(c, t) return (train_once(c, t)) end)
-  report("Weight initialization (" .. ARCH .. "; Glorot = Xavier, He = Kaiming)", "init", "initializer", init_rows,
-    {glorot_uniform = "87.91", glorot_normal = "88.65", he_uniform = "89.89", he_normal = "90.07"})
+    function(c, t) return (train_once(c, t)) end, {report = function(_, rows)
+      show("Weight initialization (" .. ARCH .. "; Glorot = Xavier, He = Kaiming)", "init", "initializer", rows,
+        {glorot_uniform = "87.91", glorot_normal = "88.65", he_uniform = "89.89", he_normal = "90.07"})
+    end})
 end
 
 if S.wants(cfg, "augment") then
   _, aug_rows = S.sweep(cfg, "augmentation", {arch = ARCH,
     augment = {"normalize only", "horizontal flip", "color jitter", "rotation"}},
-    function(c, t) return (train_once(c, t)) end)
-  report("Augmentation, each followed by Normalize(0.5, 0.5) (" .. ARCH .. ")", "augment", "augmentation", aug_rows,
-    {["normalize only"] = "87.99", ["horizontal flip"] = "87.50", ["color jitter"] = "87.92", rotation = "87.16"})
+    function(c, t) return (train_once(c, t)) end, {report = function(_, rows)
+      show("Augmentation, each followed by Normalize(0.5, 0.5) (" .. ARCH .. ")", "augment", "augmentation", rows,
+        {["normalize only"] = "87.99", ["horizontal flip"] = "87.50", ["color jitter"] = "87.92", rotation = "87.16"})
+    end})
 end
 
 ---------------------------------------------------------------------------------------------
 -- 6. 5-fold cross-validation at learning rate 0.01, a fresh model for every fold.
 ---------------------------------------------------------------------------------------------
-if S.wants(cfg, "crossval") then S.parent(function()
+if S.wants(cfg, "crossval") then
   local folds = {}
   local mean, std = tune.crossval(function(fold_train, fold_val, fold)
     local r = train_once({arch = ARCH, lr = 1e-2}, nil, {train = fold_train, val = normalized(fold_val), test = false})
@@ -216,12 +223,12 @@ if S.wants(cfg, "crossval") then S.parent(function()
   S.table(("%d-fold cross-validation (%s, lr 0.01): a fresh model per fold (sound) beside one model across folds (the study's way)"):format(cfg.folds, ARCH), {{"fold", "fold"},
     {"first_loss", "epoch 1 loss"}, {"last_loss", "epoch " .. cfg.epochs .. " loss"},
     {"accuracy", "fresh model (%)", pct}, {"one_model", "one model (%)", pct}}, folds)
-end) end
+end
 
 ---------------------------------------------------------------------------------------------
 -- 7. Correlation of last-layer units: the chosen network against a ResNet-18 trained here.
 ---------------------------------------------------------------------------------------------
-if S.wants(cfg, "resnet") then S.parent(function()
+if S.wants(cfg, "resnet") then
   local best = S.best(lr_rows)
   local mine = nn.load(best.model_path)
   print(("ResNet-18 (width %d) for %d epochs, SGD lr 0.01 momentum 0.9, batch 128"):format(
@@ -261,6 +268,6 @@ if S.wants(cfg, "resnet") then S.parent(function()
     {pair = "output layers", cka = analysis.cka(mine_out, res_out), rsa = analysis.rsa(mine_out, res_out)},
     {pair = "last hidden / pooled features", cka = analysis.cka(mine_hidden, res_pool), rsa = analysis.rsa(mine_hidden, res_pool)}})
   print(("test accuracy: %s %s %%, ResNet-18 %s %%"):format(ARCH, S.pct(best.test_accuracy), S.pct(res.test_accuracy)))
-end) end
+end
 
 S.done(cfg)

@@ -29,7 +29,7 @@ S.assumptions{
 }
 
 local train, test = S.load("fashion_mnist", cfg)
-S.say(("training %d, validation (= test) %d images"):format(#train, #test))
+print(("training %d, validation (= test) %d images"):format(#train, #test))
 
 local ARCHS = {"16", "32", "64", "16-16", "32-32", "64-64"}
 local function arch_name(a) return "784x" .. a:gsub("-", "x") .. "x10" end
@@ -66,11 +66,15 @@ local function study_table(kind, title, label)
   if not S.wants(cfg, kind) then return {} end
   local space = {arch = ARCHS}
   if kind ~= "architectures" then space.kind, space.value = kind, SETTINGS[kind] end
-  local _, rows = S.sweep(cfg, title, space, objective)
-  for _, r in ipairs(rows) do r.value = r.value or "relu" end
-  S.pivot(title, rows, "value", "arch", "final_val_accuracy",
-    {row_label = label, row_fmt = S.g, col_order = ARCHS, col_names = col_names})
-  return rows
+  local function fill(rows)
+    for _, r in ipairs(rows) do r.value = r.value or "relu" end
+    return rows
+  end
+  local _, rows = S.sweep(cfg, title, space, objective, {report = function(_, rows)
+    S.pivot(title, fill(rows), "value", "arch", "final_val_accuracy",
+      {row_label = label, row_fmt = S.g, col_order = ARCHS, col_names = col_names})
+  end})
+  return fill(rows)
 end
 
 local e = cfg.epochs
@@ -112,20 +116,18 @@ if S.wants(cfg, "headline") then
         value = r.final_val_accuracy, seconds = r.seconds}
     end
   end
-  S.say(("784x64x64x10 over %d seeds: %s %% (study 87.50)"):format(#values, S.pct_spread(values, 87.5)))
+  print(("784x64x64x10 over %d seeds: %s %% (study 87.50)"):format(#values, S.pct_spread(values, 87.5)))
   S.headline(cfg, "003 MLP lab", ("moonlab examples/mlp_lab.lua --only headline --seeds %d"):format(cfg.seeds), headline)
 end
 
-S.parent(function()
-  if #base > 0 then
-    S.curves(cfg, "architectures.svg", base, function(r) return arch_name(r.arch) end,
-             "curve_val_accuracy", "validation accuracy by architecture")
-  end
-  local best = S.best(all, "final_val_accuracy")
-  if best then
-    print(("best: %s with %s %s, validation accuracy %.4f (study: 784x64x64x10, base, 0.875)"):format(
-      arch_name(best.arch), best.kind or "base", S.g(best.value), best.final_val_accuracy))
-  end
-end)
+if #base > 0 then
+  S.curves(cfg, "architectures.svg", base, function(r) return arch_name(r.arch) end,
+           "curve_val_accuracy", "validation accuracy by architecture")
+end
+local best = S.best(all, "final_val_accuracy")
+if best then
+  print(("best: %s with %s %s, validation accuracy %.4f (study: 784x64x64x10, base, 0.875)"):format(
+    arch_name(best.arch), best.kind or "base", S.g(best.value), best.final_val_accuracy))
+end
 
 S.done(cfg)

@@ -87,7 +87,7 @@ end
 local SETUPS = {"mlp/mnist", "mlp/fashion_mnist", "cnn/mnist", "cnn/fashion_mnist"}
 
 if S.wants(cfg, "choices") then
-  local _, choice_rows = S.sweep(cfg, "optimizer / activation / initializer", {model = SETUPS, change = changes},
+  S.sweep(cfg, "optimizer / activation / initializer", {model = SETUPS, change = changes},
     function(c)
       local kind, value = c.change:match("^(.-)=(.*)$")
       local o = {[kind] = value}
@@ -100,17 +100,17 @@ if S.wants(cfg, "choices") then
       r.kind, r.value = kind, value
       r.final_val_accuracy = info.last_val_accuracy
       return r
-    end)
-
-  for _, kind in ipairs(KINDS) do
-    local rows = S.filter(choice_rows, {kind = kind})
-    S.pivot(("%s: validation accuracy after %d epoch(s)"):format(kind, cfg.sweep_epochs), rows,
-      "value", "model", "final_val_accuracy", {row_label = kind, col_order = SETUPS})
-    for _, setup in ipairs(SETUPS) do
-      S.curves(cfg, ("%s_%s.svg"):format(kind, setup:gsub("/", "_")), S.filter(rows, {model = setup}),
-        "value", "curve_val_accuracy", setup .. ": validation accuracy by " .. kind)
-    end
-  end
+    end, {report = function(_, choice_rows)
+      for _, kind in ipairs(KINDS) do
+        local rows = S.filter(choice_rows, {kind = kind})
+        S.pivot(("%s: validation accuracy after %d epoch(s)"):format(kind, cfg.sweep_epochs), rows,
+          "value", "model", "final_val_accuracy", {row_label = kind, col_order = SETUPS})
+        for _, setup in ipairs(SETUPS) do
+          S.curves(cfg, ("%s_%s.svg"):format(kind, setup:gsub("/", "_")), S.filter(rows, {model = setup}),
+            "value", "curve_val_accuracy", setup .. ": validation accuracy by " .. kind)
+        end
+      end
+    end})
 end
 
 
@@ -145,52 +145,46 @@ if S.wants(cfg, "permutation") or S.wants(cfg, "permutation-mlp") then
     r.model, r.dataset, r.pixels, r.seed = model, which, pixels, seed
     return r
   end
-  local _, mlp_rows = S.sweep(cfg, "original and permuted pixels: MLP",
-    {run = S.seeded(labels("mlp"), S.seeds_at_least(cfg, 5))}, objective, {name = "permutation-mlp"})
-  local cnn_rows = {}
-  if S.wants(cfg, "permutation") then
-    _, cnn_rows = S.sweep(cfg, "original and permuted pixels: CNN",
-      {run = S.seeded(labels("cnn"), S.seed_list(cfg))}, objective, {name = "permutation-cnn"})
-  end
-  local perm_rows = {}
-  for _, rows in ipairs{mlp_rows, cnn_rows} do
-    for _, r in ipairs(rows) do if r.model then perm_rows[#perm_rows + 1] = r end end
-  end
-
-  local perm_table, headline = {}, {}
-  local STUDY = {["mlp/mnist"] = {0.9831, 0.9836}, ["mlp/fashion_mnist"] = {0.8824, 0.8819}}
-  local NAMES = {mnist = "MNIST", fashion_mnist = "Fashion-MNIST"}
-  for _, which in ipairs(DATASETS) do
-    for _, model in ipairs{"mlp", "cnn"} do
-      local acc = {}
-      for k, pixels in ipairs{"original", "permuted"} do
-        acc[pixels] = {}
-        for _, r in ipairs(S.filter(perm_rows, {model = model, dataset = which, pixels = pixels})) do
-          if r.test_accuracy then
-            acc[pixels][#acc[pixels] + 1] = r.test_accuracy
-            local study = STUDY[model .. "/" .. which]
-            headline[#headline + 1] = {row = model:upper() .. ", " .. pixels .. " pixels", dataset = NAMES[which],
-              metric = "test accuracy", study_value = study and study[k], seed = r.seed, value = r.test_accuracy,
-              seconds = r.seconds}
+  -- The table, headline figures and plots, once the last permutation sweep is done (never in a
+  -- worker of a later sweep).
+  local function report_permutation(mlp_rows, cnn_rows)
+    local perm_rows = {}
+    for _, rows in ipairs{mlp_rows, cnn_rows} do
+      for _, r in ipairs(rows) do if r.model then perm_rows[#perm_rows + 1] = r end end
+    end
+    local perm_table, headline = {}, {}
+    local STUDY = {["mlp/mnist"] = {0.9831, 0.9836}, ["mlp/fashion_mnist"] = {0.8824, 0.8819}}
+    local NAMES = {mnist = "MNIST", fashion_mnist = "Fashion-MNIST"}
+    for _, which in ipairs(DATASETS) do
+      for _, model in ipairs{"mlp", "cnn"} do
+        local acc = {}
+        for k, pixels in ipairs{"original", "permuted"} do
+          acc[pixels] = {}
+          for _, r in ipairs(S.filter(perm_rows, {model = model, dataset = which, pixels = pixels})) do
+            if r.test_accuracy then
+              acc[pixels][#acc[pixels] + 1] = r.test_accuracy
+              local study = STUDY[model .. "/" .. which]
+              headline[#headline + 1] = {row = model:upper() .. ", " .. pixels .. " pixels", dataset = NAMES[which],
+                metric = "test accuracy", study_value = study and study[k], seed = r.seed, value = r.test_accuracy,
+                seconds = r.seconds}
+            end
           end
         end
+        local mo, mp = S.spread(acc.original), S.spread(acc.permuted)
+        local study = STUDY[model .. "/" .. which]
+        perm_table[#perm_table + 1] = {data = which, model = model:upper(),
+          original = S.pct_spread(acc.original, study and 100 * study[1]),
+          permuted = S.pct_spread(acc.permuted, study and 100 * study[2]),
+          diff = mo and mp and ("%.2f"):format(100 * (mo - mp)),
+          study = study and ("%.2f / %.2f"):format(100 * study[1], 100 * study[2])
+            or (model == "cnn" and (which == "mnist" and "diff ~0.5" or "diff ~0.2"))}
       end
-      local mo, mp = S.spread(acc.original), S.spread(acc.permuted)
-      local study = STUDY[model .. "/" .. which]
-      perm_table[#perm_table + 1] = {data = which, model = model:upper(),
-        original = S.pct_spread(acc.original, study and 100 * study[1]),
-        permuted = S.pct_spread(acc.permuted, study and 100 * study[2]),
-        diff = mo and mp and ("%.2f"):format(100 * (mo - mp)),
-        study = study and ("%.2f / %.2f"):format(100 * study[1], 100 * study[2])
-          or (model == "cnn" and (which == "mnist" and "diff ~0.5" or "diff ~0.2"))}
     end
-  end
-  S.table("Test accuracy (%) on original and pixel-permuted images (early stopping), mean ± sd (seeds)", {
-    {"data", "data set"}, {"model", "model"}, {"original", "original"}, {"permuted", "permuted"},
-    {"diff", "difference (points)"}, {"study", "study (original / permuted)"}}, perm_table)
-  S.headline(cfg, "004 permutation", ("moonlab examples/permutation_and_clock.lua --only %s --seeds %d"):format(
-    S.wants(cfg, "permutation") and "permutation" or "permutation-mlp", cfg.seeds), headline)
-  S.parent(function()
+    S.table("Test accuracy (%) on original and pixel-permuted images (early stopping), mean ± sd (seeds)", {
+      {"data", "data set"}, {"model", "model"}, {"original", "original"}, {"permuted", "permuted"},
+      {"diff", "difference (points)"}, {"study", "study (original / permuted)"}}, perm_table)
+    S.headline(cfg, "004 permutation", ("moonlab examples/permutation_and_clock.lua --only %s --seeds %d"):format(
+      S.wants(cfg, "permutation") and "permutation" or "permutation-mlp", cfg.seeds), headline)
     for _, which in ipairs(DATASETS) do
       local series = {}
       for _, r in ipairs(S.filter(perm_rows, {dataset = which})) do
@@ -203,7 +197,16 @@ if S.wants(cfg, "permutation") or S.wants(cfg, "permutation-mlp") then
     end
     local d = dataset("mnist")
     plot.images(data.permute_pixels(d.test:subset(1, 16), PERM), {cols = 8, out = S.path(cfg, "permuted_digits.png")})
-  end)
+  end
+
+  local cnn_wanted = S.wants(cfg, "permutation")
+  local _, mlp_rows = S.sweep(cfg, "original and permuted pixels: MLP",
+    {run = S.seeded(labels("mlp"), S.seeds_at_least(cfg, 5))}, objective, {name = "permutation-mlp",
+      report = not cnn_wanted and function(_, rows) report_permutation(rows, {}) end or nil})
+  if cnn_wanted then
+    S.sweep(cfg, "original and permuted pixels: CNN", {run = S.seeded(labels("cnn"), S.seed_list(cfg))}, objective,
+      {name = "permutation-cnn", report = function(_, rows) report_permutation(mlp_rows, rows) end})
+  end
 end
 
 
@@ -267,7 +270,7 @@ if S.wants(cfg, "clock") then
     cfg.clock_n, cfg.clock_size, cfg.clock_size),
     {{"setting", "setting (base: Adam, ReLU, random uniform, batch 32)"}, {"hour_accuracy", "hour accuracy"},
      {"minute_mae", "minute MAE (min)", "%.2f"}, {"epochs", "epochs"}}, clock_rows)
-  S.say("study: hour accuracy above 0.93 with batch 32; minute MAE never below 4 minutes")
+  print("study: hour accuracy above 0.93 with batch 32; minute MAE never below 4 minutes")
   local base = S.filter(clock_rows, {setting = "base"})[1]
   if base and base.hour_accuracy then
     S.headline(cfg, "004 tell the time", "moonlab examples/permutation_and_clock.lua --only clock", {
@@ -276,11 +279,9 @@ if S.wants(cfg, "clock") then
       {row = "tell-the-time, base (study: about 4 min)", dataset = "clock faces", metric = "minute MAE (minutes)",
        seed = 1, value = base.minute_mae, seconds = 0}})
   end
-  S.parent(function()
-    S.curves(cfg, "clock_minute_mae.svg", clock_rows, "setting", "curve_val_minute_mae",
-             "validation minute MAE (fraction of an hour)")
-    data.preview_clocks(clocks().test, S.path(cfg, "clock_faces.png"), {n = 16})
-  end)
+  S.curves(cfg, "clock_minute_mae.svg", clock_rows, "setting", "curve_val_minute_mae",
+           "validation minute MAE (fraction of an hour)")
+  data.preview_clocks(clocks().test, S.path(cfg, "clock_faces.png"), {n = 16})
 end
 
 

@@ -149,3 +149,25 @@ public struct LuaState: @unchecked Sendable {
         }
     }
 }
+
+extension LuaState {
+    /// The Lua release this program embeds: `5.4`.
+    public static let luaVersion = "\(LUA_VERSION_MAJOR).\(LUA_VERSION_MINOR)"
+    /// `nresults` for a call that keeps every result.
+    public static let allResults = LUA_MULTRET
+
+    /// Turns Lua's warnings (`warn(...)`) on, as `lua -W` does.
+    public func enableWarnings() { lua_warning(L, "@on", 0) }
+
+    /// Unblocks the signals a parent may have blocked (so Ctrl-C reaches this process).
+    public static func resetSignalMask() { moon_reset_signal_mask() }
+}
+
+extension LuaState {
+    /// Pops a table and makes it the metatable of the value at `index`.
+    public func setMetatable(_ index: Int32) { lua_setmetatable(L, index) }
+
+    /// Pushes the metatable of the value at `index` and returns true; false (nothing pushed)
+    /// when it has none.
+    public func pushMetatable(_ index: Int32) -> Bool { lua_getmetatable(L, index) != 0 }
+}

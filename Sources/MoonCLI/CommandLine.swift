@@ -1,16 +1,14 @@
 import Foundation
-@preconcurrency import CLua
-import CMoonLua
 import LuaKit
 import MoonBindings
 
 /// The `moonlab` command: runs `-e` chunks and scripts, then (or instead) the REPL.
 public enum MoonlabCommand {
     /// `moonlab 0.1.0 (Lua 5.4)`
-    static let versionLine = "moonlab \(Moonlab.version) (Lua \(LUA_VERSION_MAJOR).\(LUA_VERSION_MINOR))"
+    static let versionLine = "moonlab \(Moonlab.version) (Lua \(LuaState.luaVersion))"
 
     public static func main() -> Int32 {
-        moon_reset_signal_mask()
+        LuaState.resetSignalMask()
         let arguments = CommandLine.arguments
         if arguments.count > 1 && arguments[1] == "sweep" {
             return SweepCommand.main(arguments, runScript: run)
@@ -74,7 +72,7 @@ struct Session {
         var scriptDirectory: String?
         if let script = options.script, script != "-" { scriptDirectory = Self.folder(of: script) }
         interpreter.configureSearchPath(scriptDirectory: scriptDirectory, stdlib: Interpreter.locateStdlib())
-        if options.warnings { lua_warning(state.L, "@on", 0) }
+        if options.warnings { state.enableWarnings() }
         Interrupt.install(state)
         // tune's workers start this command line again; a script on standard input cannot be re-read.
         if options.script != "-" && !options.readsStandardInput { TuneHost.command = options.commandLine }

@@ -1,5 +1,4 @@
 import Foundation
-@preconcurrency import CLua
 import LuaKit
 import MoonBindings
 
@@ -14,7 +13,7 @@ final class REPL {
     /// From a pipe, Ctrl-C stops the whole input, not just the running chunk.
     private var stopped = false
 
-    static let banner = "moonlab \(Moonlab.version) (Lua \(LUA_VERSION_MAJOR).\(LUA_VERSION_MINOR)) — help() for help"
+    static let banner = "moonlab \(Moonlab.version) (Lua \(LuaState.luaVersion)) — help() for help"
     static let prompt = "> "
     static let continuationPrompt = ">> "
 
@@ -84,7 +83,7 @@ final class REPL {
         Interrupt.clear()
         let interruptsBefore = Interrupt.count
         do {
-            try state.call(nargs: 0, nresults: LUA_MULTRET, traceback: true)
+            try state.call(nargs: 0, nresults: LuaState.allResults, traceback: true)
         } catch {
             state.top = base
             report("\(error)")

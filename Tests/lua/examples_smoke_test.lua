@@ -1,7 +1,8 @@
 -- Every study script in examples/ run end to end in its smoke mode (a few hundred images, one
 -- epoch): it exits cleanly, prints its assumptions, writes its figures and headline CSVs, and
--- the results table is generated from those CSVs. mlp_lab runs with worker processes, the
--- others in-process, so both paths of their sweeps are exercised.
+-- the results table is generated from those CSVs. mlp_lab and dense_regularization run with
+-- worker processes, the others in-process, so both paths of their sweeps are exercised; with
+-- workers, what follows a sweep (its report=) must not run again in the workers of later sweeps.
 local T = require "moontest"
 local C = require "cli_support"
 local describe, it, expect = T.describe, T.it, T.expect
@@ -11,7 +12,8 @@ local dir = C.tempdir()
 
 local RUNS = {
   {"mlp_lab", {"--workers", "2"}, {"headline-003_mlp_lab.csv"}},
-  {"dense_regularization", {"--workers", "0"}, {"headline-001_dense_regularization.csv", "misclassified.png"}},
+  {"dense_regularization", {"--workers", "2"}, {"headline-001_dense_regularization.csv", "misclassified.png"},
+   "Unregularized 1024-512 network"},
   {"design_choices", {"--workers", "0"}, {"headline-000_design_choices.csv"}},
   {"permutation_and_clock", {"--workers", "0"}, {"headline-004_permutation.csv", "headline-004_tell_the_time.csv", "clock_faces.png"}},
   {"fashion_hyperparameters", {"--workers", "0"}, {"corr_resnet18.svg", "loss_arch.svg", "headline-002_fashion_mnist_hyperparameters.csv"}},
@@ -19,7 +21,7 @@ local RUNS = {
 
 describe("examples in smoke mode", function()
   for _, run in ipairs(RUNS) do
-    local name, options, files = run[1], run[2], run[3]
+    local name, options, files, report_text = run[1], run[2], run[3], run[4]
     it(name .. " runs end to end", function()
       local args = {root .. "/examples/" .. name .. ".lua", "--smoke", "--out", dir .. "/" .. name}
       for _, o in ipairs(options) do args[#args + 1] = o end
@@ -30,6 +32,21 @@ describe("examples in smoke mode", function()
       expect(out):to_contain("== " .. name .. " (smoke run) finished in ")
       for _, f in ipairs(files) do
         expect(C.read(dir .. "/" .. name .. "/" .. f) ~= nil):to_be(true)
+      end
+      if report_text then
+        -- The first sweep's report ran once, in the main process, not in the final sweep's workers.
+        local count, at = 0, 1
+        while true do
+          local i = out:find(report_text, at, true)
+          if not i then break end
+          count, at = count + 1, i + 1
+        end
+        expect(count):to_be(1)
+        local p = io.popen("cat " .. C.quote(dir .. "/" .. name) .. "/sweeps-*.logs/final-*.log")
+        local logs = p:read("a")
+        p:close()
+        expect(#logs > 0):to_be(true)
+        expect(logs:find(report_text, 1, true)):to_be(nil)
       end
     end)
   end

@@ -206,6 +206,44 @@ describe("tune worker processes", function()
     expect(read(side .. ".runs")):to_be("1 2 3 ")
   end)
 
+  it("runs setup= only where trials run and report= only in the parent, so workers skip both", function()
+    -- Two sweeps with worker processes: each event is appended to a file named for the process
+    -- kind, so the test sees who ran what and how often.
+    local script = dir .. "/sections.lua"
+    write(script, [[
+      local out = arg[2]
+      local function note(what)
+        local w = tune.worker()
+        local f = io.open(out .. "." .. (w and ("worker-" .. w.sweep .. "-" .. w.trial) or "parent"), "a")
+        f:write(what, "\n"); f:close()
+      end
+      local first = tune.grid{space={k={1, 2}}, workers=2, storage=arg[1], verbose=false, name="first",
+        setup=function() note("setup first"); return {offset=10} end,
+        objective=function(cfg, trial, data) return cfg.k + data.offset end,
+        report=function(result) note("report first " .. #result.trials) end}
+      local second = tune.grid{space={k={3, 4, 5}}, workers=2, storage=arg[1], verbose=false, name="second",
+        setup=function() note("setup second"); return {offset=100} end,
+        objective=function(cfg, trial, data) return cfg.k + data.offset end,
+        report=function(result) note("report second " .. result.best.score) end}
+      print("scores", first.best.score, second.best.score)
+      local inproc = tune.grid{space={k={1, 2}}, workers=0, verbose=false,
+        setup=function() note("setup in-process"); return 1000 end,
+        objective=function(cfg, trial, offset) return cfg.k + offset end}
+      print("in-process", inproc.best.score)
+    ]])
+    local db, side = storage("sections"), dir .. "/sections"
+    local ok, out = run(script, db, side)
+    expect(ok):to_be(true)
+    expect(out):to_contain("scores\t12.0\t105.0")
+    expect(out):to_contain("in-process\t1002.0")
+    -- The parent: no set-up for its worker sweeps, one report each, set-up for the in-process one.
+    expect(read(side .. ".parent")):to_be("report first 2\nreport second 105.0\nsetup in-process\n")
+    -- A worker sets up its own sweep only, and reports nothing.
+    expect(read(side .. ".worker-first-1")):to_be("setup first\n")
+    expect(read(side .. ".worker-second-3")):to_be("setup second\n")
+    expect(tune.worker()):to_be(nil)
+  end)
+
   it("lets two sweeps share one storage file, each trial run once", function()
     local script = dir .. "/share.lua"
     write(script, [[

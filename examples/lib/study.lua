@@ -10,21 +10,10 @@
 
 local S = {}
 
--- True inside a tune worker process (one trial of a sweep). A worker runs the script from the
--- top up to its sweep, so work that no later sweep needs (final trainings, plots, tables) is
--- skipped there: see S.parent.
-S.in_worker = os.getenv("MOONLAB_TUNE_WORKER") ~= nil
-
--- Runs fn only in the main process, never in a tune worker; returns fn's results.
-function S.parent(fn, ...)
-  if S.in_worker then return nil end
-  return fn(...)
-end
-
--- Prints only in the main process.
-function S.say(...)
-  if not S.in_worker then print(...) end
-end
+-- Worker processes of a sweep run the script from the top up to their own sweep (their output
+-- goes to the sweep's log folder). What follows a sweep (its tables, plots, headline figures)
+-- is that sweep's report= (see S.sweep), which only the main process runs, so a worker of a
+-- later sweep never redoes it; the script needs no test for being a worker.
 
 ---------------------------------------------------------------------------------------------
 -- Command line and settings
@@ -129,10 +118,8 @@ function S.setup(name, profiles, argv)
   end
   cfg.started = os.time()
   moonlab.seed(cfg.seed)
-  if not S.in_worker then
-    print(("== %s (%s run): output in %s, sweeps in %s, %d worker(s)"):format(
-      name, mode, cfg.out, cfg.storage, cfg.workers))
-  end
+  print(("== %s (%s run): output in %s, sweeps in %s, %d worker(s)"):format(
+    name, mode, cfg.out, cfg.storage, cfg.workers))
   return cfg
 end
 
@@ -182,7 +169,7 @@ function S.elapsed(cfg)
 end
 
 function S.done(cfg)
-  S.say(("== %s (%s run) finished in %d s; figures in %s"):format(cfg.name, cfg.mode, S.elapsed(cfg), cfg.out))
+  print(("== %s (%s run) finished in %d s; figures in %s"):format(cfg.name, cfg.mode, S.elapsed(cfg), cfg.out))
 end
 
 ---------------------------------------------------------------------------------------------
@@ -305,7 +292,7 @@ function S.run(name, build, opts)
   end
   info.seconds = os.time() - started
   local figure = info.test_accuracy or info.val_accuracy or info.train_accuracy
-  if opts.print ~= false and not S.in_worker then
+  if opts.print ~= false then
     print(("  %-40s %s %.4f  (%d epochs, %d s)"):format(name,
       info.test_accuracy and "test" or "val ", figure, info.epochs, info.seconds))
   end
@@ -331,11 +318,17 @@ end
 
 -- A grid sweep with this run's workers and storage (re-running the script resumes it).
 -- Returns the tune result and its trials as flat rows: config keys, score, extras, seconds.
+-- extra: more tune.grid options; its report=function(result, rows) runs once the sweep is
+-- done, in the main process only (tables, plots and files that follow the sweep).
 function S.sweep(cfg, title, space, objective, extra)
-  S.say("-- sweep: " .. title)
+  print("-- sweep: " .. title)
   local o = {space = space, objective = objective, direction = "max",
              workers = cfg.workers, storage = cfg.storage, verbose = not cfg.quiet_sweeps}
   for k, v in pairs(extra or {}) do o[k] = v end
+  if o.report then
+    local report = o.report
+    o.report = function(result) report(result, S.rows(result)) end
+  end
   local result = tune.grid(o)
   return result, S.rows(result)
 end
@@ -430,7 +423,7 @@ function S.table(title, columns, rows)
     lines[#lines + 1] = table.concat(line, "  ")
   end
   local text = table.concat(lines, "\n")
-  if not S.in_worker then print(text .. "\n") end
+  print(text .. "\n")
   return text
 end
 
@@ -545,7 +538,6 @@ S.HEADLINE_COLUMNS = {"study", "row", "dataset", "metric", "study_value", "seed"
 -- study's figure in the same unit, or nil), seed=, value=, seconds=}. `scripts/results_table.lua`
 -- turns such files into the README's table (mean ± sd over seeds beside the study's figure).
 function S.headline(cfg, study, command, rows)
-  if S.in_worker then return end
   if cfg.mode ~= "full" then command = command .. " --" .. cfg.mode end
   local p = S.provenance()
   local lines = {table.concat(S.HEADLINE_COLUMNS, ",")}
@@ -565,14 +557,13 @@ function S.headline(cfg, study, command, rows)
   f:write(table.concat(lines, "\n"), "\n")
   f:close()
   assert(os.rename(path .. ".tmp", path))
-  S.say(("headline figures (%d runs) written to %s"):format(#rows, path))
+  print(("headline figures (%d runs) written to %s"):format(#rows, path))
   return path
 end
 
 -- Prints the settings this script had to choose because the study does not state them, one
 -- line each, so a reader sees at once what is the study's and what is ours.
 function S.assumptions(list)
-  if S.in_worker then return end
   print("Assumptions (settings the study does not state, chosen here):")
   for _, a in ipairs(list) do print("  - " .. a) end
   print("")
@@ -585,7 +576,6 @@ end
 -- A line chart of one curve per row: series named by label_key, values from curve_key
 -- (e.g. "curve_val_accuracy" from S.trial_result). Skips rows without a curve.
 function S.curves(cfg, file, rows, label_key, curve_key, title)
-  if S.in_worker then return end
   local series, any = {}, false
   for _, r in ipairs(rows) do
     local label = type(label_key) == "function" and label_key(r) or tostring(r[label_key])

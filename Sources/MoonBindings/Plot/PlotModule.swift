@@ -138,69 +138,25 @@ enum PlotModule {
             let path = try PlotArguments.outPath(L, positional: nil, opts: 2, fn, example: "wrong.png")
             let dataset = L.datasetOrNil(1)
             let x = try dataset.map { ds in try naming(fn) { try ds.singleInput(fn) } } ?? L.tensor(1, fn)
-            guard x.rank >= 2 else { throw LuaError("\(fn): expected images {N, C, H, W}, got shape \(shapeText(x.shape))") }
-            let n = x.shape[0]
-
-            var labels = try MetricsArguments.withOption(L, 2, "labels") { try MetricsArguments.tensor(L, $0, fn, "labels") }
-            if labels == nil, let y = dataset?.y { labels = y }
-            let trueLabels = try labels.map { try ClassLabels.from($0, fn, "labels") }
-            let predicted = try MetricsArguments.withOption(L, 2, "predictions") {
+            var pick = LabeledImages()
+            let labels = try MetricsArguments.withOption(L, 2, "labels") { try MetricsArguments.tensor(L, $0, fn, "labels") } ?? dataset?.y
+            pick.labels = try labels.map { try ClassLabels.from($0, fn, "labels") }
+            pick.predictions = try MetricsArguments.withOption(L, 2, "predictions") {
                 try ClassLabels.from(try MetricsArguments.tensor(L, $0, fn, "predictions"), fn, "predictions")
             }
-            for (name, list) in [("labels", trueLabels), ("predictions", predicted)] {
-                if let list, list.count != n { throw LuaError("\(fn): \(list.count) \(name) for \(n) images") }
-            }
-            let names = try MetricsArguments.withOption(L, 2, "class_names") {
+            pick.classNames = try MetricsArguments.withOption(L, 2, "class_names") {
                 try MetricsArguments.strings(L, $0, fn, "option 'class_names'")
             } ?? dataset?.classNames
-            func name(_ label: Int) -> String {
-                if let names, label < names.count { return names[label] }
-                return String(label)
-            }
-            var wrong: [Bool]? = nil
-            if let t = trueLabels, let p = predicted { wrong = zip(t, p).map { $0 != $1 } }
-
-            var chosen: [Int]
-            if let positions = try MetricsArguments.withOption(L, 2, "indices", { try L.integerArray($0, fn, "option 'indices' (1-based positions)") }) {
-                chosen = try positions.map { i in
-                    guard i >= 1 && i <= n else { throw LuaError("\(fn): index \(i) out of range 1..\(n)") }
-                    return i - 1
-                }
-            } else {
-                chosen = Array(0..<n)
-            }
-            if try L.optionBool(2, "only_wrong", fn) == true {
-                guard let wrong else { throw LuaError("\(fn): only_wrong needs both labels= and predictions=") }
-                chosen = chosen.filter { wrong[$0] }
-            }
-            let limit = try L.optionInteger(2, "max", fn) ?? 64
-            guard limit >= 1 else { throw LuaError("\(fn): max must be at least 1, got \(limit)") }
-            if chosen.count > limit { chosen = Array(chosen.prefix(limit)) }
-            guard !chosen.isEmpty else { throw LuaError("\(fn): no images to draw (none selected)") }
-
-            let all = x.toArray(), per = x.count / max(n, 1)
-            var values: [Float] = []
-            values.reserveCapacity(chosen.count * per)
-            for i in chosen { values += all[(i * per)..<((i + 1) * per)] }
-            var grid = try ImageGrid(values: values, shape: [chosen.count] + x.shape.dropFirst())
-            if trueLabels != nil || predicted != nil {
-                grid.captions = chosen.map { i in
-                    var lines: [ImageGrid.Caption] = []
-                    if let t = trueLabels { lines.append(.init(name(t[i]))) }
-                    if let p = predicted {
-                        let color: RGB = wrong.map { $0[i] ? .wrong : .right } ?? .text
-                        lines.append(.init(name(p[i]), color: color))
-                    }
-                    return lines
-                }
-            }
-            if let wrong { grid.marked = chosen.map { wrong[$0] } }
+            pick.indices = try MetricsArguments.withOption(L, 2, "indices") { try L.integerArray($0, fn, "option 'indices' (1-based positions)") }
+            pick.onlyWrong = try L.optionBool(2, "only_wrong", fn) ?? false
+            pick.limit = try L.optionInteger(2, "max", fn) ?? 64
+            var grid = try pick.grid(x, op: fn)
             grid.columns = try L.optionInteger(2, "cols", fn) ?? 8
             grid.scale = try L.optionInteger(2, "scale", fn) ?? 2
             grid.invert = try L.optionBool(2, "invert", fn) ?? false
             try grid.write(to: path, fn)
             L.push(path)
-            L.push(chosen.count)
+            L.push(grid.count)
             return 2
         }
     }

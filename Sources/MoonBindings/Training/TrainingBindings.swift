@@ -101,12 +101,7 @@ enum TrainingBindings {
                     guard let s = L.toString(-1), L.type(-1) == .string else { throw LuaError("\(fn): metrics must be names like \"accuracy\"") }
                     list.append(try Metric(name: s))
                 }
-                for out in outputs where losses[out] != nil {
-                    let classification = losses[out]!.isClassification
-                    var chosen = list.filter { ($0 == .accuracy) == classification }
-                    if outputs.count == 1 || losses.count == 1 { chosen = list }
-                    if !chosen.isEmpty { metrics[out] = chosen }
-                }
+                metrics = Metric.assign(list, outputs: outputs, losses: losses)
             } else {
                 try L.forEachPair(t) {
                     guard let k = L.toString(-2) else { return }

@@ -1,4 +1,3 @@
-@preconcurrency import CLua
 import LuaKit
 import MoonTune
 

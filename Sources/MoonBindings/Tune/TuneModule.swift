@@ -8,10 +8,16 @@ enum TuneModule {
     static let sweepDoc = """
         Each trial runs in its own moonlab process (workers=n at a time, default the core \
         count), so a crash kills only that trial: the worker starts the same script again with \
-        MOONLAB_TUNE_WORKER set, runs the code before the tune call again (data loading), runs \
-        just its trial's objective when it reaches this call, records the result and exits. So \
-        the code before a tune call must take the same path in every run. workers=0 runs the \
-        trials in this process (a crash then ends the sweep); so does a sweep typed in the REPL.
+        MOONLAB_TUNE_WORKER set, runs the code before the tune call again, runs just its \
+        trial's objective when it reaches this call, records the result and exits. So the code \
+        before a tune call must take the same path in every run. workers=0 runs the trials in \
+        this process (a crash then ends the sweep); so does a sweep typed in the REPL. \
+        setup=function() ... end holds what only the trials need (loading and preparing data): \
+        it runs where trials run (in a worker for its own sweep, or here with workers=0), never \
+        in the parent of worker processes nor in workers of later sweeps, and its value comes \
+        to the objective as its last argument. report=function(result) ... end holds what \
+        follows the sweep (tables, plots, files): it runs here once the sweep is done, never in \
+        a worker. With both, a script needs no test of tune.worker().
         Options: space= (required; each key a list of values, one fixed value, or tune.choice/\
         uniform/loguniform/int), objective= (required), direction="max"|"min" (default "max"), \
         workers=, storage= (a SQLite file, or a postgresql://user@host:port/db URL for a sweep \
@@ -78,6 +84,16 @@ enum TuneModule {
                 starting over. Trials of one round run in parallel; brackets are independent.
                 """ + "\n" + sweepDoc) { L in
                 try SweepCall(L, kind: "hyperband", extraKeys: ["max_epochs", "factor"]).run(L)
+            }
+            m.function("worker", "tune.worker() --> {sweep=, trial=, attempt=} | nil", """
+                In a worker process of a sweep: which trial it runs; nil in any other run.
+                """) { L in
+                guard let w = SweepCall.worker else { L.pushNil(); return 1 }
+                L.newTable(fieldCount: 3)
+                L.push(w.sweep); L.setField(-2, "sweep")
+                L.push(w.trial); L.setField(-2, "trial")
+                L.push(w.attempt); L.setField(-2, "attempt")
+                return 1
             }
             m.function("crossval", "tune.crossval(fn, ds, k, {seed=, stratify=false}) --> mean, std, scores", """
                 k-fold cross-validation: calls fn(train, validation, fold) for each of data.kfold's \

@@ -1,4 +1,3 @@
-@preconcurrency import CLua
 import Foundation
 import LuaKit
 import MoonTune
@@ -53,12 +52,12 @@ enum TuneResult {
         L.push(tostringHandle); L.setField(-2, "__tostring")
         L.push(object: ReportBox(report), metatable: tuneReportMeta); L.setField(-2, "__report")
         L.push("tune.result"); L.setField(-2, "__name")
-        lua_setmetatable(L.L, -2)
+        L.setMetatable(-2)
     }
 
     /// The report behind the result table at `index`.
     static func report(_ L: LuaState, _ index: Int32, _ fn: String) throws -> SweepReport {
-        guard L.type(index) == .table, lua_getmetatable(L.L, index) != 0 else {
+        guard L.type(index) == .table, L.pushMetatable(index) else {
             throw L.argumentError(fn, index, "a tune result (call it as result:\(fn.split(separator: ":").last ?? "")(...))")
         }
         defer { L.pop(2) }

@@ -1,4 +1,3 @@
-@preconcurrency import CLua
 import Foundation
 import LuaKit
 import MoonKernels
@@ -33,16 +32,20 @@ struct SweepCall {
     let inheritOutput: Bool
     /// The objective function's stack index.
     let objective: Int32
+    /// `setup=`: run only where trials run; its value is the objective's last argument.
+    let setup: Int32?
+    /// `report=`: run with the result in the process that ran the sweep, never in a worker.
+    let report: Int32?
 
     /// Sweep ids seen so far in this run, counted by content, so identical calls get distinct ids.
     nonisolated(unsafe) static var occurrences: [String: Int] = [:]
     /// Sweeps this process finished, id -> storage path (passed on to workers).
     nonisolated(unsafe) static var finished: [String: String] = [:]
-    nonisolated(unsafe) static var temporaryFiles: [String] = []
     nonisolated(unsafe) static var worker: WorkerAssignment? = WorkerAssignment.from(ProcessInfo.processInfo.environment)
 
     static let commonKeys: Set<String> = ["space", "objective", "direction", "workers", "storage", "name",
-                                          "retry_failed", "verbose", "output", "seed", "lease", "checkpoints"]
+                                          "retry_failed", "verbose", "output", "seed", "lease", "checkpoints",
+                                          "setup", "report"]
 
     /// `MOONLAB_TUNE_STORAGE`: a storage every tune call uses instead of its `storage=` (how
     /// `moonlab sweep join` and `moonlab sweep slurm` point an unchanged script at a server).
@@ -73,6 +76,8 @@ struct SweepCall {
             throw LuaError("\(fn): option 'objective' must be a function(cfg, \(kind == "hyperband" ? "epochs, " : "")trial) returning a score, got \(L.describe(-1))")
         }
         objective = L.top
+        setup = try Self.optionalFunction(L, "setup", "tune.\(kind)", "a function() returning what every trial needs")
+        report = try Self.optionalFunction(L, "report", "tune.\(kind)", "a function(result)")
         direction = try L.optionString(1, "direction", fn) ?? "max"
         guard direction == "max" || direction == "min" else { throw LuaError("\(fn): direction must be \"max\" or \"min\", got \"\(direction)\"") }
         let givenWorkers = try L.optionInteger(1, "workers", fn)
@@ -116,6 +121,16 @@ struct SweepCall {
         name = given ?? id
     }
 
+    /// The stack index of option `key` of the table at 1 when it is a function (left on the
+    /// stack), nil when absent.
+    static func optionalFunction(_ L: LuaState, _ key: String, _ fn: String, _ what: String) throws -> Int32? {
+        switch L.getField(1, key) {
+        case .function: return L.top
+        case .nil: L.pop(); return nil
+        default: throw LuaError("\(fn): option '\(key)' must be \(what), got \(L.describe(-1))")
+        }
+    }
+
     /// The plan with the sweep id filled in.
     var sweepPlan: SweepPlan {
         if let p = plan as? FixedPlan { return FixedPlan(sweep: id, configs: p.configs) }
@@ -146,13 +161,13 @@ struct SweepCall {
             return (StorageURL.isServerURL(o) ? o : Self.absolute(o), " (from MOONLAB_TUNE_STORAGE)")
         }
         if let storage { return (StorageURL.isServerURL(storage) ? storage : Self.absolute(storage), "") }
-        return (Self.temporaryStorage(), "")
+        return (WorkerLaunch.temporaryStorage(), "")
     }
 
     /// Runs the sweep (or, in a worker, its one trial) and pushes the result table.
     func run(_ L: LuaState) throws -> Int32 {
         if let w = Self.worker {
-            if w.sweep == id { try runAssignedTrial(L, w) }
+            if w.sweep == id { try runAssignedTrial(L, w, context: try runSetup(L)) }
             if let path = w.finishedSweeps[id] {
                 // An earlier sweep of the script, finished by the parent: its results.
                 return try TuneResult.push(L, storage: path, sweep: id)
@@ -167,25 +182,21 @@ struct SweepCall {
         try wrap { try store.register(record) }
         // Checkpoints: a SQLite file's folder beside it; with a server, the checkpoints= folder
         // (a shared filesystem) or a private temporary one, the server holding the truth.
-        let folder = checkpoints.map(Self.absolute) ?? (server ? Self.temporaryFolder() : spec + ".checkpoints")
+        let folder = checkpoints.map(Self.absolute) ?? (server ? WorkerLaunch.temporaryFolder() : spec + ".checkpoints")
         let logs = server ? folder + "/logs" : spec + ".logs"
 
         let inProcess = workers == 0 || TuneHost.command == nil
+        // Trials that run here need the set-up; a parent of worker processes does not.
+        let context = inProcess ? try runSetup(L) : nil
         let threads = max(1, Self.cores / max(workers, 1))
-        let finishedJSON = JSONValue.object(Self.finished.map { ($0.key, .string($0.value)) }).encoded
+        let finished = Self.finished
         let launch: SweepRunner.Launch? = inProcess ? nil : { trial in
-            let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-            let args = TuneHost.command ?? CommandLine.arguments
-            let assignment = WorkerAssignment(storage: spec, sweep: id, trial: trial.id, attempt: trial.attempts, checkpoints: folder)
-            var env = [WorkerAssignment.variable: assignment.encoded,
-                       WorkerAssignment.sweepsVariable: finishedJSON,
-                       WorkerAssignment.threadsVariable: String(threads)]
-            env["MOONLAB_HISTORY"] = ""
-            return try WorkerProcess.spawn(executable: exe, arguments: args, environment: env,
-                                           log: inheritOutput ? nil : "\(logs)/\(id)-\(trial.id).log")
+            try WorkerLaunch.spawn(WorkerAssignment(storage: spec, sweep: id, trial: trial.id, attempt: trial.attempts, checkpoints: folder),
+                                   arguments: TuneHost.command ?? CommandLine.arguments, finishedSweeps: finished,
+                                   threads: threads, log: inheritOutput ? nil : "\(logs)/\(id)-\(trial.id).log")
         }
         let runHere: SweepRunner.RunHere? = inProcess ? { trial, uploader in
-            runObjective(L, trial, checkpoints: folder, send: uploader.map { u in
+            runObjective(L, trial, context: context, checkpoints: folder, send: uploader.map { u in
                 { guard try u.upload(to: store) else { throw TuneError("tune: the lease of trial \(trial.id) was taken over by another process") } }
             })
         } : nil
@@ -198,8 +209,8 @@ struct SweepCall {
         let tag = "[tune \(kind) \(name)]"
         if verbose {
             runner.log = { line in
-                fputs("\(tag) \(line)\n", stdout)
-                fflush(stdout)
+                print("\(tag) \(line)")
+                fflush(nil)
             }
         }
         runner.describe = { t in
@@ -212,7 +223,7 @@ struct SweepCall {
         let interruptsBefore = Interrupt.count
         runner.shouldStop = { Interrupt.pending || Interrupt.count != interruptsBefore }
         if verbose {
-            fputs("\(tag) storage \(store.location)\(note), \(inProcess ? "in this process" : "\(max(workers, 1)) worker\(workers == 1 ? "" : "s")") on \(currentHost())\n", stdout)
+            print("\(tag) storage \(store.location)\(note), \(inProcess ? "in this process" : "\(max(workers, 1)) worker\(workers == 1 ? "" : "s")") on \(currentHost())")
         }
         do {
             try runner.run()
@@ -222,7 +233,21 @@ struct SweepCall {
             throw LuaError("interrupted (re-run with the same storage to resume)")
         }
         Self.finished[id] = spec
-        return try TuneResult.push(L, storage: spec, sweep: id, open: store)
+        let pushed = try TuneResult.push(L, storage: spec, sweep: id, open: store)
+        if let report {
+            L.pushValue(report)
+            L.pushValue(-2)
+            try L.call(nargs: 1, nresults: 0)
+        }
+        return pushed
+    }
+
+    /// Calls `setup=` (when given) and leaves its value on the stack: its index, or nil.
+    private func runSetup(_ L: LuaState) throws -> Int32? {
+        guard let setup else { return nil }
+        L.pushValue(setup)
+        try L.call(nargs: 0, nresults: 1)
+        return L.top
     }
 
     private func wrap<T>(_ body: () throws -> T) throws -> T {
@@ -237,15 +262,12 @@ struct SweepCall {
     /// In a worker: runs the assigned trial, records its outcome and exits the process. A
     /// worker whose lease was taken over (its machine was presumed lost) exits without
     /// writing anything.
-    private func runAssignedTrial(_ L: LuaState, _ w: WorkerAssignment) throws -> Never {
+    private func runAssignedTrial(_ L: LuaState, _ w: WorkerAssignment, context: Int32?) throws -> Never {
         let store = try wrap { try openTrialStorage(w.storage) }
         guard let trial = try wrap({ try store.trial(sweep: id, id: w.trial) }) else {
             throw LuaError("\(fn): worker: trial \(w.trial) of sweep '\(id)' is not in \(store.location)")
         }
-        func leave(_ code: Int32, _ message: String? = nil) -> Never {
-            if let message { fputs("moonlab worker: \(message)\n", stderr) }
-            store.close(); fflush(nil); exit(code)
-        }
+        func leave(_ code: Int32, _ message: String? = nil) -> Never { WorkerLaunch.leave(code, message, closing: store) }
         if trial.status != .running || trial.attempts != w.attempt {
             leave(0, "trial \(w.trial) is no longer this worker's (status \(trial.status.rawValue), attempt \(trial.attempts)); nothing to do")
         }
@@ -255,7 +277,7 @@ struct SweepCall {
         let uploader = CheckpointUploader(sweep: id, owner: trial.checkpointOwner, lease: w.lease, path: path)
         uploader.markSent()   // as the parent restored it
         let lost = "the lease of trial \(w.trial) was taken over by another process; its result was not recorded"
-        let outcome = runObjective(L, trial, checkpoints: w.checkpoints, send: store.holdsCheckpoints ? {
+        let outcome = runObjective(L, trial, context: context, checkpoints: w.checkpoints, send: store.holdsCheckpoints ? {
             if try !uploader.upload(to: store) { leave(0, lost) }
         } : nil)
         // Ctrl-C (to the whole process group, as a terminal sends it) stopped the objective:
@@ -272,7 +294,8 @@ struct SweepCall {
     /// A number is the score; a table gives `score` and extras; anything else, or an error, fails.
     /// `send`: sends the checkpoint to the storage (when it keeps them): called after each
     /// checkpoint `fit` writes, and by `trial:checkpointed()` for checkpoints a script writes.
-    func runObjective(_ L: LuaState, _ trial: TrialRecord, checkpoints: String, send: (() throws -> Void)?) -> TrialOutcome {
+    func runObjective(_ L: LuaState, _ trial: TrialRecord, context: Int32?, checkpoints: String,
+                      send: (() throws -> Void)?) -> TrialOutcome {
         let base = L.top
         defer { L.top = base }
         let checkpoint = Self.checkpoint(folder: checkpoints, sweep: id, trial: trial)
@@ -296,6 +319,7 @@ struct SweepCall {
             return 0
         })
         L.setField(-2, "checkpointed")
+        if let context { L.pushValue(context); nargs += 1 }
         let start = Date()
         do {
             try L.call(nargs: nargs, nresults: 1, traceback: true)
@@ -321,31 +345,5 @@ struct SweepCall {
         }
         if score.isNaN { return .failed(error: "the objective returned NaN", seconds: seconds) }
         return .done(score: score, extras: extras, seconds: seconds)
-    }
-
-    /// A fresh storage file in the temporary folder, removed (with its checkpoints and logs)
-    /// when the program exits.
-    static func temporaryStorage() -> String {
-        temporary(NSTemporaryDirectory() + "/moonlab-tune-\(getpid())-\(temporaryFiles.count + 1).db")
-    }
-
-    /// A private folder for the checkpoint files and logs of a sweep on a server, removed when
-    /// the program exits (the server keeps the checkpoints).
-    static func temporaryFolder() -> String {
-        temporary(NSTemporaryDirectory() + "/moonlab-sweep-\(getpid())-\(temporaryFiles.count + 1)")
-    }
-
-    private static func temporary(_ path: String) -> String {
-        if temporaryFiles.isEmpty {
-            atexit {
-                for p in SweepCall.temporaryFiles {
-                    for suffix in ["", "-wal", "-shm", ".checkpoints", ".logs"] {
-                        try? FileManager.default.removeItem(atPath: p + suffix)
-                    }
-                }
-            }
-        }
-        temporaryFiles.append(path)
-        return path
     }
 }

@@ -22,6 +22,21 @@ public enum Metric: String, CaseIterable, Sendable {
         self = m
     }
 
+    /// Keras' reading of `metrics={"accuracy", "mae"}` given as one list for a model with
+    /// several outputs: each output gets the metrics that suit its loss (accuracy for a
+    /// classification loss, the others for a regression loss); with one output, or one loss,
+    /// every metric goes to it. Outputs without a loss get none.
+    public static func assign(_ list: [Metric], outputs: [String], losses: [String: Loss]) -> [String: [Metric]] {
+        var out: [String: [Metric]] = [:]
+        for name in outputs {
+            guard let loss = losses[name] else { continue }
+            var chosen = list.filter { ($0 == .accuracy) == loss.isClassification }
+            if outputs.count == 1 || losses.count == 1 { chosen = list }
+            if !chosen.isEmpty { out[name] = chosen }
+        }
+        return out
+    }
+
     /// The sum of the metric over the batch and how many items it averages over.
     public func measure(_ prediction: Tensor, _ target: Tensor, loss: Loss, logits: Bool) throws -> (sum: Double, count: Double) {
         let p = prediction.toArray(), t = target.toArray()

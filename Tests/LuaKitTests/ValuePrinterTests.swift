@@ -1,6 +1,5 @@
 import Testing
-import LuaKit
-@testable import MoonCLI
+@testable import LuaKit
 
 /// How the REPL prints values: evaluates `expression` and formats its first value.
 func printed(_ expression: String, setup: String = "", width: Int = 80, maxItems: Int = 40) throws -> String {

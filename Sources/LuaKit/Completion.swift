@@ -1,14 +1,14 @@
 @preconcurrency import CLua
 import CMoonLua
-import LuaKit
 
 /// Tab completion from the live Lua state: globals and keywords, table fields after `.`,
 /// methods after `:`, on tables and on objects through their metatables (`__index` tables and
 /// the `__methods` table LuaKit gives every class).
 ///
 /// Only raw reads: completing never runs Lua code, so it can neither fail nor change state.
-struct Completer {
-    let state: LuaState
+public struct Completer {
+    public let state: LuaState
+    public init(state: LuaState) { self.state = state }
 
     static let keywords = [
         "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if",
@@ -17,7 +17,7 @@ struct Completer {
 
     /// The completions of `word`, a dotted name such as `tens`, `string.fo` or `x:ma`; each is
     /// the whole word completed (`string.format`).
-    func candidates(for word: String) -> [String] {
+    public func candidates(for word: String) -> [String] {
         guard let sep = word.lastIndex(where: { $0 == "." || $0 == ":" }) else {
             return globalNames(prefix: word)
         }

@@ -1,7 +1,6 @@
 import Testing
-import LuaKit
+@testable import LuaKit
 import MoonBindings
-@testable import MoonCLI
 
 @Suite struct CompletionTests {
     /// An interpreter with moonlab's modules and its completer; the completer reads the

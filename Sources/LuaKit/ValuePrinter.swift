@@ -1,6 +1,5 @@
 @preconcurrency import CLua
 import CMoonLua
-import LuaKit
 
 /// Shows Lua values the way the REPL prints them: strings quoted, tables nested (one line
 /// when they fit, indented otherwise), cycle-safe, long ones shortened with `... (N more)`,
@@ -8,19 +7,21 @@ import LuaKit
 ///
 /// Tables are read raw. The only Lua code that runs is `__tostring`, in protected mode, so
 /// printing a value never raises and never unwinds Swift.
-struct ValuePrinter {
-    let state: LuaState
+public struct ValuePrinter {
+    public let state: LuaState
     /// Entries shown per table before `... (N more)`.
-    var maxItems = 40
+    public var maxItems = 40
     /// Tables nested deeper than this print as `{...}`.
-    var maxDepth = 5
+    public var maxDepth = 5
     /// A table that fits in this many columns prints on one line.
-    var width = 80
+    public var width = 80
 
     private var L: OpaquePointer { state.L }
 
     /// The text of the value at `index`.
-    func format(_ index: Int32) -> String {
+    public init(state: LuaState) { self.state = state }
+
+    public func format(_ index: Int32) -> String {
         var path = Set<UnsafeRawPointer>()
         return format(lua_absindex(L, index), depth: 0, indent: 0, path: &path)
     }
@@ -182,7 +183,7 @@ struct ValuePrinter {
     static let toStringKey = "moonlab.repl.tostring"
 
     /// Keeps the current global `tostring` for printing (call before user code runs).
-    static func keepStandardToString(_ state: LuaState) {
+    public static func keepStandardToString(_ state: LuaState) {
         let L = state.L
         if lua_getfield(L, moon_registryindex(), toStringKey) == LUA_TFUNCTION { moon_pop(L, 1); return }
         moon_pop(L, 1)
