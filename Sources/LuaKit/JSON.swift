@@ -12,7 +12,7 @@ extension LuaState {
     /// The Lua value at `index` as JSON: numbers keep integer or float, tables become arrays
     /// (a sequence 1..n) or objects (string keys), moonlab objects that stand for a value
     /// give it. Functions, other userdata and mixed tables are refused, naming `what`.
-    public func json(_ index: Int32, _ what: String = "value", depth: Int = 0) throws -> JSONValue {
+    public func json(_ index: Int32, _ what: String = "value", depth: Int = 0, skipping: Set<String> = []) throws -> JSONValue {
         let i = absolute(index)
         switch type(i) {
         case .nil, .none: return .null
@@ -30,6 +30,7 @@ extension LuaState {
             try forEachPair(i) {
                 count += 1
                 if type(-2) == .string, let k = toString(-2) {
+                    if skipping.contains(k) { return }
                     pairs.append((k, try json(-1, "\(what).\(k)", depth: depth + 1)))
                 } else { stringKeys = false }
             }
@@ -53,11 +54,12 @@ extension LuaState {
         }
     }
 
-    /// The arguments from `first` to the top of the stack as JSON (for `Options`).
-    public func jsonArguments(from first: Int32 = 1) throws -> [JSONValue] {
+    /// The arguments from `first` to the top of the stack as JSON (for `Options`); keys in
+    /// `skipping` of a table argument are left out (values only the caller reads, such as tensors).
+    public func jsonArguments(from first: Int32 = 1, skipping: Set<String> = []) throws -> [JSONValue] {
         guard top >= first else { return [] }
         return try (first...top).map { i in
-            do { return try json(i, "argument \(i)") } catch let e as MoonError {
+            do { return try json(i, "argument \(i)", skipping: skipping) } catch let e as MoonError {
                 throw MoonError(.argument(Int(i)), e.message)
             }
         }

@@ -42,6 +42,14 @@ enum JSON {
     /// "inf"), since Foundation's JSON numbers may lose the last bit of a Double.
     static func number(_ x: Double) -> Any { String(x) }
 
+    /// A number saved by `number(_:)` (or as a plain number), read back.
+    static func number(from v: JSONValue) -> Double {
+        if let s = v.string {
+            switch s { case "nan": return .nan; case "inf": return .infinity; case "-inf": return -.infinity; default: return Double(s) ?? .nan }
+        }
+        return v.number ?? .nan
+    }
+
     static func number(from v: Any?) -> Double {
         if let s = v as? String {
             switch s { case "nan": return .nan; case "inf": return .infinity; case "-inf": return -.infinity; default: break }

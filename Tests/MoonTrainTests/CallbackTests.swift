@@ -6,7 +6,7 @@ import Testing
 @Suite struct CallbackTests {
     func trainer() throws -> Trainer {
         let m = try TinyModel(inputs: 2, outputs: 2)
-        return try Trainer(model: m, optimizer: try SGD(lr: 0.1), loss: Loss(.sparseCategoricalCrossentropy), metrics: [.accuracy])
+        return try Trainer(model: m, optimizer: try SGD { $0.lr = 0.1 }, loss: Loss(.sparseCategoricalCrossentropy), metrics: [.accuracy])
     }
 
     /// Feeds `values` of `key` as epochs 1, 2, ... and returns the epoch after which training stopped.

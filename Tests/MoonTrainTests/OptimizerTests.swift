@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func sgdPlain() throws {
-        let r = try run { try SGD(params: $0, lr: 0.1) }
+        let r = try run { try SGD(params: $0) { $0.lr = 0.1 } }
         // p1 = p0 - 0.1 g1 = [1 - 0.05, -2 + 0.1]
         #expect(close(r[0], [0.95, -1.9]))
         // p2 = p1 - 0.1 g2 = [0.95 - 0.02, -1.9 - 0.04]
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func sgdMomentum() throws {
-        let r = try run { try SGD(params: $0, lr: 0.1, momentum: 0.9) }
+        let r = try run { try SGD(params: $0) { $0.lr = 0.1; $0.momentum = 0.9 } }
         // buf1 = g1 = [0.5, -1];           p1 = [1 - 0.05, -2 + 0.1] = [0.95, -1.9]
         // buf2 = 0.9 buf1 + g2 = [0.65, -0.5]; p2 = [0.95 - 0.065, -1.9 + 0.05] = [0.885, -1.85]
         // buf3 = 0.9 buf2 - [0.3, -0.1] = [0.285, -0.35]; p3 = [0.885 - 0.0285, -1.85 + 0.035]
@@ -41,16 +41,16 @@ import Testing
     }
 
     @Test func sgdNesterov() throws {
-        let r = try run { try SGD(params: $0, lr: 0.1, momentum: 0.9, nesterov: true) }
+        let r = try run { try SGD(params: $0) { $0.lr = 0.1; $0.momentum = 0.9; $0.nesterov = true } }
         // buf1 = [0.5, -1]; step = g1 + 0.9 buf1 = [0.95, -1.9]; p1 = [0.905, -1.81]
         // buf2 = [0.65, -0.5]; step = g2 + 0.9 buf2 = [0.785, -0.05]; p2 = [0.8265, -1.805]
         #expect(close(r[0], [0.905, -1.81]))
         #expect(close(r[1], [0.8265, -1.805]))
-        #expect(throws: TensorError.self) { try SGD(lr: 0.1, nesterov: true) }
+        #expect(throws: TensorError.self) { try SGD { $0.lr = 0.1; $0.nesterov = true } }
     }
 
     @Test func adam() throws {
-        let r = try run { try Adam(params: $0, lr: 0.1) }
+        let r = try run { try Adam(params: $0) { $0.lr = 0.1 } }
         var p = [1.0, -2.0], m = [0.0, 0.0], v = [0.0, 0.0]
         for t in 1...3 {
             let g = Self.grads[t - 1]
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func nadam() throws {
-        let r = try run { try Nadam(params: $0, lr: 0.1) }
+        let r = try run { try Nadam(params: $0) { $0.lr = 0.1 } }
         var p = [1.0, -2.0], m = [0.0, 0.0], v = [0.0, 0.0], product = 1.0
         func mu(_ t: Int) -> Double { 0.9 * (1 - 0.5 * pow(0.96, 0.004 * Double(t))) }
         for t in 1...3 {
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func rmsprop() throws {
-        let r = try run { try RMSprop(params: $0, lr: 0.01) }
+        let r = try run { try RMSprop(params: $0) { $0.lr = 0.01 } }
         // v1 = 0.1 g1² = [0.025, 0.1]; p1 = p0 - 0.01 g1 / sqrt(v1 + 1e-7)
         let p1 = [1 - 0.01 * 0.5 / (0.025 + 1e-7).squareRoot(), -2 + 0.01 * 1 / (0.1 + 1e-7).squareRoot()]
         #expect(close(r[0], p1, 1e-5))
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func rmspropMomentum() throws {
-        let r = try run { try RMSprop(params: $0, lr: 0.01, rho: 0.5, momentum: 0.5) }
+        let r = try run { try RMSprop(params: $0) { $0.lr = 0.01; $0.rho = 0.5; $0.momentum = 0.5 } }
         // v1 = 0.5 g1² = [0.125, 0.5]; s1 = 0.01 g1/sqrt(v1+eps); buf1 = s1; p1 = p0 - buf1
         let s1 = [0.01 * 0.5 / (0.125 + 1e-7).squareRoot(), 0.01 * -1 / (0.5 + 1e-7).squareRoot()]
         #expect(close(r[0], [1 - s1[0], -2 - s1[1]], 1e-5))
@@ -106,7 +106,7 @@ import Testing
     }
 
     @Test func adagrad() throws {
-        let r = try run { try Adagrad(params: $0, lr: 0.1) }
+        let r = try run { try Adagrad(params: $0) { $0.lr = 0.1 } }
         // acc1 = 0.1 + g1² = [0.35, 1.1]; p1 = p0 - 0.1 g1 / sqrt(acc1 + 1e-7)
         let p1 = [1 - 0.05 / (0.35 + 1e-7).squareRoot(), -2 + 0.1 / (1.1 + 1e-7).squareRoot()]
         #expect(close(r[0], p1, 1e-5))
@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func adadelta() throws {
-        let r = try run { try Adadelta(params: $0, lr: 1.0) }
+        let r = try run { try Adadelta(params: $0) { $0.lr = 1.0 } }
         var p = [1.0, -2.0], eg = [0.0, 0.0], ed = [0.0, 0.0]
         for t in 1...3 {
             let g = Self.grads[t - 1]
@@ -133,7 +133,7 @@ import Testing
     }
 
     @Test func adamax() throws {
-        let r = try run { try Adamax(params: $0, lr: 0.1) }
+        let r = try run { try Adamax(params: $0) { $0.lr = 0.1 } }
         // m1 = 0.1 g1 = [0.05, -0.1]; u1 = |g1| = [0.5, 1]; p1 = p0 - 0.1/(1-0.9) · m1/(u1+eps)
         let p1 = [1 - 1.0 * 0.05 / (0.5 + 1e-7), -2 + 1.0 * 0.1 / (1 + 1e-7)]
         #expect(close(r[0], p1, 1e-5))
@@ -145,7 +145,7 @@ import Testing
 
     @Test func clipnormIsPerParameter() throws {
         let a = try Tensor([0, 0], shape: [2]).requiringGrad(), b = try Tensor([0], shape: [1]).requiringGrad()
-        let opt = try SGD(params: [a, b], lr: 1, clipnorm: 1)
+        let opt = try SGD(params: [a, b]) { $0.lr = 1; $0.settings.clipnorm = 1 }
         a.grad = Tensor([3, 4])          // norm 5 → scaled to [0.6, 0.8]
         b.grad = Tensor([0.5])           // norm 0.5 → unchanged
         try opt.step()
@@ -157,7 +157,7 @@ import Testing
 
     @Test func globalClipnormScalesAllTogether() throws {
         let a = try Tensor([0], shape: [1]).requiringGrad(), b = try Tensor([0], shape: [1]).requiringGrad()
-        let opt = try SGD(params: [a, b], lr: 1, globalClipnorm: 1)
+        let opt = try SGD(params: [a, b]) { $0.lr = 1; $0.settings.globalClipnorm = 1 }
         a.grad = Tensor([3]); b.grad = Tensor([4])   // joint norm 5 → [0.6, 0.8]
         try opt.step()
         #expect(close(a.toArray(), [-0.6], 1e-5))
@@ -166,7 +166,7 @@ import Testing
 
     @Test func clipvalue() throws {
         let p = try Tensor([0, 0, 0], shape: [3]).requiringGrad()
-        let opt = try SGD(params: [p], lr: 1, clipvalue: 0.5)
+        let opt = try SGD(params: [p]) { $0.lr = 1; $0.settings.clipvalue = 0.5 }
         p.grad = Tensor([2, -3, 0.1])
         try opt.step()
         #expect(close(p.toArray(), [-0.5, 0.5, -0.1]))
@@ -174,13 +174,13 @@ import Testing
 
     @Test func weightDecayIsAddedToTheGradient() throws {
         let p = try Tensor([2], shape: [1]).requiringGrad()
-        let opt = try SGD(params: [p], lr: 1, weightDecay: 0.1)
+        let opt = try SGD(params: [p]) { $0.lr = 1; $0.settings.weightDecay = 0.1 }
         p.grad = Tensor([1])              // g + 0.1·2 = 1.2
         try opt.step()
         #expect(close(p.toArray(), [0.8]))
         // With Adam the decayed gradient feeds the moments: first step ≈ lr·sign(g + wd·p).
         let q = try Tensor([1], shape: [1]).requiringGrad()
-        let adam = try Adam(params: [q], lr: 0.1, weightDecay: 10)
+        let adam = try Adam(params: [q]) { $0.lr = 0.1; $0.settings.weightDecay = 10 }
         q.grad = Tensor([-5])             // -5 + 10·1 = 5 > 0: q moves down
         try adam.step()
         #expect(close(q.toArray(), [0.9], 1e-5))
@@ -188,7 +188,7 @@ import Testing
 
     @Test func skipsParametersWithoutGradient() throws {
         let a = try Tensor([1], shape: [1]).requiringGrad(), b = try Tensor([1], shape: [1]).requiringGrad()
-        let opt = try Adam(params: [a, b], lr: 0.1)
+        let opt = try Adam(params: [a, b]) { $0.lr = 0.1 }
         a.grad = Tensor([1])
         try opt.step()
         #expect(b.toArray() == [1])
@@ -199,14 +199,14 @@ import Testing
 
     @Test func learningRateIsSettableAndChecked() throws {
         let p = try Tensor([0], shape: [1]).requiringGrad()
-        let opt = try SGD(params: [p], lr: 0.5)
+        let opt = try SGD(params: [p]) { $0.lr = 0.5 }
         opt.lr = 0.25
         p.grad = Tensor([1])
         try opt.step()
         #expect(close(p.toArray(), [-0.25]))
-        #expect(throws: TensorError.self) { try SGD(lr: -1) }
-        #expect(throws: TensorError.self) { try Adam(beta1: 1) }
-        #expect(throws: TensorError.self) { try SGD(clipnorm: 0) }
+        #expect(throws: TensorError.self) { try SGD { $0.lr = -1 } }
+        #expect(throws: TensorError.self) { try Adam { $0.beta1 = 1 } }
+        #expect(throws: TensorError.self) { try SGD { $0.settings.clipnorm = 0 } }
     }
 
     @Test func factoryNamesAndOptions() throws {
@@ -224,14 +224,24 @@ import Testing
         #expect(adam.description == "Adam{lr=0.01, beta1=0.9, beta2=0.999, eps=1e-07, params=0}")
     }
 
+    @Test func olderFilesStoredBooleansAsNumbers() throws {
+        // Files from before the options declarations saved every option as a number.
+        let saved: JSONValue = ["lr": 0.1, "momentum": 0.9, "nesterov": 1.0, "weight_decay": 0.0]
+        let sgd = try #require(try OptimizerFactory.make("SGD", options: OptimizerFactory.savedOptions(saved, for: "SGD")) as? SGD)
+        #expect(sgd.nesterov && sgd.momentum == Float(0.9) && sgd.lr == Float(0.1))
+        // A Lua table keeps its types: a number for a boolean option is refused, naming it.
+        #expect(throws: MoonError.self) { try OptimizerFactory.make("SGD", options: saved) }
+    }
+
     @Test(arguments: OptimizerFactory.names)
     func stateRoundTripContinuesIdentically(_ name: String) throws {
         // Two optimizers, one restored from the other's exported state, take the same next step.
         let p = try Tensor([1, -2], shape: [2]).requiringGrad()
-        let a = try OptimizerFactory.make(name, options: ["lr": 0.05, "momentum": name == "SGD" || name == "RMSprop" ? 0.5 : nil].compactMapValues { $0 }, params: [p])
+        let options: JSONValue = name == "SGD" || name == "RMSprop" ? ["lr": 0.05, "momentum": 0.5] : ["lr": 0.05]
+        let a = try OptimizerFactory.make(name, options: options, params: [p])
         for s in 0..<2 { p.grad = Tensor(Self.grads[s].map(Float.init)); try a.step() }
         let q = try p.clone().requiringGrad()
-        let b = try OptimizerFactory.make(name, options: JSON.doubles(a.config["options"]), params: [q])
+        let b = try OptimizerFactory.make(name, options: a.config["options"] ?? [:], params: [q])
         try b.restoreState(config: a.config, tensors: Dictionary(uniqueKeysWithValues: a.stateTensors.map { ($0.name, $0.tensor) }))
         #expect(b.iterations == 2)
         p.grad = Tensor([0.7, -0.2]); q.grad = Tensor([0.7, -0.2])

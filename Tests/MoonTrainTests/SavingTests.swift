@@ -97,7 +97,7 @@ import MoonData
     @Test func modelFileRoundTripAndMismatches() throws {
         let folder = try temporaryFolder()
         let m = try TinyModel(inputs: 3, outputs: 2, seed: 1)
-        let opt = try Adam(params: m.parameters, lr: 0.01)
+        let opt = try Adam(params: m.parameters) { $0.lr = 0.01 }
         m.w.grad = try Tensor.ones([3, 2]); m.b.grad = try Tensor.ones([2])
         try opt.step()
         try ModelFile.save(m, optimizer: opt, to: folder + "/m.moon")

@@ -8,7 +8,7 @@ import Testing
 @Suite struct TrainerTests {
     func compiled(_ activation: String? = nil, seed: UInt64 = 1, optimizer: Optimizer? = nil) throws -> Trainer {
         let m = try TinyModel(inputs: 2, outputs: 2, activation: activation, seed: seed)
-        return try Trainer(model: m, optimizer: optimizer ?? (try SGD(lr: 0.5)),
+        return try Trainer(model: m, optimizer: optimizer ?? (try SGD { $0.lr = 0.5 }),
                            loss: Loss(.sparseCategoricalCrossentropy), metrics: [.accuracy])
     }
 
@@ -120,7 +120,7 @@ import Testing
             [try ReduceLROnPlateau { $0.monitor = "loss"; $0.factor = 0.5; $0.patience = 0; $0.minDelta = 10 }, try EarlyStopping { $0.monitor = "val_loss"; $0.patience = 10 }]
         }
         // Uninterrupted: 4 epochs.
-        let a = try compiled(optimizer: try Adam(lr: 0.05))
+        let a = try compiled(optimizer: try Adam { $0.lr = 0.05 })
         var oa = options(4)
         oa.callbacks = try callbacks()
         let ha = try a.fit(data, oa)
@@ -128,14 +128,14 @@ import Testing
         // Interrupted after 2 epochs, then resumed in a fresh process-like setting: a new model
         // with other initial weights, a new optimizer and generator, the same checkpoint.
         let path = folder + "/run.ckpt"
-        let b1 = try compiled(optimizer: try Adam(lr: 0.05))
+        let b1 = try compiled(optimizer: try Adam { $0.lr = 0.05 })
         var ob1 = options(2)
         ob1.checkpoint = path
         ob1.callbacks = try callbacks()
         _ = try b1.fit(data, ob1)
         #expect(try TrainingCheckpoint.read(path).epoch == 2)
 
-        let b2 = try compiled(seed: 99, optimizer: try Adam(lr: 0.05))
+        let b2 = try compiled(seed: 99, optimizer: try Adam { $0.lr = 0.05 })
         var ob2 = options(4)
         ob2.checkpoint = path
         ob2.generator = RandomGenerator(seed: 1234)     // overwritten by the checkpoint's state
@@ -152,7 +152,7 @@ import Testing
         #expect(hb.values["lr"]!.map { Float($0) } == [0.05, 0.05, 0.025, 0.0125])
 
         // A finished checkpoint returns its history at once.
-        let b3 = try compiled(seed: 7, optimizer: try Adam(lr: 0.05))
+        let b3 = try compiled(seed: 7, optimizer: try Adam { $0.lr = 0.05 })
         var ob3 = options(4)
         ob3.checkpoint = path
         let again = try b3.fit(data, ob3)
@@ -183,7 +183,7 @@ import Testing
             func architecture() -> JSONValue { [:] }
         }
         let m = TwoHeads()
-        let t = try Trainer(model: m, optimizer: try SGD(lr: 0.1),
+        let t = try Trainer(model: m, optimizer: try SGD { $0.lr = 0.1 },
                             losses: ["hour": Loss(.sparseCategoricalCrossentropy), "minute": Loss(.mae)],
                             lossWeights: ["hour": 1, "minute": 0.5], metrics: ["hour": [.accuracy], "minute": [.mae]])
         let x = try Tensor([1, 0, 0, 1, 1, 1, -1, 0], shape: [4, 2])

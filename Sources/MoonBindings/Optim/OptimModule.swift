@@ -12,47 +12,25 @@ extension LuaState {
 /// The `optim` module: one constructor per optimizer, and the optimizer class
 /// (`opt:step()`, `opt:zero_grad()`, `opt.lr`).
 enum OptimModule {
+    /// What each rule computes (the options and their defaults come from its declaration).
     static let docs: [String: String] = [
         "SGD": """
             Stochastic gradient descent, PyTorch's formulation: buf = momentum*buf + g; \
-            p -= lr*(nesterov and g + momentum*buf or buf). Same path as Keras' SGD for a constant rate. \
-            Defaults (Keras): lr=0.01, momentum=0, nesterov=false.
+            p -= lr*(nesterov and g + momentum*buf or buf). Same path as Keras' SGD for a constant rate.
             """,
         "Adam": """
-            Adam as Keras computes it: p -= lr*sqrt(1-beta2^t)/(1-beta1^t) * m/(sqrt(v)+eps). \
-            Defaults (Keras): lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7 (PyTorch's eps is 1e-8).
+            Adam as Keras computes it: p -= lr*sqrt(1-beta2^t)/(1-beta1^t) * m/(sqrt(v)+eps) \
+            (PyTorch's eps is 1e-8).
             """,
-        "Nadam": """
-            Adam with Nesterov momentum and Keras' momentum schedule (mu_t = beta1*(1-0.5*0.96^(0.004t))). \
-            Defaults (Keras): lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7.
-            """,
+        "Nadam": "Adam with Nesterov momentum and Keras' momentum schedule (mu_t = beta1*(1-0.5*0.96^(0.004t))).",
         "RMSprop": """
             RMSprop as Keras computes it: v = rho*v + (1-rho)*g^2; p -= lr*g/sqrt(v+eps) (with momentum: \
-            through a velocity buffer; centered: v minus the squared mean gradient). \
-            Defaults (Keras): lr=0.001, rho=0.9, momentum=0, eps=1e-7, centered=false (PyTorch: alpha 0.99, eps 1e-8).
+            through a velocity buffer; centered: v minus the squared mean gradient). PyTorch: alpha 0.99, eps 1e-8.
             """,
-        "Adagrad": """
-            Adagrad as Keras computes it: acc += g^2; p -= lr*g/sqrt(acc+eps). \
-            Defaults (Keras): lr=0.001, initial_accumulator=0.1, eps=1e-7 (PyTorch: lr 0.01, accumulator 0).
-            """,
-        "Adadelta": """
-            Adadelta as Keras computes it (the update scaled by lr). \
-            Defaults (Keras): lr=0.001, rho=0.95, eps=1e-7 (PyTorch: lr 1, rho 0.9, eps 1e-6).
-            """,
-        "Adamax": """
-            Adamax (Adam with the infinity norm) as Keras computes it. \
-            Defaults (Keras): lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7.
-            """,
+        "Adagrad": "Adagrad as Keras computes it: acc += g^2; p -= lr*g/sqrt(acc+eps) (PyTorch: lr 0.01, accumulator 0).",
+        "Adadelta": "Adadelta as Keras computes it (the update scaled by lr; PyTorch: lr 1, rho 0.9, eps 1e-6).",
+        "Adamax": "Adamax (Adam with the infinity norm) as Keras computes it.",
     ]
-
-    static let commonDoc = """
-         Every optimizer also takes: clipnorm (each parameter's gradient rescaled to at most this \
-        L2 norm, as Keras' clipnorm), global_clipnorm (all gradients rescaled together, as PyTorch's \
-        clip_grad_norm_), clipvalue (each element clamped to [-v, v]), weight_decay (L2 added to the \
-        gradient, g + wd*p, as torch.optim does; not AdamW's decoupled decay), and params (a list of \
-        tensors, for hand-written loops; compile fills it with the model's parameters). Order: \
-        clipvalue, clipnorm, weight_decay.
-        """
 
     static func install(_ L: LuaState) {
         L.defineClass(optimizerMeta, name: "optimizer", doc: """
@@ -66,33 +44,24 @@ enum OptimModule {
             model:compile{optimizer=...}, or give params= for a hand-written loop: \
             opt:zero_grad(); loss:backward(); opt:step().
             """) { m in
-            for name in OptimizerFactory.names {
-                let keys = OptimizerFactory.commonOptions.union(OptimizerFactory.options[name]!).union(["params"])
-                let signature = "optim.\(name){" + keys.sorted().map { "\($0)=" }.joined(separator: ", ") + "}"
-                m.function(name, signature, docs[name]! + commonDoc) { L in
-                    let fn = "optim.\(name)"
-                    if !L.isNoneOrNil(1) { try L.checkTable(1, fn, "a table of options") }
-                    try L.checkOptionKeys(1, fn, keys)
-                    var options: [String: Double] = [:]
-                    for key in keys where key != "params" {
-                        if key == "nesterov" || key == "centered" {
-                            if let b = try L.optionBool(1, key, fn) { options[key] = b ? 1 : 0 }
-                        } else if let v = try L.optionNumber(1, key, fn) {
-                            options[key] = v
-                        }
-                    }
-                    var params: [Tensor] = []
-                    if L.type(1) == .table, L.getField(1, "params") != .nil {
-                        defer { L.pop() }
-                        params = try L.tensorList(L.absolute(-1), "\(fn): option 'params'")
-                    } else if L.type(1) == .table {
-                        L.pop()
-                    }
-                    let opt = try OptimizerFactory.make(name, options: options, params: params)
-                    L.push(object: opt, metatable: optimizerMeta)
-                    return 1
-                }
+            for type in OptimizerFactory.types { optimizer(m, type) }
+        }
+    }
+
+    /// `optim.<name>{...}`; params= (a list of tensors, for hand-written loops) is every optimizer's.
+    static func optimizer<T: ConfigurableOptimizer>(_ m: ModuleBuilder, _ type: T.Type) {
+        let name = T.optimizerName
+        m.function(name, options: T.Config.self, doc: docs[name]! + " Order: clipvalue, clipnorm, weight_decay.",
+                   extra: ["params"]) { L, config, _ in
+            var params: [Tensor] = []
+            if L.type(1) == .table, L.getField(1, "params") != .nil {
+                defer { L.pop() }
+                params = try L.tensorList(L.absolute(-1), "optim.\(name): option 'params'")
+            } else if L.type(1) == .table {
+                L.pop()
             }
+            L.push(object: try T(params: params, config: config), metatable: optimizerMeta)
+            return 1
         }
     }
 

@@ -8,20 +8,22 @@ import MoonEngine
 ///     p += lr · Δ
 ///
 /// Defaults are Keras': lr 0.001, ρ 0.95, ε 1e-7 (PyTorch: lr 1, ρ 0.9, ε 1e-6).
-public final class Adadelta: Optimizer {
+public final class Adadelta: Optimizer, ConfigurableOptimizer {
+    public let options: AdadeltaOptions
     public let rho: Float, eps: Float
 
-    public init(params: [Tensor] = [], lr: Float = 0.001, rho: Float = 0.95, eps: Float = 1e-7,
-                clipnorm: Float? = nil, globalClipnorm: Float? = nil, clipvalue: Float? = nil,
-                weightDecay: Float = 0) throws {
+    public init(params: [Tensor] = [], config o: AdadeltaOptions) throws {
+        let rho = Float(o.rho), eps = Float(o.eps)
         try Optimizer.checkFraction(rho, "rho", kind: "Adadelta")
         try Optimizer.checkRate(eps, "eps", kind: "Adadelta")
         (self.rho, self.eps) = (rho, eps)
-        try super.init(params: params, lr: lr, clipnorm: clipnorm, globalClipnorm: globalClipnorm,
-                       clipvalue: clipvalue, weightDecay: weightDecay)
+        self.options = o
+        try super.init(params: params, lr: Float(o.lr), settings: o.settings)
     }
 
-    public override var name: String { "Adadelta" }
+    public static var optimizerName: String { "Adadelta" }
+
+    public override var name: String { Self.optimizerName }
     public override var slotNames: [String] { ["accumulated_grad", "accumulated_delta"] }
     public override var hyperparameters: [(String, Double)] { [("rho", Double(rho)), ("eps", Double(eps))] }
 
@@ -35,5 +37,20 @@ public final class Adadelta: Optimizer {
             ed[i] = r * ed[i] + c * delta * delta
             p[i] += a * delta
         }
+    }
+}
+
+/// `optim.Adadelta{...}`, with Keras' defaults.
+public struct AdadeltaOptions: OptimizerOptions {
+    public var lr: Double = 0.001
+    public var rho: Double = 0.95
+    public var eps: Double = 1e-7
+    public var settings = OptimizerSettings()
+    public init() {}
+    public static var fields: [OptionField<AdadeltaOptions>] {
+        [OptionField("lr", \.lr, "the learning rate"),
+         OptionField("rho", \.rho, "decay of the squared-gradient average"),
+         OptionField("eps", \.eps, "added for numerical stability")]
+            + OptimizerSettings.fields(\.settings)
     }
 }

@@ -6,25 +6,24 @@ import MoonEngine
 ///
 /// Defaults are Keras': lr 0.001, initial accumulator 0.1, ε 1e-7 (PyTorch: lr 0.01,
 /// accumulator 0, ε 1e-10 outside the root).
-public final class Adagrad: Optimizer {
+public final class Adagrad: Optimizer, ConfigurableOptimizer {
+    public let options: AdagradOptions
     public let initialAccumulator: Float, eps: Float
 
-    public init(params: [Tensor] = [], lr: Float = 0.001, initialAccumulator: Float = 0.1,
-                eps: Float = 1e-7, clipnorm: Float? = nil, globalClipnorm: Float? = nil,
-                clipvalue: Float? = nil, weightDecay: Float = 0) throws {
+    public init(params: [Tensor] = [], config o: AdagradOptions) throws {
+        let initialAccumulator = Float(o.initialAccumulator), eps = Float(o.eps)
         try Optimizer.checkRate(initialAccumulator, "initial_accumulator", kind: "Adagrad")
         try Optimizer.checkRate(eps, "eps", kind: "Adagrad")
         (self.initialAccumulator, self.eps) = (initialAccumulator, eps)
-        try super.init(params: params, lr: lr, clipnorm: clipnorm, globalClipnorm: globalClipnorm,
-                       clipvalue: clipvalue, weightDecay: weightDecay)
+        self.options = o
+        try super.init(params: params, lr: Float(o.lr), settings: o.settings)
     }
 
-    public override var name: String { "Adagrad" }
+    public static var optimizerName: String { "Adagrad" }
+
+    public override var name: String { Self.optimizerName }
     public override var slotNames: [String] { ["accumulator"] }
     public override func initialValue(slot: Int) -> Float { initialAccumulator }
-    public override var hyperparameters: [(String, Double)] {
-        [("initial_accumulator", Double(initialAccumulator)), ("eps", Double(eps))]
-    }
 
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
@@ -34,5 +33,20 @@ public final class Adagrad: Optimizer {
             acc[i] += gi * gi
             p[i] -= a * gi / (acc[i] + e).squareRoot()
         }
+    }
+}
+
+/// `optim.Adagrad{...}`, with Keras' defaults.
+public struct AdagradOptions: OptimizerOptions {
+    public var lr: Double = 0.001
+    public var initialAccumulator: Double = 0.1
+    public var eps: Double = 1e-7
+    public var settings = OptimizerSettings()
+    public init() {}
+    public static var fields: [OptionField<AdagradOptions>] {
+        [OptionField("lr", \.lr, "the learning rate"),
+         OptionField("initial_accumulator", \.initialAccumulator, "the accumulators' starting value"),
+         OptionField("eps", \.eps, "added for numerical stability")]
+            + OptimizerSettings.fields(\.settings)
     }
 }

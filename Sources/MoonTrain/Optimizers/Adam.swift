@@ -10,26 +10,25 @@ import MoonKernels
 /// (ε is added to the uncorrected √v, the paper's "efficient" form that Keras uses; PyTorch adds
 /// it to the corrected one.) Defaults are Keras': lr 0.001, β1 0.9, β2 0.999, ε 1e-7
 /// (PyTorch's ε is 1e-8).
-public final class Adam: Optimizer {
+public final class Adam: Optimizer, ConfigurableOptimizer {
+    public let options: AdamOptions
     public let beta1: Float, beta2: Float, eps: Float
     private var stepSize: Float = 0
 
-    public init(params: [Tensor] = [], lr: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
-                eps: Float = 1e-7, clipnorm: Float? = nil, globalClipnorm: Float? = nil,
-                clipvalue: Float? = nil, weightDecay: Float = 0) throws {
+    public init(params: [Tensor] = [], config o: AdamOptions) throws {
+        let beta1 = Float(o.beta1), beta2 = Float(o.beta2), eps = Float(o.eps)
         try Optimizer.checkFraction(beta1, "beta1", kind: "Adam")
         try Optimizer.checkFraction(beta2, "beta2", kind: "Adam")
         try Optimizer.checkRate(eps, "eps", kind: "Adam")
         (self.beta1, self.beta2, self.eps) = (beta1, beta2, eps)
-        try super.init(params: params, lr: lr, clipnorm: clipnorm, globalClipnorm: globalClipnorm,
-                       clipvalue: clipvalue, weightDecay: weightDecay)
+        self.options = o
+        try super.init(params: params, lr: Float(o.lr), settings: o.settings)
     }
 
-    public override var name: String { "Adam" }
+    public static var optimizerName: String { "Adam" }
+
+    public override var name: String { Self.optimizerName }
     public override var slotNames: [String] { ["m", "v"] }
-    public override var hyperparameters: [(String, Double)] {
-        [("beta1", Double(beta1)), ("beta2", Double(beta2)), ("eps", Double(eps))]
-    }
 
     public override func beginStep(t: Int) {
         let tt = Double(t)
@@ -50,5 +49,22 @@ public final class Adam: Optimizer {
                 p[i] -= a * mi / (vi.squareRoot() + e)
             }
         }
+    }
+}
+
+/// `optim.Adam{...}`, with Keras' defaults.
+public struct AdamOptions: OptimizerOptions {
+    public var lr: Double = 0.001
+    public var beta1: Double = 0.9
+    public var beta2: Double = 0.999
+    public var eps: Double = 1e-7
+    public var settings = OptimizerSettings()
+    public init() {}
+    public static var fields: [OptionField<AdamOptions>] {
+        [OptionField("lr", \.lr, "the learning rate"),
+         OptionField("beta1", \.beta1, "decay of the first-moment average"),
+         OptionField("beta2", \.beta2, "decay of the second-moment average"),
+         OptionField("eps", \.eps, "added for numerical stability")]
+            + OptimizerSettings.fields(\.settings)
     }
 }

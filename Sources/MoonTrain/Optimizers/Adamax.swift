@@ -7,26 +7,25 @@ import MoonEngine
 ///     p -= lr · m / ((1 − β1^t) · (u + ε))
 ///
 /// Defaults are Keras': lr 0.001, β1 0.9, β2 0.999, ε 1e-7 (PyTorch: lr 0.002, ε 1e-8).
-public final class Adamax: Optimizer {
+public final class Adamax: Optimizer, ConfigurableOptimizer {
+    public let options: AdamaxOptions
     public let beta1: Float, beta2: Float, eps: Float
     private var stepSize: Float = 0
 
-    public init(params: [Tensor] = [], lr: Float = 0.001, beta1: Float = 0.9, beta2: Float = 0.999,
-                eps: Float = 1e-7, clipnorm: Float? = nil, globalClipnorm: Float? = nil,
-                clipvalue: Float? = nil, weightDecay: Float = 0) throws {
+    public init(params: [Tensor] = [], config o: AdamaxOptions) throws {
+        let beta1 = Float(o.beta1), beta2 = Float(o.beta2), eps = Float(o.eps)
         try Optimizer.checkFraction(beta1, "beta1", kind: "Adamax")
         try Optimizer.checkFraction(beta2, "beta2", kind: "Adamax")
         try Optimizer.checkRate(eps, "eps", kind: "Adamax")
         (self.beta1, self.beta2, self.eps) = (beta1, beta2, eps)
-        try super.init(params: params, lr: lr, clipnorm: clipnorm, globalClipnorm: globalClipnorm,
-                       clipvalue: clipvalue, weightDecay: weightDecay)
+        self.options = o
+        try super.init(params: params, lr: Float(o.lr), settings: o.settings)
     }
 
-    public override var name: String { "Adamax" }
+    public static var optimizerName: String { "Adamax" }
+
+    public override var name: String { Self.optimizerName }
     public override var slotNames: [String] { ["m", "u"] }
-    public override var hyperparameters: [(String, Double)] {
-        [("beta1", Double(beta1)), ("beta2", Double(beta2)), ("eps", Double(eps))]
-    }
 
     public override func beginStep(t: Int) {
         stepSize = Float(Double(lr) / (1 - pow(Double(beta1), Double(t))))
@@ -41,5 +40,22 @@ public final class Adamax: Optimizer {
             u[i] = Swift.max(b2 * u[i], Swift.abs(gi))
             p[i] -= a * m[i] / (u[i] + e)
         }
+    }
+}
+
+/// `optim.Adamax{...}`, with Keras' defaults.
+public struct AdamaxOptions: OptimizerOptions {
+    public var lr: Double = 0.001
+    public var beta1: Double = 0.9
+    public var beta2: Double = 0.999
+    public var eps: Double = 1e-7
+    public var settings = OptimizerSettings()
+    public init() {}
+    public static var fields: [OptionField<AdamaxOptions>] {
+        [OptionField("lr", \.lr, "the learning rate"),
+         OptionField("beta1", \.beta1, "decay of the first-moment average"),
+         OptionField("beta2", \.beta2, "decay of the second-moment average"),
+         OptionField("eps", \.eps, "added for numerical stability")]
+            + OptimizerSettings.fields(\.settings)
     }
 }

@@ -37,8 +37,9 @@ open class Optimizer: CustomStringConvertible {
     /// Scratch for the effective gradient, reused between steps.
     private var scratch: [Tensor?]
 
-    public init(params: [Tensor], lr: Float, clipnorm: Float? = nil, globalClipnorm: Float? = nil,
-                clipvalue: Float? = nil, weightDecay: Float = 0) throws {
+    public init(params: [Tensor], lr: Float, settings o: OptimizerSettings) throws {
+        let (clipnorm, globalClipnorm, clipvalue) = (o.clipnorm.map(Float.init), o.globalClipnorm.map(Float.init), o.clipvalue.map(Float.init))
+        let weightDecay = Float(o.weightDecay)
         try Optimizer.checkRate(lr, "lr", kind: "optimizer")
         if let c = clipnorm { try Optimizer.checkPositive(c, "clipnorm") }
         if let c = globalClipnorm { try Optimizer.checkPositive(c, "global_clipnorm") }
@@ -63,8 +64,11 @@ open class Optimizer: CustomStringConvertible {
     open var slotNames: [String] { [] }
     /// Initial value of each slot (Adagrad starts its accumulator at 0.1).
     open func initialValue(slot: Int) -> Float { 0 }
-    /// The rule's own hyperparameters (not lr or clipping), for printing and checkpoints.
-    open var hyperparameters: [(String, Double)] { [] }
+    /// The rule's own hyperparameters (not lr, clipping or decay), for printing: the options
+    /// the optimizer was made with.
+    public var hyperparameters: [(String, Double)] {
+        optionValues.filter { $0.0 != "lr" && !OptimizerSettings.keys.contains($0.0) }
+    }
     /// Scalars of optimizer-wide state beyond `iterations` (Nadam's momentum product).
     open var extraState: [String: Double] {
         get { [:] }

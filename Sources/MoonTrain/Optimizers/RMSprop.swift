@@ -8,26 +8,25 @@ import MoonEngine
 ///
 /// Defaults are Keras': lr 0.001, ρ 0.9, momentum 0, ε 1e-7, centered false (PyTorch:
 /// α = 0.99, ε 1e-8 added outside the root).
-public final class RMSprop: Optimizer {
+public final class RMSprop: Optimizer, ConfigurableOptimizer {
+    public let options: RMSpropOptions
     public let rho: Float, momentum: Float, eps: Float, centered: Bool
 
-    public init(params: [Tensor] = [], lr: Float = 0.001, rho: Float = 0.9, momentum: Float = 0,
-                eps: Float = 1e-7, centered: Bool = false, clipnorm: Float? = nil,
-                globalClipnorm: Float? = nil, clipvalue: Float? = nil, weightDecay: Float = 0) throws {
+    public init(params: [Tensor] = [], config o: RMSpropOptions) throws {
+        let rho = Float(o.rho), momentum = Float(o.momentum), eps = Float(o.eps), centered = o.centered
         try Optimizer.checkFraction(rho, "rho", kind: "RMSprop")
         try Optimizer.checkFraction(momentum, "momentum", kind: "RMSprop")
         try Optimizer.checkRate(eps, "eps", kind: "RMSprop")
         (self.rho, self.momentum, self.eps, self.centered) = (rho, momentum, eps, centered)
-        try super.init(params: params, lr: lr, clipnorm: clipnorm, globalClipnorm: globalClipnorm,
-                       clipvalue: clipvalue, weightDecay: weightDecay)
+        self.options = o
+        try super.init(params: params, lr: Float(o.lr), settings: o.settings)
     }
 
-    public override var name: String { "RMSprop" }
+    public static var optimizerName: String { "RMSprop" }
+
+    public override var name: String { Self.optimizerName }
     public override var slotNames: [String] {
         ["velocity"] + (momentum > 0 ? ["momentum"] : []) + (centered ? ["average_gradient"] : [])
-    }
-    public override var hyperparameters: [(String, Double)] {
-        [("rho", Double(rho)), ("momentum", Double(momentum)), ("eps", Double(eps)), ("centered", centered ? 1 : 0)]
     }
 
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
@@ -51,5 +50,24 @@ public final class RMSprop: Optimizer {
                 p[i] -= step
             }
         }
+    }
+}
+
+/// `optim.RMSprop{...}`, with Keras' defaults.
+public struct RMSpropOptions: OptimizerOptions {
+    public var lr: Double = 0.001
+    public var rho: Double = 0.9
+    public var momentum: Double = 0
+    public var eps: Double = 1e-7
+    public var centered = false
+    public var settings = OptimizerSettings()
+    public init() {}
+    public static var fields: [OptionField<RMSpropOptions>] {
+        [OptionField("lr", \.lr, "the learning rate"),
+         OptionField("rho", \.rho, "decay of the squared-gradient average"),
+         OptionField("momentum", \.momentum, "the momentum factor"),
+         OptionField("eps", \.eps, "added for numerical stability"),
+         OptionField("centered", \.centered, "divide by the gradient variance rather than the raw second moment")]
+            + OptimizerSettings.fields(\.settings)
     }
 }

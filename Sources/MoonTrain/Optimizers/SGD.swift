@@ -9,26 +9,25 @@ import MoonKernels
 /// For a constant learning rate this is the same trajectory as Keras' `v = m·v − lr·g; p += v`;
 /// when the rate changes, the new rate applies to the whole step (PyTorch's behaviour).
 /// Defaults (Keras): lr 0.01, momentum 0, nesterov false.
-public final class SGD: Optimizer {
+public final class SGD: Optimizer, ConfigurableOptimizer {
+    public let options: SGDOptions
     public let momentum: Float
     public let nesterov: Bool
 
-    public init(params: [Tensor] = [], lr: Float = 0.01, momentum: Float = 0, nesterov: Bool = false,
-                clipnorm: Float? = nil, globalClipnorm: Float? = nil, clipvalue: Float? = nil,
-                weightDecay: Float = 0) throws {
+    public init(params: [Tensor] = [], config o: SGDOptions) throws {
+        let momentum = Float(o.momentum), nesterov = o.nesterov
         try Optimizer.checkFraction(momentum, "momentum", kind: "SGD", closed: true)  // Keras accepts 1 (studies sweep it)
         if nesterov && momentum == 0 { throw TensorError("SGD: nesterov needs a momentum above 0") }
         self.momentum = momentum
         self.nesterov = nesterov
-        try super.init(params: params, lr: lr, clipnorm: clipnorm, globalClipnorm: globalClipnorm,
-                       clipvalue: clipvalue, weightDecay: weightDecay)
+        self.options = o
+        try super.init(params: params, lr: Float(o.lr), settings: o.settings)
     }
 
-    public override var name: String { "SGD" }
+    public static var optimizerName: String { "SGD" }
+
+    public override var name: String { Self.optimizerName }
     public override var slotNames: [String] { momentum == 0 ? [] : ["momentum"] }
-    public override var hyperparameters: [(String, Double)] {
-        [("momentum", Double(momentum)), ("nesterov", nesterov ? 1 : 0)]
-    }
 
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
@@ -47,5 +46,20 @@ public final class SGD: Optimizer {
                 for i in 0..<r.count { let b = mu * buf[i] + g[i]; buf[i] = b; p[i] -= lr * b }
             }
         }
+    }
+}
+
+/// `optim.SGD{...}`, with Keras' defaults.
+public struct SGDOptions: OptimizerOptions {
+    public var lr: Double = 0.01
+    public var momentum: Double = 0
+    public var nesterov = false
+    public var settings = OptimizerSettings()
+    public init() {}
+    public static var fields: [OptionField<SGDOptions>] {
+        [OptionField("lr", \.lr, "the learning rate"),
+         OptionField("momentum", \.momentum, "the momentum factor"),
+         OptionField("nesterov", \.nesterov, "Nesterov momentum (needs momentum > 0)")]
+            + OptimizerSettings.fields(\.settings)
     }
 }

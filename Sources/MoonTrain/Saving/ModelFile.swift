@@ -25,7 +25,7 @@ public enum ModelFile {
                         "architecture": model.architecture().encoded,
                         "weights": try JSON.encode(weights.map(\.name))]
         if let optimizer {
-            metadata["optimizer"] = try JSON.encode(optimizer.config)
+            metadata["optimizer"] = optimizer.config.encoded
             tensors += optimizer.stateTensors.map { (name: optimizerPrefix + $0.name, tensor: $0.tensor) }
         }
         return (tensors, metadata)
@@ -81,7 +81,7 @@ public struct SavedModel {
     /// Weights in model order.
     public let weights: [(name: String, tensor: Tensor)]
     /// The optimizer's name, options and counters, when one was saved.
-    public let optimizerConfig: [String: Any]?
+    public let optimizerConfig: JSONValue?
     /// The optimizer's buffers (`<i>.<slot>`).
     public let optimizerState: [String: Tensor]
     /// Every tensor not a weight or optimizer buffer (checkpoints keep callback state there).
@@ -120,7 +120,9 @@ public struct SavedModel {
             weights.append((name, t))
         }
         self.weights = weights
-        optimizerConfig = try metadata["optimizer"].map { try JSON.decode($0, what: "\(path): optimizer") as? [String: Any] ?? [:] }
+        optimizerConfig = try metadata["optimizer"].map { text in
+            do { return try JSONValue.parse(text) } catch { throw TrainingError("\(path): optimizer is not valid JSON") }
+        }
         var state: [String: Tensor] = [:], extra: [String: Tensor] = [:]
         let weightNames = Set(order)
         for (name, t) in tensors where !weightNames.contains(name) {
@@ -133,8 +135,9 @@ public struct SavedModel {
 
     /// An optimizer rebuilt from the saved configuration, over `params`, with its state restored.
     public func makeOptimizer(params: [Tensor]) throws -> Optimizer? {
-        guard let config = optimizerConfig, let name = config["name"] as? String else { return nil }
-        let optimizer = try OptimizerFactory.make(name, options: JSON.doubles(config["options"]), params: params)
+        guard let config = optimizerConfig, let name = config["name"]?.string else { return nil }
+        let optimizer = try OptimizerFactory.make(name, options: OptimizerFactory.savedOptions(config["options"] ?? [:], for: name),
+                                                  params: params)
         try optimizer.restoreState(config: config, tensors: optimizerState)
         return optimizer
     }
