@@ -62,6 +62,7 @@ let package = Package(
         // Timings for scripts/bench (kernels, Tensor ops, raw BLAS as the peer).
         .executableTarget(name: "moonbench", dependencies: ["MoonKernels", "MoonEngine", "CBLAS"], swiftSettings: release),
 
+        .testTarget(name: "MoonBaseTests", dependencies: ["MoonBase"]),
         .testTarget(name: "MoonKernelsTests", dependencies: ["MoonKernels"]),
         .testTarget(name: "MoonEngineTests", dependencies: ["MoonEngine"]),
         .testTarget(name: "MoonDataTests", dependencies: ["MoonData", "CZlib"]),

@@ -28,17 +28,19 @@ import MoonKernels
 /// - `zcaWhitening` with `zcaEpsilon`: ZCA on the featurewise-centred data; as in Keras it
 ///   turns featurewise centring on and featurewise std normalization off.
 public final class ImageDataGenerator: BatchTransform {
-    public struct Options: Equatable, Sendable {
+    public struct Options: Equatable, Sendable, MoonBase.Options {
         public var rotationRange = 0.0
         public var widthShiftRange = 0.0
         public var heightShiftRange = 0.0
         public var shearRange = 0.0
-        public var zoomRange: ClosedRange<Double> = 1...1
+        /// A number z ([1 - z, 1 + z]) or a pair {lo, hi}.
+        public var zoom = Spread(0)
         public var channelShiftRange = 0.0
-        public var fillMode = FillMode.nearest
+        public var fillName = FillName.nearest
+        public var cval = 0.0
         public var horizontalFlip = false
         public var verticalFlip = false
-        public var brightnessRange: ClosedRange<Double>?
+        public var brightness: Spread? = nil
         public var rescale: Double?
         public var featurewiseCenter = false
         public var samplewiseCenter = false
@@ -47,6 +49,47 @@ public final class ImageDataGenerator: BatchTransform {
         public var zcaWhitening = false
         public var zcaEpsilon = 1e-6
         public init() {}
+
+        /// The zoom factors' range (a pair given lo > hi reads as the single factor lo; the
+        /// initializer refuses it first).
+        public var zoomRange: ClosedRange<Double> {
+            get { zoom.hi.map { zoom.lo...Swift.max(zoom.lo, $0) } ?? (1 - zoom.lo)...(1 + Swift.abs(zoom.lo)) }
+            set { zoom = Spread(newValue.lowerBound, newValue.upperBound) }
+        }
+
+        public var fillMode: FillMode {
+            get { FillMode(name: fillName.rawValue, value: Float(cval))! }
+            set {
+                fillName = FillName(rawValue: newValue.name)!
+                if case .constant(let v) = newValue { cval = Double(v) }
+            }
+        }
+
+        public var brightnessRange: ClosedRange<Double>? {
+            get { brightness.map { b in b.lo...Swift.max(b.lo, b.hi ?? b.lo) } }
+            set { brightness = newValue.map { Spread($0.lowerBound, $0.upperBound) } }
+        }
+
+        public static var fields: [OptionField<Options>] {
+            [OptionField("rotation_range", \.rotationRange, "degrees from [-r, r]"),
+             OptionField("width_shift_range", \.widthShiftRange, "a fraction of the width from [-s, s] when s < 1, else pixels"),
+             OptionField("height_shift_range", \.heightShiftRange, "a fraction of the height from [-s, s] when s < 1, else pixels"),
+             OptionField("shear_range", \.shearRange, "degrees"),
+             OptionField("zoom_range", \.zoom, "z means [1-z, 1+z], or {lo, hi}; per-axis input/output ratios (above 1 shrinks)"),
+             OptionField("channel_shift_range", \.channelShiftRange, "adds one value from [-r, r] to each channel"),
+             OptionField("fill_mode", \.fillName, "outside the image: constant, nearest, reflect or wrap"),
+             OptionField("cval", \.cval, "the constant fill"),
+             OptionField("horizontal_flip", \.horizontalFlip, "mirrors left-right with probability 1/2"),
+             OptionField("vertical_flip", \.verticalFlip, "mirrors top-bottom with probability 1/2"),
+             OptionField("brightness_range", \.brightness, "{lo, hi}: multiplies, clamped to [0, 1]"),
+             OptionField("rescale", \.rescale, "multiplies first (in standardization and in fit)"),
+             OptionField("featurewise_center", \.featurewiseCenter, "subtracts the per-channel mean of fit's data"),
+             OptionField("samplewise_center", \.samplewiseCenter, "subtracts each image's mean"),
+             OptionField("featurewise_std_normalization", \.featurewiseStdNormalization, "divides by the per-channel std of fit's data"),
+             OptionField("samplewise_std_normalization", \.samplewiseStdNormalization, "divides by each image's std"),
+             OptionField("zca_whitening", \.zcaWhitening, "ZCA whitening from fit's data (implies featurewise_center)"),
+             OptionField("zca_epsilon", \.zcaEpsilon, "added to the covariance's eigenvalues")]
+        }
     }
 
     public let options: Options
@@ -66,6 +109,16 @@ public final class ImageDataGenerator: BatchTransform {
             throw AugError("\(op): \(key) must be a number >= 0, got \(format(v))")
         }
         if o.shearRange >= 90 { throw AugError("\(op): shear_range must be below 90 degrees, got \(format(o.shearRange))") }
+        if let hi = o.zoom.hi, hi < o.zoom.lo {
+            throw AugError("\(op): zoom_range {lo, hi} needs lo <= hi, got {\(format(o.zoom.lo)), \(format(hi))}")
+        }
+        if o.zoom.hi == nil, !(o.zoom.lo >= 0 && o.zoom.lo < 1) {
+            throw AugError("\(op): zoom_range must be a number in [0, 1) or a pair {lo, hi}, got \(format(o.zoom.lo))")
+        }
+        if let b = o.brightness, b.hi == nil || b.hi! < b.lo {
+            throw AugError("\(op): brightness_range must be a pair {lo, hi} with lo <= hi, e.g. {0.8, 1.2}")
+        }
+        guard o.cval.isFinite else { throw AugError("\(op): the fill value must be finite, got \(o.cval)") }
         let z = o.zoomRange
         guard z.lowerBound.isFinite, z.upperBound.isFinite, z.lowerBound > 0 else {
             throw AugError("\(op): zoom_range must give factors > 0 (a float below 1 or {lo, hi} with 0 < lo <= hi), got {\(format(z.lowerBound)), \(format(z.upperBound))}")

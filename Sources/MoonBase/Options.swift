@@ -109,9 +109,9 @@ extension Options {
 
     /// `name(units, {activation="linear", ...})`: the call as help shows it, defaults filled
     /// in (`name{...}` when every field is an option, as Lua scripts write it).
-    public static func signature(_ name: String, extra: [String] = []) -> String {
+    public static func signature(_ name: String, leading: [String] = [], extra: [String] = []) -> String {
         let defaults = Self()
-        let positional = fields.filter(\.positional).map(\.key)
+        let positional = leading + fields.filter(\.positional).map(\.key)
         let options = fields.filter { !$0.positional }.map { "\($0.key)=\($0.write(defaults).luaText)" } + extra
         let table = "{" + options.joined(separator: ", ") + "}"
         if positional.isEmpty { return options.isEmpty ? "\(name)()" : name + table }
@@ -146,28 +146,36 @@ extension Options {
     }
 }
 
-/// The name in `names` closest to `name` by edit distance, when it is close enough to be a
-/// typo (at most a third of the name's letters, and at least 1, changed).
+/// The name in `names` closest to `name` by edit distance (insertions, deletions,
+/// substitutions and swaps of neighbours each count one), when it is close enough to be a
+/// typo: at most a third of the name's letters, and at least one.
 public func nearestName(to name: String, in names: [String]) -> String? {
     let a = Array(name.lowercased())
     var best: (String, Int)?
     for candidate in names {
-        let b = Array(candidate.lowercased())
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where i <= a.count {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where j <= b.count {
-                let substitution = previous + (a[i - 1] == b[j - 1] ? 0 : 1)
-                previous = row[j]
-                row[j] = min(substitution, row[j] + 1, row[j - 1] + 1)
-            }
-        }
-        let d = row[b.count]
+        let d = editDistance(a, Array(candidate.lowercased()))
         if best == nil || d < best!.1 { best = (candidate, d) }
     }
     guard let (candidate, d) = best, d <= max(1, a.count / 3) else { return nil }
     return candidate
+}
+
+/// The optimal-string-alignment distance between `a` and `b`.
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in 1...a.count {
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+            }
+        }
+    }
+    return d[a.count][b.count]
 }
 
 // MARK: - The plain value types
@@ -176,7 +184,7 @@ extension Int: OptionValue {
     public init?(option: JSONValue) {
         switch option {
         case .int(let i): self = i
-        case .double(let d): guard let i = Numbers.exactInt(d) else { return nil }; self = i
+        case .double(let d): guard d.isFinite, let i = Int(exactly: d) else { return nil }; self = i
         default: return nil
         }
     }
@@ -249,6 +257,23 @@ extension Array: OptionValue where Element: OptionValue {
     }
     public var option: JSONValue { .array(map(\.option)) }
     public static var optionType: String { "a list of \(Element.optionType.dropFirst(Element.optionType.hasPrefix("an ") ? 3 : 2))s" }
+}
+
+/// A range as options write it: a number `v` (a range around a centre the option's owner
+/// knows: [-v, v] for an angle, [1 - v, 1 + v] for a zoom) or a pair `{lo, hi}`.
+public struct Spread: OptionValue, Equatable, Sendable {
+    public var lo: Double
+    public var hi: Double?
+    public init(_ v: Double) { lo = v; hi = nil }
+    public init(_ lo: Double, _ hi: Double) { self.lo = lo; self.hi = hi }
+
+    public init?(option: JSONValue) {
+        if let v = option.number { self.init(v); return }
+        guard let a = option.items, a.count == 2, let lo = a[0].number, let hi = a[1].number else { return nil }
+        self.init(lo, hi)
+    }
+    public var option: JSONValue { hi.map { .array([.double(lo), .double($0)]) } ?? .double(lo) }
+    public static var optionType: String { "a number or a pair {lo, hi}" }
 }
 
 extension JSONValue {

@@ -16,60 +16,15 @@ final class KFoldLoop {
 /// `data.inverse_permutation`, `data.permute_pixels`.
 extension DataModule {
     static func generators(_ m: ModuleBuilder) {
-        m.function("clocks", "data.clocks{n=10000, size=150, seed=, rotate=false, noise=0, thickness={1, 1}, invert=false}", """
+        m.function("clocks", options: Clocks.Options.self, doc: """
             Generated analog clock faces, size x size, one channel, light ink on black, \
             anti-aliased: dial, 12 ticks (longer at 12, 3, 6, 9; the 12 doubled), a short thick \
             hour hand and a long thin minute hand from the centre. The hour hand moves on with \
             the minutes, as on a real clock. Targets are named: y.hour 0..11, y.minute 0..59, \
-            y.time = hour + minute/60 (for regression); times are uniform over the dial. \
-            rotate turns each whole face by up to that many degrees either way (true: any angle); \
-            noise adds Gaussian noise of that standard deviation; thickness={lo, hi} scales every \
-            line width by a factor drawn per image. The same seed gives the same images; without \
-            seed they come from the global generator (moonlab.seed). Drawn on every core.
-            """) { L in
-            let fn = "data.clocks"
-            if !L.isNoneOrNil(1) { try L.checkTable(1, fn, "an option table {n=, size=, seed=, ...}") }
-            try L.checkOptionKeys(1, fn, ["n", "size", "seed", "rotate", "noise", "thickness", "invert"])
-            var o = Clocks.Options()
-            if let n = try L.optionInteger(1, "n", fn) { o.count = n }
-            if let s = try L.optionInteger(1, "size", fn) { o.size = s }
-            if let seed = try L.optionInteger(1, "seed", fn) { o.seed = UInt64(bitPattern: Int64(seed)) }
-            if L.type(1) == .table {
-                L.getField(1, "rotate")
-                switch L.type(-1) {
-                case .nil: break
-                case .boolean: o.rotate = L.toBool(-1) ? 180 : 0
-                case .number: o.rotate = L.toNumber(-1)!
-                default:
-                    let d = L.describe(-1); L.pop()
-                    throw LuaError("\(fn): option 'rotate' must be a boolean or a number of degrees, got \(d)")
-                }
-                L.pop()
-                L.getField(1, "thickness")
-                switch L.type(-1) {
-                case .nil: break
-                case .number: let v = L.toNumber(-1)!; o.thickness = (v, v)
-                case .table:
-                    let t = L.absolute(-1)
-                    var v: [Double] = []
-                    for i in 1...2 {
-                        L.rawGet(t, i)
-                        if L.type(-1) == .number { v.append(L.toNumber(-1)!) }
-                        L.pop()
-                    }
-                    guard v.count == 2, L.rawLength(t) == 2 else {
-                        L.pop(); throw LuaError("\(fn): option 'thickness' must be {low, high} or one number")
-                    }
-                    o.thickness = (v[0], v[1])
-                default:
-                    let d = L.describe(-1); L.pop()
-                    throw LuaError("\(fn): option 'thickness' must be {low, high} or one number, got \(d)")
-                }
-                L.pop()
-            }
-            if let v = try L.optionNumber(1, "noise", fn) { o.noise = v }
-            if let v = try L.optionBool(1, "invert", fn) { o.invert = v }
-            L.push(try naming(fn) { try Clocks.generate(o) })
+            y.time = hour + minute/60 (for regression); times are uniform over the dial. Drawn on \
+            every core.
+            """) { L, options, _ in
+            L.push(try naming("data.clocks") { try Clocks.generate(options) })
             return 1
         }
 

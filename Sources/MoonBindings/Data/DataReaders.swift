@@ -5,50 +5,15 @@ import MoonEngine
 /// `data.csv`, `data.npy`, `data.save_npy`, `data.npz`, `data.images`: the file readers.
 extension DataModule {
     static func readers(_ m: ModuleBuilder) {
-        m.function("csv", "data.csv(path, {label=\"label\"|position|false, header=, scale=1, shape=, delimiter=\",\", name=, class_names=})", """
+        m.function("csv", options: CSVReader.Options.self, doc: """
             A dataset from a numeric CSV file (plain or .gz): one column holds the labels, every \
-            other column is a feature. label: the column's header name or its 1-based position \
-            (default: the column named "label", else the first; false: no labels, all 0). header: \
-            whether the first line names the columns (default: yes when any of its fields is not \
-            a number). scale multiplies the features (1/255 for pixel bytes). shape: the shape of \
-            one sample, e.g. {1, 28, 28} (default {features}). Every row must have as many fields \
-            as the first; a bad field names its line and column.
-            """) { L in
+            other column is a feature (label's default: the column named "label", else the first). \
+            Every row must have as many fields as the first; a bad field names its line and column.
+            """, leading: ["path"], extra: ["name", "class_names"]) { L, options, extra in
             let fn = "data.csv"
             let path = expandTilde(try L.string(1, fn))
-            if !L.isNoneOrNil(2) { try L.checkTable(2, fn, "an option table {label=, header=, scale=, shape=}") }
-            try L.checkOptionKeys(2, fn, ["label", "header", "scale", "shape", "delimiter", "name", "class_names"])
-            var options = CSVReader.Options()
-            if L.type(2) == .table {
-                L.getField(2, "label")
-                switch L.type(-1) {
-                case .nil: break
-                case .string: options.label = .name(L.toString(-1)!)
-                case .number:
-                    guard let p = L.toInteger(-1), p >= 1 else {
-                        L.pop(); throw LuaError("\(fn): option 'label' must be a column name or a 1-based position, got \(L.describe(-1))")
-                    }
-                    options.label = .position(p - 1)
-                case .boolean:
-                    if L.toBool(-1) { L.pop(); throw LuaError("\(fn): option 'label' must be a column name, a position or false, got true") }
-                    options.label = .none
-                default:
-                    let d = L.describe(-1); L.pop()
-                    throw LuaError("\(fn): option 'label' must be a column name, a 1-based position or false, got \(d)")
-                }
-                L.pop()
-            }
-            options.header = try L.optionBool(2, "header", fn)
-            if let s = try L.optionNumber(2, "scale", fn) { options.scale = Float(s) }
-            options.shape = try optionShape(L, 2, "shape", fn)
-            if let d = try L.optionString(2, "delimiter", fn) {
-                guard d.utf8.count == 1, let byte = d.utf8.first, byte != 10, byte != 13 else {
-                    throw LuaError("\(fn): option 'delimiter' must be one character, got \"\(d)\"")
-                }
-                options.delimiter = byte
-            }
-            let name = try L.optionString(2, "name", fn)
-            let classNames = try optionStrings(L, 2, "class_names", fn)
+            let name = try extraOption(extra, "name", String.self, fn)
+            let classNames = try extraOption(extra, "class_names", [String].self, fn)
             L.push(try naming(fn) {
                 let ds = try CSVReader.read(path, options: options)
                 if name == nil && classNames == nil { return ds }

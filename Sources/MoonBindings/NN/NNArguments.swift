@@ -79,14 +79,6 @@ extension LuaState {
         return try integerArray(-1, fn, "option '\(key)' as a shape like {1, 28, 28}")
     }
 
-    /// The l1/l2 regularizer and max-norm options of Dense and Conv2D.
-    func regularization(_ index: Int32, _ fn: String) throws -> (Regularizer, MaxNorm?) {
-        let l1 = try optionNumber(index, "l1", fn) ?? 0, l2 = try optionNumber(index, "l2", fn) ?? 0
-        let reg = try Regularizer(l1: Float(l1), l2: Float(l2), owner: fn)
-        let mn = try optionNumber(index, "max_norm", fn).map { try MaxNorm(Float($0), owner: fn) }
-        return (reg, mn)
-    }
-
     /// Calls Lua's `print` with `text`.
     func printText(_ text: String) throws {
         getGlobal("print")

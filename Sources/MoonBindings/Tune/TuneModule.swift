@@ -18,15 +18,9 @@ enum TuneModule {
         to the objective as its last argument. report=function(result) ... end holds what \
         follows the sweep (tables, plots, files): it runs here once the sweep is done, never in \
         a worker. With both, a script needs no test of tune.worker().
-        Options: space= (required; each key a list of values, one fixed value, or tune.choice/\
-        uniform/loguniform/int), objective= (required), direction="max"|"min" (default "max"), \
-        workers=, storage= (a SQLite file, or a postgresql://user@host:port/db URL for a sweep \
-        across machines; default a temporary file), name= (the sweep's id in storage; default \
-        a hash of kind, space and options), lease=60 (seconds a running trial's claim lasts \
-        without a heartbeat), checkpoints= (a folder for trial checkpoints; default beside a \
-        SQLite file, or a private temporary folder with PostgreSQL, which keeps them itself), \
-        retry_failed=false, verbose=true, output="log" (worker output to <storage>.logs/) or \
-        "inherit". The environment variables MOONLAB_TUNE_STORAGE and MOONLAB_TUNE_WORKERS \
+        space= (required) gives each hyperparameter a list of values, one fixed value, or a \
+        tune.choice/uniform/loguniform/int domain; objective= (required) is the function each \
+        trial calls. The environment variables MOONLAB_TUNE_STORAGE and MOONLAB_TUNE_WORKERS \
         override storage= and workers= (moonlab sweep join and slurm set them).
         Storage holds one row a trial (config, status, score, error, timings, host, pid), written \
         as each starts and finishes. Any number of processes, on any number of machines, may run \
@@ -59,20 +53,20 @@ enum TuneModule {
             an interrupted sweep resumes where it stopped and one sweep can span machines \
             (moonlab sweep join, moonlab sweep slurm); cross-validation. See help(tune.grid).
             """) { m in
-            m.function("grid", "tune.grid{space=, objective=function(cfg, trial) ... end, direction=, workers=, storage=, name=} --> result", """
+            m.function("grid", options: GridOptions.self, doc: """
                 Runs the objective on every combination of the space's values (the cartesian \
                 product; keys sorted, the last varying fastest; trial ids 1..n in that order).
-                """ + "\n" + sweepDoc) { L in
-                try SweepCall(L, kind: "grid", extraKeys: []).run(L)
+                """ + "\n" + sweepDoc, extra: SweepCall.functionKeys) { L, options, _ in
+                try SweepCall(L, kind: "grid", options: options).run(L)
             }
-            m.function("random", "tune.random{space=, trials=10, seed=0, objective=, ...} --> result", """
+            m.function("random", options: RandomOptions.self, doc: """
                 Runs the objective on `trials` configurations drawn from the space by a private \
                 generator seeded by `seed` (default 0): the same seed gives the same \
                 configurations in every run, which a resumed sweep relies on.
-                """ + "\n" + sweepDoc) { L in
-                try SweepCall(L, kind: "random", extraKeys: ["trials"]).run(L)
+                """ + "\n" + sweepDoc, extra: SweepCall.functionKeys) { L, options, _ in
+                try SweepCall(L, kind: "random", options: options).run(L)
             }
-            m.function("hyperband", "tune.hyperband{space=, max_epochs=27, factor=3, seed=0, objective=function(cfg, epochs, trial) ... end, ...} --> result", """
+            m.function("hyperband", options: HyperbandOptions.self, doc: """
                 Hyperband (Li et al. 2018): brackets of successive halving with budgets in \
                 epochs. With max_epochs R and factor η, bracket s = s_max..0 (s_max = ⌊log_η R⌋) \
                 starts ⌈(s_max+1)·η^s/(s+1)⌉ random configurations at R·η^-s epochs and keeps \
@@ -82,8 +76,8 @@ enum TuneModule {
                 (trial.parent names the one it continues) with the same trial.checkpoint, so \
                 fit{epochs=epochs, checkpoint=trial.checkpoint} continues training instead of \
                 starting over. Trials of one round run in parallel; brackets are independent.
-                """ + "\n" + sweepDoc) { L in
-                try SweepCall(L, kind: "hyperband", extraKeys: ["max_epochs", "factor"]).run(L)
+                """ + "\n" + sweepDoc, extra: SweepCall.functionKeys) { L, options, _ in
+                try SweepCall(L, kind: "hyperband", options: options).run(L)
             }
             m.function("worker", "tune.worker() --> {sweep=, trial=, attempt=} | nil", """
                 In a worker process of a sweep: which trial it runs; nil in any other run.

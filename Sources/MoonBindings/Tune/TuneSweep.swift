@@ -43,9 +43,8 @@ struct SweepCall {
     nonisolated(unsafe) static var finished: [String: String] = [:]
     nonisolated(unsafe) static var worker: WorkerAssignment? = WorkerAssignment.from(ProcessInfo.processInfo.environment)
 
-    static let commonKeys: Set<String> = ["space", "objective", "direction", "workers", "storage", "name",
-                                          "retry_failed", "verbose", "output", "seed", "lease", "checkpoints",
-                                          "setup", "report"]
+    /// The keys of `tune.<kind>{...}` that are not options: the body reads them from the table.
+    static let functionKeys = ["space", "objective", "setup", "report"]
 
     /// `MOONLAB_TUNE_STORAGE`: a storage every tune call uses instead of its `storage=` (how
     /// `moonlab sweep join` and `moonlab sweep slurm` point an unchanged script at a server).
@@ -63,12 +62,12 @@ struct SweepCall {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
-    /// Reads the options table at index 1 of `tune.<kind>{...}`.
-    init(_ L: LuaState, kind: String, extraKeys: Set<String>) throws {
+    /// The sweep `tune.<kind>{...}` describes: `options` read from the table at index 1 (its
+    /// space and functions are read here).
+    init<O: SweepOptions>(_ L: LuaState, kind: String, options: O) throws {
         fn = "tune.\(kind)"
         self.kind = kind
-        try L.checkTable(1, fn, "an option table {space=, objective=, ...}")
-        try L.checkOptionKeys(1, fn, Self.commonKeys.union(extraKeys))
+        let o = options.settings
         L.getField(1, "space")
         space = try TuneArguments.space(L, L.top, fn)
         L.pop()
@@ -78,42 +77,36 @@ struct SweepCall {
         objective = L.top
         setup = try Self.optionalFunction(L, "setup", "tune.\(kind)", "a function() returning what every trial needs")
         report = try Self.optionalFunction(L, "report", "tune.\(kind)", "a function(result)")
-        direction = try L.optionString(1, "direction", fn) ?? "max"
-        guard direction == "max" || direction == "min" else { throw LuaError("\(fn): direction must be \"max\" or \"min\", got \"\(direction)\"") }
-        let givenWorkers = try L.optionInteger(1, "workers", fn)
-        workers = Self.workersOverride ?? givenWorkers ?? Self.cores
+        direction = o.direction.rawValue
+        workers = Self.workersOverride ?? o.workers ?? Self.cores
         guard workers >= 0 && workers <= 256 else { throw LuaError("\(fn): workers must be 0..256, got \(workers)") }
-        storage = try L.optionString(1, "storage", fn)
-        lease = try L.optionNumber(1, "lease", fn) ?? 60
+        storage = o.storage
+        lease = o.lease
         guard lease >= 1 && lease <= 86_400 * 7 else { throw LuaError("\(fn): lease must be 1 to 604800 seconds, got \(lease)") }
-        checkpoints = try L.optionString(1, "checkpoints", fn)
-        retryFailed = try L.optionBool(1, "retry_failed", fn) ?? false
-        verbose = try L.option(1, "verbose", fn, { L.type($0) == .boolean ? L.toBool($0) : L.toNumber($0).map { $0 != 0 } }, "a boolean or 0/1") ?? true
-        let output = try L.optionString(1, "output", fn) ?? "log"
-        guard output == "log" || output == "inherit" else { throw LuaError("\(fn): output must be \"log\" or \"inherit\", got \"\(output)\"") }
-        inheritOutput = output == "inherit"
-        let seedValue = try L.optionInteger(1, "seed", fn) ?? 0
+        checkpoints = o.checkpoints
+        retryFailed = o.retryFailed
+        verbose = o.verbose.value
+        inheritOutput = o.output == .inherit
+        let seedValue = o.seed
         let seed = UInt64(bitPattern: Int64(seedValue))
 
         var content = "\(space.json.encoded)|\(direction)|seed=\(seedValue)"
-        switch kind {
-        case "grid":
-            do { plan = FixedPlan(sweep: "", configs: try space.grid()) } catch let e as TuneError where !e.isArgumentError { throw LuaError(e.message) }
-        case "random":
-            let n = try L.optionInteger(1, "trials", fn) ?? 10
+        switch options {
+        case let r as RandomOptions:
+            let n = r.trials
             guard n >= 1 && n <= 1_000_000 else { throw LuaError("\(fn): trials must be at least 1, got \(n)") }
             var g = SplitMix64(seed: seed)
             plan = FixedPlan(sweep: "", configs: space.sample(n, &g))
             content += "|trials=\(n)"
-        default:
-            let r = try L.optionInteger(1, "max_epochs", fn) ?? 27
-            let eta = try L.optionInteger(1, "factor", fn) ?? 3
+        case let h as HyperbandOptions:
             let schedule: HyperbandSchedule
-            do { schedule = try HyperbandSchedule(maxEpochs: r, factor: eta) } catch let e as TuneError where !e.isArgumentError { throw LuaError(e.message) }
+            do { schedule = try HyperbandSchedule(maxEpochs: h.maxEpochs, factor: h.factor) } catch let e as TuneError where !e.isArgumentError { throw LuaError(e.message) }
             plan = HyperbandPlan(sweep: "", schedule: schedule, space: space, seed: seed, maximize: direction == "max")
-            content += "|max_epochs=\(r)|factor=\(eta)"
+            content += "|max_epochs=\(h.maxEpochs)|factor=\(h.factor)"
+        default:
+            do { plan = FixedPlan(sweep: "", configs: try space.grid()) } catch let e as TuneError where !e.isArgumentError { throw LuaError(e.message) }
         }
-        let given = try L.optionString(1, "name", fn)
+        let given = o.name
         let key = given.map { "name:" + $0 } ?? "\(kind)|" + content
         let occurrence = (Self.occurrences[key] ?? 0) + 1
         Self.occurrences[key] = occurrence
