@@ -52,7 +52,7 @@ public final class Adam: Optimizer, ConfigurableOptimizer {
     }
 }
 
-/// `optim.Adam{...}`, with Keras' defaults.
+/// `optim.Adam{...}`, `optim.Nadam{...}` and `optim.Adamax{...}`, with Keras' defaults.
 public struct AdamOptions: OptimizerOptions {
     public var lr: Double = 0.001
     public var beta1: Double = 0.9

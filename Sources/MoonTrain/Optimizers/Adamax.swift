@@ -8,11 +8,11 @@ import MoonEngine
 ///
 /// Defaults are Keras': lr 0.001, β1 0.9, β2 0.999, ε 1e-7 (PyTorch: lr 0.002, ε 1e-8).
 public final class Adamax: Optimizer, ConfigurableOptimizer {
-    public let options: AdamaxOptions
+    public let options: AdamOptions
     public let beta1: Float, beta2: Float, eps: Float
     private var stepSize: Float = 0
 
-    public init(params: [Tensor] = [], config o: AdamaxOptions) throws {
+    public init(params: [Tensor] = [], config o: AdamOptions) throws {
         let beta1 = Float(o.beta1), beta2 = Float(o.beta2), eps = Float(o.eps)
         try Optimizer.checkFraction(beta1, "beta1", kind: "Adamax")
         try Optimizer.checkFraction(beta2, "beta2", kind: "Adamax")
@@ -40,22 +40,5 @@ public final class Adamax: Optimizer, ConfigurableOptimizer {
             u[i] = Swift.max(b2 * u[i], Swift.abs(gi))
             p[i] -= a * m[i] / (u[i] + e)
         }
-    }
-}
-
-/// `optim.Adamax{...}`, with Keras' defaults.
-public struct AdamaxOptions: OptimizerOptions {
-    public var lr: Double = 0.001
-    public var beta1: Double = 0.9
-    public var beta2: Double = 0.999
-    public var eps: Double = 1e-7
-    public var settings = OptimizerSettings()
-    public init() {}
-    public static var fields: [OptionField<AdamaxOptions>] {
-        [OptionField("lr", \.lr, "the learning rate"),
-         OptionField("beta1", \.beta1, "decay of the first-moment average"),
-         OptionField("beta2", \.beta2, "decay of the second-moment average"),
-         OptionField("eps", \.eps, "added for numerical stability")]
-            + OptimizerSettings.fields(\.settings)
     }
 }

@@ -11,13 +11,13 @@ import MoonEngine
 /// Defaults are Keras': lr 0.001, β1 0.9, β2 0.999, ε 1e-7. The product Π is optimizer state
 /// (saved in checkpoints).
 public final class Nadam: Optimizer, ConfigurableOptimizer {
-    public let options: NadamOptions
+    public let options: AdamOptions
     public let beta1: Float, beta2: Float, eps: Float
     /// Π_t, the product of the momentum schedule so far.
     private var muProduct = 1.0
     private var coefficients: (m: Float, g: Float, v: Float) = (0, 0, 0)
 
-    public init(params: [Tensor] = [], config o: NadamOptions) throws {
+    public init(params: [Tensor] = [], config o: AdamOptions) throws {
         let beta1 = Float(o.beta1), beta2 = Float(o.beta2), eps = Float(o.eps)
         try Optimizer.checkFraction(beta1, "beta1", kind: "Nadam")
         try Optimizer.checkFraction(beta2, "beta2", kind: "Nadam")
@@ -58,22 +58,5 @@ public final class Nadam: Optimizer, ConfigurableOptimizer {
             let mHat = cm * m[i] + cg * gi
             p[i] -= a * mHat / ((v[i] * cv).squareRoot() + e)
         }
-    }
-}
-
-/// `optim.Nadam{...}`, with Keras' defaults.
-public struct NadamOptions: OptimizerOptions {
-    public var lr: Double = 0.001
-    public var beta1: Double = 0.9
-    public var beta2: Double = 0.999
-    public var eps: Double = 1e-7
-    public var settings = OptimizerSettings()
-    public init() {}
-    public static var fields: [OptionField<NadamOptions>] {
-        [OptionField("lr", \.lr, "the learning rate"),
-         OptionField("beta1", \.beta1, "decay of the first-moment average"),
-         OptionField("beta2", \.beta2, "decay of the second-moment average"),
-         OptionField("eps", \.eps, "added for numerical stability")]
-            + OptimizerSettings.fields(\.settings)
     }
 }
