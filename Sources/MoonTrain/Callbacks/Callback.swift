@@ -17,11 +17,11 @@ open class Callback {
     open func onBatchEnd(_ trainer: Trainer, batch: Int, logs: [String: Double]) throws {}
 
     /// JSON-compatible state to carry over a checkpoint.
-    open var checkpointState: [String: Any] { [:] }
+    open var checkpointState: JSONValue { [:] }
     /// Tensors to carry over a checkpoint (EarlyStopping's best weights).
     open var checkpointTensors: [(name: String, tensor: Tensor)] { [] }
     /// Restores what `checkpointState` and `checkpointTensors` saved; called after `onTrainBegin`.
-    open func restore(checkpointState: [String: Any], tensors: [String: Tensor]) throws {}
+    open func restore(checkpointState: JSONValue, tensors: [String: Tensor]) throws {}
 }
 
 /// A callback whose options are one `Options` declaration (the Lua constructor and its

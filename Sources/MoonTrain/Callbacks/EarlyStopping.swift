@@ -57,18 +57,18 @@ public final class EarlyStopping: Callback, ConfigurableCallback {
         if restoreBest, let w = bestWeights { try trainer.restoreWeights(w) }
     }
 
-    public override var checkpointState: [String: Any] {
-        ["best": JSON.number(best), "best_epoch": bestEpoch, "wait": wait, "stopped_epoch": stoppedEpoch,
-         "has_best_weights": bestWeights != nil]
+    public override var checkpointState: JSONValue {
+        ["best": JSON.number(best), "best_epoch": .int(bestEpoch), "wait": .int(wait), "stopped_epoch": .int(stoppedEpoch),
+         "has_best_weights": .bool(bestWeights != nil)]
     }
     public override var checkpointTensors: [(name: String, tensor: Tensor)] {
         (bestWeights ?? []).enumerated().map { ("best.\($0.offset)", $0.element) }
     }
-    public override func restore(checkpointState s: [String: Any], tensors: [String: Tensor]) throws {
+    public override func restore(checkpointState s: JSONValue, tensors: [String: Tensor]) throws {
         best = JSON.number(from: s["best"])
-        bestEpoch = JSON.int(s["best_epoch"]) ?? 0
-        wait = JSON.int(s["wait"]) ?? 0
-        stoppedEpoch = JSON.int(s["stopped_epoch"]) ?? 0
+        bestEpoch = s["best_epoch"]?.int ?? 0
+        wait = s["wait"]?.int ?? 0
+        stoppedEpoch = s["stopped_epoch"]?.int ?? 0
         if s["has_best_weights"] as? Bool == true {
             var list: [Tensor] = []
             var i = 0

@@ -51,8 +51,8 @@ public final class ModelCheckpoint: Callback, ConfigurableCallback {
         return out
     }
 
-    public override var checkpointState: [String: Any] { ["best": JSON.number(best)] }
-    public override func restore(checkpointState s: [String: Any], tensors: [String: MoonEngine.Tensor]) throws {
+    public override var checkpointState: JSONValue { ["best": JSON.number(best)] }
+    public override func restore(checkpointState s: JSONValue, tensors: [String: MoonEngine.Tensor]) throws {
         best = JSON.number(from: s["best"])
     }
 }

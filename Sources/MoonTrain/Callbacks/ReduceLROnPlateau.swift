@@ -54,13 +54,13 @@ public final class ReduceLROnPlateau: Callback, ConfigurableCallback {
         }
     }
 
-    public override var checkpointState: [String: Any] {
-        ["best": JSON.number(best), "wait": wait, "cooldown_counter": cooldownCounter]
+    public override var checkpointState: JSONValue {
+        ["best": JSON.number(best), "wait": .int(wait), "cooldown_counter": .int(cooldownCounter)]
     }
-    public override func restore(checkpointState s: [String: Any], tensors: [String: MoonEngine.Tensor]) throws {
+    public override func restore(checkpointState s: JSONValue, tensors: [String: MoonEngine.Tensor]) throws {
         best = JSON.number(from: s["best"])
-        wait = JSON.int(s["wait"]) ?? 0
-        cooldownCounter = JSON.int(s["cooldown_counter"]) ?? 0
+        wait = s["wait"]?.int ?? 0
+        cooldownCounter = s["cooldown_counter"]?.int ?? 0
     }
 }
 

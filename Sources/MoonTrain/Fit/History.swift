@@ -1,3 +1,5 @@
+import MoonEngine
+
 /// What `fit` returns: one value per epoch for each logged quantity (`loss`, `accuracy`,
 /// `val_loss`, `val_accuracy`, `lr`, ...), in the order the keys first appeared.
 public final class History {
@@ -35,20 +37,20 @@ public final class History {
     public func last(_ key: String) -> Double? { values[key]?.last }
 
     /// As JSON-compatible data, for checkpoints.
-    var json: [String: Any] {
-        ["epochs": epochs, "keys": keys,
-         "values": values.mapValues { $0.map(JSON.number) }]
+    var json: JSONValue {
+        ["epochs": .array(epochs.map { .int($0) }), "keys": .array(keys.map { .string($0) }),
+         "values": .object(values.map { ($0.key, .array($0.value.map(JSON.number))) })]
     }
 
     /// Rebuilds a history saved with `json`.
-    static func from(json: Any?) throws -> History {
-        guard let d = json as? [String: Any] else { throw TrainingError("checkpoint: history is missing") }
+    static func from(json: JSONValue?) throws -> History {
+        guard let d = json, case .object = d else { throw TrainingError("checkpoint: history is missing") }
         let h = History()
-        h.epochs = (d["epochs"] as? [Any] ?? []).compactMap { JSON.int($0) }
-        h.keys = d["keys"] as? [String] ?? []
-        let raw = d["values"] as? [String: Any] ?? [:]
+        h.epochs = (d["epochs"]?.items ?? []).compactMap(\.int)
+        h.keys = (d["keys"]?.items ?? []).compactMap(\.string)
+        let raw = d["values"] ?? [:]
         for k in h.keys {
-            let list = (raw[k] as? [Any] ?? []).map { JSON.number(from: $0) }
+            let list = (raw[k]?.items ?? []).map { JSON.number(from: $0) }
             guard list.count == h.epochs.count else { throw TrainingError("checkpoint: history of '\(k)' has \(list.count) values for \(h.epochs.count) epochs") }
             h.values[k] = list
         }

@@ -69,29 +69,31 @@ public final class Trainer {
 
     /// Losses (name and from_logits), loss weights and metric names, JSON-compatible: saved
     /// with the model so `nn.load` restores a compiled model.
-    public var compileConfig: [String: Any] {
-        var l: [String: Any] = [:]
-        for (k, v) in losses {
-            var entry: [String: Any] = ["name": v.name]
-            if let f = v.fromLogits { entry["from_logits"] = f }
-            l[k] = entry
+    public var compileConfig: JSONValue {
+        let l: [(String, JSONValue)] = losses.map { k, v in
+            (k, .object([("name", .string(v.name))] + (v.fromLogits.map { [("from_logits", .bool($0))] } ?? [])))
         }
-        return ["losses": l, "loss_weights": lossWeights, "metrics": metrics.mapValues { $0.map(\.rawValue) }]
+        return ["losses": .object(l), "loss_weights": .object(lossWeights.map { ($0.key, .double($0.value)) }),
+                "metrics": .object(metrics.map { ($0.key, .array($0.value.map { .string($0.rawValue) })) })]
     }
 
     /// Losses, weights and metrics read back from `compileConfig`.
-    public static func settings(from config: [String: Any]) throws
+    public static func settings(from config: JSONValue) throws
         -> (losses: [String: Loss], lossWeights: [String: Double], metrics: [String: [Metric]]) {
         var losses: [String: Loss] = [:]
-        for (k, v) in config["losses"] as? [String: Any] ?? [:] {
-            guard let d = v as? [String: Any], let name = d["name"] as? String else { continue }
-            losses[k] = try Loss(name: name, fromLogits: d["from_logits"] as? Bool)
+        for (k, d) in config["losses"]?.pairs ?? [] {
+            guard let name = d["name"]?.string else { continue }
+            var fromLogits: Bool?
+            if case .bool(let b)? = d["from_logits"] { fromLogits = b }
+            losses[k] = try Loss(name: name, fromLogits: fromLogits)
         }
         var metrics: [String: [Metric]] = [:]
-        for (k, v) in config["metrics"] as? [String: Any] ?? [:] {
-            metrics[k] = try (v as? [String] ?? []).map { try Metric(name: $0) }
+        for (k, v) in config["metrics"]?.pairs ?? [] {
+            metrics[k] = try (v.items ?? []).compactMap(\.string).map { try Metric(name: $0) }
         }
-        return (losses, JSON.doubles(config["loss_weights"]), metrics)
+        var weights: [String: Double] = [:]
+        for (k, v) in config["loss_weights"]?.pairs ?? [] { if let n = v.number { weights[k] = n } }
+        return (losses, weights, metrics)
     }
 
     /// Points the optimizer at the model's parameters (keeping its state if it already does).

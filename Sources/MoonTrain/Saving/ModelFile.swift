@@ -23,7 +23,7 @@ public enum ModelFile {
         var tensors = weights.map { (name: $0.name, tensor: $0.tensor) }
         var metadata = ["format": format, "format_version": formatVersion,
                         "architecture": model.architecture().encoded,
-                        "weights": try JSON.encode(weights.map(\.name))]
+                        "weights": JSONValue.array(weights.map { .string($0.name) }).encoded]
         if let optimizer {
             metadata["optimizer"] = optimizer.config.encoded
             tensors += optimizer.stateTensors.map { (name: optimizerPrefix + $0.name, tensor: $0.tensor) }
@@ -34,9 +34,9 @@ public enum ModelFile {
     /// Saves architecture, weights and (if given) optimizer state to `path`, atomically.
     /// `compile` (the losses and metrics, from `Trainer.compileConfig`) is stored as JSON too.
     public static func save(_ model: TrainableModel, optimizer: Optimizer? = nil,
-                            compile: [String: Any]? = nil, to path: String) throws {
+                            compile: JSONValue? = nil, to path: String) throws {
         var (tensors, metadata) = try contents(model, optimizer: optimizer)
-        if let compile { metadata["compile"] = try JSON.encode(compile) }
+        if let compile { metadata["compile"] = compile.encoded }
         try SafeTensors.write(tensors, metadata: metadata, to: path)
     }
 
@@ -89,8 +89,8 @@ public struct SavedModel {
     public let metadata: [String: String]
 
     /// The losses, weights and metrics the model was compiled with (`Trainer.compileConfig`).
-    public var compileConfig: [String: Any]? {
-        metadata["compile"].flatMap { try? JSON.decode($0, what: "compile") as? [String: Any] }
+    public var compileConfig: JSONValue? {
+        metadata["compile"].flatMap { try? JSON.decode($0, what: "compile") }
     }
 
     init(path: String, tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) throws {
@@ -112,7 +112,7 @@ public struct SavedModel {
         }
         guard case .object = architecture else { throw TrainingError("\(path) holds no architecture") }
         self.architecture = architecture
-        let order = (metadata["weights"].flatMap { try? JSON.decode($0, what: "weights") } as? [String]) ?? []
+        let order = (metadata["weights"].flatMap { try? JSON.decode($0, what: "weights") }?.items ?? []).compactMap(\.string)
         let byName = Dictionary(tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
         var weights: [(name: String, tensor: Tensor)] = []
         for name in order {

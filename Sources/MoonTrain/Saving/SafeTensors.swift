@@ -17,7 +17,7 @@ import MoonData
 public enum SafeTensors {
     /// The bytes of a safetensors file holding `tensors` (in that order) and `metadata`.
     public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata given: [String: String] = [:]) throws -> [UInt8] {
-        var header: [String: Any] = [:]
+        var header: [(String, JSONValue)] = []
         var data: [UInt8] = []
         for (_, t) in tensors {
             let values = try t.contiguous()
@@ -26,7 +26,7 @@ public enum SafeTensors {
         }
         var metadata = given
         metadata[checksumKey] = data.withUnsafeBytes { Checksum.crc32Hex($0) }
-        header["__metadata__"] = metadata
+        header.append(("__metadata__", .object(metadata.map { ($0.key, .string($0.value)) })))
         var offset = 0
         var seen = Set<String>()
         for (name, t) in tensors {
@@ -34,10 +34,11 @@ public enum SafeTensors {
                 throw TrainingError("safetensors: tensor name '\(name)' is empty, reserved or repeated")
             }
             let bytes = t.count * 4
-            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            header.append((name, ["dtype": "F32", "shape": .array(t.shape.map { .int($0) }),
+                                  "data_offsets": [.int(offset), .int(offset + bytes)]]))
             offset += bytes
         }
-        var json = Array(try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
+        var json = Array(JSONValue.object(header).encoded.utf8)
         while json.count % 8 != 0 { json.append(0x20) }
         var out: [UInt8] = []
         out.reserveCapacity(8 + json.count + offset)
@@ -67,29 +68,33 @@ public enum SafeTensors {
             throw fail("the header claims \(n) bytes but the file holds \(bytes.count - 8) after the length")
         }
         let headerEnd = 8 + Int(n)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
-              let header = object as? [String: Any] else { throw fail("the header is not a JSON object") }
+        guard let text = String(validating: bytes[8..<headerEnd], as: UTF8.self),
+              let header = try? JSONValue.parse(text), case .object(let entriesJSON) = header else {
+            throw fail("the header is not a JSON object")
+        }
         var metadata: [String: String] = [:]
         if let m = header["__metadata__"] {
-            guard let d = m as? [String: Any] else { throw fail("__metadata__ is not a map of strings") }
+            guard case .object(let d) = m else { throw fail("__metadata__ is not a map of strings") }
             for (k, v) in d {
-                guard let s = v as? String else { throw fail("__metadata__ entry '\(k)' is not a string") }
+                guard let s = v.string else { throw fail("__metadata__ entry '\(k)' is not a string") }
                 metadata[k] = s
             }
         }
         let dataSize = bytes.count - headerEnd
         var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
-        for (name, value) in header where name != "__metadata__" {
-            guard let d = value as? [String: Any], let dtype = d["dtype"] as? String,
-                  let shapeAny = d["shape"] as? [Any], let offsAny = d["data_offsets"] as? [Any], offsAny.count == 2 else {
+        var names = Set<String>()
+        for (name, d) in entriesJSON where name != "__metadata__" {
+            guard names.insert(name).inserted else { throw fail("tensor '\(name)' is listed twice") }
+            guard case .object = d, let dtype = d["dtype"]?.string,
+                  let shapeAny = d["shape"]?.items, let offsAny = d["data_offsets"]?.items, offsAny.count == 2 else {
                 throw fail("entry '\(name)' lacks dtype, shape or data_offsets")
             }
             guard dtype == "F32" else {
                 throw TrainingError("\(source): tensor '\(name)' has dtype \(dtype); moonlab reads F32 only")
             }
-            let shape = shapeAny.compactMap { JSON.int($0) }
+            let shape = shapeAny.compactMap(\.int)
             guard shape.count == shapeAny.count, shape.allSatisfy({ $0 >= 0 }),
-                  let begin = JSON.int(offsAny[0]), let end = JSON.int(offsAny[1]),
+                  let begin = offsAny[0].int, let end = offsAny[1].int,
                   begin >= 0, end >= begin, end <= dataSize else {
                 throw fail("entry '\(name)' has a bad shape or offsets outside the data (\(dataSize) bytes)")
             }

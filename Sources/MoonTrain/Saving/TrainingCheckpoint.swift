@@ -23,7 +23,7 @@ public struct TrainingCheckpoint {
     public let history: History
     let rng: [UInt64]?
     let rngGlobal: [UInt64]?
-    let callbackStates: [[String: Any]]
+    let callbackStates: [JSONValue]
 
     static let callbackPrefix = "callback/"
 
@@ -38,17 +38,17 @@ public struct TrainingCheckpoint {
         var (tensors, metadata) = try ModelFile.contents(trainer.model, optimizer: trainer.optimizer, format: "moonlab.checkpoint")
         metadata["epoch"] = String(epoch)
         metadata["stopped"] = stopped ? "true" : "false"
-        metadata["history"] = try JSON.encode(trainer.history.json)
-        metadata["rng"] = try JSON.encode(generator.state.map(String.init))
+        metadata["history"] = trainer.history.json.encoded
+        metadata["rng"] = JSONValue.array(generator.state.map { .string(String($0)) }).encoded
         if generator !== RandomGenerator.global {
-            metadata["rng_global"] = try JSON.encode(RandomGenerator.global.state.map(String.init))
+            metadata["rng_global"] = JSONValue.array(RandomGenerator.global.state.map { .string(String($0)) }).encoded
         }
-        var states: [[String: Any]] = []
+        var states: [JSONValue] = []
         for (i, c) in callbacks.enumerated() {
-            states.append(["kind": String(describing: type(of: c)), "state": c.checkpointState])
+            states.append(["kind": .string(String(describing: type(of: c))), "state": c.checkpointState])
             for (name, t) in c.checkpointTensors { tensors.append(("\(callbackPrefix)\(i)/\(name)", t)) }
         }
-        metadata["callbacks"] = try JSON.encode(states)
+        metadata["callbacks"] = JSONValue.array(states).encoded
         try SafeTensors.write(tensors, metadata: metadata, to: path)
         try didSave?(path)
     }
@@ -71,14 +71,14 @@ public struct TrainingCheckpoint {
         history = try History.from(json: try m["history"].map { try JSON.decode($0, what: "\(model.path): history") })
         func words(_ key: String) throws -> [UInt64]? {
             guard let text = m[key] else { return nil }
-            guard let list = try JSON.decode(text, what: "\(model.path): \(key)") as? [String] else { return nil }
-            let w = list.compactMap { UInt64($0) }
+            guard let list = try JSON.decode(text, what: "\(model.path): \(key)").items else { return nil }
+            let w = list.compactMap { $0.string.flatMap { UInt64($0) } }
             guard w.count == 4 else { throw TrainingError("\(model.path): \(key) must hold 4 words") }
             return w
         }
         rng = try words("rng")
         rngGlobal = try words("rng_global")
-        callbackStates = (try m["callbacks"].map { try JSON.decode($0, what: "\(model.path): callbacks") } as? [[String: Any]]) ?? []
+        callbackStates = try m["callbacks"].map { try JSON.decode($0, what: "\(model.path): callbacks") }?.items ?? []
     }
 
     /// Puts weights, optimizer state and generator state back.
@@ -95,11 +95,11 @@ public struct TrainingCheckpoint {
     public func restoreCallbacks(_ callbacks: [Callback]) throws {
         for (i, c) in callbacks.enumerated() where i < callbackStates.count {
             let entry = callbackStates[i]
-            guard entry["kind"] as? String == String(describing: type(of: c)) else { continue }
+            guard entry["kind"]?.string == String(describing: type(of: c)) else { continue }
             let prefix = "\(TrainingCheckpoint.callbackPrefix)\(i)/"
             var tensors: [String: Tensor] = [:]
             for (name, t) in model.extraTensors where name.hasPrefix(prefix) { tensors[String(name.dropFirst(prefix.count))] = t }
-            try c.restore(checkpointState: entry["state"] as? [String: Any] ?? [:], tensors: tensors)
+            try c.restore(checkpointState: entry["state"] ?? [:], tensors: tensors)
         }
     }
 }
