@@ -34,3 +34,13 @@ extension ModuleBuilder {
         }
     }
 }
+
+extension LuaState {
+    /// The option table at `index` (absent: the defaults) read into `C`; keys in `skipping`
+    /// are left for the caller (values that are not JSON: datasets, functions, callbacks).
+    /// Errors blame argument `index`.
+    public func options<C: Options>(_ type: C.Type, at index: Int32, skipping: Set<String> = []) throws -> C {
+        let value = try json(index, "argument \(index)", skipping: skipping)
+        return try C(reading: value, argument: Int(index))
+    }
+}

@@ -118,6 +118,12 @@ extension Options {
         return "\(name)(" + (positional + (options.isEmpty ? [] : [table])).joined(separator: ", ") + ")"
     }
 
+    /// The option table as help shows it, defaults filled in: `{epochs=1, batch=32}`.
+    public static func table(extra: [String] = []) -> String {
+        let defaults = Self()
+        return "{" + (fields.filter { !$0.positional }.map { "\($0.key)=\($0.write(defaults).luaText)" } + extra).joined(separator: ", ") + "}"
+    }
+
     /// A list of the fields and what each does, for help (empty when none is documented).
     public static var optionDocs: String {
         let lines = fields.filter { !$0.doc.isEmpty }.map { "- `\($0.key)`: \($0.doc)" }

@@ -157,10 +157,10 @@ enum TrainingBindings {
 
     // MARK: fit
 
-    static let fitKeys: Set<String> = ["epochs", "batch", "batch_size", "validation", "validation_split", "shuffle",
-                                      "augment", "verbose", "callbacks", "checkpoint"]
+    /// fit's options that are objects, read from the table by the binding.
+    static let fitObjects: Set<String> = ["validation", "augment", "callbacks"]
 
-    nonisolated(unsafe) static let fit = LuaMethod("fit", "model:fit(train | x, y, {epochs=1, batch=32, validation=, validation_split=, shuffle=true, augment=, verbose=1, callbacks=, checkpoint=}) --> history", """
+    nonisolated(unsafe) static let fit = LuaMethod("fit", "model:fit(train | x, y, \(FitOptions.table(extra: ["validation=", "augment=", "callbacks="]))) --> history", """
         Trains the compiled model and returns its history: history.loss, history.accuracy, \
         history.val_loss, history.val_accuracy, history.lr ... (Lua arrays, one value an epoch; with \
         several outputs also <output>_loss and <output>_<metric>). train: a dataset, or x, y (x a tensor, \
@@ -182,13 +182,7 @@ enum TrainingBindings {
         let model = try selfModel(L, fn)
         let trainer = try CompiledModels.trainer(model, fn)
         let (train, opts) = try data(L, 2, fn)
-        if !L.isNoneOrNil(opts) { try L.checkTable(opts, fn, "a table of options") }
-        try L.checkOptionKeys(opts, fn, fitKeys)
-        var o = FitOptions(epochs: try L.optionInteger(opts, "epochs", fn) ?? 1, batchSize: try batchOption(L, opts, fn, default: 32))
-        o.shuffle = try L.optionBool(opts, "shuffle", fn) ?? true
-        o.verbose = try L.optionInteger(opts, "verbose", fn) ?? 1
-        o.validationSplit = try L.optionNumber(opts, "validation_split", fn) ?? 0
-        o.checkpoint = try L.optionString(opts, "checkpoint", fn)
+        var o = try L.options(FitOptions.self, at: opts, skipping: fitObjects)
         o.output = .standard
         o.shouldStop = { Interrupt.pending }
         if L.type(opts) == .table {

@@ -52,3 +52,18 @@ public struct FitOptions {
         }
     }
 }
+
+extension FitOptions: Options {
+    public init() {}
+
+    /// The options a Lua table gives; the rest (validation data, augmentation, callbacks) are
+    /// objects the caller reads.
+    public static var fields: [OptionField<FitOptions>] {
+        [OptionField("epochs", \.epochs, "passes over the training data"),
+         OptionField("batch", \.batchSize, "samples per step", aliases: ["batch_size"]),
+         OptionField("validation_split", \.validationSplit, "the last fraction of train held out for validation (as Keras)"),
+         OptionField("shuffle", \.shuffle, "reshuffle every epoch from the seeded generator"),
+         OptionField("verbose", \.verbose, "0 silent, 1 progress bar (plain lines when not on a terminal), 2 one line an epoch"),
+         OptionField("checkpoint", \.checkpoint, "a file saved after every epoch; if it exists, fit continues from it")]
+    }
+}
