@@ -54,6 +54,9 @@ extension LuaState {
         getField(-1, "signature"); let sig = toString(-1) ?? ""; pop()
         getField(-1, "text"); let text = toString(-1) ?? ""; pop()
         var out = sig + "\n" + String(repeating: "-", count: min(sig.count, 72)) + "\n" + text
+        if type(v) == .userdata, let methods = methodList(v, docs: docs) {
+            out += "\n\nMethods:\n" + methods
+        }
         if type(v) == .table {
             // A module: list what it holds, documented entries first.
             var entries: [(String, String)] = []
@@ -72,6 +75,54 @@ extension LuaState {
                     out += "  " + (sig.isEmpty ? key : sig) + "\n"
                 }
             }
+        }
+        return out
+    }
+
+    /// The documented methods of the object at `index` (its metatable's `__methods`), one
+    /// signature a line; nil when it has none.
+    func methodList(_ index: Int32, docs: Int32) -> String? {
+        guard lua_getmetatable(L, index) != 0 else { return nil }
+        defer { pop() }
+        getField(-1, "__methods")
+        defer { pop() }
+        guard type(-1) == .table else { return nil }
+        var lines: [(String, String)] = []
+        forEachPair(-1) {
+            guard type(-2) == .string, let key = toString(-2) else { return }
+            pushValue(-1)
+            lua_rawget(L, docs)
+            var line = ""
+            if type(-1) == .table { getField(-1, "signature"); line = toString(-1) ?? ""; pop() }
+            pop()
+            lines.append((key, line))
+        }
+        guard !lines.isEmpty else { return nil }
+        return lines.sorted { $0.0 < $1.0 }.map { "  " + ($0.1.isEmpty ? $0.0 : $0.1) }.joined(separator: "\n") + "\n"
+    }
+
+    /// `help "word"` for a word that names nothing: the entries whose name or text mention it
+    /// (case-insensitive), names first, each with its signature and first sentence.
+    public static func search(_ word: String, in entries: [DocEntry], limit: Int = 40) -> String {
+        let w = word.lowercased()
+        let inName = entries.filter { $0.name.lowercased().contains(w) }
+        let inText = entries.filter { !$0.name.lowercased().contains(w) && ($0.text.lowercased().contains(w) || $0.signature.lowercased().contains(w)) }
+        let found = inName + inText
+        guard !found.isEmpty else { return "no documentation mentions \"\(word)\"" }
+        var out = "\(found.count) entr\(found.count == 1 ? "y mentions" : "ies mention") \"\(word)\"\(found.count > limit ? " (the first \(limit))" : ""):\n"
+        for e in found.prefix(limit) {
+            var sentence = e.text.split(separator: "\n").first.map(String.init) ?? ""
+            // The first sentence: up to a full stop that a capital letter follows ("et al. 2019" goes on).
+            var search = sentence.startIndex
+            while let dot = sentence.range(of: ". ", range: search..<sentence.endIndex) {
+                if sentence[dot.upperBound...].first?.isUppercase == true {
+                    sentence = String(sentence[..<dot.lowerBound]) + "."
+                    break
+                }
+                search = dot.upperBound
+            }
+            if sentence.count > 90 { sentence = String(sentence.prefix(87)) + "..." }
+            out += "  \(e.signature)\n      \(sentence)\n"
         }
         return out
     }
@@ -115,7 +166,14 @@ extension LuaState {
                     state.remove(-2)
                 }
                 found = !state.isNoneOrNil(-1)
-                if found { state.replace(1) } else { state.pop() }
+                if found { state.replace(1) } else {
+                    state.pop()
+                    // Not a name: search the documentation for the word.
+                    state.getGlobal("print")
+                    state.push(LuaState.search(name, in: state.documentation()))
+                    try state.call(nargs: 1, nresults: 0)
+                    return 0
+                }
             }
             let text = state.helpText(1) ?? "no documentation for \(state.describe(1))"
             state.getGlobal("print")
@@ -123,7 +181,10 @@ extension LuaState {
             try state.call(nargs: 1, nresults: 0)
             return 0
         })
-        document(-1, name: "help", signature: "help(x)", text: "Prints the documentation of a function, module or object; help() lists the modules.")
+        document(-1, name: "help", signature: "help(x)", text: """
+            Prints the documentation of a function, module or object (an object's lists its \
+            methods); help "word" searches every entry's name and text; help() lists the modules.
+            """)
         setGlobal("help")
     }
 

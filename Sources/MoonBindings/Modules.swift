@@ -9,6 +9,7 @@ public enum Moonlab {
     public static func install(into interpreter: Interpreter) {
         let L = interpreter.state
         installCore(L)
+        installTiming(L)
         TensorModule.install(L)
         DataModule.install(L)
         NNModule.install(L)

@@ -9,6 +9,8 @@ final class REPL {
     let interpreter: Interpreter
     let reader: LineReader
     let printer: ValuePrinter
+    /// The source of the chunk being run (a trailing `;` silences its values).
+    private var lastSource = ""
     private var failed = false
     /// From a pipe, Ctrl-C stops the whole input, not just the running chunk.
     private var stopped = false
@@ -36,7 +38,7 @@ final class REPL {
     func run() -> Int32 {
         if reader.isTerminal { Output.write(Self.banner + "\n") }
         while !stopped, let ready = readChunk() {
-            if ready { execute() }
+            if ready { execute(silent: lastSource.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(";")) }
             if !reader.isTerminal { Output.flush() }
         }
         reader.close()
@@ -59,6 +61,7 @@ final class REPL {
             switch compiler.compile(source) {
             case .ready:
                 reader.remember(source)
+                lastSource = source
                 return true
             case .syntaxError(let message):
                 reader.remember(source)
@@ -76,8 +79,9 @@ final class REPL {
         }
     }
 
-    /// Runs the compiled chunk on top of the stack and prints what it returned.
-    private func execute() {
+    /// Runs the compiled chunk on top of the stack and prints what it returned (not when the
+    /// line ends with `;`, as in IPython); its first value becomes the global `_`.
+    private func execute(silent: Bool) {
         let state = interpreter.state
         let base = state.top - 1
         Interrupt.clear()
@@ -92,8 +96,12 @@ final class REPL {
             return
         }
         if state.top > base {
-            let values = (base + 1...state.top).map { printer.format($0) }
-            Output.write(values.joined(separator: "\t") + "\n")
+            if !silent {
+                let values = (base + 1...state.top).map { printer.format($0) }
+                Output.write(values.joined(separator: "\t") + "\n")
+            }
+            state.pushValue(base + 1)
+            state.setGlobal("_")
         }
         state.top = base
     }

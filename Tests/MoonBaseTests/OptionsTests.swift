@@ -82,4 +82,14 @@ func failure(_ body: () throws -> Void) -> MoonError? {
         #expect(shapeText([2, 3]) == "{2,3}" && shapeText([]) == "{}")
         #expect(batchShapeText([1, 28, 28]) == "{N,1,28,28}")
     }
+
+    @Test func timingPicksCallsAndSummarizes() {
+        #expect(TimingSummary.calls(forOneCallOf: 0.03) == 10)
+        #expect(TimingSummary.calls(forOneCallOf: 0.0001) == 2000)
+        #expect(TimingSummary.calls(forOneCallOf: 1.0) == 1)
+        let t = TimingSummary(perCall: [3, 1, 2, 10], calls: 5)
+        #expect(t.best == 1 && t.worst == 10 && t.median == 2.5 && t.mean == 4)
+        #expect(abs(t.sd - (((1.0 + 9 + 4 + 36) / 4).squareRoot())) < 1e-12)
+        #expect(WallClock.text(0.0123) == "12.3 ms" && WallClock.text(2.5) == "2.5 s" && WallClock.text(4.2e-7) == "420 ns")
+    }
 }

@@ -89,6 +89,12 @@ import Testing
         #expect(!r.stdout.contains("> "))
     }
 
+    @Test func semicolonSilencesAndUnderscoreHoldsTheLastResult() throws {
+        let r = try MoonlabBinary.run([], stdin: "x = 6 * 7;\n6 * 7;\n_ + 1\n'a', 'b'\n_\n")
+        #expect(r.status == 0)
+        #expect(r.stdout == "43\n\"a\"\t\"b\"\n\"a\"\n")
+    }
+
     @Test func pipedInputReportsErrorsAndExitsOne() throws {
         let r = try MoonlabBinary.run([], stdin: "nosuch()\nprint('still running')\n")
         #expect(r.status == 1)

@@ -102,6 +102,28 @@ struct TerminalTests {
         try t.waitFor { $0.contains("> answer\n42\n") }
     }
 
+    /// Ctrl-C during fit: the progress line ends, the error says where the finished epochs
+    /// are, and model.history holds them; `_` keeps the last result.
+    @Test func ctrlCInFitKeepsTheHistoryAndUnderscoreKeepsResults() throws {
+        let t = try Terminal()
+        defer { t.close() }
+        t.type("m = nn.Sequential{input={4}, nn.Dense(2)}; m:compile{loss='mse'}"); t.press("Enter")
+        t.type("x, y = tensor.rand({4000, 4}), tensor.rand({4000, 2})"); t.press("Enter")
+        t.type("m:fit(x, y, {epochs=100000, batch=4})"); t.press("Enter")
+        try t.waitFor { $0.contains("epoch 3/100000") }
+        t.press("C-c")
+        try t.waitFor { $0.contains("model.history holds the") }
+        // The interruption's message starts its own line, not the progress bar's.
+        #expect(t.screen().split(separator: "\n").contains { $0.contains("interrupted in epoch") && !$0.contains("[") })
+        t.type("#m.history.loss >= 2 and #m.history.loss == #m.history.lr"); t.press("Enter")
+        try t.waitFor { $0.contains("#m.history.lr\ntrue\n") }
+        // (A trailing `;` is tested through piped input: tmux reads one as a command separator.)
+        t.type("6 * 7"); t.press("Enter")
+        try t.waitFor { $0.contains("> 6 * 7\n42\n") }
+        t.type("_ + 1"); t.press("Enter")
+        try t.waitFor { $0.contains("> _ + 1\n43\n") }
+    }
+
     /// A short session, saved for the record (the issue asks for one), checked as it goes.
     @Test func transcript() throws {
         let t = try Terminal()

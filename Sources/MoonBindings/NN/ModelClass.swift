@@ -11,7 +11,7 @@ enum ModelClass {
         L.defineClass(modelMeta, name: "model", doc: """
             A model (nn.Sequential, nn.Model, nn.from_code, nn.resnet18). model(x) runs a batch: a \
             tensor for a single output, a table of named tensors for several. Fields: name, \
-            inputs, outputs (names), training.
+            inputs, outputs (names), training, history (the last fit's).
             """, methods: methods + TrainingBindings.modelMethods, metamethods: metamethods, index: index)
     }
 
@@ -197,6 +197,9 @@ enum ModelClass {
         case "outputs": L.push(array: m.outputNames)
         case "training": L.push(m.training)
         case "kind": L.push(m.kind)
+        case "history":
+            // The last fit's history (its finished epochs when Ctrl-C stopped it).
+            if let h = CompiledModels.state(m)?.lastHistory { TrainingBindings.push(history: h, L) } else { L.pushNil() }
         default: L.pushNil()
         }
         return 1

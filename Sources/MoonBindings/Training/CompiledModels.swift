@@ -10,6 +10,8 @@ final class CompiledState {
     let losses: [String: Loss]
     let lossWeights: [String: Double]
     let metrics: [String: [Metric]]
+    /// The history of the model's last `fit` (its finished epochs, when Ctrl-C stopped it).
+    var lastHistory: History?
 
     init(model: TrainableModel, optimizer: Optimizer, losses: [String: Loss],
          lossWeights: [String: Double], metrics: [String: [Metric]]) {

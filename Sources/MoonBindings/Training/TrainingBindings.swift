@@ -150,6 +150,15 @@ enum TrainingBindings {
         return b
     }
 
+    /// A history as Lua sees it: one array a logged key (`loss`, `val_accuracy`, `lr`, ...).
+    static func push(history: History, _ L: LuaState) {
+        L.newTable(fieldCount: Int32(history.keys.count))
+        for k in history.keys {
+            L.push(array: history.values[k]!)
+            L.setField(-2, k)
+        }
+    }
+
     static func push(logs: [(String, Double)], _ L: LuaState) {
         L.newTable(fieldCount: Int32(logs.count))
         for (k, v) in logs { L.push(v); L.setField(-2, k) }
@@ -176,7 +185,8 @@ enum TrainingBindings {
         count from 1; an error in one stops fit with that error). checkpoint: a file saved atomically \
         after every epoch (model, optimizer state, history, random state); if it exists, fit continues \
         from it and ends as an uninterrupted run with the same seed would. Ctrl-C stops between batches \
-        with an error; the model keeps the weights of its last step. fit leaves the model in eval mode.
+        with an error; the model keeps the weights of its last step and model.history the finished \
+        epochs (model.history is always the last fit's history). fit leaves the model in eval mode.
         """) { L in
         let fn = "model:fit"
         let model = try selfModel(L, fn)
@@ -231,15 +241,13 @@ enum TrainingBindings {
         } catch {
             throw LuaError("\(fn): \(error)")
         }
+        CompiledModels.state(model)?.lastHistory = history
         if trainer.interrupted {
             Interrupt.clear()
-            throw LuaError("\(fn): interrupted in epoch \(trainer.epoch); the model keeps the weights of its last completed step")
+            let done = history.epochs.count
+            throw LuaError("\(fn): interrupted in epoch \(trainer.epoch); model.history holds the \(done) finished epoch\(done == 1 ? "" : "s") and the model keeps the weights of its last step (fit with checkpoint= resumes exactly)")
         }
-        L.newTable(fieldCount: Int32(history.keys.count))
-        for k in history.keys {
-            L.push(array: history.values[k]!)
-            L.setField(-2, k)
-        }
+        push(history: history, L)
         return 1
     }
 

@@ -41,6 +41,11 @@ final class ProgressBar {
         if live { draw(text, end: "\n") } else { output.write(text + "\n") }
     }
 
+    /// Ends a drawn bar's line, so what follows (an interruption's message) starts on its own.
+    func interrupt() {
+        if live && lastWidth > 0 { output.write("\n"); lastWidth = 0 }
+    }
+
     private func draw(_ text: String, end: String) {
         let pad = Swift.max(0, lastWidth - text.count)
         lastWidth = text.count

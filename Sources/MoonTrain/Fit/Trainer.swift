@@ -271,7 +271,7 @@ public final class Trainer {
         var acc = Accumulator()
         var step = 0
         while let batch = try batches.next() {
-            if options.shouldStop() { interrupted = true; stopTraining = true; return nil }
+            if options.shouldStop() { interrupted = true; stopTraining = true; bar.interrupt(); return nil }
             step += 1
             let x = options.backgroundAugment != nil ? batch.inputs
                 : try options.augment.map { .single(try $0(batch.x)) } ?? batch.inputs
