@@ -79,6 +79,30 @@ extension LuaState {
         return out
     }
 
+    /// Replaces the value on top of the stack by its field `name` without running Lua code
+    /// (so no error can unwind Swift): a table's own field, else one of its metatable's
+    /// `__index` table; an object's method from its class's `__methods`; nil otherwise.
+    func replaceWithField(_ name: String) {
+        let v = top
+        var found = false
+        if type(v) == .table {
+            push(name)
+            if lua_rawget(L, v) != LUA_TNIL { found = true } else { pop() }
+        }
+        if !found, lua_getmetatable(L, v) != 0 {
+            for key in ["__methods", "__index"] where !found {
+                push(key)
+                if lua_rawget(L, -2) == LUA_TTABLE {
+                    push(name)
+                    if lua_rawget(L, -2) != LUA_TNIL { remove(-2); found = true } else { pop(2) }
+                } else { pop() }
+            }
+            if found { remove(-2) } else { pop() }
+        }
+        if !found { pushNil() }
+        remove(v)
+    }
+
     /// The documented methods of the object at `index` (its metatable's `__methods`), one
     /// signature a line; nil when it has none.
     func methodList(_ index: Int32, docs: Int32) -> String? {
@@ -161,9 +185,7 @@ extension LuaState {
                 var found = false
                 state.pushGlobalTable()
                 for part in name.split(separator: ".") {
-                    guard state.type(-1) == .table else { break }
-                    state.getField(-1, String(part))
-                    state.remove(-2)
+                    state.replaceWithField(String(part))
                 }
                 found = !state.isNoneOrNil(-1)
                 if found { state.replace(1) } else {

@@ -57,6 +57,10 @@ final class REPL {
         case .line(let line): source = line
         }
         if source.allSatisfy(\.isWhitespace) { return false }
+        if let help = Self.helpRequest(source) {
+            reader.remember(source)
+            source = help
+        }
         while true {
             switch compiler.compile(source) {
             case .ready:
@@ -112,5 +116,20 @@ final class REPL {
         var text = message
         if text.hasSuffix("\n\t[C]: in ?") { text.removeLast("\n\t[C]: in ?".count) }
         Output.error(reader.isTerminal ? text : "moonlab: " + text)
+    }
+
+    /// `?name` (IPython's): `help "name"`, which shows a dotted name's documentation
+    /// (`?model:fit` reads the method) and searches for anything that names nothing (`?cka`);
+    /// nil when the line is not a help request.
+    static func helpRequest(_ line: String) -> String? {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        guard text.hasPrefix("?") else { return nil }
+        let rest = text.dropFirst().trimmingCharacters(in: .whitespaces)
+        if rest.isEmpty { return "help()" }
+        let isName = rest.first.map { $0.isLetter || $0 == "_" } == true
+            && rest.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == ":" }
+        let word = isName ? rest.replacingOccurrences(of: ":", with: ".") : rest
+        let quoted = word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "help(\"" + quoted + "\")"
     }
 }

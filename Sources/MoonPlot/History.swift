@@ -2,9 +2,9 @@
 /// each logged quantity).
 public enum HistoryChart {
     /// The keys of `history` drawn by default: every logged quantity except the learning
-    /// rate and epoch numbers, `loss` first, then metrics, then `val_loss` and `val_*`.
+    /// rate, epoch numbers and epoch times, `loss` first, then metrics, then `val_loss` and `val_*`.
     public static func defaultMetrics(_ history: [String: [Double]]) -> [String] {
-        history.keys.filter { !["lr", "epoch", "epochs"].contains($0) }.sorted(by: keyOrder)
+        history.keys.filter { !["lr", "epoch", "epochs", "seconds"].contains($0) }.sorted(by: keyOrder)
     }
 
     /// `loss`, other metrics, `val_loss`, other `val_*`, `lr`; alphabetical within each group.

@@ -95,6 +95,14 @@ import Testing
         #expect(r.stdout == "43\n\"a\"\t\"b\"\n\"a\"\n")
     }
 
+    @Test func questionMarkShowsHelpOrSearches() throws {
+        let r = try MoonlabBinary.run([], stdin: "?moonlab.seed\nt = tensor.zeros{2}\n?t:sum\n?cka\n")
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("moonlab.seed(n)\n"))
+        #expect(r.stdout.contains("t:sum([dim[, keepdim]])\n"))
+        #expect(r.stdout.contains("mention \"cka\":\n  analysis.cka(acts_a, acts_b)"))
+    }
+
     @Test func pipedInputReportsErrorsAndExitsOne() throws {
         let r = try MoonlabBinary.run([], stdin: "nosuch()\nprint('still running')\n")
         #expect(r.status == 1)

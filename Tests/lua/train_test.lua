@@ -358,6 +358,9 @@ describe("saving", function()
     run(2, true, 8)                           -- "interrupted" after epoch 2
     local resumed, mres = run(4, true, 99)    -- other initial weights: the checkpoint replaces them
     expect(resumed.loss):to_equal(full.loss)
+    -- Each epoch's wall time, the restored ones from the checkpoint.
+    expect(#resumed.seconds):to_be(4)
+    for _, t in ipairs(resumed.seconds) do expect(t > 0 and t < 60):to_be(true) end
     expect(mres:predict(tensor.ones{1, 2}):totable()):to_equal(mfull:predict(tensor.ones{1, 2}):totable())
     os.remove(ckpt)
   end)

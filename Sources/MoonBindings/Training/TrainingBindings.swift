@@ -152,11 +152,13 @@ enum TrainingBindings {
 
     /// A history as Lua sees it: one array a logged key (`loss`, `val_accuracy`, `lr`, ...).
     static func push(history: History, _ L: LuaState) {
-        L.newTable(fieldCount: Int32(history.keys.count))
+        L.newTable(fieldCount: Int32(history.keys.count + 1))
         for k in history.keys {
             L.push(array: history.values[k]!)
             L.setField(-2, k)
         }
+        L.push(array: history.seconds)
+        L.setField(-2, "seconds")
     }
 
     static func push(logs: [(String, Double)], _ L: LuaState) {
@@ -171,7 +173,8 @@ enum TrainingBindings {
 
     nonisolated(unsafe) static let fit = LuaMethod("fit", "model:fit(train | x, y, \(FitOptions.table(extra: ["validation=", "augment=", "callbacks="]))) --> history", """
         Trains the compiled model and returns its history: history.loss, history.accuracy, \
-        history.val_loss, history.val_accuracy, history.lr ... (Lua arrays, one value an epoch; with \
+        history.val_loss, history.val_accuracy, history.lr, history.seconds (each epoch's wall \
+        time) ... (Lua arrays, one value an epoch; with \
         several outputs also <output>_loss and <output>_<metric>). train: a dataset, or x, y (x a tensor, \
         or named input tensors {image=, extra=} for a graph with several inputs, fed by input name; y \
         a tensor or named target tensors {hour=, minute=}, matched to outputs by name). \

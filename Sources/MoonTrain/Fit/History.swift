@@ -9,11 +9,15 @@ public final class History {
     public private(set) var values: [String: [Double]] = [:]
     /// Keys in first-seen order.
     public private(set) var keys: [String] = []
+    /// Wall-clock seconds each completed epoch took (training and validation), NaN for
+    /// epochs restored from a checkpoint that did not record them.
+    public private(set) var seconds: [Double] = []
 
     public init() {}
 
     /// Records the logs of `epoch`. A key missing at some epoch gets NaN there.
-    public func record(epoch: Int, logs: [String: Double]) {
+    public func record(epoch: Int, logs: [String: Double], seconds: Double = .nan) {
+        self.seconds.append(seconds)
         for k in logs.keys.sorted(by: History.keyOrder) where values[k] == nil {
             keys.append(k)
             values[k] = Array(repeating: .nan, count: epochs.count)
@@ -39,6 +43,7 @@ public final class History {
     /// As JSON-compatible data, for checkpoints.
     var json: JSONValue {
         ["epochs": .array(epochs.map { .int($0) }), "keys": .array(keys.map { .string($0) }),
+         "seconds": .array(seconds.map(JSON.number)),
          "values": .object(values.map { ($0.key, .array($0.value.map(JSON.number))) })]
     }
 
@@ -54,6 +59,8 @@ public final class History {
             guard list.count == h.epochs.count else { throw TrainingError("checkpoint: history of '\(k)' has \(list.count) values for \(h.epochs.count) epochs") }
             h.values[k] = list
         }
+        let seconds = (d["seconds"]?.items ?? []).map { JSON.number(from: $0) }
+        h.seconds = seconds.count == h.epochs.count ? seconds : Array(repeating: .nan, count: h.epochs.count)
         return h
     }
 }

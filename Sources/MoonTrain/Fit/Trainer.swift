@@ -224,6 +224,7 @@ public final class Trainer {
         if !resumedFinished {
             for e in (initialEpoch + 1)...options.epochs {
                 epoch = e
+                let started = WallClock.now()
                 for c in options.callbacks { try c.onEpochBegin(self, epoch: e) }
                 let lr = Double(optimizer.lr)
                 guard let trained = try trainEpoch(trainSet, options) else { break }
@@ -238,7 +239,7 @@ public final class Trainer {
                 }
                 logs["lr"] = lr
                 trained.bar.finish(stepsDone: trained.steps, logs: shown)
-                history.record(epoch: e, logs: logs)
+                history.record(epoch: e, logs: logs, seconds: WallClock.now() - started)
                 lastLogs = logs
                 for c in options.callbacks { try c.onEpochEnd(self, epoch: e, logs: logs) }
                 if let path = options.checkpoint {
