@@ -53,9 +53,11 @@ public enum LayerCodes {
         let kernels = o.kernels ?? preset?.kernels ?? defaults.kernels
         let units = o.units ?? preset?.units ?? defaults.units
         let dropouts = o.dropouts ?? [preset?.dropout ?? defaults.dropout]
-        for (what, list) in [("filters", filters), ("kernel", kernels), ("units", units)] where list.isEmpty {
-            throw TensorError("from_code: '\(what)' must not be empty")
+        for (what, list) in [("filters", filters), ("kernel", kernels), ("units", units)] {
+            if list.isEmpty { throw TensorError("from_code: '\(what)' must not be empty") }
+            if let bad = list.first(where: { $0 < 1 }) { throw TensorError("from_code: '\(what)' must hold positive integers, got \(bad)") }
         }
+        for a in [o.activation, o.outputActivation] + (o.denseActivation.map { [$0] } ?? []) { _ = try checkActivation(a, "from_code") }
         guard !dropouts.isEmpty else { throw TensorError("from_code: 'dropout' must not be empty") }
         func pick<T>(_ list: [T], _ i: Int) -> T { list[Swift.min(i, list.count - 1)] }
         let lastSpatial = letters.lastIndex { $0 == "c" || $0 == "p" } ?? -1
@@ -99,5 +101,22 @@ public enum LayerCodes {
     /// A Sequential model of `code`, named after it.
     public static func model(_ code: String, _ o: Options = Options()) throws -> Sequential {
         try Sequential(input: o.input, layers: try layers(code, o), name: code)
+    }
+}
+
+extension LayerCodes.Options: Options {
+    public static var fields: [OptionField<LayerCodes.Options>] {
+        [OptionField("input", \.input, "the per-sample input shape"),
+         OptionField("classes", \.classes, "units of the output layer"),
+         OptionField("filters", \.filters, "a number or a list used letter by letter (nil: the study's, else 32)"),
+         OptionField("kernel", \.kernels, "a number or a list used letter by letter (nil: the study's, else 3)"),
+         OptionField("units", \.units, "a number or a list used letter by letter (nil: the study's, else 128)"),
+         OptionField("dropout", \.dropouts, "a rate or a list used letter by letter (nil: the study's, else 0.1)"),
+         OptionField("pool", \.pool, "the max-pooling size"),
+         OptionField("padding", \.padding, "the convolutions' padding"),
+         OptionField("activation", \.activation, "of convolutions and hidden dense layers"),
+         OptionField("dense_activation", \.denseActivation, "of hidden dense layers when it differs"),
+         OptionField("output_activation", \.outputActivation, "of the output layer (linear: logits)"),
+         OptionField("init", \.initializer, "every kernel's initializer")]
     }
 }

@@ -31,42 +31,10 @@ extension LuaState {
         return m
     }
 
-    /// An initializer given as a name or an `nn.init` object, from option `key` of the table at `index`.
-    func optionInitializer(_ index: Int32, _ key: String, _ fn: String) throws -> Initializer? {
-        try option(index, key, fn, as: Initializer.self)
-    }
-
     /// An activation name from option `key`, checked (the error lists the valid names).
     func optionActivation(_ index: Int32, _ key: String, _ fn: String, default d: String) throws -> String {
         guard let s = try optionString(index, key, fn) else { return d }
         return try checkActivation(s, fn)
-    }
-
-    /// Padding from option `key`: "valid", "same", pixels, {v, h} or {top, bottom, left, right}.
-    func optionPadding(_ index: Int32, _ key: String, _ fn: String) throws -> LayerPadding {
-        try option(index, key, fn, as: LayerPadding.self) ?? .valid
-    }
-
-    /// A number or a list of numbers from option `key` (`filters=32` or `filters={32, 64}`).
-    func optionNumbers(_ index: Int32, _ key: String, _ fn: String) throws -> [Double]? {
-        guard type(index) == .table else { return nil }
-        getField(index, key)
-        defer { pop() }
-        if isNoneOrNil(-1) { return nil }
-        if type(-1) == .number, let v = toNumber(-1) { return [v] }
-        if type(-1) == .table {
-            var out: [Double] = []
-            for i in 0..<rawLength(-1) {
-                rawGet(-1, i + 1)
-                defer { pop() }
-                guard type(-1) == .number, let v = toNumber(-1) else {
-                    throw LuaError("\(fn): option '\(key)' must hold numbers, element \(i + 1) is \(describe(-1))")
-                }
-                out.append(v)
-            }
-            return out
-        }
-        throw LuaError("\(fn): option '\(key)' must be a number or a list of numbers, got \(describe(-1))")
     }
 
     /// A shape from option `key` (`input={1, 28, 28}`).

@@ -145,44 +145,19 @@ enum NNModule {
             L.push(model: model)
             return 1
         }
-        m.function("from_code", "nn.from_code(code, {input={1,28,28}, classes=10, filters=, kernel=, units=, dropout=, pool=2, padding=\"valid\", activation=\"relu\", dense_activation=, output_activation=\"linear\", init=\"glorot_uniform\"})", """
+        m.function("from_code", options: LayerCodes.Options.self, doc: """
             A Sequential model from a layer code: c=Conv2D p=MaxPool2D d=Dropout n=BatchNorm f=Dense. \
             A Flatten goes in before the first f that no c or p follows (earlier f's map channels); \
             the code's last f is the classes-way output layer (logits unless output_activation), \
             as in the study (cpcpdnfff: two Dense(64) and the output), else one is appended. \
-            filters, kernel, units and dropout take a number or a list used letter by letter. The \
-            study codes cpcpdnfff ccpdnff cfpdndff cpdnfndff cfpncfpdnff default to the study's \
-            settings; other codes to filters 32, kernel 3, units 128, dropout 0.1.
-            """) { L in
-            let fn = "nn.from_code"
-            let code = try L.string(1, fn)
-            try L.checkOptionKeys(2, fn, ["input", "classes", "filters", "kernel", "units", "dropout", "pool", "padding",
-                                          "activation", "dense_activation", "output_activation", "init", "name"])
-            var o = LayerCodes.Options()
-            if let s = try L.optionShape(2, "input", fn) { o.input = s }
-            if let c = try L.optionInteger(2, "classes", fn) { o.classes = c }
-            func ints(_ key: String) throws -> [Int]? {
-                try L.optionNumbers(2, key, fn).map { list in
-                    try list.map { v in
-                        guard let n = Int(exactly: v), n >= 1 else { throw LuaError("\(fn): option '\(key)' must hold positive integers, got \(v)") }
-                        return n
-                    }
-                }
+            The study codes cpcpdnfff ccpdnff cfpdndff cpdnfndff cfpncfpdnff default to the study's \
+            settings.
+            """, leading: ["code"], extra: ["name"]) { L, options, extra in
+            let model = try LayerCodes.model(try L.string(1, "nn.from_code"), options)
+            if let n = extra["name"], n != .null {
+                guard let s = n.string else { throw MoonError("nn.from_code: option 'name' must be a string, got \(n.shortText)") }
+                model.name = s
             }
-            o.filters = try ints("filters")
-            o.kernels = try ints("kernel")
-            o.units = try ints("units")
-            o.dropouts = try L.optionNumbers(2, "dropout", fn)?.map(Float.init)
-            if let p = try L.optionInteger(2, "pool", fn) { o.pool = p }
-            o.padding = try L.optionPadding(2, "padding", fn)
-            o.activation = try L.optionActivation(2, "activation", fn, default: "relu")
-            if L.type(2) == .table, try L.optionString(2, "dense_activation", fn) != nil {
-                o.denseActivation = try L.optionActivation(2, "dense_activation", fn, default: "relu")
-            }
-            o.outputActivation = try L.optionActivation(2, "output_activation", fn, default: "linear")
-            if let i = try L.optionInitializer(2, "init", fn) { o.initializer = i }
-            let model = try LayerCodes.model(code, o)
-            if let n = try L.optionString(2, "name", fn) { model.name = n }
             L.push(model: model)
             return 1
         }
