@@ -7,7 +7,24 @@ import MoonEngine
 /// `width` scales the channel counts (64 by default). For a 1x28x28 input and 10 classes it
 /// has 11,172,810 trainable parameters (11,182,410 with BatchNorm's moving statistics).
 public enum ResNet {
-    public static func resnet18(input: [Int] = [1, 28, 28], classes: Int = 10, width: Int = 64) throws -> Sequential {
+    public static func resnet18(_ o: Options) throws -> Sequential {
+        try resnet18(input: o.input, classes: o.classes, width: o.width)
+    }
+
+    /// `nn.resnet18{...}`.
+    public struct Options: MoonBase.Options {
+        public var input = [1, 28, 28]
+        public var classes = 10
+        public var width = 64
+        public init() {}
+        public static var fields: [OptionField<Options>] {
+            [OptionField("input", \.input, "the per-sample image shape {C, H, W}"),
+             OptionField("classes", \.classes, "units of the output layer (logits)"),
+             OptionField("width", \.width, "channels of the first stage (64; the stages double it)")]
+        }
+    }
+
+    public static func resnet18(input: [Int], classes: Int, width: Int) throws -> Sequential {
         guard input.count == 3 else { throw TensorError("resnet18: input must be an image shape {C,H,W}, got \(shapeText(input))") }
         guard classes >= 1 else { throw TensorError("resnet18: classes must be positive, got \(classes)") }
         guard width >= 1 else { throw TensorError("resnet18: width must be positive, got \(width)") }

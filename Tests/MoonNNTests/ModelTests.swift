@@ -48,7 +48,7 @@ import MoonEngine
     }
 
     @Test func resnet18ForSmallImages() throws {
-        let r = try ResNet.resnet18(input: [1, 28, 28], classes: 10)
+        let r = try ResNet.resnet18(ResNet.Options())
         // CIFAR-style ResNet-18 has 11,173,962 trainable parameters for 3 input channels; one
         // channel saves 2·64·9. BatchNorm's moving statistics (4,800 channels) add 2·4,800.
         #expect(r.trainableParameterCount == 11_173_962 - 2 * 64 * 9)

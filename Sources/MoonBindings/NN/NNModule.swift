@@ -161,15 +161,11 @@ enum NNModule {
             L.push(model: model)
             return 1
         }
-        m.function("resnet18", "nn.resnet18{input={1, 28, 28}, classes=10, width=64}", """
+        m.function("resnet18", options: ResNet.Options.self, doc: """
             ResNet-18 for small images: a 3x3 stem without the initial max-pool, four stages of two \
             BasicBlocks (64-128-256-512), global average pooling, a classes-way Dense (logits).
-            """) { L in
-            let fn = "nn.resnet18"
-            try L.checkOptionKeys(1, fn, ["input", "classes", "width"])
-            L.push(model: try ResNet.resnet18(input: try L.optionShape(1, "input", fn) ?? [1, 28, 28],
-                                              classes: try L.optionInteger(1, "classes", fn) ?? 10,
-                                              width: try L.optionInteger(1, "width", fn) ?? 64))
+            """) { L, options, _ in
+            L.push(model: try ResNet.resnet18(options))
             return 1
         }
     }
