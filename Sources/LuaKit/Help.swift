@@ -54,27 +54,15 @@ extension LuaState {
         getField(-1, "signature"); let sig = toString(-1) ?? ""; pop()
         getField(-1, "text"); let text = toString(-1) ?? ""; pop()
         var out = sig + "\n" + String(repeating: "-", count: min(sig.count, 72)) + "\n" + text
-        if type(v) == .userdata, let methods = methodList(v, docs: docs) {
-            out += "\n\nMethods:\n" + methods
+        if type(v) == .userdata, lua_getmetatable(L, v) != 0 {
+            // An object: its class's methods.
+            getField(-1, "__methods")
+            if type(-1) == .table, let methods = signatureList(-1, docs: docs) { out += "\n\nMethods:\n" + methods }
+            pop(2)
         }
-        if type(v) == .table {
-            // A module: list what it holds, documented entries first.
-            var entries: [(String, String)] = []
-            forEachPair(v) {
-                guard type(-2) == .string, let key = toString(-2) else { return }
-                pushValue(-1)
-                lua_rawget(L, docs)
-                var line = ""
-                if type(-1) == .table { getField(-1, "signature"); line = toString(-1) ?? ""; pop() }
-                pop()
-                entries.append((key, line))
-            }
-            if !entries.isEmpty {
-                out += "\n\nContents:\n"
-                for (key, sig) in entries.sorted(by: { $0.0 < $1.0 }) {
-                    out += "  " + (sig.isEmpty ? key : sig) + "\n"
-                }
-            }
+        if type(v) == .table, let contents = signatureList(v, docs: docs) {
+            // A module: what it holds.
+            out += "\n\nContents:\n" + contents
         }
         return out
     }
@@ -103,16 +91,12 @@ extension LuaState {
         remove(v)
     }
 
-    /// The documented methods of the object at `index` (its metatable's `__methods`), one
-    /// signature a line; nil when it has none.
-    func methodList(_ index: Int32, docs: Int32) -> String? {
-        guard lua_getmetatable(L, index) != 0 else { return nil }
-        defer { pop() }
-        getField(-1, "__methods")
-        defer { pop() }
-        guard type(-1) == .table else { return nil }
+    /// The string keys of the table at `index`, sorted, one a line: the documented ones as
+    /// their signature; nil when it has none.
+    func signatureList(_ index: Int32, docs: Int32) -> String? {
+        let t = absolute(index)
         var lines: [(String, String)] = []
-        forEachPair(-1) {
+        forEachPair(t) {
             guard type(-2) == .string, let key = toString(-2) else { return }
             pushValue(-1)
             lua_rawget(L, docs)
@@ -122,7 +106,7 @@ extension LuaState {
             lines.append((key, line))
         }
         guard !lines.isEmpty else { return nil }
-        return lines.sorted { $0.0 < $1.0 }.map { "  " + ($0.1.isEmpty ? $0.0 : $0.1) }.joined(separator: "\n") + "\n"
+        return lines.sorted { $0.0 < $1.0 }.map { "  " + ($0.1.isEmpty ? $0.0 : $0.1) + "\n" }.joined()
     }
 
     /// `help "word"` for a word that names nothing: the entries whose name or text mention it

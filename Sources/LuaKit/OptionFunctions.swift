@@ -44,3 +44,13 @@ extension LuaState {
         return try C(reading: value, argument: Int(index))
     }
 }
+
+/// Option `key` of those a declared function leaves to its body (`extra`), read as `V`;
+/// nil when absent.
+public func extraOption<V: OptionValue>(_ extra: [String: JSONValue], _ key: String, _ type: V.Type, _ fn: String) throws -> V? {
+    guard let value = extra[key], value != .null else { return nil }
+    guard let v = try V(option: value) else {
+        throw MoonError("\(fn): option '\(key)' must be \(V.optionType), got \(value.shortText)")
+    }
+    return v
+}

@@ -30,11 +30,12 @@ extension JSONValue {
         return nil
     }
 
-    /// The integer, for `.int` and whole `.double`s.
+    /// The integer, for `.int` and a `.double` that holds one exactly (moonlab's one rule
+    /// for reading a number as an integer).
     public var int: Int? {
         switch self {
         case .int(let i): return i
-        case .double(let d): return Numbers.exactInt(d)
+        case .double(let d): return d.isFinite ? Int(exactly: d) : nil
         default: return nil
         }
     }

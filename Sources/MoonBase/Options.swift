@@ -188,11 +188,8 @@ func editDistance(_ a: [Character], _ b: [Character]) -> Int {
 
 extension Int: OptionValue {
     public init?(option: JSONValue) {
-        switch option {
-        case .int(let i): self = i
-        case .double(let d): guard d.isFinite, let i = Int(exactly: d) else { return nil }; self = i
-        default: return nil
-        }
+        guard let i = option.int else { return nil }
+        self = i
     }
     public var option: JSONValue { .int(self) }
     public static var optionType: String { "an integer" }

@@ -9,8 +9,6 @@ final class REPL {
     let interpreter: Interpreter
     let reader: LineReader
     let printer: ValuePrinter
-    /// The source of the chunk being run (a trailing `;` silences its values).
-    private var lastSource = ""
     private var failed = false
     /// From a pipe, Ctrl-C stops the whole input, not just the running chunk.
     private var stopped = false
@@ -37,26 +35,26 @@ final class REPL {
     /// Runs until Ctrl-D or the end of input; returns the exit status.
     func run() -> Int32 {
         if reader.isTerminal { Output.write(Self.banner + "\n") }
-        while !stopped, let ready = readChunk() {
-            if ready { execute(silent: lastSource.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(";")) }
+        while !stopped, let chunk = readChunk() {
+            if let source = chunk { execute(silent: source.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(";")) }
             if !reader.isTerminal { Output.flush() }
         }
         reader.close()
         return failed && !reader.isTerminal ? 1 : 0
     }
 
-    /// Reads lines until they make a chunk. True: compiled, its function on the stack;
-    /// false: nothing to run (a blank line, Ctrl-C, a syntax error, already reported);
+    /// Reads lines until they make a chunk. Its source: compiled, its function on the stack;
+    /// `.some(nil)`: nothing to run (a blank line, Ctrl-C, a syntax error, already reported);
     /// nil: the input ended.
-    private func readChunk() -> Bool? {
+    private func readChunk() -> String?? {
         let compiler = ChunkCompiler(interpreter: interpreter)
         var source: String
         switch reader.read(prompt: Self.prompt) {
         case .end: return nil
-        case .interrupted: return false
+        case .interrupted: return .some(nil)
         case .line(let line): source = line
         }
-        if source.allSatisfy(\.isWhitespace) { return false }
+        if source.allSatisfy(\.isWhitespace) { return .some(nil) }
         if let help = Self.helpRequest(source) {
             reader.remember(source)
             source = help
@@ -65,16 +63,15 @@ final class REPL {
             switch compiler.compile(source) {
             case .ready:
                 reader.remember(source)
-                lastSource = source
-                return true
+                return source
             case .syntaxError(let message):
                 reader.remember(source)
                 report(message)
-                return false
+                return .some(nil)
             case .incomplete(let message):
                 switch reader.read(prompt: Self.continuationPrompt) {
                 case .line(let more): source += "\n" + more
-                case .interrupted: return false
+                case .interrupted: return .some(nil)
                 case .end:
                     report(message)
                     return nil

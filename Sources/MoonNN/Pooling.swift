@@ -45,10 +45,6 @@ public final class MaxPool2D: Pool2D, ConfigurableLayer {
     public required init(config options: PoolOptions, name: String = "") throws {
         try super.init(options: options, name: name, owner: Self.className)
     }
-    /// `MaxPool2D(2) { $0.stride = Pair(1) }`.
-    public convenience init(_ size: Pair, name: String = "", _ configure: (inout PoolOptions) throws -> Void = { _ in }) throws {
-        try self.init(name: name) { $0.size = size; try configure(&$0) }
-    }
     public static var className: String { "MaxPool2D" }
     public override var kind: String { Self.className }
     public override var namePrefix: String { "max_pooling2d" }
@@ -62,10 +58,6 @@ public final class MaxPool2D: Pool2D, ConfigurableLayer {
 public final class AvgPool2D: Pool2D, ConfigurableLayer {
     public required init(config options: PoolOptions, name: String = "") throws {
         try super.init(options: options, name: name, owner: Self.className)
-    }
-    /// `AvgPool2D(2) { $0.stride = Pair(1) }`.
-    public convenience init(_ size: Pair, name: String = "", _ configure: (inout PoolOptions) throws -> Void = { _ in }) throws {
-        try self.init(name: name) { $0.size = size; try configure(&$0) }
     }
     public static var className: String { "AvgPool2D" }
     public override var kind: String { Self.className }
@@ -105,5 +97,12 @@ public struct PoolOptions: Options {
         [.argument("size", \.size, "window size: a number or {h, w}"),
          OptionField("stride", \.stride, "step between windows (nil: the size)"),
          OptionField("padding", \.padding, "\"valid\" or \"same\"")]
+    }
+}
+
+extension ConfigurableLayer where Config == PoolOptions {
+    /// `MaxPool2D(Pair(2)) { $0.stride = Pair(1) }`.
+    public init(_ size: Pair, name: String = "", _ configure: (inout PoolOptions) throws -> Void = { _ in }) throws {
+        try self.init(name: name) { $0.size = size; try configure(&$0) }
     }
 }

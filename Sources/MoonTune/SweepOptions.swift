@@ -44,30 +44,48 @@ public struct Flag: OptionValue, Sendable {
     public static var optionType: String { "a boolean or 0/1" }
 }
 
-/// The options of one kind of sweep.
+/// The options of one kind of sweep, and the plan of trials they give.
 public protocol SweepOptions: Options {
+    /// `grid`, `random` or `hyperband`.
+    static var kind: String { get }
     var settings: SweepSettings { get set }
+    /// The trials (their sweep id left empty) over `space`, and what the options add to the
+    /// sweep's identity (`|trials=20`).
+    func plan(_ space: Space, seed: UInt64, maximize: Bool) throws -> (plan: SweepPlan, identity: String)
 }
 
 /// `tune.grid{...}`.
 public struct GridOptions: SweepOptions {
+    public static var kind: String { "grid" }
     public var settings = SweepSettings()
     public init() {}
     public static var fields: [OptionField<GridOptions>] { SweepSettings.fields(\.settings) }
+
+    public func plan(_ space: Space, seed: UInt64, maximize: Bool) throws -> (plan: SweepPlan, identity: String) {
+        (FixedPlan(sweep: "", configs: try space.grid()), "")
+    }
 }
 
 /// `tune.random{...}`.
 public struct RandomOptions: SweepOptions {
+    public static var kind: String { "random" }
     public var trials = 10
     public var settings = SweepSettings()
     public init() {}
     public static var fields: [OptionField<RandomOptions>] {
         [OptionField("trials", \.trials, "how many configurations to draw")] + SweepSettings.fields(\.settings)
     }
+
+    public func plan(_ space: Space, seed: UInt64, maximize: Bool) throws -> (plan: SweepPlan, identity: String) {
+        guard trials >= 1 && trials <= 1_000_000 else { throw TuneError("tune.random: trials must be at least 1, got \(trials)") }
+        var g = SplitMix64(seed: seed)
+        return (FixedPlan(sweep: "", configs: space.sample(trials, &g)), "|trials=\(trials)")
+    }
 }
 
 /// `tune.hyperband{...}`.
 public struct HyperbandOptions: SweepOptions {
+    public static var kind: String { "hyperband" }
     public var maxEpochs = 27
     public var factor = 3
     public var settings = SweepSettings()
@@ -76,5 +94,11 @@ public struct HyperbandOptions: SweepOptions {
         [OptionField("max_epochs", \.maxEpochs, "R: the largest budget, in epochs"),
          OptionField("factor", \.factor, "η: each round keeps 1/η of the configurations at η times the epochs")]
             + SweepSettings.fields(\.settings)
+    }
+
+    public func plan(_ space: Space, seed: UInt64, maximize: Bool) throws -> (plan: SweepPlan, identity: String) {
+        let schedule = try HyperbandSchedule(maxEpochs: maxEpochs, factor: factor)
+        return (HyperbandPlan(sweep: "", schedule: schedule, space: space, seed: seed, maximize: maximize),
+                "|max_epochs=\(maxEpochs)|factor=\(factor)")
     }
 }

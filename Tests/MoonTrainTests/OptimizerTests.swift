@@ -227,7 +227,7 @@ import Testing
     @Test func olderFilesStoredBooleansAsNumbers() throws {
         // Files from before the options declarations saved every option as a number.
         let saved: JSONValue = ["lr": 0.1, "momentum": 0.9, "nesterov": 1.0, "weight_decay": 0.0]
-        let sgd = try #require(try OptimizerFactory.make("SGD", options: OptimizerFactory.savedOptions(saved, for: "SGD")) as? SGD)
+        let sgd = try #require(try OptimizerFactory.make("SGD", options: OptimizerFactory.savedOptions(saved)) as? SGD)
         #expect(sgd.nesterov && sgd.momentum == Float(0.9) && sgd.lr == Float(0.1))
         // A Lua table keeps its types: a number for a boolean option is refused, naming it.
         #expect(throws: MoonError.self) { try OptimizerFactory.make("SGD", options: saved) }

@@ -98,12 +98,3 @@ func naming<R>(_ fn: String, _ body: () throws -> R) throws -> R {
     do { return try body() }
     catch let e as MoonError where !e.isArgumentError { throw LuaError(renamed(e.message)) }
 }
-
-/// Option `key` of those a declared function leaves to its body (`extra`), read as `V`.
-func extraOption<V: OptionValue>(_ extra: [String: JSONValue], _ key: String, _ type: V.Type, _ fn: String) throws -> V? {
-    guard let value = extra[key], value != .null else { return nil }
-    guard let v = try V(option: value) else {
-        throw MoonError("\(fn): option '\(key)' must be \(V.optionType), got \(value.shortText)")
-    }
-    return v
-}

@@ -7,11 +7,7 @@ extension ModuleBuilder {
     /// is every layer's.
     func layer<T: ConfigurableLayer>(_ type: T.Type, _ fname: String, _ doc: String) {
         function(fname, options: T.Config.self, doc: doc, extra: ["name"]) { L, config, extra in
-            var layerName = ""
-            if let n = extra["name"], n != .null {
-                guard let s = n.string else { throw MoonError("option 'name' must be a string, got \(n.shortText)") }
-                layerName = s
-            }
+            let layerName = try extraOption(extra, "name", String.self, "nn.\(fname)") ?? ""
             L.push(layer: try T(config: config, name: layerName))
             return 1
         }

@@ -154,10 +154,7 @@ enum NNModule {
             settings.
             """, leading: ["code"], extra: ["name"]) { L, options, extra in
             let model = try LayerCodes.model(try L.string(1, "nn.from_code"), options)
-            if let n = extra["name"], n != .null {
-                guard let s = n.string else { throw MoonError("nn.from_code: option 'name' must be a string, got \(n.shortText)") }
-                model.name = s
-            }
+            if let n = try extraOption(extra, "name", String.self, "nn.from_code") { model.name = n }
             L.push(model: model)
             return 1
         }

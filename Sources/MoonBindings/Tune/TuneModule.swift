@@ -57,14 +57,14 @@ enum TuneModule {
                 Runs the objective on every combination of the space's values (the cartesian \
                 product; keys sorted, the last varying fastest; trial ids 1..n in that order).
                 """ + "\n" + sweepDoc, extra: SweepCall.functionKeys) { L, options, _ in
-                try SweepCall(L, kind: "grid", options: options).run(L)
+                try SweepCall(L, options: options).run(L)
             }
             m.function("random", options: RandomOptions.self, doc: """
                 Runs the objective on `trials` configurations drawn from the space by a private \
                 generator seeded by `seed` (default 0): the same seed gives the same \
                 configurations in every run, which a resumed sweep relies on.
                 """ + "\n" + sweepDoc, extra: SweepCall.functionKeys) { L, options, _ in
-                try SweepCall(L, kind: "random", options: options).run(L)
+                try SweepCall(L, options: options).run(L)
             }
             m.function("hyperband", options: HyperbandOptions.self, doc: """
                 Hyperband (Li et al. 2018): brackets of successive halving with budgets in \
@@ -77,7 +77,7 @@ enum TuneModule {
                 fit{epochs=epochs, checkpoint=trial.checkpoint} continues training instead of \
                 starting over. Trials of one round run in parallel; brackets are independent.
                 """ + "\n" + sweepDoc, extra: SweepCall.functionKeys) { L, options, _ in
-                try SweepCall(L, kind: "hyperband", options: options).run(L)
+                try SweepCall(L, options: options).run(L)
             }
             m.function("worker", "tune.worker() --> {sweep=, trial=, attempt=} | nil", """
                 In a worker process of a sweep: which trial it runs; nil in any other run.

@@ -64,7 +64,8 @@ struct SweepCall {
 
     /// The sweep `tune.<kind>{...}` describes: `options` read from the table at index 1 (its
     /// space and functions are read here).
-    init<O: SweepOptions>(_ L: LuaState, kind: String, options: O) throws {
+    init<O: SweepOptions>(_ L: LuaState, options: O) throws {
+        let kind = O.kind
         fn = "tune.\(kind)"
         self.kind = kind
         let o = options.settings
@@ -89,23 +90,13 @@ struct SweepCall {
         inheritOutput = o.output == .inherit
         let seedValue = o.seed
         let seed = UInt64(bitPattern: Int64(seedValue))
+        let content: String
 
-        var content = "\(space.json.encoded)|\(direction)|seed=\(seedValue)"
-        switch options {
-        case let r as RandomOptions:
-            let n = r.trials
-            guard n >= 1 && n <= 1_000_000 else { throw LuaError("\(fn): trials must be at least 1, got \(n)") }
-            var g = SplitMix64(seed: seed)
-            plan = FixedPlan(sweep: "", configs: space.sample(n, &g))
-            content += "|trials=\(n)"
-        case let h as HyperbandOptions:
-            let schedule: HyperbandSchedule
-            do { schedule = try HyperbandSchedule(maxEpochs: h.maxEpochs, factor: h.factor) } catch let e as TuneError where !e.isArgumentError { throw LuaError(e.message) }
-            plan = HyperbandPlan(sweep: "", schedule: schedule, space: space, seed: seed, maximize: direction == "max")
-            content += "|max_epochs=\(h.maxEpochs)|factor=\(h.factor)"
-        default:
-            do { plan = FixedPlan(sweep: "", configs: try space.grid()) } catch let e as TuneError where !e.isArgumentError { throw LuaError(e.message) }
-        }
+        do {
+            let (plan, identity) = try options.plan(space, seed: seed, maximize: direction == "max")
+            self.plan = plan
+            content = "\(space.json.encoded)|\(direction)|seed=\(seedValue)" + identity
+        } catch let e as TuneError where !e.isArgumentError { throw LuaError(e.message) }
         let given = o.name
         let key = given.map { "name:" + $0 } ?? "\(kind)|" + content
         let occurrence = (Self.occurrences[key] ?? 0) + 1

@@ -28,8 +28,8 @@ public enum OptimizerFactory {
     }
 
     /// Option values as older files stored them (every value a number, booleans as 0/1), read
-    /// for the optimizer they belong to.
-    static func savedOptions(_ options: JSONValue, for name: String) -> JSONValue {
+    /// as the options' declarations expect them.
+    static func savedOptions(_ options: JSONValue) -> JSONValue {
         .object(options.pairs.map { key, value in
             if ["nesterov", "centered"].contains(key), let n = value.number { return (key, .bool(n != 0)) }
             return (key, value)

@@ -106,10 +106,7 @@ public struct SavedModel {
             throw TrainingError("\(path): format_version \(version) is not one this moonlab reads (it reads \(ModelFile.formatVersion)); the file comes from another moonlab version or is damaged")
         }
         guard let arch = metadata["architecture"] else { throw TrainingError("\(path) holds no architecture") }
-        let architecture: JSONValue
-        do { architecture = try JSONValue.parse(arch) } catch {
-            throw TrainingError("\(path): architecture is not valid JSON")
-        }
+        let architecture = try JSON.decode(arch, what: "\(path): architecture")
         guard case .object = architecture else { throw TrainingError("\(path) holds no architecture") }
         self.architecture = architecture
         let order = (metadata["weights"].flatMap { try? JSON.decode($0, what: "weights") }?.items ?? []).compactMap(\.string)
@@ -120,9 +117,7 @@ public struct SavedModel {
             weights.append((name, t))
         }
         self.weights = weights
-        optimizerConfig = try metadata["optimizer"].map { text in
-            do { return try JSONValue.parse(text) } catch { throw TrainingError("\(path): optimizer is not valid JSON") }
-        }
+        optimizerConfig = try metadata["optimizer"].map { try JSON.decode($0, what: "\(path): optimizer") }
         var state: [String: Tensor] = [:], extra: [String: Tensor] = [:]
         let weightNames = Set(order)
         for (name, t) in tensors where !weightNames.contains(name) {
@@ -136,7 +131,7 @@ public struct SavedModel {
     /// An optimizer rebuilt from the saved configuration, over `params`, with its state restored.
     public func makeOptimizer(params: [Tensor]) throws -> Optimizer? {
         guard let config = optimizerConfig, let name = config["name"]?.string else { return nil }
-        let optimizer = try OptimizerFactory.make(name, options: OptimizerFactory.savedOptions(config["options"] ?? [:], for: name),
+        let optimizer = try OptimizerFactory.make(name, options: OptimizerFactory.savedOptions(config["options"] ?? [:]),
                                                   params: params)
         try optimizer.restoreState(config: config, tensors: optimizerState)
         return optimizer
