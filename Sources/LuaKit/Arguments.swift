@@ -7,7 +7,7 @@ import MoonBase
 /// `bad argument #1 to 'zeros' (a table of sizes expected, got number 3)`; `fn` names the
 /// function when Lua cannot tell how it was called.
 extension LuaState {
-    public func argumentError(_ fn: String, _ index: Int32, _ expected: String) -> MoonError {
+    public func argumentError(_ index: Int32, _ expected: String) -> MoonError {
         MoonError(.argument(Int(index)), "\(expected) expected, got \(describe(index))", operation: fn)
     }
 
@@ -25,50 +25,50 @@ extension LuaState {
         }
     }
 
-    public func number(_ index: Int32, _ fn: String) throws -> Double {
+    public func number(_ index: Int32) throws -> Double {
         guard type(index) == .number, let v = toNumber(index) else {
-            throw argumentError(fn, index, "a number")
+            throw argumentError(index, "a number")
         }
         return v
     }
 
-    public func optionalNumber(_ index: Int32, _ fn: String, default value: Double) throws -> Double {
-        isNoneOrNil(index) ? value : try number(index, fn)
+    public func optionalNumber(_ index: Int32, default value: Double) throws -> Double {
+        isNoneOrNil(index) ? value : try number(index)
     }
 
-    public func integer(_ index: Int32, _ fn: String) throws -> Int {
-        guard type(index) == .number else { throw argumentError(fn, index, "an integer") }
+    public func integer(_ index: Int32) throws -> Int {
+        guard type(index) == .number else { throw argumentError(index, "an integer") }
         if let i = toInteger(index) { return i }
-        throw argumentError(fn, index, "an integer")
+        throw argumentError(index, "an integer")
     }
 
-    public func optionalInteger(_ index: Int32, _ fn: String, default value: Int) throws -> Int {
-        isNoneOrNil(index) ? value : try integer(index, fn)
+    public func optionalInteger(_ index: Int32, default value: Int) throws -> Int {
+        isNoneOrNil(index) ? value : try integer(index)
     }
 
-    public func string(_ index: Int32, _ fn: String) throws -> String {
+    public func string(_ index: Int32) throws -> String {
         guard type(index) == .string, let s = toString(index) else {
-            throw argumentError(fn, index, "a string")
+            throw argumentError(index, "a string")
         }
         return s
     }
 
-    public func boolean(_ index: Int32, _ fn: String) throws -> Bool {
-        guard type(index) == .boolean else { throw argumentError(fn, index, "a boolean") }
+    public func boolean(_ index: Int32) throws -> Bool {
+        guard type(index) == .boolean else { throw argumentError(index, "a boolean") }
         return toBool(index)
     }
 
-    public func checkTable(_ index: Int32, _ fn: String, _ what: String = "a table") throws {
-        guard type(index) == .table else { throw argumentError(fn, index, what) }
+    public func checkTable(_ index: Int32, _ what: String = "a table") throws {
+        guard type(index) == .table else { throw argumentError(index, what) }
     }
 
-    public func checkFunction(_ index: Int32, _ fn: String) throws {
-        guard type(index) == .function else { throw argumentError(fn, index, "a function") }
+    public func checkFunction(_ index: Int32) throws {
+        guard type(index) == .function else { throw argumentError(index, "a function") }
     }
 
     /// The integers of the array at `index` (`{2, 3}`), checked.
-    public func integerArray(_ index: Int32, _ fn: String, _ what: String = "a table of integers") throws -> [Int] {
-        try checkTable(index, fn, what)
+    public func integerArray(_ index: Int32, _ what: String = "a table of integers") throws -> [Int] {
+        try checkTable(index, what)
         let n = rawLength(index)
         var out: [Int] = []
         out.reserveCapacity(n)
@@ -83,10 +83,37 @@ extension LuaState {
         return out
     }
 
+    /// The entries 1..#t of the Lua array at `index`, each read by `read` (nil: not a `what`):
+    /// the layers of `nn.Sequential{...}`, the transforms of `aug.Compose{...}`.
+    public func list<T>(_ index: Int32, of what: String, _ read: (Int32) -> T?) throws -> [T] {
+        try checkTable(index, "a Lua array of entries, each \(what)")
+        var out: [T] = []
+        for i in 1...max(rawLength(index), 1) where i <= rawLength(index) {
+            rawGet(index, i)
+            defer { pop() }
+            guard let v = read(absolute(-1)) else { throw fail("entry \(i) must be \(what), got \(describe(-1))") }
+            out.append(v)
+        }
+        return out
+    }
+
+    /// The values of the table at `index`, each read by `read` (nil: not a `what`), with
+    /// their names: entries 1..n in order without a name, then string keys in name order.
+    public func keyed<T>(_ index: Int32, of what: String, _ read: (Int32) -> T?) throws -> [(name: String?, value: T)] {
+        var positional: [(Int, T)] = [], named: [(String, T)] = []
+        var bad: String?
+        forEachPair(index) {
+            guard let v = read(absolute(-1)) else { bad = bad ?? describe(-1); return }
+            if type(-2) == .string, let k = toString(-2) { named.append((k, v)) } else if let i = toInteger(-2) { positional.append((i, v)) }
+        }
+        if let bad { throw fail("entries must be \(what), found \(bad)") }
+        return positional.sorted { $0.0 < $1.0 }.map { (nil, $0.1) } + named.sorted { $0.0 < $1.0 }.map { ($0.0, $0.1) }
+    }
+
     // MARK: option tables (`{padding="same", stride=2}`)
 
     /// Reads `opts[key]` from the option table at `index` (absent table or field: nil).
-    public func option<T>(_ index: Int32, _ key: String, _ fn: String,
+    public func option<T>(_ index: Int32, _ key: String,
                           _ read: (Int32) -> T?, _ expected: String) throws -> T? {
         guard type(index) == .table else { return nil }
         getField(index, key)
@@ -98,22 +125,22 @@ extension LuaState {
         return v
     }
 
-    public func optionNumber(_ index: Int32, _ key: String, _ fn: String) throws -> Double? {
-        try option(index, key, fn, { type($0) == .number ? toNumber($0) : nil }, "a number")
+    public func optionNumber(_ index: Int32, _ key: String) throws -> Double? {
+        try option(index, key, { type($0) == .number ? toNumber($0) : nil }, "a number")
     }
-    public func optionInteger(_ index: Int32, _ key: String, _ fn: String) throws -> Int? {
-        try option(index, key, fn, { type($0) == .number ? toInteger($0) : nil }, "an integer")
+    public func optionInteger(_ index: Int32, _ key: String) throws -> Int? {
+        try option(index, key, { type($0) == .number ? toInteger($0) : nil }, "an integer")
     }
-    public func optionString(_ index: Int32, _ key: String, _ fn: String) throws -> String? {
-        try option(index, key, fn, { type($0) == .string ? toString($0) : nil }, "a string")
+    public func optionString(_ index: Int32, _ key: String) throws -> String? {
+        try option(index, key, { type($0) == .string ? toString($0) : nil }, "a string")
     }
-    public func optionBool(_ index: Int32, _ key: String, _ fn: String) throws -> Bool? {
-        try option(index, key, fn, { type($0) == .boolean ? toBool($0) : nil }, "a boolean")
+    public func optionBool(_ index: Int32, _ key: String) throws -> Bool? {
+        try option(index, key, { type($0) == .boolean ? toBool($0) : nil }, "a boolean")
     }
 
     /// Option `key` of the table at `index` read as any `OptionValue` (a padding, an
     /// initializer, a pair): nil when absent.
-    public func option<V: OptionValue>(_ index: Int32, _ key: String, _ fn: String, as type: V.Type) throws -> V? {
+    public func option<V: OptionValue>(_ index: Int32, _ key: String, as type: V.Type) throws -> V? {
         guard self.type(index) == .table else { return nil }
         getField(index, key)
         defer { pop() }
@@ -130,7 +157,7 @@ extension LuaState {
     }
 
     /// Rejects option keys not in `known`, listing the valid ones (catches typos like `patince`).
-    public func checkOptionKeys(_ index: Int32, _ fn: String, _ known: Set<String>) throws {
+    public func checkOptionKeys(_ index: Int32, _ known: Set<String>) throws {
         guard type(index) == .table else { return }
         var unknown: [String] = []
         forEachPair(index) {

@@ -12,7 +12,7 @@ public struct ModuleBuilder {
     /// Adds `module.fname = body`, documented: `signature` is the call as users write it
     /// (`tensor.zeros{d1, d2, ...}`), `doc` the help text.
     public func function(_ fname: String, _ signature: String, _ doc: String, _ body: @escaping LuaFunction) {
-        state.push(function: body)
+        state.push(function: body, name: "\(name).\(fname)")
         state.document(-1, name: "\(name).\(fname)", signature: signature, text: doc)
         state.setField(table, fname)
     }

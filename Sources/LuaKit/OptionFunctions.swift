@@ -8,11 +8,13 @@ extension ModuleBuilder {
     /// - `extra`: keys taken out of the table before `C` reads it and handed to `body` as JSON
     ///   (a layer's `name`); one that is not JSON (a list of tensors) is left for `body` to read
     ///   from the table.
+    /// - `returns`: what help shows after `-->`.
     public func function<C: Options>(_ fname: String, options: C.Type, doc: String, leading: [String] = [],
-                                     extra: [String] = [],
+                                     extra: [String] = [], returns: String? = nil,
                                      _ body: @escaping (LuaState, C, [String: JSONValue]) throws -> Int32) {
         let lines = C.optionDocs
         let signature = C.signature("\(name).\(fname)", leading: leading, extra: extra.map { "\($0)=" })
+            + (returns.map { " --> " + $0 } ?? "")
         function(fname, signature, lines.isEmpty ? doc : doc + "\n" + lines) { L in
             let skipped = Int32(leading.count)
             let table = skipped + Int32(C.fields.filter(\.positional).count) + 1
@@ -31,6 +33,25 @@ extension ModuleBuilder {
                 throw e
             }
             return try body(L, config, taken)
+        }
+    }
+}
+
+extension LuaMethod {
+    /// A method whose option table (after self and the `leading` arguments, which `body`
+    /// reads itself) is one `Options` declaration: its help signature
+    /// (`ds:split(fraction, {seed=nil, stratify=false}) --> first, second`), checks and
+    /// defaults come from `C`.
+    /// `extra`: keys of the table that are not JSON (an optimizer object), left for `body`.
+    public init<C: Options>(_ name: String, _ receiver: String, options: C.Type, leading: [String] = [],
+                            extra: [String] = [], returns: String? = nil, doc: String,
+                            _ body: @escaping (LuaState, C) throws -> Int32) {
+        let lines = C.optionDocs
+        let signature = C.signature("\(receiver):\(name)", leading: leading, extra: extra.map { "\($0)=" })
+            + (returns.map { " --> " + $0 } ?? "")
+        let table = Int32(leading.count) + 2
+        self.init(name, signature, lines.isEmpty ? doc : doc + "\n" + lines) { L in
+            try body(L, try L.options(C.self, at: table, skipping: Set(extra)))
         }
     }
 }

@@ -41,26 +41,28 @@ extension LuaState {
     /// - `metamethods`: `__add`, `__tostring`, ...; `__gc` is provided.
     /// - `index`: an `__index` function for more than methods (fields, `t[i]`); it sees the
     ///   methods table as upvalue-free lookup through `methodsLookup` if it wants.
+    /// - `className`: how messages name the methods (`dataset:split`).
     public func defineClass(_ metatable: StaticString,
                             methods: [(String, LuaFunction)],
                             metamethods: [(String, LuaFunction)] = [],
-                            index: LuaFunction? = nil) {
+                            index: LuaFunction? = nil, className: String? = nil) {
         luaL_newmetatable(L, Self.cName(metatable))
         newTable(fieldCount: Int32(methods.count))
+        let prefix = className.map { $0 + ":" } ?? ""
         for (name, f) in methods {
-            push(function: f)
+            push(function: f, name: prefix + name)
             setField(-2, name)
         }
         pushValue(-1)
         setField(-3, "__methods")
         if let index {
             // Methods answered in C; other keys reach the Swift fallback.
-            push(function: index)
+            push(function: index, name: className ?? "index")
             moon_push_indexer(L)
         }
         setField(-2, "__index")
         for (name, f) in metamethods {
-            push(function: f)
+            push(function: f, name: name == "__call" ? (className ?? "object") + "(...)" : (className.map { $0 + " " } ?? "") + name)
             setField(-2, name)
         }
         push(Self.releaseHandle)
@@ -75,7 +77,7 @@ extension LuaState {
                             metamethods: [(String, LuaFunction)] = [],
                             index: LuaFunction? = nil) {
         defineClass(metatable, methods: methods.map { ($0.name, $0.body) },
-                    metamethods: metamethods, index: index)
+                    metamethods: metamethods, index: index, className: name)
         moon_getmetatable_named(L, Self.cName(metatable))
         document(-1, name: name, signature: name, text: classDoc)
         getField(-1, "__methods")

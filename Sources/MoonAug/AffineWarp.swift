@@ -122,7 +122,7 @@ public enum AffineWarp {
     /// processed in parallel; the result does not depend on the thread count.
     public static func warp(_ x: Tensor, maps: [Affine], fill: FillMode) throws -> Tensor {
         guard x.rank == 4, x.isContiguous, maps.count == x.shape[0] else {
-            throw AugError("warp: expected a contiguous N x C x H x W batch and N maps, got shape \(shapeText(x.shape)) and \(maps.count) maps")
+            throw AugError(in: "warp", "expected a contiguous N x C x H x W batch and N maps, got shape \(shapeText(x.shape)) and \(maps.count) maps")
         }
         let (n, c, h, w) = Images.dims(x)
         let plane = h * w, image = c * plane

@@ -16,7 +16,7 @@ public final class ColorJitter: BatchTransform {
     /// Strengths b, c >= 0; 0 leaves that property alone.
     public init(brightness: Double = 0, contrast: Double = 0) throws {
         for (what, v) in [("brightness", brightness), ("contrast", contrast)] where !(v.isFinite && v >= 0) {
-            throw AugError("ColorJitter: \(what) must be a number >= 0, got \(format(v))")
+            throw AugError(in: "ColorJitter", "\(what) must be a number >= 0, got \(format(v))")
         }
         self.brightness = max(0, 1 - brightness)...(1 + brightness)
         self.contrast = max(0, 1 - contrast)...(1 + contrast)
@@ -27,7 +27,7 @@ public final class ColorJitter: BatchTransform {
     public init(brightnessFactors: ClosedRange<Double>, contrastFactors: ClosedRange<Double> = 1...1) throws {
         for (what, r) in [("brightness", brightnessFactors), ("contrast", contrastFactors)]
         where !(r.lowerBound.isFinite && r.upperBound.isFinite && r.lowerBound >= 0) {
-            throw AugError("ColorJitter: \(what) factors must be finite and >= 0, got {\(format(r.lowerBound)), \(format(r.upperBound))}")
+            throw AugError(in: "ColorJitter", "\(what) factors must be finite and >= 0, got {\(format(r.lowerBound)), \(format(r.upperBound))}")
         }
         brightness = brightnessFactors
         contrast = contrastFactors

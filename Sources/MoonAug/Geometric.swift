@@ -30,10 +30,10 @@ enum Ranges {
     /// [-bound, bound]; `bound` must be finite and at least 0 (and below `limit` when given).
     static func symmetric(_ op: String, _ what: String, _ bound: Double, below limit: Double? = nil) throws -> ClosedRange<Double> {
         guard bound.isFinite, bound >= 0 else {
-            throw AugError("\(op): \(what) must be a number >= 0, got \(format(bound))")
+            throw AugError(in: op, "\(what) must be a number >= 0, got \(format(bound))")
         }
         if let limit, bound >= limit {
-            throw AugError("\(op): \(what) must be below \(format(limit)), got \(format(bound))")
+            throw AugError(in: op, "\(what) must be below \(format(limit)), got \(format(bound))")
         }
         return -bound...bound
     }
@@ -42,10 +42,10 @@ enum Ranges {
     static func pair(_ op: String, _ what: String, _ lo: Double, _ hi: Double,
                      within: ClosedRange<Double>? = nil) throws -> ClosedRange<Double> {
         guard lo.isFinite, hi.isFinite, lo <= hi else {
-            throw AugError("\(op): \(what) {lo, hi} needs finite lo <= hi, got {\(format(lo)), \(format(hi))}")
+            throw AugError(in: op, "\(what) {lo, hi} needs finite lo <= hi, got {\(format(lo)), \(format(hi))}")
         }
         if let within, !(within.contains(lo) && within.contains(hi)) {
-            throw AugError("\(op): \(what) {\(format(lo)), \(format(hi))} must lie in [\(format(within.lowerBound)), \(format(within.upperBound))]")
+            throw AugError(in: op, "\(what) {\(format(lo)), \(format(hi))} must lie in [\(format(within.lowerBound)), \(format(within.upperBound))]")
         }
         return lo...hi
     }
@@ -53,7 +53,7 @@ enum Ranges {
     /// A probability in [0, 1].
     static func probability(_ op: String, _ p: Double) throws -> Double {
         guard p.isFinite, p >= 0, p <= 1 else {
-            throw AugError("\(op): probability p must lie in [0, 1], got \(format(p))")
+            throw AugError(in: op, "probability p must lie in [0, 1], got \(format(p))")
         }
         return p
     }

@@ -106,31 +106,31 @@ public final class ImageDataGenerator: BatchTransform {
         for (key, v) in [("rotation_range", o.rotationRange), ("width_shift_range", o.widthShiftRange),
                          ("height_shift_range", o.heightShiftRange), ("shear_range", o.shearRange),
                          ("channel_shift_range", o.channelShiftRange)] where !(v.isFinite && v >= 0) {
-            throw AugError("\(op): \(key) must be a number >= 0, got \(format(v))")
+            throw AugError(in: op, "\(key) must be a number >= 0, got \(format(v))")
         }
-        if o.shearRange >= 90 { throw AugError("\(op): shear_range must be below 90 degrees, got \(format(o.shearRange))") }
+        if o.shearRange >= 90 { throw AugError(in: op, "shear_range must be below 90 degrees, got \(format(o.shearRange))") }
         if let hi = o.zoom.hi, hi < o.zoom.lo {
-            throw AugError("\(op): zoom_range {lo, hi} needs lo <= hi, got {\(format(o.zoom.lo)), \(format(hi))}")
+            throw AugError(in: op, "zoom_range {lo, hi} needs lo <= hi, got {\(format(o.zoom.lo)), \(format(hi))}")
         }
         if o.zoom.hi == nil, !(o.zoom.lo >= 0 && o.zoom.lo < 1) {
-            throw AugError("\(op): zoom_range must be a number in [0, 1) or a pair {lo, hi}, got \(format(o.zoom.lo))")
+            throw AugError(in: op, "zoom_range must be a number in [0, 1) or a pair {lo, hi}, got \(format(o.zoom.lo))")
         }
         if let b = o.brightness, b.hi == nil || b.hi! < b.lo {
-            throw AugError("\(op): brightness_range must be a pair {lo, hi} with lo <= hi, e.g. {0.8, 1.2}")
+            throw AugError(in: op, "brightness_range must be a pair {lo, hi} with lo <= hi, e.g. {0.8, 1.2}")
         }
-        guard o.cval.isFinite else { throw AugError("\(op): the fill value must be finite, got \(o.cval)") }
+        guard o.cval.isFinite else { throw AugError(in: op, "the fill value must be finite, got \(o.cval)") }
         let z = o.zoomRange
         guard z.lowerBound.isFinite, z.upperBound.isFinite, z.lowerBound > 0 else {
-            throw AugError("\(op): zoom_range must give factors > 0 (a float below 1 or {lo, hi} with 0 < lo <= hi), got {\(format(z.lowerBound)), \(format(z.upperBound))}")
+            throw AugError(in: op, "zoom_range must give factors > 0 (a float below 1 or {lo, hi} with 0 < lo <= hi), got {\(format(z.lowerBound)), \(format(z.upperBound))}")
         }
         if let b = o.brightnessRange, !(b.lowerBound.isFinite && b.upperBound.isFinite && b.lowerBound >= 0) {
-            throw AugError("\(op): brightness_range {lo, hi} needs 0 <= lo <= hi, got {\(format(b.lowerBound)), \(format(b.upperBound))}")
+            throw AugError(in: op, "brightness_range {lo, hi} needs 0 <= lo <= hi, got {\(format(b.lowerBound)), \(format(b.upperBound))}")
         }
         if let r = o.rescale, !r.isFinite {
-            throw AugError("\(op): rescale must be a finite number, got \(r)")
+            throw AugError(in: op, "rescale must be a finite number, got \(r)")
         }
         guard o.zcaEpsilon.isFinite, o.zcaEpsilon > 0 else {
-            throw AugError("\(op): zca_epsilon must be > 0, got \(format(o.zcaEpsilon))")
+            throw AugError(in: op, "zca_epsilon must be > 0, got \(format(o.zcaEpsilon))")
         }
         if o.zcaWhitening {
             o.featurewiseCenter = true
@@ -149,7 +149,7 @@ public final class ImageDataGenerator: BatchTransform {
     public func fit(_ x: Tensor) throws -> ImageDataGenerator {
         let op = "ImageDataGenerator:fit"
         guard x.rank == 4, x.shape[0] >= 2 else {
-            throw AugError("\(op): expected N x C x H x W images with N >= 2, got shape \(shapeText(x.shape))")
+            throw AugError(in: op, "expected N x C x H x W images with N >= 2, got shape \(shapeText(x.shape))")
         }
         if !needsFit { return self }
         var data = x.isContiguous ? x : try x.contiguous()
@@ -219,11 +219,11 @@ public final class ImageDataGenerator: BatchTransform {
     func transformBatch(_ batch: Tensor, generator: RandomGenerator) throws -> Tensor {
         let o = options
         guard isFitted else {
-            throw AugError("ImageDataGenerator: featurewise_center, featurewise_std_normalization and zca_whitening need the data's statistics: call fit(train) first")
+            throw AugError(in: "ImageDataGenerator", "featurewise_center, featurewise_std_normalization and zca_whitening need the data's statistics: call fit(train) first")
         }
         let (n, c, h, w) = Images.dims(batch)
         if let mean, mean.count != c {
-            throw AugError("ImageDataGenerator: fitted on \(mean.count)-channel images, got shape \(shapeText(batch.shape))")
+            throw AugError(in: "ImageDataGenerator", "fitted on \(mean.count)-channel images, got shape \(shapeText(batch.shape))")
         }
         let d = draws(count: n, height: h, width: w, generator: generator)
         let out = try AffineWarp.warp(batch, maps: d.map(\.map), fill: o.fillMode)

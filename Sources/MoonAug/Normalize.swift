@@ -10,12 +10,12 @@ public final class Normalize: BatchTransform {
 
     /// `mean` and `std` hold 1 value or one per channel; every std must be > 0.
     public init(mean: [Float], std: [Float]) throws {
-        guard !mean.isEmpty, !std.isEmpty else { throw AugError("Normalize: mean and std need at least one value") }
+        guard !mean.isEmpty, !std.isEmpty else { throw AugError(in: "Normalize", "mean and std need at least one value") }
         if let bad = std.first(where: { !($0.isFinite && $0 > 0) }) {
-            throw AugError("Normalize: std must be > 0, got \(format(bad))")
+            throw AugError(in: "Normalize", "std must be > 0, got \(format(bad))")
         }
         if let bad = mean.first(where: { !$0.isFinite }) {
-            throw AugError("Normalize: mean must be finite, got \(bad)")
+            throw AugError(in: "Normalize", "mean must be finite, got \(bad)")
         }
         self.mean = mean
         self.std = std
@@ -24,7 +24,7 @@ public final class Normalize: BatchTransform {
     func transformBatch(_ batch: Tensor, generator: RandomGenerator) throws -> Tensor {
         let (n, c, h, w) = Images.dims(batch)
         for (what, v) in [("mean", mean), ("std", std)] where v.count != 1 && v.count != c {
-            throw AugError("Normalize: \(what) has \(v.count) values but the images have \(c) channels (shape \(shapeText(batch.shape)))")
+            throw AugError(in: "Normalize", "\(what) has \(v.count) values but the images have \(c) channels (shape \(shapeText(batch.shape)))")
         }
         let plane = h * w
         let shift = (0..<c).map { mean[mean.count == 1 ? 0 : $0] }

@@ -1,4 +1,5 @@
 import Foundation
+import MoonBase
 import MoonData
 import MoonEngine
 
@@ -15,18 +16,18 @@ public enum Preview {
                              generator: RandomGenerator = .global) throws -> (width: Int, height: Int) {
         let op = "preview"
         guard x.rank == 4, x.shape[1] == 1 || x.shape[1] == 3 else {
-            throw AugError("\(op): expected N x C x H x W images with 1 or 3 channels, got shape \(shapeText(x.shape))")
+            throw AugError(in: op, "expected N x C x H x W images with 1 or 3 channels, got shape \(shapeText(x.shape))")
         }
-        guard count >= 1 else { throw AugError("\(op): n must be at least 1, got \(count)") }
-        guard (1...16).contains(scale) else { throw AugError("\(op): scale must be 1..16, got \(scale)") }
+        guard count >= 1 else { throw AugError(in: op, "n must be at least 1, got \(count)") }
+        guard (1...16).contains(scale) else { throw AugError(in: op, "scale must be 1..16, got \(scale)") }
         let n = min(count, x.shape[0])
-        guard n >= 1 else { throw AugError("\(op): the data set is empty") }
+        guard n >= 1 else { throw AugError(in: op, "the data set is empty") }
         let cols = columns ?? Int(Double(n).squareRoot().rounded(.up))
-        guard cols >= 1 else { throw AugError("\(op): cols must be at least 1, got \(cols)") }
+        guard cols >= 1 else { throw AugError(in: op, "cols must be at least 1, got \(cols)") }
         let originals = try x.narrow(0, 0, n).contiguous()
         let augmented = try Images.batch(try transform.apply(originals, generator: generator), op)
         guard augmented.shape == originals.shape else {
-            throw AugError("\(op): the transform changed the shape \(shapeText(originals.shape)) to \(shapeText(augmented.shape))")
+            throw AugError(in: op, "the transform changed the shape \(shapeText(originals.shape)) to \(shapeText(augmented.shape))")
         }
         let (c, h, w) = (x.shape[1], x.shape[2], x.shape[3])
         let rows = (n + cols - 1) / cols
@@ -35,7 +36,7 @@ public enum Preview {
         let width = (cols * cellW + (cols + 1) * outer) * scale
         let height = (rows * cellH + (rows + 1) * outer) * scale
         guard width < 1 << 16, height < 1 << 16 else {
-            throw AugError("\(op): a \(width) x \(height) grid is too large; lower n or scale")
+            throw AugError(in: op, "a \(width) x \(height) grid is too large; lower n or scale")
         }
         var pixels = [UInt8](repeating: 255, count: width * height * c)
         let a = originals.toArray(), b = augmented.toArray()
@@ -69,5 +70,29 @@ public enum Preview {
         }
         try PNGWriter.write(path, width: width, height: height, color: c == 1 ? .gray : .rgb, pixels: pixels)
         return (width, height)
+    }
+}
+
+extension Preview {
+    /// `{n=16, cols=, scale=2, seed=}` of `aug.preview`.
+    public struct Options: MoonBase.Options {
+        public var n = 16
+        public var cols: Int? = nil
+        public var scale = 2
+        public var seed: Int? = nil
+        public init() {}
+        public static var fields: [OptionField<Options>] {
+            [OptionField("n", \.n, "how many images, from the first"),
+             OptionField("cols", \.cols, "pairs a row (nil: a square grid)"),
+             OptionField("scale", \.scale, "pixels per image pixel"),
+             OptionField("seed", \.seed, "draws the augmentation from its own generator (nil: the global one)")]
+        }
+    }
+
+    /// Writes the preview of `x` with `options`.
+    @discardableResult
+    public static func write(_ x: Tensor, transform: any Transform, to path: String, _ o: Options) throws -> (width: Int, height: Int) {
+        try write(x, transform: transform, to: path, count: o.n, columns: o.cols, scale: o.scale,
+                  generator: SeedOptions.generator(o.seed))
     }
 }

@@ -13,7 +13,7 @@ public final class RandomShift: GeometricTransform {
     /// Fractions in [0, 1].
     public init(width: Double = 0, height: Double = 0, fill: FillMode = .constant(0)) throws {
         for (what, v) in [("width", width), ("height", height)] where !(v.isFinite && v >= 0 && v <= 1) {
-            throw AugError("RandomShift: \(what) must be a fraction in [0, 1], got \(format(v))")
+            throw AugError(in: "RandomShift", "\(what) must be a fraction in [0, 1], got \(format(v))")
         }
         self.width = width
         self.height = height

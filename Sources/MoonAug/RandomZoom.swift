@@ -20,7 +20,7 @@ public final class RandomZoom: GeometricTransform {
 
     /// Factors in [lo, hi], 0 < lo <= hi.
     public init(scale lo: Double, _ hi: Double, fill: FillMode = .constant(0)) throws {
-        guard lo > 0 else { throw AugError("RandomZoom: scale {lo, hi} needs lo > 0, got {\(format(lo)), \(format(hi))}") }
+        guard lo > 0 else { throw AugError(in: "RandomZoom", "scale {lo, hi} needs lo > 0, got {\(format(lo)), \(format(hi))}") }
         scale = try Ranges.pair("RandomZoom", "scale", lo, hi)
         factor = nil
         self.fill = fill

@@ -15,8 +15,8 @@ public struct SymmetricEigen {
     /// Decomposes the symmetric row-major `n x n` matrix `a` (only symmetry is assumed; the
     /// matrix is read whole). Throws when QL does not converge (NaN or infinite entries).
     public init(_ a: [Double], n: Int) throws {
-        guard a.count == n * n else { throw AugError("eigen: \(a.count) values do not make a \(n) x \(n) matrix") }
-        guard a.allSatisfy(\.isFinite) else { throw AugError("eigen: the matrix holds NaN or infinite values") }
+        guard a.count == n * n else { throw AugError(in: "eigen", "\(a.count) values do not make a \(n) x \(n) matrix") }
+        guard a.allSatisfy(\.isFinite) else { throw AugError(in: "eigen", "the matrix holds NaN or infinite values") }
         self.n = n
         var w = a  // W = Vᵀ; V starts as a (symmetric), so W does too.
         var d = [Double](repeating: 0, count: n), e = [Double](repeating: 0, count: n)
@@ -141,7 +141,7 @@ public struct SymmetricEigen {
                 repeat {
                     iterations += 1
                     if iterations > 200 {
-                        throw AugError("eigen: the QL iteration did not converge for eigenvalue \(l + 1) of \(n)")
+                        throw AugError(in: "eigen", "the QL iteration did not converge for eigenvalue \(l + 1) of \(n)")
                     }
                     var g = d[l]
                     var p = (d[l + 1] - g) / (2 * e[l])

@@ -50,7 +50,7 @@ enum Images {
     /// `x` as a contiguous `{N, C, H, W}` batch (a single `{C, H, W}` image gets N = 1).
     static func batch(_ x: Tensor, _ op: String) throws -> Tensor {
         guard x.rank == 3 || x.rank == 4 else {
-            throw AugError("\(op): expected a C x H x W image or an N x C x H x W batch, got shape \(shapeText(x.shape))")
+            throw AugError(in: op, "expected a C x H x W image or an N x C x H x W batch, got shape \(shapeText(x.shape))")
         }
         let b = x.rank == 3 ? try x.unsqueeze(0) : x
         return b.isContiguous ? b : try b.contiguous()

@@ -20,7 +20,7 @@ public struct FillOptions {
     public init() {}
 
     public func fill(_ op: String) throws -> FillMode {
-        guard value.isFinite else { throw AugError("\(op): the fill value must be finite, got \(value)") }
+        guard value.isFinite else { throw AugError(in: op, "the fill value must be finite, got \(value)") }
         return FillMode(name: mode.rawValue, value: Float(value))!
     }
 
@@ -139,7 +139,7 @@ extension ColorJitter: ConfigurableTransform {
 extension Normalize: ConfigurableTransform {
     public static func make(_ o: NormalizeOptions) throws -> Normalize {
         guard !o.mean.isEmpty, !o.std.isEmpty else {
-            throw AugError("Normalize: needs both mean and std, e.g. aug.Normalize{mean=0.5, std=0.5}")
+            throw AugError(in: "Normalize", "needs both mean and std, e.g. aug.Normalize{mean=0.5, std=0.5}")
         }
         return try Normalize(mean: o.mean.map(Float.init), std: o.std.map(Float.init))
     }

@@ -23,7 +23,7 @@ public final class ZCA: BatchTransform {
 
     /// `epsilon` > 0 regularises the smallest eigenvalues (Keras' zca_epsilon: 1e-6).
     public init(epsilon: Double = 1e-6, centering: Centering = .perFeature) throws {
-        guard epsilon.isFinite, epsilon > 0 else { throw AugError("ZCA: epsilon must be > 0, got \(format(epsilon))") }
+        guard epsilon.isFinite, epsilon > 0 else { throw AugError(in: "ZCA", "epsilon must be > 0, got \(format(epsilon))") }
         self.epsilon = epsilon
         self.centering = centering
     }
@@ -44,11 +44,11 @@ public final class ZCA: BatchTransform {
 
     public func apply(_ images: Tensor, generator: RandomGenerator) throws -> Tensor {
         guard let mean, let matrix, let sampleShape else {
-            throw AugError("ZCA: not fitted; call fit(train) first")
+            throw AugError(in: "ZCA", "not fitted; call fit(train) first")
         }
         let single = images.shape == sampleShape
         guard single || Array(images.shape.dropFirst()) == sampleShape else {
-            throw AugError("ZCA: fitted on samples of shape \(shapeText(sampleShape)), got \(shapeText(images.shape))")
+            throw AugError(in: "ZCA", "fitted on samples of shape \(shapeText(sampleShape)), got \(shapeText(images.shape))")
         }
         let d = mean.count
         let flat = try images.reshape([single ? 1 : images.shape[0], d])
@@ -63,11 +63,11 @@ public final class ZCA: BatchTransform {
     /// The mean `{D}` and whitening matrix `{D, D}` of the rows of `x` (flattened after dim 0).
     static func whitening(_ x: Tensor, epsilon: Double, centering: Centering, op: String) throws -> (Tensor, Tensor) {
         guard x.rank >= 2, x.shape[0] >= 2 else {
-            throw AugError("\(op): expected at least 2 samples {N, ...}, got shape \(shapeText(x.shape))")
+            throw AugError(in: op, "expected at least 2 samples {N, ...}, got shape \(shapeText(x.shape))")
         }
         let n = x.shape[0], d = x.count / n
         guard d <= 4096 else {
-            throw AugError("\(op): \(d) features per sample make a \(d) x \(d) covariance; ZCA here handles up to 4096")
+            throw AugError(in: op, "\(d) features per sample make a \(d) x \(d) covariance; ZCA here handles up to 4096")
         }
         let rows = try (x.isContiguous ? x : try x.contiguous()).reshape([n, d])
         let mean = try featureMean(rows, centering: centering, shape: x.shape)

@@ -30,6 +30,12 @@ public struct MoonError: Error, CustomStringConvertible, Equatable, Sendable {
         self.message = message
     }
 
+    /// An invalid-value error of `operation` (`matmul`): a caller may rename the operation
+    /// to the name its users call (`tensor:matmul`).
+    public init(in operation: String, _ message: String) {
+        self.init(.invalid, message, operation: operation)
+    }
+
     public init(_ kind: Kind, _ message: String, operation: String? = nil) {
         self.kind = kind
         self.operation = operation

@@ -328,3 +328,10 @@ extension OptionChoice {
     public var option: JSONValue { .string(rawValue) }
     public static var optionType: String { "one of " + allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") }
 }
+
+/// Any value, read as it is given (a plot's series: a table whose shape its reader checks).
+extension JSONValue: OptionValue {
+    public init?(option: JSONValue) { self = option }
+    public var option: JSONValue { self }
+    public static var optionType: String { "a value" }
+}

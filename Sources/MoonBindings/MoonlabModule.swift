@@ -13,7 +13,7 @@ extension Moonlab {
                 dropout, augmentation, and Lua's math.random), so the same seed gives the same \
                 numbers, run to run.
                 """) { L in
-                let n = try L.integer(1, "moonlab.seed")
+                let n = try L.integer(1)
                 Seeding.seed(UInt64(bitPattern: Int64(n)))
                 // Lua's own generator too, so scripts that use math.random reproduce.
                 L.getGlobal("math"); L.getField(-1, "randomseed"); L.push(n)
@@ -28,8 +28,8 @@ extension Moonlab {
                 """) { L in
                 let text = DocPage.markdown(L.documentation(), title: "moonlab \(version) API reference")
                 if !L.isNoneOrNil(1) {
-                    let path = try L.string(1, "moonlab.docs")
-                    do { try AtomicFile.write(Array(text.utf8), to: path, createFolders: true) } catch { throw LuaError("moonlab.docs: \(error)") }
+                    let path = try L.string(1)
+                    do { try AtomicFile.write(Array(text.utf8), to: path, createFolders: true) } catch { throw L.fail("\(error)") }
                 }
                 L.push(text)
                 return 1
@@ -39,8 +39,8 @@ extension Moonlab {
                 With no argument returns the current count.
                 """) { L in
                 if !L.isNoneOrNil(1) {
-                    let n = try L.integer(1, "moonlab.threads")
-                    guard n >= 1 && n <= 256 else { throw LuaError("moonlab.threads: count must be 1..256, got \(n)") }
+                    let n = try L.integer(1)
+                    guard n >= 1 && n <= 256 else { throw L.fail("count must be 1..256, got \(n)") }
                     Threads.set(n)
                 }
                 L.push(Threads.count)

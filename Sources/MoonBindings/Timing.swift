@@ -19,7 +19,7 @@ extension Moonlab {
             Calls fn(...) once, prints its wall time ("wall time: 12.3 ms") and returns what fn \
             returned (IPython's %time).
             """) { L in
-            try L.checkFunction(1, "time")
+            try L.checkFunction(1)
             let base = L.top
             let start = WallClock.now()
             try L.call(nargs: base - 1, nresults: LuaState.allResults)
@@ -32,7 +32,7 @@ extension Moonlab {
             as IPython's %timeit picks); prints "median ± sd per call (median of runs, n calls \
             each; best ...)" unless quiet, and returns the per-call seconds.
             """ + TimeitOptions.optionDocs) { L in
-            try L.checkFunction(1, "timeit")
+            try L.checkFunction(1)
             let o = try L.options(TimeitOptions.self, at: 2)
             guard o.runs >= 1 && o.runs <= 10_000 else { throw LuaError("timeit: runs must be 1..10000, got \(o.runs)") }
             if let n = o.calls, !(1...1_000_000_000).contains(n) { throw LuaError("timeit: n must be at least 1, got \(n)") }

@@ -1,6 +1,7 @@
 import Foundation
 import LuaKit
 import MoonBindings
+import MoonTune
 
 /// The `moonlab` command: runs `-e` chunks and scripts, then (or instead) the REPL.
 public enum MoonlabCommand {

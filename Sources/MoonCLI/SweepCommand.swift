@@ -41,7 +41,7 @@ enum SweepCommand {
             Output.error("moonlab sweep: \(e.description)\n\(usage)")
             return 2
         } catch let e as TuneError where !e.isArgumentError {
-            Output.error("moonlab sweep: \(e.message.hasPrefix("tune: ") ? String(e.message.dropFirst(6)) : e.message)")
+            Output.error("moonlab sweep: \(e.message)")
             return 1
         } catch {
             Output.error("moonlab sweep: \(error)")

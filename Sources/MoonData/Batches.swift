@@ -58,9 +58,9 @@ public final class Batches {
     public init(_ dataset: Dataset, size: Int, shuffle: Bool = false, dropLast: Bool = false,
                 generator: RandomGenerator = .global, prefetch: Int = 1,
                 prepare: ((Batch) throws -> Batch)? = nil) throws {
-        guard size >= 1 else { throw DataError("batches: batch size must be at least 1, got \(size)") }
+        guard size >= 1 else { throw DataError(in: "batches", "batch size must be at least 1, got \(size)") }
         guard prefetch >= 0 && prefetch <= 64 else {
-            throw DataError("batches: prefetch must lie in 0...64 batches, got \(prefetch)")
+            throw DataError(in: "batches", "prefetch must lie in 0...64 batches, got \(prefetch)")
         }
         self.dataset = dataset
         self.size = size
@@ -76,6 +76,12 @@ public final class Batches {
         } else {
             prefetcher = nil
         }
+    }
+
+    /// A pass with the options of `data.batches`.
+    public convenience init(_ dataset: Dataset, size: Int, _ o: BatchOptions) throws {
+        try self.init(dataset, size: size, shuffle: o.shuffle, dropLast: o.dropLast,
+                      generator: SeedOptions.generator(o.seed), prefetch: o.prefetch)
     }
 
     deinit { prefetcher?.cancel() }

@@ -6,13 +6,13 @@ public enum ClockPreview {
     /// grid of `columns` faces a row, each with its time below, as a gray PNG.
     public static func write(_ ds: Dataset, to path: String, count: Int = 32, columns: Int = 8) throws {
         guard let hours = ds.targets["hour"], let minutes = ds.targets["minute"] else {
-            throw DataError("preview_clocks: dataset \(ds.name) has no hour and minute targets (targets: \(ds.targets.names?.joined(separator: ", ") ?? "one unnamed y"))")
+            throw DataError(in: "preview_clocks", "dataset \(ds.name) has no hour and minute targets (targets: \(ds.targets.names?.joined(separator: ", ") ?? "one unnamed y"))")
         }
         let images = try ds.singleInput("preview_clocks")
         guard images.rank == 4, images.shape[1] == 1 else {
-            throw DataError("preview_clocks: expected one-channel images {N, 1, H, W}, got \(shapeText(images.shape))")
+            throw DataError(in: "preview_clocks", "expected one-channel images {N, 1, H, W}, got \(shapeText(images.shape))")
         }
-        guard count >= 1, columns >= 1 else { throw DataError("preview_clocks: n and cols must be at least 1") }
+        guard count >= 1, columns >= 1 else { throw DataError(in: "preview_clocks", "n and cols must be at least 1") }
         let n = min(count, ds.count)
         let h = images.shape[2], w = images.shape[3]
         let scale = max(1, min(h, w) / 40)

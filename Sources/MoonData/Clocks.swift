@@ -67,17 +67,17 @@ public enum Clocks {
     /// minute and time.
     public static func generate(_ options: Options) throws -> Dataset {
         let n = options.count, s = options.size
-        guard n >= 1 else { throw DataError("clocks: n must be at least 1, got \(n)") }
-        guard s >= 16 && s <= 4096 else { throw DataError("clocks: size must lie in 16...4096, got \(s)") }
+        guard n >= 1 else { throw DataError(in: "clocks", "n must be at least 1, got \(n)") }
+        guard s >= 16 && s <= 4096 else { throw DataError(in: "clocks", "size must lie in 16...4096, got \(s)") }
         guard options.rotate.isFinite, options.rotate >= 0, options.rotate <= 180 else {
-            throw DataError("clocks: rotate must be a number of degrees in 0...180 (or true for any angle), got \(options.rotate)")
+            throw DataError(in: "clocks", "rotate must be a number of degrees in 0...180 (or true for any angle), got \(options.rotate)")
         }
         guard options.noise.isFinite, options.noise >= 0 else {
-            throw DataError("clocks: noise must be a standard deviation >= 0, got \(options.noise)")
+            throw DataError(in: "clocks", "noise must be a standard deviation >= 0, got \(options.noise)")
         }
         let (lo, hi) = options.thickness
         guard lo.isFinite, hi.isFinite, lo > 0, hi >= lo, hi <= 10 else {
-            throw DataError("clocks: thickness must be {low, high} with 0 < low <= high <= 10, got {\(lo), \(hi)}")
+            throw DataError(in: "clocks", "thickness must be {low, high} with 0 < low <= high <= 10, got {\(lo), \(hi)}")
         }
         _ = try Allocation.count([n, s, s], bytesEach: MemoryLayout<Float>.stride, op: "clocks",
                                  what: "\(n) clock faces of \(s)x\(s)")

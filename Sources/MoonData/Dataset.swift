@@ -193,24 +193,24 @@ public final class Dataset {
         let t: Tensor
         if let target {
             guard let named = targets[target] else {
-                throw DataError("\(op): dataset \(name) has no target '\(target)' (targets: \(targets.names?.joined(separator: ", ") ?? "one unnamed y"))")
+                throw DataError(in: op, "dataset \(name) has no target '\(target)' (targets: \(targets.names?.joined(separator: ", ") ?? "one unnamed y"))")
             }
             t = named
         } else {
             guard let single = targets.single else {
-                throw DataError("\(op): dataset \(name) has named targets (\(targets.names!.joined(separator: ", "))): say which one holds the classes")
+                throw DataError(in: op, "dataset \(name) has named targets (\(targets.names!.joined(separator: ", "))): say which one holds the classes")
             }
             t = single
         }
         guard t.rank == 1 else {
-            throw DataError("\(op): class labels must be a 1-d tensor, got shape \(shapeText(t.shape))")
+            throw DataError(in: op, "class labels must be a 1-d tensor, got shape \(shapeText(t.shape))")
         }
         let values = t.toArray()
         var out: [Int] = []
         out.reserveCapacity(values.count)
         for (i, v) in values.enumerated() {
             guard v >= 0, v == v.rounded(), v < 1e7 else {
-                throw DataError("\(op): label \(v) at position \(i + 1) is not a class id (an integer 0..K-1)")
+                throw DataError(in: op, "label \(v) at position \(i + 1) is not a class id (an integer 0..K-1)")
             }
             out.append(Int(v))
         }
@@ -235,11 +235,11 @@ public final class Dataset {
     public func splitIndices(fraction: Double, stratify: Bool = false, target: String? = nil,
                              generator: RandomGenerator = .global) throws -> (first: [Int], second: [Int]) {
         guard fraction.isFinite, fraction > 0, fraction < 1 else {
-            throw DataError("split: fraction must lie strictly between 0 and 1, got \(fraction)")
+            throw DataError(in: "split", "fraction must lie strictly between 0 and 1, got \(fraction)")
         }
         let k = Int((fraction * Double(count)).rounded())
         guard k >= 1 && k <= count - 1 else {
-            throw DataError("split: fraction \(fraction) of \(count) samples leaves a part empty (\(k) and \(count - k))")
+            throw DataError(in: "split", "fraction \(fraction) of \(count) samples leaves a part empty (\(k) and \(count - k))")
         }
         if !stratify {
             let p = generator.permutation(count)

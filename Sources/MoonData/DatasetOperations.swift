@@ -21,23 +21,23 @@ extension Dataset {
     /// structure (names and per-sample shapes) must agree; class names are kept when all
     /// datasets have the same ones (or only the first has any).
     public static func concat(_ parts: [Dataset], name: String? = nil) throws -> Dataset {
-        guard let first = parts.first else { throw DataError("concat: needs at least one dataset") }
+        guard let first = parts.first else { throw DataError(in: "concat", "needs at least one dataset") }
         for (k, d) in parts.enumerated().dropFirst() {
             let which = "dataset \(k + 1) (\(d.name))", one = "dataset 1 (\(first.name))"
             guard d.inputs.names == first.inputs.names else {
-                throw DataError("concat: \(which) has inputs \(d.inputs.describeNames(single: "x")), \(one) \(first.inputs.describeNames(single: "x"))")
+                throw DataError(in: "concat", "\(which) has inputs \(d.inputs.describeNames(single: "x")), \(one) \(first.inputs.describeNames(single: "x"))")
             }
             for (a, b) in zip(first.inputs.tensors, d.inputs.tensors) where a.shape.dropFirst() != b.shape.dropFirst() {
-                throw DataError("concat: \(which) has samples of shape \(shapeText(Array(b.shape.dropFirst()))), \(one) \(shapeText(Array(a.shape.dropFirst())))")
+                throw DataError(in: "concat", "\(which) has samples of shape \(shapeText(Array(b.shape.dropFirst()))), \(one) \(shapeText(Array(a.shape.dropFirst())))")
             }
             guard d.targets.names == first.targets.names else {
-                throw DataError("concat: \(which) has targets \(d.targets.describeNames(single: "y")), \(one) \(first.targets.describeNames(single: "y"))")
+                throw DataError(in: "concat", "\(which) has targets \(d.targets.describeNames(single: "y")), \(one) \(first.targets.describeNames(single: "y"))")
             }
             for (a, b) in zip(first.targets.tensors, d.targets.tensors) where a.shape.dropFirst() != b.shape.dropFirst() {
-                throw DataError("concat: \(which) has targets of shape \(shapeText(Array(b.shape.dropFirst()))) a sample, \(one) \(shapeText(Array(a.shape.dropFirst())))")
+                throw DataError(in: "concat", "\(which) has targets of shape \(shapeText(Array(b.shape.dropFirst()))) a sample, \(one) \(shapeText(Array(a.shape.dropFirst())))")
             }
             if let names = d.classNames, let firstNames = first.classNames, names != firstNames {
-                throw DataError("concat: \(which) names its classes differently from \(one)")
+                throw DataError(in: "concat", "\(which) names its classes differently from \(one)")
             }
         }
         return try Dataset(name: name ?? parts.map(\.name).joined(separator: " + "),
@@ -62,16 +62,16 @@ extension Dataset {
             let (x2, y2) = try f(i, x, y)
             let t = y2 ?? y
             if let names, names != t.names {
-                throw DataError("map: sample \(i + 1) returned targets \(t.names?.joined(separator: ", ") ?? "y"), sample 1 \(names?.joined(separator: ", ") ?? "y")")
+                throw DataError(in: "map", "sample \(i + 1) returned targets \(t.names?.joined(separator: ", ") ?? "y"), sample 1 \(names?.joined(separator: ", ") ?? "y")")
             }
             names = .some(t.names)
             if let x0 = xs.first, x0.shape != x2.shape {
-                throw DataError("map: sample \(i + 1) returned x of shape \(shapeText(x2.shape)), sample 1 \(shapeText(x0.shape))")
+                throw DataError(in: "map", "sample \(i + 1) returned x of shape \(shapeText(x2.shape)), sample 1 \(shapeText(x0.shape))")
             }
             let tensors = t.tensors
             if let y0 = ys.first {
                 for (a, b) in zip(y0, tensors) where a.shape != b.shape {
-                    throw DataError("map: sample \(i + 1) returned a target of shape \(shapeText(b.shape)), sample 1 \(shapeText(a.shape))")
+                    throw DataError(in: "map", "sample \(i + 1) returned a target of shape \(shapeText(b.shape)), sample 1 \(shapeText(a.shape))")
                 }
             }
             xs.append(x2.requiresGrad ? x2.detach() : x2)
@@ -97,8 +97,8 @@ extension Dataset {
     /// each class in proportion (within one sample).
     public func kfoldIndices(_ k: Int, stratify: Bool = false, target: String? = nil,
                              generator: RandomGenerator = .global) throws -> [[Int]] {
-        guard k >= 2 else { throw DataError("kfold: k must be at least 2, got \(k)") }
-        guard k <= count else { throw DataError("kfold: k = \(k) folds need at least \(k) samples, the dataset has \(count)") }
+        guard k >= 2 else { throw DataError(in: "kfold", "k must be at least 2, got \(k)") }
+        guard k <= count else { throw DataError(in: "kfold", "k = \(k) folds need at least \(k) samples, the dataset has \(count)") }
         var order: [Int]
         if stratify {
             let labels = try classLabels(target: target, op: "kfold")
@@ -119,7 +119,7 @@ extension Dataset {
 
     /// The training and validation datasets of fold `fold` (0-based) of `folds`.
     public func fold(_ fold: Int, of folds: [[Int]]) throws -> (train: Dataset, validation: Dataset) {
-        guard fold >= 0 && fold < folds.count else { throw DataError("kfold: fold \(fold + 1) out of range 1..\(folds.count)") }
+        guard fold >= 0 && fold < folds.count else { throw DataError(in: "kfold", "fold \(fold + 1) out of range 1..\(folds.count)") }
         var inValidation = [Bool](repeating: false, count: count)
         for i in folds[fold] { inValidation[i] = true }
         let train = (0..<count).filter { !inValidation[$0] }
@@ -141,7 +141,7 @@ extension Dataset {
 public enum PixelPermutation {
     /// A random permutation of 0..<n: new position i takes old position `perm[i]`.
     public static func random(_ n: Int, generator: RandomGenerator = .global) throws -> [Int] {
-        guard n >= 1 else { throw DataError("permutation: n must be at least 1, got \(n)") }
+        guard n >= 1 else { throw DataError(in: "permutation", "n must be at least 1, got \(n)") }
         // The positions, and the Lua array they become (16 bytes an entry).
         try Allocation.check(count: n, bytesEach: MemoryLayout<Int>.stride + 16, op: "permutation", what: "a permutation of \(n)")
         return generator.permutation(n)
@@ -160,9 +160,9 @@ public enum PixelPermutation {
         var seen = [Bool](repeating: false, count: perm.count)
         for (i, p) in perm.enumerated() {
             guard p >= 0 && p < perm.count else {
-                throw DataError("\(op): entry \(i + 1) is \(p + 1), outside 1..\(perm.count)")
+                throw DataError(in: op, "entry \(i + 1) is \(p + 1), outside 1..\(perm.count)")
             }
-            guard !seen[p] else { throw DataError("\(op): position \(p + 1) appears twice: not a permutation") }
+            guard !seen[p] else { throw DataError(in: op, "position \(p + 1) appears twice: not a permutation") }
             seen[p] = true
         }
     }
@@ -179,7 +179,7 @@ public enum PixelPermutation {
             dims += 1
         }
         guard inner == perm.count, dims >= 1 else {
-            throw DataError("permute_pixels: a permutation of \(perm.count) positions does not match the trailing dims of shape \(shapeText(x.shape)) (e.g. \(x.rank >= 2 ? "\(x.shape[x.rank - 1] * x.shape[x.rank - 2]) for H*W" : "\(x.shape.last ?? 1)"))")
+            throw DataError(in: "permute_pixels", "a permutation of \(perm.count) positions does not match the trailing dims of shape \(shapeText(x.shape)) (e.g. \(x.rank >= 2 ? "\(x.shape[x.rank - 1] * x.shape[x.rank - 2]) for H*W" : "\(x.shape.last ?? 1)"))")
         }
         let src = x.isContiguous ? x : try x.contiguous()
         let outer = x.count / max(inner, 1)

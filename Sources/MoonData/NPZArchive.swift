@@ -1,5 +1,6 @@
 import Foundation
 import CZlib
+import MoonBase
 import MoonEngine
 
 /// NumPy's `.npz` archives: a zip file of `.npy` entries (`np.savez`: stored;
@@ -203,5 +204,84 @@ public enum NPZArchive {
             throw DataError("\(label): inflates to \(produced) bytes, the directory gives \(size)")
         }
         throw DataError("\(label): zlib inflate failed (code \(status))")
+    }
+}
+
+extension NPZArchive {
+    /// `{x=, y=, scale=, shape=, name=, class_names=}` of `data.npz`: which arrays make a
+    /// dataset, and how.
+    public struct Options: MoonBase.Options {
+        public var x: String? = nil
+        public var y: ArrayNames? = nil
+        public var scale: Double? = nil
+        public var shape: [Int]? = nil
+        public var name: String? = nil
+        public var classNames: [String]? = nil
+        public init() {}
+        public static var fields: [OptionField<Options>] {
+            [OptionField("x", \.x, "the input array's name (nil: no dataset, a table of every array)"),
+             OptionField("y", \.y, "the label array's name, or {target=array name, ...} (nil: all-zero labels)"),
+             OptionField("scale", \.scale, "multiplies x (nil: 1/255 for unsigned bytes, else 1)"),
+             OptionField("shape", \.shape, "one sample's shape (nil: N x H x W becomes N x 1 x H x W)"),
+             OptionField("name", \.name, "the dataset's name (nil: x's)"),
+             OptionField("class_names", \.classNames, "a name per label, in label order")]
+        }
+    }
+
+    /// An array's name, or target names mapped to array names.
+    public enum ArrayNames: OptionValue, Sendable {
+        case single(String)
+        case named([(String, String)])
+        public init?(option: JSONValue) throws {
+            if let s = option.string { self = .single(s); return }
+            guard case .object(let pairs) = option else { return nil }
+            guard !pairs.isEmpty else { throw DataError("is an empty table") }
+            self = .named(try pairs.map { key, value in
+                guard let s = value.string else { throw DataError("must map target names to array names, got \(key) = \(value.shortText)") }
+                return (key, s)
+            })
+        }
+        public var option: JSONValue {
+            switch self {
+            case .single(let s): return .string(s)
+            case .named(let pairs): return .object(pairs.map { ($0.0, .string($0.1)) })
+            }
+        }
+        public static var optionType: String { "an array name or a table of them" }
+    }
+
+    /// The dataset `options` pick out of `arrays` (read from `path`), or nil when they name no x.
+    public static func dataset(_ arrays: [(name: String, array: Tensor, descr: String)], path: String, _ o: Options) throws -> Dataset? {
+        guard let xName = o.x else {
+            for (key, given) in [("y", o.y != nil), ("scale", o.scale != nil), ("shape", o.shape != nil)] where given {
+                throw DataError("option '\(key)' needs x= (the name of the input array)")
+            }
+            return nil
+        }
+        func array(_ name: String) throws -> (array: Tensor, descr: String) {
+            guard let a = arrays.first(where: { $0.name == name }) else {
+                throw DataError("\(path) has no array '\(name)' (arrays: \(arrays.map(\.name).joined(separator: ", ")))")
+            }
+            return (a.array, a.descr)
+        }
+        let (raw, descr) = try array(xName)
+        guard raw.rank >= 1 else { throw DataError("array '\(xName)' is 0-d; x needs the samples along dim 1") }
+        let scale = o.scale ?? (descr.hasSuffix("u1") ? 1.0 / 255 : 1)
+        var x = scale == 1 ? raw : try raw.mul(Float(scale))
+        if let shape = o.shape {
+            guard !shape.isEmpty, shape.allSatisfy({ $0 >= 1 }) else {
+                throw DataError("option 'shape' must hold positive sizes, got {\(shape.map(String.init).joined(separator: ","))}")
+            }
+            x = try x.reshape([x.shape[0]] + shape)
+        } else if x.rank == 3 {
+            x = try x.reshape([x.shape[0], 1, x.shape[1], x.shape[2]])
+        }
+        let targets: Targets
+        switch o.y {
+        case nil: targets = .single(try Tensor.zeros([x.shape[0]]))
+        case .single(let name)?: targets = .single(try array(name).array)
+        case .named(let pairs)?: targets = .named(try pairs.sorted { $0.0 < $1.0 }.map { ($0.0, try array($0.1).array) })
+        }
+        return try Dataset(name: o.name ?? xName, x: x, targets: targets, classNames: o.classNames)
     }
 }

@@ -16,11 +16,11 @@ public enum PNGWriter {
     /// (grey) or 3 (R, G, B), row-major.
     public static func encode(width: Int, height: Int, color: ColorType, pixels: [UInt8]) throws -> [UInt8] {
         guard width >= 1, height >= 1, width < 1 << 24, height < 1 << 24 else {
-            throw DataError("png: image size \(width) x \(height) is not writable (1..16777215 each)")
+            throw DataError(in: "png", "image size \(width) x \(height) is not writable (1..16777215 each)")
         }
         let rowBytes = width * color.channels
         guard pixels.count == rowBytes * height else {
-            throw DataError("png: \(pixels.count) bytes do not make a \(width) x \(height) \(color) image (\(rowBytes * height) needed)")
+            throw DataError(in: "png", "\(pixels.count) bytes do not make a \(width) x \(height) \(color) image (\(rowBytes * height) needed)")
         }
         // Each row starts with filter type 0 (none).
         var raw = [UInt8](repeating: 0, count: (rowBytes + 1) * height)
@@ -34,7 +34,7 @@ public enum PNGWriter {
         var compressedLength = compressBound(uLong(raw.count))
         var compressed = [UInt8](repeating: 0, count: Int(compressedLength))
         let status = compress2(&compressed, &compressedLength, raw, uLong(raw.count), 6)
-        guard status == Z_OK else { throw DataError("png: zlib compress failed with status \(status)") }
+        guard status == Z_OK else { throw DataError(in: "png", "zlib compress failed with status \(status)") }
         compressed.removeSubrange(Int(compressedLength)...)
 
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -51,7 +51,7 @@ public enum PNGWriter {
     public static func write(_ path: String, width: Int, height: Int, color: ColorType, pixels: [UInt8]) throws {
         let bytes = try encode(width: width, height: height, color: color, pixels: pixels)
         do { try AtomicFile.write(bytes, to: path) } catch let e as DataError {
-            throw DataError("png: \(e.message)")
+            throw DataError(in: "png", e.message)
         }
     }
 
@@ -60,7 +60,7 @@ public enum PNGWriter {
     public static func write(_ image: Tensor, to path: String) throws {
         let shape = image.rank == 2 ? [1] + image.shape : image.shape
         guard shape.count == 3, shape[0] == 1 || shape[0] == 3 else {
-            throw DataError("png: expected an H x W or C x H x W image with 1 or 3 channels, got shape \(shapeText(image.shape))")
+            throw DataError(in: "png", "expected an H x W or C x H x W image with 1 or 3 channels, got shape \(shapeText(image.shape))")
         }
         let (c, h, w) = (shape[0], shape[1], shape[2])
         let values = image.toArray()

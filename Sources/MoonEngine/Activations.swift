@@ -101,7 +101,7 @@ extension Tensor {
         case "swish", "silu": return try swish()
         case "softplus": return try softplus()
         default:
-            throw TensorError("activation: unknown activation \"\(name)\" (expected one of \(Tensor.activationNames.joined(separator: ", ")))")
+            throw TensorError(in: "activation", "unknown activation \"\(name)\" (expected one of \(Tensor.activationNames.joined(separator: ", ")))")
         }
     }
 

@@ -112,26 +112,26 @@ extension Tensor {
     /// needs one of its shape. The graph is freed afterwards unless `retainGraph` is set.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws {
         if gradNode == nil, let op = freedOp {
-            throw TensorError("backward: the graph behind this tensor (\(op)) was already freed by an earlier backward; pass retainGraph to the first call to backward twice")
+            throw TensorError(in: "backward", "the graph behind this tensor (\(op)) was already freed by an earlier backward; pass retainGraph to the first call to backward twice")
         }
         guard requiresGrad else {
-            throw TensorError("backward: tensor of shape \(shapeText(shape)) does not require grad (no input of its computation requires grad)")
+            throw TensorError(in: "backward", "tensor of shape \(shapeText(shape)) does not require grad (no input of its computation requires grad)")
         }
         let seed: Tensor
         if let gradient {
             guard gradient.shape == shape else {
-                throw TensorError("backward: gradient of shape \(shapeText(gradient.shape)) does not match the output's shape \(shapeText(shape))")
+                throw TensorError(in: "backward", "gradient of shape \(shapeText(gradient.shape)) does not match the output's shape \(shapeText(shape))")
             }
             seed = gradient
         } else {
             guard count == 1 else {
-                throw TensorError("backward: needs a gradient for a non-scalar output of shape \(shapeText(shape))")
+                throw TensorError(in: "backward", "needs a gradient for a non-scalar output of shape \(shapeText(shape))")
             }
             seed = try Tensor.ones(shape)
         }
         let order = topologicalOrder()
         if let freed = order.first(where: { $0.gradNode == nil && $0.freedOp != nil }) {
-            throw TensorError("backward: the graph through \(freed.freedOp!) was already freed by an earlier backward; pass retainGraph to the first call to backward twice")
+            throw TensorError(in: "backward", "the graph through \(freed.freedOp!) was already freed by an earlier backward; pass retainGraph to the first call to backward twice")
         }
         try Tensor.noGrad {
             var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
@@ -198,7 +198,7 @@ extension Tensor {
             }
         }
         guard fits else {
-            throw TensorError("backward: internal error: \(op) gave a gradient of shape \(shapeText(shape)) for an input of shape \(shapeText(target))")
+            throw TensorError(in: "backward", "internal error: \(op) gave a gradient of shape \(shapeText(shape)) for an input of shape \(shapeText(target))")
         }
         return try sum(dims: dims, keepdim: true).reshape(target)
     }

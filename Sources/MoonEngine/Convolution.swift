@@ -35,16 +35,16 @@ extension Tensor {
                               stride: (Int, Int) = (1, 1), padding: ConvPadding = .valid,
                               dilation: (Int, Int) = (1, 1)) throws -> Tensor {
         guard input.rank == 4 else {
-            throw TensorError("conv2d: expects input of shape {N,C,H,W}, got \(shapeText(input.shape))")
+            throw TensorError(in: "conv2d", "expects input of shape {N,C,H,W}, got \(shapeText(input.shape))")
         }
         guard weight.rank == 4 else {
-            throw TensorError("conv2d: expects weight of shape {F,C,kh,kw}, got \(shapeText(weight.shape))")
+            throw TensorError(in: "conv2d", "expects weight of shape {F,C,kh,kw}, got \(shapeText(weight.shape))")
         }
         guard weight.shape[1] == input.shape[1] else {
-            throw TensorError("conv2d: weight \(shapeText(weight.shape)) expects \(weight.shape[1]) input channels, input \(shapeText(input.shape)) has \(input.shape[1])")
+            throw TensorError(in: "conv2d", "weight \(shapeText(weight.shape)) expects \(weight.shape[1]) input channels, input \(shapeText(input.shape)) has \(input.shape[1])")
         }
         if let bias, bias.shape != [weight.shape[0]] {
-            throw TensorError("conv2d: bias of shape \(shapeText(bias.shape)) does not match the \(weight.shape[0]) filters")
+            throw TensorError(in: "conv2d", "bias of shape \(shapeText(bias.shape)) does not match the \(weight.shape[0]) filters")
         }
         let g: Conv2DGeometry
         do {
@@ -54,7 +54,7 @@ extension Tensor {
                                    kernelWidth: weight.shape[3], stride: stride, padding: padding,
                                    dilation: dilation)
         } catch {
-            throw TensorError("conv2d: \(error.message) (input \(shapeText(input.shape)), weight \(shapeText(weight.shape)))")
+            throw TensorError(in: "conv2d", "\(error.message) (input \(shapeText(input.shape)), weight \(shapeText(weight.shape)))")
         }
         let x = try input.contiguousRaw(op: "conv2d"), w = try weight.contiguousRaw(op: "conv2d")
         let b = try bias?.contiguousRaw(op: "conv2d")

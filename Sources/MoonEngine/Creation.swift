@@ -51,7 +51,7 @@ extension Tensor {
     public convenience init(_ values: [Float], shape: [Int]) throws {
         let n = try Shape.elementCount(shape, op: "tensor")
         guard n == values.count else {
-            throw TensorError("tensor: \(values.count) values do not fill shape \(shapeText(shape)) (\(n) elements)")
+            throw TensorError(in: "tensor", "\(values.count) values do not fill shape \(shapeText(shape)) (\(n) elements)")
         }
         let storage = try TensorStorage(count: n, zeroed: false, op: "tensor", shape: shape)
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: n) }
@@ -78,14 +78,14 @@ extension Tensor {
         func walk(_ v: Any, _ depth: Int, _ path: [Int]) throws {
             if depth == shape.count {
                 guard let x = number(v) else {
-                    throw TensorError("from: element at position {\(path.map { String($0 + 1) }.joined(separator: ","))} is not a number")
+                    throw TensorError(in: "from", "element at position {\(path.map { String($0 + 1) }.joined(separator: ","))} is not a number")
                 }
                 values.append(x)
                 return
             }
             guard let array = v as? [Any], array.count == shape[depth] else {
                 let what = (v as? [Any]).map { "has \($0.count) elements" } ?? "is not a list"
-                throw TensorError("from: ragged nesting: the entry at position {\(path.map { String($0 + 1) }.joined(separator: ","))} \(what), expected \(shape[depth])")
+                throw TensorError(in: "from", "ragged nesting: the entry at position {\(path.map { String($0 + 1) }.joined(separator: ","))} \(what), expected \(shape[depth])")
             }
             for (i, x) in array.enumerated() { try walk(x, depth + 1, path + [i]) }
         }
@@ -106,11 +106,11 @@ extension Tensor {
     /// Values `start, start+step, …` below `end` (above it for a negative step), as a 1-d tensor.
     public static func arange(_ start: Double, _ end: Double, step: Double = 1) throws -> Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
-            throw TensorError("arange: needs finite bounds and a non-zero step, got \(start), \(end), step \(step)")
+            throw TensorError(in: "arange", "needs finite bounds and a non-zero step, got \(start), \(end), step \(step)")
         }
         let n = Swift.max(0, (end - start) / step).rounded(.up)
         guard n < 1e15 else {
-            throw TensorError("arange: \(start) to \(end) in steps of \(step) is too long")
+            throw TensorError(in: "arange", "\(start) to \(end) in steps of \(step) is too long")
         }
         let t = try empty([Int(n)], op: "arange")
         for i in 0..<t.count { t.base[i] = Float(start + Double(i) * step) }
@@ -120,6 +120,7 @@ extension Tensor {
     /// The `n`×`m` identity matrix (`m` defaults to `n`).
     public static func eye(_ n: Int, _ m: Int? = nil) throws -> Tensor {
         let cols = m ?? n
+        guard n >= 0, cols >= 0 else { throw TensorError(in: "eye", "sizes must be non-negative, got \(n), \(cols)") }
         let t = try empty([n, cols], op: "eye", zeroed: true)
         for i in 0..<Swift.min(n, cols) { t.base[i * cols + i] = 1 }
         return t
@@ -128,6 +129,7 @@ extension Tensor {
     /// Uniform random values in [`low`, `high`) from `generator`.
     public static func rand(_ shape: [Int], low: Float = 0, high: Float = 1,
                             generator: RandomGenerator = .global) throws -> Tensor {
+        guard high > low else { throw TensorError(in: "rand", "high (\(high)) must exceed low (\(low))") }
         let t = try empty(shape, op: "rand")
         generator.fillUniform(t.base, count: t.count, low: low, high: high)
         return t
@@ -136,6 +138,7 @@ extension Tensor {
     /// Normal random values with `mean` and standard deviation `std` from `generator`.
     public static func randn(_ shape: [Int], mean: Float = 0, std: Float = 1,
                              generator: RandomGenerator = .global) throws -> Tensor {
+        guard std >= 0 else { throw TensorError(in: "randn", "std must be non-negative, got \(std)") }
         let t = try empty(shape, op: "randn")
         generator.fillNormal(t.base, count: t.count, mean: mean, std: std)
         return t

@@ -1,4 +1,5 @@
 import Foundation
+import MoonBase
 
 extension Tensor: CustomStringConvertible {
     /// The tensor printed Torch-style (see `format(maxElements:)`).
@@ -92,5 +93,18 @@ private struct NumberStyle {
         case .fixed: return String(format: "%.4f", Double(v) + 0)
         case .scientific: return String(format: "%.4e", Double(v))
         }
+    }
+}
+
+extension Tensor {
+    /// The values as nested JSON arrays by shape (a 0-d tensor: a number), shortest decimals.
+    public var json: JSONValue {
+        let values = toArray()
+        func nest(_ dim: Int, _ offset: Int) -> JSONValue {
+            if dim == shape.count { return .double(Double(String(values[offset])) ?? Double(values[offset])) }
+            let stride = shape[(dim + 1)...].reduce(1, *)
+            return .array((0..<shape[dim]).map { nest(dim + 1, offset + $0 * stride) })
+        }
+        return nest(0, 0)
     }
 }

@@ -12,7 +12,7 @@ extension Tensor {
     /// Copies `source` (broadcast to this shape) into this tensor.
     public func copy(from source: Tensor) throws {
         guard fits(source) else {
-            throw TensorError("copy: cannot copy shape \(shapeText(source.shape)) into \(shapeText(shape))")
+            throw TensorError(in: "copy", "cannot copy shape \(shapeText(source.shape)) into \(shapeText(shape))")
         }
         // A source sharing this storage is copied first, so overlapping views read old values.
         assign(from: source.storage === storage ? try source.clone() : source)
@@ -27,7 +27,7 @@ extension Tensor {
     /// `self += alpha · other`, `other` broadcast to this shape.
     public func addInPlace(_ other: Tensor, alpha: Float = 1) throws {
         guard fits(other) else {
-            throw TensorError("addInPlace: cannot add shape \(shapeText(other.shape)) into \(shapeText(shape))")
+            throw TensorError(in: "addInPlace", "cannot add shape \(shapeText(other.shape)) into \(shapeText(shape))")
         }
         if count == 0 { return }
         let plan = LoopPlan(shape: shape, strides: [strides, Shape.broadcastStrides(other.shape, other.strides, to: shape)])

@@ -4,7 +4,7 @@ import MoonKernels
 extension Tensor {
     /// Joins tensors along `dim`; their shapes must agree in every other dim.
     public static func cat(_ tensors: [Tensor], dim: Int = 0) throws -> Tensor {
-        guard let first = tensors.first else { throw TensorError("cat: needs at least one tensor") }
+        guard let first = tensors.first else { throw TensorError(in: "cat", "needs at least one tensor") }
         let d = try Shape.normalize(dim: dim, rank: first.rank, op: "cat")
         var shape = first.shape
         shape[d] = 0
@@ -12,7 +12,7 @@ extension Tensor {
             var expected = first.shape
             expected[d] = t.rank == first.rank ? t.shape[d] : -1
             guard t.shape == expected else {
-                throw TensorError("cat: tensor \(i + 1) has shape \(shapeText(t.shape)), expected \(shapeText(first.shape)) except in dim \(d + 1)")
+                throw TensorError(in: "cat", "tensor \(i + 1) has shape \(shapeText(t.shape)), expected \(shapeText(first.shape)) except in dim \(d + 1)")
             }
             shape[d] += t.shape[d]
         }
@@ -32,9 +32,9 @@ extension Tensor {
 
     /// Stacks equally shaped tensors along a new dim `dim` (0...rank).
     public static func stack(_ tensors: [Tensor], dim: Int = 0) throws -> Tensor {
-        guard let first = tensors.first else { throw TensorError("stack: needs at least one tensor") }
+        guard let first = tensors.first else { throw TensorError(in: "stack", "needs at least one tensor") }
         for (i, t) in tensors.enumerated() where t.shape != first.shape {
-            throw TensorError("stack: tensor \(i + 1) has shape \(shapeText(t.shape)), expected \(shapeText(first.shape))")
+            throw TensorError(in: "stack", "tensor \(i + 1) has shape \(shapeText(t.shape)), expected \(shapeText(first.shape))")
         }
         let d = try Shape.normalize(dim: dim, rank: first.rank + 1, op: "stack")
         return try cat(tensors.map { try $0.unsqueeze(d) }, dim: d)
@@ -46,7 +46,7 @@ extension Tensor {
         result.reserveCapacity(index.count)
         for (i, v) in index.toArray().enumerated() {
             guard v == v.rounded(), v >= 0, v < Float(limit) else {
-                throw TensorError("\(op): index \(v) at position \(i + 1) is outside 0..\(limit - 1)")
+                throw TensorError(in: op, "index \(v) at position \(i + 1) is outside 0..\(limit - 1)")
             }
             result.append(Int(v))
         }
@@ -59,7 +59,7 @@ extension Tensor {
         let d = try Shape.normalize(dim: dim, rank: rank, op: "indexSelect")
         let n = shape[d]
         if let bad = indices.firstIndex(where: { $0 < 0 || $0 >= n }) {
-            throw TensorError("indexSelect: index \(indices[bad] + 1) at position \(bad + 1) out of range for dim \(d + 1) of size \(n)")
+            throw TensorError(in: "indexSelect", "index \(indices[bad] + 1) at position \(bad + 1) out of range for dim \(d + 1) of size \(n)")
         }
         let x = try contiguousRaw(op: "indexSelect")
         let (outer, _, inner) = split(around: d)
@@ -93,7 +93,7 @@ extension Tensor {
     public func indexSelect(_ dim: Int, _ indices: Tensor) throws -> Tensor {
         let d = try Shape.normalize(dim: dim, rank: rank, op: "indexSelect")
         guard indices.rank <= 1 else {
-            throw TensorError("indexSelect: indices must be a 1-d tensor, got shape \(shapeText(indices.shape))")
+            throw TensorError(in: "indexSelect", "indices must be a 1-d tensor, got shape \(shapeText(indices.shape))")
         }
         return try indexSelect(d, try Tensor.positions(indices, limit: shape[d], op: "indexSelect"))
     }
@@ -105,7 +105,7 @@ extension Tensor {
         let d = try Shape.normalize(dim: dim, rank: rank, op: "gather")
         guard index.rank == rank,
               (0..<rank).allSatisfy({ $0 == d || index.shape[$0] <= shape[$0] }) else {
-            throw TensorError("gather: index of shape \(shapeText(index.shape)) does not fit input of shape \(shapeText(shape)) along dim \(d + 1)")
+            throw TensorError(in: "gather", "index of shape \(shapeText(index.shape)) does not fit input of shape \(shapeText(shape)) along dim \(d + 1)")
         }
         let idx = try Tensor.positions(index, limit: shape[d], op: "gather")
         let out = try Tensor.empty(index.shape, op: "gather")
@@ -152,7 +152,7 @@ extension Tensor {
 
     /// One-hot rows: labels (integers 0..<classes) of any shape give shape + {classes}.
     public func oneHot(_ classes: Int) throws -> Tensor {
-        guard classes > 0 else { throw TensorError("oneHot: needs a positive number of classes, got \(classes)") }
+        guard classes > 0 else { throw TensorError(in: "oneHot", "needs a positive number of classes, got \(classes)") }
         let labels = try Tensor.positions(self, limit: classes, op: "oneHot")
         let out = try Tensor.empty(shape + [classes], op: "oneHot", zeroed: true)
         for (i, c) in labels.enumerated() { out.base[i * classes + c] = 1 }

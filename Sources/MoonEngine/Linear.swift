@@ -7,11 +7,11 @@ extension Tensor {
     /// (beta = 1), so the layer costs one GEMM and no extra pass. Differentiable in all three.
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor?) throws -> Tensor {
         guard x.rank == 2, weight.rank == 2, x.shape[1] == weight.shape[0] else {
-            throw TensorError("linear: shapes \(shapeText(x.shape)) and \(shapeText(weight.shape)) do not fit")
+            throw TensorError(in: "linear", "shapes \(shapeText(x.shape)) and \(shapeText(weight.shape)) do not fit")
         }
         let m = x.shape[0], k = x.shape[1], u = weight.shape[1]
         if let bias, bias.shape != [u] {
-            throw TensorError("linear: bias of shape \(shapeText(bias.shape)) does not match \(u) units")
+            throw TensorError(in: "linear", "bias of shape \(shapeText(bias.shape)) does not match \(u) units")
         }
         let xc = try x.contiguousRaw(op: "linear"), wc = try weight.contiguousRaw(op: "linear")
         let out = try Tensor.empty([m, u], op: "linear")

@@ -8,21 +8,21 @@ extension Tensor {
     /// Log-softmax is fused in; the gradient is (softmax − onehot) / N.
     public static func crossEntropy(_ logits: Tensor, _ labels: Tensor) throws -> Tensor {
         guard logits.rank == 2 else {
-            throw TensorError("crossEntropy: expects logits of shape {N,K}, got \(shapeText(logits.shape))")
+            throw TensorError(in: "crossEntropy", "expects logits of shape {N,K}, got \(shapeText(logits.shape))")
         }
         let (n, k) = (logits.shape[0], logits.shape[1])
         guard labels.shape == [n] || labels.shape == [n, 1] else {
-            throw TensorError("crossEntropy: labels of shape \(shapeText(labels.shape)) do not match logits of shape \(shapeText(logits.shape)) (expected {\(n)})")
+            throw TensorError(in: "crossEntropy", "labels of shape \(shapeText(labels.shape)) do not match logits of shape \(shapeText(logits.shape)) (expected {\(n)})")
         }
         guard n > 0, k > 0 else {
-            throw TensorError("crossEntropy: logits of shape \(shapeText(logits.shape)) are empty")
+            throw TensorError(in: "crossEntropy", "logits of shape \(shapeText(logits.shape)) are empty")
         }
         var classes: [Int] = []
         classes.reserveCapacity(n)
         for (i, v) in labels.toArray().enumerated() {
             guard v == v.rounded(), v >= 0, v < Float(k) else {
                 let why = v == v.rounded() ? "is outside 0..\(k - 1)" : "is not a class id (0..\(k - 1))"
-                throw TensorError("crossEntropy: label \(v) at position \(i + 1) \(why)")
+                throw TensorError(in: "crossEntropy", "label \(v) at position \(i + 1) \(why)")
             }
             classes.append(Int(v))
         }
@@ -77,7 +77,7 @@ extension Tensor {
     private static func aligned(_ target: Tensor, to prediction: Tensor, op: String) throws -> Tensor {
         if target.shape == prediction.shape { return target }
         guard target.count == prediction.count else {
-            throw TensorError("\(op): prediction of shape \(shapeText(prediction.shape)) and target of shape \(shapeText(target.shape)) differ")
+            throw TensorError(in: op, "prediction of shape \(shapeText(prediction.shape)) and target of shape \(shapeText(target.shape)) differ")
         }
         return try target.reshape(prediction.shape)
     }

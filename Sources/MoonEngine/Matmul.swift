@@ -29,7 +29,7 @@ extension Tensor {
     /// as they are, without a copy.
     public func matmul(_ other: Tensor) throws -> Tensor {
         let a = self, b = other
-        let fail = TensorError("matmul: shapes \(shapeText(a.shape)) and \(shapeText(b.shape)) do not fit")
+        let fail = TensorError(in: "matmul", "shapes \(shapeText(a.shape)) and \(shapeText(b.shape)) do not fit")
         guard a.rank >= 1, b.rank >= 1 else { throw fail }
         if a.rank == 1 && b.rank == 1 {
             guard a.count == b.count else { throw fail }
@@ -48,7 +48,7 @@ extension Tensor {
         do {
             batch = try Shape.broadcast(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)), op: "matmul")
         } catch {
-            throw TensorError("matmul: batch dims of \(shapeText(a.shape)) and \(shapeText(b.shape)) cannot be broadcast together")
+            throw TensorError(in: "matmul", "batch dims of \(shapeText(a.shape)) and \(shapeText(b.shape)) cannot be broadcast together")
         }
         let out = try gemm(a, b, batch: batch)
         return out.recording("matmul", [a, b]) { g in

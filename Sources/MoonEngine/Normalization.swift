@@ -25,14 +25,14 @@ extension Tensor {
         let (n, c, s) = try channelLayout(x, op: "batchNorm")
         for (name, t) in [("gamma", gamma), ("beta", beta), ("running mean", runningMean), ("running variance", runningVar)] {
             if let t, t.shape != [c] {
-                throw TensorError("batchNorm: \(name) of shape \(shapeText(t.shape)) does not match the \(c) channels of input \(shapeText(x.shape))")
+                throw TensorError(in: "batchNorm", "\(name) of shape \(shapeText(t.shape)) does not match the \(c) channels of input \(shapeText(x.shape))")
             }
         }
         guard runningMean.isContiguous, runningVar.isContiguous else {
-            throw TensorError("batchNorm: running statistics must be contiguous")
+            throw TensorError(in: "batchNorm", "running statistics must be contiguous")
         }
         guard eps >= 0, momentum >= 0, momentum <= 1 else {
-            throw TensorError("batchNorm: needs eps >= 0 and momentum in [0, 1], got eps \(eps), momentum \(momentum)")
+            throw TensorError(in: "batchNorm", "needs eps >= 0 and momentum in [0, 1], got eps \(eps), momentum \(momentum)")
         }
         let xc = try x.contiguousRaw(op: "batchNorm")
         var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
@@ -104,7 +104,7 @@ extension Tensor {
     /// {N, C, S}: batch, channels, and the product of the remaining dims.
     private static func channelLayout(_ x: Tensor, op: String) throws -> (Int, Int, Int) {
         guard x.rank >= 2 else {
-            throw TensorError("\(op): expects input of shape {N,C} or {N,C,H,W}, got \(shapeText(x.shape))")
+            throw TensorError(in: op, "expects input of shape {N,C} or {N,C,H,W}, got \(shapeText(x.shape))")
         }
         return (x.shape[0], x.shape[1], x.shape[2...].reduce(1, *))
     }

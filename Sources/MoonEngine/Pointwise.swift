@@ -30,7 +30,7 @@ extension Tensor {
     /// min <= x <= max.
     public func clamp(min lo: Float? = nil, max hi: Float? = nil) throws -> Tensor {
         let l = lo ?? -.infinity, h = hi ?? .infinity
-        guard l <= h else { throw TensorError("clamp: min \(l) is greater than max \(h)") }
+        guard l <= h else { throw TensorError(in: "clamp", "min \(l) is greater than max \(h)") }
         return try pointwise("clamp", { Swift.min(Swift.max($0, l), h) },
                              derivative: { x, _ in x >= l && x <= h ? 1 : 0 })
     }

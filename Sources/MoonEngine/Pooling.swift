@@ -61,11 +61,11 @@ extension Tensor {
     /// over every dim after the channels.
     public static func globalAvgPool2d(_ input: Tensor) throws -> Tensor {
         guard input.rank >= 3 else {
-            throw TensorError("globalAvgPool2d: expects input of shape {N,C,H,W}, got \(shapeText(input.shape))")
+            throw TensorError(in: "globalAvgPool2d", "expects input of shape {N,C,H,W}, got \(shapeText(input.shape))")
         }
         let spatial = input.shape[2...].reduce(1, *)
         guard spatial > 0 else {
-            throw TensorError("globalAvgPool2d: input \(shapeText(input.shape)) has no positions to average")
+            throw TensorError(in: "globalAvgPool2d", "input \(shapeText(input.shape)) has no positions to average")
         }
         return try input.sum(dims: Array(2..<input.rank)).div(Float(spatial))
     }
@@ -73,7 +73,7 @@ extension Tensor {
     private static func poolGeometry(_ input: Tensor, kernel: (Int, Int), stride: (Int, Int)?,
                                      padding: ConvPadding, op: String) throws -> Pool2DGeometry {
         guard input.rank == 4 else {
-            throw TensorError("\(op): expects input of shape {N,C,H,W}, got \(shapeText(input.shape))")
+            throw TensorError(in: op, "expects input of shape {N,C,H,W}, got \(shapeText(input.shape))")
         }
         do {
             return try Pool2DGeometry(batch: input.shape[0], channels: input.shape[1],
@@ -81,7 +81,7 @@ extension Tensor {
                                       kernelHeight: kernel.0, kernelWidth: kernel.1,
                                       stride: stride, padding: padding)
         } catch {
-            throw TensorError("\(op): \(error.message) (input \(shapeText(input.shape)))")
+            throw TensorError(in: op, "\(error.message) (input \(shapeText(input.shape)))")
         }
     }
 }

@@ -31,7 +31,7 @@ public final class RandomGenerator: @unchecked Sendable {
     /// Restores a state saved from `state`.
     public func setState(_ state: [UInt64]) throws {
         guard state.count == 4, state.contains(where: { $0 != 0 }) else {
-            throw TensorError("setState: expects 4 words, not all zero, got \(state.count) words")
+            throw TensorError(in: "setState", "expects 4 words, not all zero, got \(state.count) words")
         }
         lock.lock(); defer { lock.unlock() }
         core = Xoshiro256(words: (state[0], state[1], state[2], state[3]))

@@ -100,7 +100,7 @@ extension Tensor {
     }
 
     private func flatExtreme(op: String, largest: Bool) throws -> Int {
-        guard count > 0 else { throw TensorError("\(op): cannot reduce an empty tensor of shape \(shapeText(shape))") }
+        guard count > 0 else { throw TensorError(in: op, "cannot reduce an empty tensor of shape \(shapeText(shape))") }
         let x = try contiguousRaw(op: op), p = x.base
         var best = 0
         for i in 1..<count where beats(p[i], p[best], largest) { best = i }
@@ -121,7 +121,7 @@ extension Tensor {
     private func extreme(dim: Int, keepdim: Bool, op: String, largest: Bool) throws -> (values: Tensor, indices: Tensor) {
         let d = try Shape.normalize(dim: dim, rank: rank, op: op)
         guard shape[d] > 0 else {
-            throw TensorError("\(op): cannot reduce dim \(d + 1) of size 0 in shape \(shapeText(shape))")
+            throw TensorError(in: op, "cannot reduce dim \(d + 1) of size 0 in shape \(shapeText(shape))")
         }
         let x = try contiguousRaw(op: op)
         let (outer, n, inner) = split(around: d)

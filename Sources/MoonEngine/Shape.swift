@@ -16,7 +16,7 @@ enum Shape {
     /// The number of elements of `shape`, refusing negative sizes and overflow.
     static func elementCount(_ shape: [Int], op: String) throws -> Int {
         if let bad = shape.first(where: { $0 < 0 }) {
-            throw TensorError("\(op): negative size \(bad) in shape \(describe(shape))")
+            throw TensorError(in: op, "negative size \(bad) in shape \(describe(shape))")
         }
         // Even an empty tensor's other dims must multiply within Int: strides, views and
         // reductions multiply them ({0, 2^40, 2^40} is refused, not carried along).
@@ -24,7 +24,7 @@ enum Shape {
             var span = 1
             for d in shape where d > 0 {
                 let (p, overflow) = span.multipliedReportingOverflow(by: d)
-                if overflow { throw TensorError("\(op): shape \(describe(shape)) is too large (its sizes multiply beyond \(Int.max))") }
+                if overflow { throw TensorError(in: op, "shape \(describe(shape)) is too large (its sizes multiply beyond \(Int.max))") }
                 span = p
             }
             return 0
@@ -34,7 +34,7 @@ enum Shape {
             let (p, overflow) = n.multipliedReportingOverflow(by: d)
             if overflow {
                 let bytes = shape.reduce(Double(MemoryLayout<Float>.stride)) { $0 * Double($1) }
-                throw TensorError("\(op): cannot allocate \(formatBytes(bytes)) bytes for shape \(describe(shape))")
+                throw TensorError(in: op, "cannot allocate \(formatBytes(bytes)) bytes for shape \(describe(shape))")
             }
             n = p
         }
@@ -67,7 +67,7 @@ enum Shape {
             let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
             if da == db || db == 1 { out[i] = da } else if da == 1 { out[i] = db } else {
-                throw TensorError("\(op): shapes \(describe(a)) and \(describe(b)) cannot be broadcast together")
+                throw TensorError(in: op, "shapes \(describe(a)) and \(describe(b)) cannot be broadcast together")
             }
         }
         return out
@@ -88,7 +88,7 @@ enum Shape {
     static func normalize(dim: Int, rank: Int, op: String) throws -> Int {
         let d = dim < 0 ? dim + rank : dim
         guard d >= 0 && d < rank else {
-            throw TensorError("\(op): dim \(userDim(dim)) out of range for a \(rank)-d tensor")
+            throw TensorError(in: op, "dim \(userDim(dim)) out of range for a \(rank)-d tensor")
         }
         return d
     }

@@ -30,12 +30,12 @@ public final class TensorStorage {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
         if overflow || bytes > TensorStorage.byteLimit {
             let shown = Shape.formatBytes(Double(count) * Double(MemoryLayout<Float>.stride))
-            throw TensorError("\(op): cannot allocate \(shown) bytes for shape \(shapeText(shape))")
+            throw TensorError(in: op, "cannot allocate \(shown) bytes for shape \(shapeText(shape))")
         }
         _ = TensorStorage.mallocConfigured
         var raw: UnsafeMutableRawPointer?
         guard posix_memalign(&raw, 64, max(bytes, 64)) == 0, let raw else {
-            throw TensorError("\(op): cannot allocate \(bytes) bytes for shape \(shapeText(shape)): out of memory")
+            throw TensorError(in: op, "cannot allocate \(bytes) bytes for shape \(shapeText(shape)): out of memory")
         }
         if zeroed { memset(raw, 0, max(bytes, 64)) }
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
@@ -70,7 +70,7 @@ public enum Allocation {
     public static func check(count: Int, bytesEach: Int, op: String, what: String) throws {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesEach)
         if count < 0 || overflow || bytes > TensorStorage.byteLimit {
-            throw TensorError("\(op): cannot allocate \(Shape.formatBytes(Double(count) * Double(bytesEach))) bytes for \(what)")
+            throw TensorError(in: op, "cannot allocate \(Shape.formatBytes(Double(count) * Double(bytesEach))) bytes for \(what)")
         }
     }
 
@@ -81,7 +81,7 @@ public enum Allocation {
             let (p, overflow) = n.multipliedReportingOverflow(by: f)
             if f < 0 || overflow {
                 let bytes = factors.reduce(Double(bytesEach)) { $0 * Double($1) }
-                throw TensorError("\(op): cannot allocate \(Shape.formatBytes(bytes)) bytes for \(what)")
+                throw TensorError(in: op, "cannot allocate \(Shape.formatBytes(bytes)) bytes for \(what)")
             }
             n = p
         }

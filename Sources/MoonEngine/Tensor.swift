@@ -69,7 +69,7 @@ public final class Tensor {
     /// The single value of a one-element tensor.
     public func item() throws -> Float {
         guard count == 1 else {
-            throw TensorError("item: expects a tensor with one element, got shape \(shapeText(shape))")
+            throw TensorError(in: "item", "expects a tensor with one element, got shape \(shapeText(shape))")
         }
         return base[0]
     }
@@ -84,7 +84,7 @@ public final class Tensor {
     public func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) throws -> R {
         guard isContiguous else {
-            throw TensorError("withUnsafeMutableBufferPointer: tensor of shape \(shapeText(shape)) is not contiguous")
+            throw TensorError(in: "withUnsafeMutableBufferPointer", "tensor of shape \(shapeText(shape)) is not contiguous")
         }
         return try body(UnsafeMutableBufferPointer(start: base, count: count))
     }

@@ -6,7 +6,7 @@ extension Tensor {
         var shape = requested
         let unknown = requested.indices.filter { requested[$0] == -1 }
         let known = requested.filter { $0 != -1 }
-        let fail = TensorError("\(op): cannot view \(shapeText(self.shape)) as \(shapeText(requested))")
+        let fail = TensorError(in: op, "cannot view \(shapeText(self.shape)) as \(shapeText(requested))")
         guard unknown.count <= 1, known.allSatisfy({ $0 >= 0 }) else { throw fail }
         let product = try Shape.elementCount(known, op: op)
         if let u = unknown.first {
@@ -23,7 +23,7 @@ extension Tensor {
     public func view(_ newShape: [Int]) throws -> Tensor {
         let shape = try resolve(newShape, op: "view")
         guard let strides = Shape.viewStrides(self.shape, self.strides, as: shape) else {
-            throw TensorError("view: cannot view the non-contiguous \(shapeText(self.shape)) as \(shapeText(newShape)); use reshape")
+            throw TensorError(in: "view", "cannot view the non-contiguous \(shapeText(self.shape)) as \(shapeText(newShape)); use reshape")
         }
         return viewed(shape, strides, op: "view")
     }
@@ -53,7 +53,7 @@ extension Tensor {
         if rank == 0 { return try reshape([1]) }
         let s = try Shape.normalize(dim: start, rank: rank, op: "flatten")
         let e = try Shape.normalize(dim: end, rank: rank, op: "flatten")
-        guard s <= e else { throw TensorError("flatten: start dim \(s + 1) is after end dim \(e + 1)") }
+        guard s <= e else { throw TensorError(in: "flatten", "start dim \(s + 1) is after end dim \(e + 1)") }
         let merged = shape[s...e].reduce(1, *)
         return try reshape(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]))
     }
@@ -75,7 +75,7 @@ extension Tensor {
     public func permute(_ dims: [Int]) throws -> Tensor {
         let normalized = try dims.map { try Shape.normalize(dim: $0, rank: rank, op: "permute") }
         guard normalized.count == rank, Set(normalized).count == rank else {
-            throw TensorError("permute: \(shapeText(dims.map { $0 + 1 })) is not a permutation of the \(rank) dims of \(shapeText(shape))")
+            throw TensorError(in: "permute", "\(shapeText(dims.map { $0 + 1 })) is not a permutation of the \(rank) dims of \(shapeText(shape))")
         }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, d) in normalized.enumerated() { inverse[d] = i }
@@ -95,7 +95,7 @@ extension Tensor {
     /// The transpose of a 2-d tensor (a 0-d or 1-d tensor is returned as is).
     public func t() throws -> Tensor {
         guard rank <= 2 else {
-            throw TensorError("t: expects a tensor with at most 2 dims, got shape \(shapeText(shape)); use transpose or permute")
+            throw TensorError(in: "t", "expects a tensor with at most 2 dims, got shape \(shapeText(shape)); use transpose or permute")
         }
         return rank < 2 ? self : try transpose(0, 1)
     }
@@ -104,7 +104,7 @@ extension Tensor {
     public func narrow(_ dim: Int, _ start: Int, _ length: Int) throws -> Tensor {
         let d = try Shape.normalize(dim: dim, rank: rank, op: "narrow")
         guard start >= 0, length >= 0, start + length <= shape[d] else {
-            throw TensorError("narrow: start \(start + 1) and length \(length) do not fit dim \(d + 1) of size \(shape[d])")
+            throw TensorError(in: "narrow", "start \(start + 1) and length \(length) do not fit dim \(d + 1) of size \(shape[d])")
         }
         let inShape = shape
         return rawNarrow(d, start, length).recording("narrow", [self]) { g in
@@ -125,7 +125,7 @@ extension Tensor {
         let d = try Shape.normalize(dim: dim, rank: rank, op: "select")
         let i = index < 0 ? index + shape[d] : index
         guard i >= 0 && i < shape[d] else {
-            throw TensorError("select: index \(index >= 0 ? index + 1 : index) out of range for dim \(d + 1) of size \(shape[d])")
+            throw TensorError(in: "select", "index \(index >= 0 ? index + 1 : index) out of range for dim \(d + 1) of size \(shape[d])")
         }
         let inShape = shape
         return rawSelect(d, i).recording("select", [self]) { g in
@@ -146,7 +146,7 @@ extension Tensor {
     /// without copying. -1 keeps a dim's size.
     public func expand(_ newShape: [Int]) throws -> Tensor {
         let lead = newShape.count - rank
-        let fail = TensorError("expand: cannot expand \(shapeText(shape)) to \(shapeText(newShape))")
+        let fail = TensorError(in: "expand", "cannot expand \(shapeText(shape)) to \(shapeText(newShape))")
         guard lead >= 0 else { throw fail }
         var target = newShape
         for i in 0..<newShape.count {

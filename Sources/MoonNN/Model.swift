@@ -196,6 +196,40 @@ open class Model: TrainableModel, CustomStringConvertible {
     // MARK: - Inspection
 
     /// The layer called `name` (`dense_1`, or a path to a sub-layer: `basic_block_1.conv1`).
+    /// A layer by 1-based position (negative positions count from the end, -1 the last, as
+    /// `string.sub` does) or by name (`basic_block_1.conv1` reaches a sub-layer).
+    public func layer(at reference: JSONValue) throws -> Layer {
+        if let i = reference.int {
+            let count = layers.count
+            let position = i < 0 ? count + 1 + i : i
+            guard position >= 1 && position <= count else {
+                throw TensorError("layer \(i) out of range (the model has \(count) layers: positions 1 to \(count), or -1 to -\(count) from the end)")
+            }
+            return layers[position - 1]
+        }
+        guard let n = reference.string else { throw TensorError("a layer is named by its position or name, got \(reference.shortText)") }
+        guard let l = layer(named: n) else {
+            throw TensorError("no layer named '\(n)' (layers: \(layers.map(\.name).joined(separator: ", ")))")
+        }
+        return l
+    }
+
+    /// The model as Lua prints it: its inputs, layers, outputs and parameter count.
+    public var listing: String {
+        var lines = ["nn.\(kind) \"\(name)\" {"]
+        if self is Sequential {
+            lines.append("  input: \(shapeText(inputNodes[0].shape))")
+        } else {
+            lines.append("  inputs: " + zip(inputNames, inputNodes).map { "\($0) \(shapeText($1.shape))" }.joined(separator: ", "))
+        }
+        for (k, l) in layers.enumerated() { lines.append("  (\(k + 1)) \(l.name): nn.\(l.description)") }
+        if !(self is Sequential) {
+            lines.append("  outputs: " + zip(outputNames, outputNodes).map { "\($0) <- \($1.layer.name)" }.joined(separator: ", "))
+        }
+        lines.append("}  \(Model.grouped(parameterCount)) parameters")
+        return lines.joined(separator: "\n")
+    }
+
     public func layer(named name: String) -> Layer? {
         let parts = name.split(separator: ".").map(String.init)
         guard var current = layers.first(where: { $0.name == parts.first }) else {

@@ -10,7 +10,7 @@ public final class Sequential: Model {
             do {
                 node = try layer.call(node)
             } catch let e as TensorError {
-                throw TensorError("Sequential: layer \(k + 1) of \(layers.count): \(e.message)")
+                throw TensorError("Sequential: layer \(k + 1) of \(layers.count): \(e)")
             }
         }
         try super.init(inputs: [("input", start)], outputs: [("output", node)], name: name)

@@ -101,12 +101,12 @@ final class PostgresConnection {
                 close()
                 let waited = Date().timeIntervalSince(start)
                 if waited + delay > retryWindow {
-                    throw TuneError("tune: storage \(location) is unreachable (\(tries) tr\(tries == 1 ? "y" : "ies") over \(Int(waited.rounded())) s): \(f.message)")
+                    throw TuneError(in: "tune", "storage \(location) is unreachable (\(tries) tr\(tries == 1 ? "y" : "ies") over \(Int(waited.rounded())) s): \(f.message)")
                 }
                 usleep(useconds_t(delay * 1_000_000))
                 delay = min(delay * 2, 5)
             } catch let f as Failure {
-                throw TuneError("tune: storage \(location): \(f.message)")
+                throw TuneError(in: "tune", "storage \(location): \(f.message)")
             }
         }
     }

@@ -58,7 +58,7 @@ public final class PostgresStorage: TrialStorage {
             }
             let stored = try connection.execute(c, "SELECT max(version) FROM moonlab_schema").int(0, 0)
             if let stored, stored > trialSchemaVersion {
-                throw TuneError("tune: storage \(location) has trial schema \(stored), written by a newer moonlab (this one knows up to \(trialSchemaVersion)): use a newer moonlab or another database")
+                throw TuneError(in: "tune", "storage \(location) has trial schema \(stored), written by a newer moonlab (this one knows up to \(trialSchemaVersion)): use a newer moonlab or another database")
             }
             if stored == nil {
                 try connection.execute(c, "INSERT INTO moonlab_schema(version) VALUES($1)", [.int(trialSchemaVersion)])
@@ -73,7 +73,7 @@ public final class PostgresStorage: TrialStorage {
     public func register(_ sweep: SweepRecord) throws {
         if let old = try sweeps().first(where: { $0.id == sweep.id }) {
             guard old.kind == sweep.kind, old.direction == sweep.direction else {
-                throw TuneError("tune: storage \(location) already holds sweep '\(sweep.id)' as a \(old.kind) sweep with direction \"\(old.direction)\"; this call is a \(sweep.kind) sweep with direction \"\(sweep.direction)\" (use another name= or storage)")
+                throw TuneError(in: "tune", "storage \(location) already holds sweep '\(sweep.id)' as a \(old.kind) sweep with direction \"\(old.direction)\"; this call is a \(sweep.kind) sweep with direction \"\(sweep.direction)\" (use another name= or storage)")
             }
             return
         }

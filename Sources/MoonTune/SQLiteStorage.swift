@@ -33,7 +33,7 @@ public final class SQLiteStorage: TrialStorage {
         guard rc == SQLITE_OK, let handle else {
             let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(handle)
-            throw TuneError("tune: cannot open storage \(path): \(msg)")
+            throw TuneError(in: "tune", "cannot open storage \(path): \(msg)")
         }
         db = handle
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
@@ -48,7 +48,7 @@ public final class SQLiteStorage: TrialStorage {
         } catch {
             sqlite3_close(handle)
             db = nil
-            throw TuneError("tune: storage \(path) is not a usable SQLite file (\(error))")
+            throw TuneError(in: "tune", "storage \(path) is not a usable SQLite file (\(error))")
         }
     }
 
@@ -59,7 +59,7 @@ public final class SQLiteStorage: TrialStorage {
     private func migrate() throws {
         let version = try query("PRAGMA user_version", []) { $0.int(0) ?? 0 }.first ?? 0
         if version > trialSchemaVersion {
-            throw TuneError("tune: storage \(path) has trial schema \(version), written by a newer moonlab (this one knows up to \(trialSchemaVersion)): use a newer moonlab or another storage")
+            throw TuneError(in: "tune", "storage \(path) has trial schema \(version), written by a newer moonlab (this one knows up to \(trialSchemaVersion)): use a newer moonlab or another storage")
         }
         try exec(Self.schema)
         let columns = try query("PRAGMA table_info(trials)", []) { $0.text(1) ?? "" }
@@ -77,7 +77,7 @@ public final class SQLiteStorage: TrialStorage {
     public func register(_ sweep: SweepRecord) throws {
         if let old = try sweeps().first(where: { $0.id == sweep.id }) {
             guard old.kind == sweep.kind, old.direction == sweep.direction else {
-                throw TuneError("tune: storage \(path) already holds sweep '\(sweep.id)' as a \(old.kind) sweep with direction \"\(old.direction)\"; this call is a \(sweep.kind) sweep with direction \"\(sweep.direction)\" (use another name= or storage)")
+                throw TuneError(in: "tune", "storage \(path) already holds sweep '\(sweep.id)' as a \(old.kind) sweep with direction \"\(old.direction)\"; this call is a \(sweep.kind) sweep with direction \"\(sweep.direction)\" (use another name= or storage)")
             }
             return
         }
@@ -222,12 +222,12 @@ public final class SQLiteStorage: TrialStorage {
     private func message() -> String { db.map { String(cString: sqlite3_errmsg($0)) } ?? "closed" }
 
     private func exec(_ sql: String) throws {
-        guard let db else { throw TuneError("tune: storage \(path) is closed") }
+        guard let db else { throw TuneError(in: "tune", "storage \(path) is closed") }
         var err: UnsafeMutablePointer<CChar>?
         if sqlite3_exec(db, sql, nil, nil, &err) != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? message()
             sqlite3_free(err)
-            throw TuneError("tune: storage \(path): \(msg)")
+            throw TuneError(in: "tune", "storage \(path): \(msg)")
         }
     }
 
@@ -243,10 +243,10 @@ public final class SQLiteStorage: TrialStorage {
     }
 
     private func prepare(_ sql: String, _ args: [Bind]) throws -> OpaquePointer {
-        guard let db else { throw TuneError("tune: storage \(path) is closed") }
+        guard let db else { throw TuneError(in: "tune", "storage \(path) is closed") }
         var stmt: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
-            throw TuneError("tune: storage \(path): \(message())")
+            throw TuneError(in: "tune", "storage \(path): \(message())")
         }
         // SQLITE_TRANSIENT: SQLite copies the text before bind returns.
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -266,7 +266,7 @@ public final class SQLiteStorage: TrialStorage {
         let stmt = try prepare(sql, args)
         defer { sqlite3_finalize(stmt) }
         let rc = sqlite3_step(stmt)
-        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw TuneError("tune: storage \(path): \(message())") }
+        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw TuneError(in: "tune", "storage \(path): \(message())") }
     }
 
     private func query<T>(_ sql: String, _ args: [Bind], _ read: (Row) throws -> T) throws -> [T] {
@@ -276,7 +276,7 @@ public final class SQLiteStorage: TrialStorage {
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
-            guard rc == SQLITE_ROW else { throw TuneError("tune: storage \(path): \(message())") }
+            guard rc == SQLITE_ROW else { throw TuneError(in: "tune", "storage \(path): \(message())") }
             out.append(try read(Row(stmt: stmt)))
         }
         return out

@@ -21,21 +21,29 @@ public enum Domain: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Checks the bounds; `name` is the hyperparameter's name for the message.
-    public func validate(_ name: String) throws {
+    /// Checks the bounds (a tune.uniform call's own error: "uniform needs ...").
+    public func validate() throws {
         switch self {
         case .choice(let vs):
-            if vs.isEmpty { throw TuneError("space: '\(name)' has no values") }
+            if vs.isEmpty { throw TuneError("no values to choose from") }
         case let .uniform(a, b):
-            guard a.isFinite, b.isFinite, a <= b else { throw TuneError("space: '\(name)': uniform needs finite low <= high, got \(a), \(b)") }
+            guard a.isFinite, b.isFinite, a <= b else { throw TuneError("uniform needs finite low <= high, got \(a), \(b)") }
         case let .loguniform(a, b):
-            guard a > 0, b.isFinite, a <= b else { throw TuneError("space: '\(name)': loguniform needs 0 < low <= high, got \(a), \(b)") }
+            guard a > 0, b.isFinite, a <= b else { throw TuneError("loguniform needs 0 < low <= high, got \(a), \(b)") }
         case let .int(a, b):
-            guard a <= b else { throw TuneError("space: '\(name)': int needs low <= high, got \(a), \(b)") }
+            guard a <= b else { throw TuneError("int needs low <= high, got \(a), \(b)") }
             // high - low + 1 values must be countable: no overflow in the draw.
             let (span, overflow) = b.subtractingReportingOverflow(a)
             guard !overflow, span < Int.max else {
-                throw TuneError("space: '\(name)': int(\(a), \(b)) spans more values than can be drawn (at most \(Int.max))")
+                throw TuneError("int(\(a), \(b)) spans more values than can be drawn (at most \(Int.max))")
             }
+        }
+    }
+
+    /// Checks the bounds of hyperparameter `name` of a space ("space: 'lr': uniform needs ...").
+    public func validate(_ name: String) throws {
+        do { try validate() } catch let e as TuneError {
+            throw TuneError("space: '\(name)': \(e.message)")
         }
     }
 

@@ -32,7 +32,7 @@ public struct FixedPlan: SweepPlan {
     public func trials(given stored: [Int: TrialRecord]) throws -> [TrialRecord] {
         try configs.enumerated().map { i, c in
             if let s = stored[i + 1], s.config != c {
-                throw TuneError("tune: sweep '\(sweep)' in storage has another configuration for trial \(i + 1) (\(s.config.encoded), now \(c.encoded)); the space changed: give the sweep a new name= or use a new storage file")
+                throw TuneError(in: "tune", "sweep '\(sweep)' in storage has another configuration for trial \(i + 1) (\(s.config.encoded), now \(c.encoded)); the space changed: give the sweep a new name= or use a new storage file")
             }
             return TrialRecord(sweep: sweep, id: i + 1, config: c)
         }

@@ -190,3 +190,45 @@ public struct WorkerAssignment: Equatable, Sendable {
         return a
     }
 }
+
+extension TrialRecord {
+    /// The trial as scripts see it: `{id=, config=, score=, status=, seconds=, error=, epochs=,
+    /// parent=, extras=, attempts=}` (absent fields left out).
+    public var json: JSONValue {
+        var pairs: [(String, JSONValue)] = [("id", .int(id)), ("config", config)]
+        if let score { pairs.append(("score", .double(score))) }
+        pairs.append(("status", .string(status.rawValue)))
+        if let seconds { pairs.append(("seconds", .double(seconds))) }
+        if let error { pairs.append(("error", .string(error))) }
+        if let budget { pairs.append(("epochs", .int(budget))) }
+        if let parent { pairs.append(("parent", .int(parent))) }
+        if let extras { pairs.append(("extras", extras)) }
+        pairs.append(("attempts", .int(attempts)))
+        return .object(pairs)
+    }
+}
+
+extension SweepReport {
+    /// The result table: `{name=, id=, kind=, direction=, storage=, best=, trials=, keys=}`.
+    public func json(storage: String) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("name", .string(sweep.name)), ("id", .string(sweep.id)), ("kind", .string(sweep.kind)),
+                                            ("direction", .string(sweep.direction)), ("storage", .string(storage))]
+        if let best { pairs.append(("best", best.json)) }
+        pairs += [("trials", .array(trials.map(\.json))), ("keys", .array(configKeys.map { .string($0) }))]
+        return .object(pairs)
+    }
+
+    /// The reports of the sweeps in `store`: the one named (by name or id) `wanted`, else all
+    /// in creation order.
+    public static func load(_ store: TrialStorage, wanted: String?, location: String) throws -> [SweepReport] {
+        let sweeps = try store.sweeps()
+        guard !sweeps.isEmpty else { throw TuneError("\(location) holds no sweeps") }
+        let chosen = try wanted.map { name in
+            guard let s = sweeps.first(where: { $0.id == name || $0.name == name }) else {
+                throw TuneError("no sweep named '\(name)' in \(location) (it holds: \(sweeps.map(\.name).joined(separator: ", ")))")
+            }
+            return [s]
+        } ?? sweeps
+        return try chosen.map { SweepReport(sweep: $0, trials: try store.trials(sweep: $0.id)) }
+    }
+}

@@ -203,7 +203,7 @@ public final class SweepRunner {
         let dir = PathText.folder(of: path)
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         do { try writeAtomically(data, to: path) } catch {
-            throw TuneError("tune: cannot restore the checkpoint of trial \(t.id): \(error)")
+            throw TuneError(in: "tune", "cannot restore the checkpoint of trial \(t.id): \(error)")
         }
         log("trial \(t.id): restored its checkpoint (\(data.count) bytes) from the storage")
         return true

@@ -131,7 +131,7 @@ public protocol TrialStorage: AnyObject {
 extension TrialStorage {
     public var holdsCheckpoints: Bool { false }
     public func saveCheckpoint(sweep: String, owner: Int, lease: TrialLease, data: Data) throws -> Bool {
-        throw TuneError("tune: storage \(location) keeps no checkpoints")
+        throw TuneError(in: "tune", "storage \(location) keeps no checkpoints")
     }
     public func loadCheckpoint(sweep: String, owner: Int) throws -> Data? { nil }
     public func now() throws -> Double { Date().timeIntervalSince1970 }
@@ -152,7 +152,7 @@ public func openTrialStorage(_ spec: String) throws -> TrialStorage {
 /// is an error, never a silent default.
 func parseStatus(_ raw: String?, trial: Int, in location: String) throws -> TrialStatus {
     guard let raw, let s = TrialStatus(rawValue: raw) else {
-        throw TuneError("tune: storage \(location) holds trial \(trial) with status '\(raw ?? "NULL")', which this moonlab does not know (a damaged storage, or one written by a newer moonlab)")
+        throw TuneError(in: "tune", "storage \(location) holds trial \(trial) with status '\(raw ?? "NULL")', which this moonlab does not know (a damaged storage, or one written by a newer moonlab)")
     }
     return s
 }

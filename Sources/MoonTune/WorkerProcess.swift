@@ -43,7 +43,7 @@ public struct WorkerProcess: Sendable {
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, &attr, argv, envp)
-        guard rc == 0 else { throw TuneError("tune: cannot start a worker (\(executable)): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw TuneError(in: "tune", "cannot start a worker (\(executable)): \(String(cString: strerror(rc)))") }
         return WorkerProcess(pid: pid, log: log)
     }
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import LuaKit
+import MoonBase
 
 /// A Swift object whose live count shows whether Lua's collector released it.
 final class Probe {
@@ -16,17 +17,17 @@ private func makeInterpreter() throws -> Interpreter {
     let L = interp.state
     L.defineClass(probeMeta, methods: [
         ("value", { L in
-            guard let p = L.object(1, probeMeta, as: Probe.self) else { throw L.argumentError("probe:value", 1, "a probe") }
+            guard let p = L.object(1, probeMeta, as: Probe.self) else { throw L.argumentError(1, "a probe") }
             L.push(p.value); return 1 }),
         ("plus", { L in
-            guard let p = L.object(1, probeMeta, as: Probe.self) else { throw L.argumentError("probe:plus", 1, "a probe") }
-            L.push(p.value + (try L.integer(2, "probe:plus"))); return 1 }),
+            guard let p = L.object(1, probeMeta, as: Probe.self) else { throw L.argumentError(1, "a probe") }
+            L.push(p.value + (try L.integer(2))); return 1 }),
     ], metamethods: [
         ("__tostring", { L in L.push("probe"); return 1 }),
     ])
     L.defineModule("kit", doc: "Test module.") { m in
         m.function("probe", "kit.probe(n)", "Makes a probe.") { L in
-            let n = try L.integer(1, "kit.probe")
+            let n = try L.integer(1)
             L.push(object: Probe(n), metatable: probeMeta)
             return 1
         }
@@ -34,11 +35,21 @@ private func makeInterpreter() throws -> Interpreter {
             // A Swift object alive on this frame when the error is thrown must be released.
             let p = Probe(0)
             _ = p
-            throw LuaError("kit.fail: " + ((try? L.string(1, "kit.fail")) ?? "?"))
+            throw L.fail((try? L.string(1)) ?? "?")
+        }
+        m.function("call", "kit.call(f)", "Calls f, then fails naming itself.") { L in
+            try L.call(nargs: 0, nresults: 0)   // f alone on the stack: it may call kit functions
+            throw L.fail("after the call")
+        }
+        m.function("engine", "kit.engine(op)", "Fails as the engine does, with or without an operation.") { L in
+            let op = try L.string(1)
+            return try L.named {
+                throw op.isEmpty ? MoonError("no operation named") : MoonError(in: op, "bad shape")
+            }
         }
         m.function("opts", "kit.opts{...}", "Reads options.") { L in
-            try L.checkOptionKeys(1, "kit.opts", ["rate", "name"])
-            L.push(try L.optionNumber(1, "rate", "kit.opts") ?? -1)
+            try L.checkOptionKeys(1, ["rate", "name"])
+            L.push(try L.optionNumber(1, "rate") ?? -1)
             return 1
         }
     }
@@ -53,6 +64,24 @@ private func makeInterpreter() throws -> Interpreter {
             assert(not ok)
             assert(msg == "[string \\"chunk\\"]:1: kit.fail: boom" or msg:find("kit.fail: boom", 1, true), msg)
             """, name: "chunk")
+    }
+
+    @Test func errorsNameTheRunningFunctionWithoutBeingTold() throws {
+        let interp = try makeInterpreter()
+        try interp.runString("""
+            -- A function that called back into Lua (which ran and failed another Swift
+            -- function) still knows its own name afterwards.
+            local ok, msg = pcall(kit.call, function() pcall(kit.fail, "inner") end)
+            assert(msg:find("kit.call: after the call", 1, true), msg)
+            -- The engine's name for an operation gives way to the one users called.
+            ok, msg = pcall(kit.engine, "indexSelect")
+            assert(msg:find("kit.engine: bad shape", 1, true) and not msg:find("indexSelect"), msg)
+            ok, msg = pcall(kit.engine, "")
+            assert(msg:find("kit.engine: no operation named", 1, true), msg)
+            -- A method is named with its class when the class is given one (here it is not).
+            ok, msg = pcall(function() return kit.probe(1):plus({}) end)
+            assert(msg:find("bad argument #1 to 'plus'", 1, true), msg)
+            """)
     }
 
     @Test func throwingCallsDoNotLeakSwiftObjects() throws {

@@ -46,5 +46,5 @@ func orthogonal(_ n: Int, seed: UInt64) -> [Double] {
 
 /// The error message an expression throws, or nil when it does not throw.
 func message(_ body: () throws -> Any) -> String? {
-    do { _ = try body(); return nil } catch let e as AnalysisError { return e.message } catch { return "\(error)" }
+    do { _ = try body(); return nil } catch let e as AnalysisError { return e.description } catch { return "\(error)" }
 }

@@ -164,11 +164,11 @@ import MoonEngine
                     guard let e = thrown as? DataError else {
                         problems.append("\(v.name): threw \(type(of: thrown)) \(thrown), not a DataError"); continue
                     }
-                    if !e.message.hasPrefix(path + ": ") && !e.message.contains(path) {
-                        problems.append("\(v.name): message does not name the file: \(e.message)")
+                    if !e.description.hasPrefix(path + ": ") && !e.description.contains(path) {
+                        problems.append("\(v.name): message does not name the file: \(e.description)")
                     }
-                    if e.message.count < path.count + 10 {
-                        problems.append("\(v.name): message too short to say the fault: \(e.message)")
+                    if e.description.count < path.count + 10 {
+                        problems.append("\(v.name): message too short to say the fault: \(e.description)")
                     }
                 }
                 let content: [UInt8]

@@ -22,7 +22,7 @@ import MoonEngine
                 if truncationsFail && v.truncated { Issue.record("\(v.name): a truncated file loaded") }
             } catch let e as DataError {
                 failures += 1
-                #expect(e.message.hasPrefix(path), "\(v.name): \(e.message)")
+                #expect(e.description.hasPrefix(path), "\(v.name): \(e.description)")
             } catch {
                 Issue.record("\(v.name): unexpected error \(error)")
             }

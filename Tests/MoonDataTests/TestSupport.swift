@@ -79,5 +79,5 @@ func idxBytes(dtype: UInt8, dims: [Int], payload: [UInt8]) -> [UInt8] {
 
 /// The error message a call throws, or nil when it does not throw.
 func message(_ body: () throws -> Any) -> String? {
-    do { _ = try body(); return nil } catch let e as DataError { return e.message } catch { return "\(type(of: error)): \(error)" }
+    do { _ = try body(); return nil } catch let e as DataError { return e.description } catch { return "\(type(of: error)): \(error)" }
 }

@@ -22,7 +22,7 @@ func close(_ a: [Float], _ b: [Float], tol: Float = 1e-5) -> Bool {
 
 /// The error message an expression throws, or nil when it does not throw.
 func message(_ body: () throws -> Any) -> String? {
-    do { _ = try body(); return nil } catch let e as TensorError { return e.message } catch { return "\(error)" }
+    do { _ = try body(); return nil } catch let e as TensorError { return e.description } catch { return "\(error)" }
 }
 
 /// One disagreement between the analytic and the numeric gradient.

@@ -15,7 +15,7 @@ func close(_ a: [Float], _ b: [Float], tol: Float = 1e-5) -> Bool {
 
 /// The message a throwing expression gives, or nil.
 func message(_ body: () throws -> Any) -> String? {
-    do { _ = try body(); return nil } catch let e as TensorError { return e.message } catch { return "\(error)" }
+    do { _ = try body(); return nil } catch let e as TensorError { return e.description } catch { return "\(error)" }
 }
 
 func mean(_ v: [Float]) -> Double { v.reduce(0.0) { $0 + Double($1) } / Double(v.count) }

@@ -98,5 +98,5 @@ func temporaryFolder() -> String {
 }
 
 func message(_ body: () throws -> Any) -> String? {
-    do { _ = try body(); return nil } catch let e as PlotError { return e.message } catch { return "\(error)" }
+    do { _ = try body(); return nil } catch let e as PlotError { return e.description } catch { return "\(error)" }
 }

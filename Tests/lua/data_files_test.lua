@@ -132,7 +132,7 @@ describe("data.images", function()
     local small = data.images(root, {size={16, 12}, gray=false})
     expect(small.x:shape()):to_equal({6, 3, 16, 12})
     expect(function() data.images(root .. "/none") end):to_fail_with("no such folder")
-    expect(function() data.images(root, {size={16}}) end):to_fail_with("option 'size' must be {h, w}")
+    expect(function() data.images(root, {size={16}}) end):to_fail_with("option 'size': must be {h, w}")
     local bad = root .. "/odd/broken.png"
     write(bad, "\137PNG\r\n\26\n garbage")
     expect(function() data.images(root) end):to_fail_with(bad .. ": ")

@@ -150,7 +150,7 @@ describe("nn models", function()
       :to_fail_with("Dense: expected input with 784 features, got shape {32,28,28}")
     expect(function() nn.Sequential{nn.Dense(2)} end):to_fail_with("needs input=")
     expect(function() nn.Sequential{input={784}, nn.Conv2D(4, 3)} end):to_fail_with("{C,H,W}")
-    expect(function() nn.Sequential{input={784}, "x"} end):to_fail_with("not a layer")
+    expect(function() nn.Sequential{input={784}, "x"} end):to_fail_with("entry 1 must be a layer")
   end)
 
   it("the contract's CNN trains by hand: parameters, backward, grads", function()

@@ -11,11 +11,13 @@ local bad_values = {
 }
 
 -- A message names the call as "name: ..." or, for a bad argument, as Lua does:
--- "bad argument #1 to 'name' (...)".
+-- "bad argument #1 to 'name' (...)"; called through pcall, a method is named with its
+-- class ("to 'tensor:name'").
 local function names_call(msg, name)
   if type(msg) ~= "string" or #msg == 0 then return false end
   local bare = name:gsub(":$", "")
   return msg:find(name, 1, true) ~= nil or msg:find("to '" .. bare .. "'", 1, true) ~= nil
+    or msg:find("to 'tensor:" .. bare .. "'", 1, true) ~= nil
 end
 
 describe("malformed calls", function()

@@ -23,19 +23,7 @@ enum AugModule {
                 Applies the transforms in order (t1 first). Consecutive geometric transforms with \
                 the same fill are fused: each image is resampled once.
                 """) { L in
-                let fn = "aug.Compose"
-                try L.checkTable(1, fn, "a Lua array of transforms {t1, t2, ...}")
-                var list: [any Transform] = []
-                let n = L.rawLength(1)
-                for i in 1...max(n, 1) where i <= n {
-                    L.rawGet(1, i)
-                    defer { L.pop() }
-                    guard let t = L.transformOrNil(-1) else {
-                        throw LuaError("\(fn): entry \(i) must be an aug transform, got \(L.describe(-1))")
-                    }
-                    list.append(t)
-                }
-                L.push(transform: Compose(list))
+                L.push(transform: Compose(try L.list(1, of: "an aug transform") { L.transformOrNil($0) }))
                 return 1
             }
             imageDataGenerator(m)
@@ -45,29 +33,20 @@ enum AugModule {
                 eigen-decomposition U S U^T; t(x) returns (x - mean) W, whose covariance over the \
                 training set is close to the identity. Up to 4096 features (784 takes a few seconds).
                 """)
-            m.function("preview", "aug.preview(ds | x, transform, path, {n=16, cols=, scale=2, seed=}) --> path", """
+            m.function("preview", options: Preview.Options.self, doc: """
                 Writes a PNG grid of the first n images (of a dataset or an N x C x H x W tensor, \
                 1 or 3 channels) each beside its augmented copy (original left), cols pairs a row \
                 (default: a square grid), pixels scaled up `scale` times. Images with values outside \
                 [0, 1] are stretched from their own range. seed draws the augmentation from its own \
                 generator; else from the global one. Written atomically (temp file, then rename).
-                """) { L in
-                let fn = "aug.preview"
+                """, leading: ["ds | x", "transform", "path"], returns: "path") { L, o, _ in
                 let x: Tensor
-                if let ds = L.datasetOrNil(1) { x = try augNaming(fn) { try ds.singleInput(fn) } }
+                if let ds = L.datasetOrNil(1) { x = try L.named { try ds.singleInput(L.fn) } }
                 else if let t = L.tensorOrNil(1) { x = t }
-                else { throw L.argumentError(fn, 1, "a dataset or an N x C x H x W tensor") }
-                let t = try L.transform(2, fn)
-                let path = DataModule.expandTilde(try L.string(3, fn))
-                if !L.isNoneOrNil(4) { try L.checkTable(4, fn, "an option table {n=, cols=, scale=, seed=}") }
-                try L.checkOptionKeys(4, fn, ["n", "cols", "scale", "seed"])
-                let n = try L.optionInteger(4, "n", fn) ?? 16
-                let cols = try L.optionInteger(4, "cols", fn)
-                let scale = try L.optionInteger(4, "scale", fn) ?? 2
-                let gen = try L.generator(seedOption: 4, fn)
-                _ = try augNaming(fn) {
-                    try Preview.write(x, transform: t, to: path, count: n, columns: cols, scale: scale, generator: gen)
-                }
+                else { throw L.argumentError(1, "a dataset or an N x C x H x W tensor") }
+                let t = try L.transform(2)
+                let path = DataModule.expandTilde(try L.string(3))
+                try L.named { try Preview.write(x, transform: t, to: path, o) }
                 L.push(path)
                 return 1
             }
@@ -98,15 +77,14 @@ enum AugModule {
                 Mirrors each image \(horizontal ? "left-right" : "top-bottom") with probability p \
                 (default 0.5), exactly (no resampling).
                 """) { L in
-                let fn = "aug.\(name)"
                 var p = 0.5
                 if L.type(1) == .table {
-                    try L.checkOptionKeys(1, fn, ["p"])
-                    p = try L.optionNumber(1, "p", fn) ?? 0.5
+                    try L.checkOptionKeys(1, ["p"])
+                    p = try L.optionNumber(1, "p") ?? 0.5
                 } else if !L.isNoneOrNil(1) {
-                    p = try L.number(1, fn)
+                    p = try L.number(1)
                 }
-                L.push(transform: try augNaming(fn) {
+                L.push(transform: try L.named {
                     horizontal ? try RandomHorizontalFlip(p: p) as any Transform : try RandomVerticalFlip(p: p)
                 })
                 return 1
@@ -137,7 +115,7 @@ extension ModuleBuilder {
     /// `aug.<name>(...)` for a transform whose options are one declaration (`T.Config`).
     func transform<T: ConfigurableTransform>(_ type: T.Type, _ fname: String, _ doc: String) {
         function(fname, options: T.Config.self, doc: doc) { L, config, _ in
-            L.push(transform: try augNaming("aug.\(fname)") { try T.make(config) })
+            L.push(transform: try L.named { try T.make(config) })
             return 1
         }
     }

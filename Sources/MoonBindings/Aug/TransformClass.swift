@@ -23,15 +23,13 @@ enum TransformClass {
 
     /// `t(x)` and `t:apply(x)`: x at `index`, optional `{seed=}` at `index + 1`.
     static func call(_ L: LuaState, _ index: Int32, _ what: String) throws -> Int32 {
-        let t = try L.transform(1, what)
-        let fn = callName(t)
+        let t = try L.transform(1)
+        L.fn = callName(t)
         guard let x = L.tensorOrNil(index) else {
-            throw LuaError("\(fn): expected a C x H x W image or N x C x H x W batch tensor, got \(L.describe(index))")
+            throw L.fail("expected a C x H x W image or N x C x H x W batch tensor, got \(L.describe(index))")
         }
-        if !L.isNoneOrNil(index + 1) { try L.checkTable(index + 1, fn, "an option table {seed=}") }
-        try L.checkOptionKeys(index + 1, fn, ["seed"])
-        let gen = try L.generator(seedOption: index + 1, fn)
-        L.push(try augNaming(fn) { try t.apply(x, generator: gen) })
+        let gen = try L.options(SeedOptions.self, at: index + 1).generator
+        L.push(try L.named { try t.apply(x, generator: gen) })
         return 1
     }
 
@@ -46,16 +44,16 @@ enum TransformClass {
             featurewise_std_normalization, zca_whitening): computes the statistics on a dataset's \
             inputs or an N x C x H x W tensor. Returns t, so aug.ZCA():fit(train) chains.
             """) { L in
-            let t = try L.transform(1, "transform:fit")
-            let fn = callName(t) + ":fit"
+            let t = try L.transform(1)
+            L.fn = callName(t) + ":fit"
             let x: Tensor
-            if let ds = L.datasetOrNil(2) { x = try augNaming(fn) { try ds.singleInput(fn) } }
+            if let ds = L.datasetOrNil(2) { x = try L.named { try ds.singleInput(L.fn) } }
             else if let tensor = L.tensorOrNil(2) { x = tensor }
-            else { throw L.argumentError(fn, 2, "a dataset or an N x C x H x W tensor") }
-            try augNaming(fn) {
+            else { throw L.argumentError(2, "a dataset or an N x C x H x W tensor") }
+            try L.named {
                 if let zca = t as? ZCA { try zca.fit(x) }
                 else if let g = t as? ImageDataGenerator { try g.fit(x) }
-                else { throw LuaError("\(fn): only aug.ZCA and aug.ImageDataGenerator are fitted; \(t) needs no statistics") }
+                else { throw L.fail("only aug.ZCA and aug.ImageDataGenerator are fitted; \(t) needs no statistics") }
             }
             L.pushValue(1)
             return 1
@@ -64,6 +62,6 @@ enum TransformClass {
 
     nonisolated(unsafe) static let metamethods: [(String, LuaFunction)] = [
         ("__call", { L in try call(L, 2, "transform call") }),
-        ("__tostring", { L in L.push(try L.transform(1, "tostring").description); return 1 }),
+        ("__tostring", { L in L.push(try L.transform(1).description); return 1 }),
     ]
 }

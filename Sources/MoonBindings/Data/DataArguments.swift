@@ -19,8 +19,8 @@ extension LuaState {
 
     func datasetOrNil(_ index: Int32) -> Dataset? { object(index, datasetMeta, as: Dataset.self) }
 
-    func dataset(_ index: Int32, _ fn: String) throws -> Dataset {
-        guard let ds = datasetOrNil(index) else { throw argumentError(fn, index, "a dataset") }
+    func dataset(_ index: Int32) throws -> Dataset {
+        guard let ds = datasetOrNil(index) else { throw argumentError(index, "a dataset") }
         return ds
     }
 
@@ -65,36 +65,16 @@ extension LuaState {
         }
     }
 
-    /// The generator for a `seed` option: a fresh one seeded with it, else the global
-    /// generator (which `moonlab.seed` seeds).
-    func generator(seedOption index: Int32, _ fn: String) throws -> RandomGenerator {
-        guard let seed = try optionInteger(index, "seed", fn) else { return .global }
-        return RandomGenerator(seed: UInt64(bitPattern: Int64(seed)))
-    }
-
     /// A 1-based position (negative counts from the end) as a 0-based one, checked.
-    func samplePosition(_ i: Int, count: Int, _ fn: String) throws -> Int {
+    func samplePosition(_ i: Int, count: Int) throws -> Int {
         if i >= 1 && i <= count { return i - 1 }
         if i <= -1 && i >= -count { return count + i }
-        throw LuaError("\(fn): position \(i) out of range for a dataset of \(count) samples (valid: 1..\(count) or -\(count)..-1)")
+        throw fail("position \(i) out of range for a dataset of \(count) samples (valid: 1..\(count) or -\(count)..-1)")
     }
 
     /// 1-based positions from a Lua array or a 1-d tensor, as 0-based ones, checked.
-    func samplePositions(_ index: Int32, count: Int, _ fn: String) throws -> [Int] {
-        try positions(index, fn).map { try samplePosition($0, count: count, fn) }
+    func samplePositions(_ index: Int32, count: Int) throws -> [Int] {
+        try positions(index).map { try samplePosition($0, count: count) }
     }
 }
 
-/// Runs a binding body, naming the Lua call in data and tensor errors: `dataset:split: ...`
-/// where MoonData wrote `split: ...`.
-func naming<R>(_ fn: String, _ body: () throws -> R) throws -> R {
-    func renamed(_ message: String) -> String {
-        for op in ["split", "batches", "class_counts", "labels", "indexSelect", "narrow", "select"]
-        where message.hasPrefix(op + ": ") {
-            return fn + message.dropFirst(op.count)
-        }
-        return fn + ": " + message
-    }
-    do { return try body() }
-    catch let e as MoonError where !e.isArgumentError { throw LuaError(renamed(e.message)) }
-}

@@ -24,21 +24,17 @@ extension DataModule {
             y.time = hour + minute/60 (for regression); times are uniform over the dial. Drawn on \
             every core.
             """) { L, options, _ in
-            L.push(try naming("data.clocks") { try Clocks.generate(options) })
+            L.push(try L.named { try Clocks.generate(options) })
             return 1
         }
 
-        m.function("preview_clocks", "data.preview_clocks(ds, path, {n=32, cols=8})", """
+        m.function("preview_clocks", options: PreviewOptions.self, doc: """
             Writes a PNG grid of the first n clock faces of ds (a dataset with hour and minute \
             targets, e.g. from data.clocks), each captioned with its time (12:05 for hour 0).
-            """) { L in
-            let fn = "data.preview_clocks"
-            let ds = try L.dataset(1, fn)
-            let path = expandTilde(try L.string(2, fn))
-            if !L.isNoneOrNil(3) { try L.checkTable(3, fn, "an option table {n=, cols=}") }
-            try L.checkOptionKeys(3, fn, ["n", "cols"])
-            let n = try L.optionInteger(3, "n", fn) ?? 32, cols = try L.optionInteger(3, "cols", fn) ?? 8
-            try naming(fn) { try ClockPreview.write(ds, to: path, count: n, columns: cols) }
+            """, leading: ["ds", "path"]) { L, o, _ in
+            let ds = try L.dataset(1)
+            let path = expandTilde(try L.string(2))
+            try L.named { try ClockPreview.write(ds, to: path, count: o.n, columns: o.cols) }
             return 0
         }
 
@@ -46,53 +42,34 @@ extension DataModule {
             The samples of several datasets one after the other (copied). Sample shapes and \
             targets must agree; class names are kept when they agree. Also ds1:concat(ds2).
             """) { L in
-            let fn = "data.concat"
-            try L.checkTable(1, fn, "a Lua array of datasets {a, b, ...}")
-            var parts: [Dataset] = []
-            for i in 1...max(L.rawLength(1), 1) where i <= L.rawLength(1) {
-                L.rawGet(1, i)
-                defer { L.pop() }
-                guard let d = L.datasetOrNil(-1) else {
-                    throw LuaError("\(fn): entry \(i) must be a dataset, got \(L.describe(-1))")
-                }
-                parts.append(d)
-            }
-            L.push(try naming(fn) { try Dataset.concat(parts) })
+            let parts = try L.list(1, of: "a dataset") { L.datasetOrNil($0) }
+            L.push(try L.named { try Dataset.concat(parts) })
             return 1
         }
 
-        m.function("kfold", "data.kfold(ds, k, {seed=, stratify=false}) --> for fold, train, validation", """
+        m.function("kfold", options: SplitOptions.self, doc: """
             A for-iterator over k-fold cross-validation: for fold, tr, va in data.kfold(ds, 5, \
             {seed=1}) do ... end. The k validation parts are disjoint and together cover ds, \
             their sizes within one sample of each other; train is everything else. stratify=true \
             keeps each class's proportion in every fold (stratify="name" picks a named target). \
             seed fixes the folds; without it the global generator (moonlab.seed) draws them.
-            """) { L in
-            let fn = "data.kfold"
-            let ds = try L.dataset(1, fn)
-            let k = try L.integer(2, fn)
-            if !L.isNoneOrNil(3) { try L.checkTable(3, fn, "an option table {seed=, stratify=}") }
-            try L.checkOptionKeys(3, fn, ["seed", "stratify"])
-            let gen = try L.generator(seedOption: 3, fn)
-            let (stratify, target) = try stratifyOption(L, 3, fn)
-            let folds = try naming(fn) { try ds.kfoldIndices(k, stratify: stratify, target: target, generator: gen) }
+            """, leading: ["ds", "k"], returns: "for fold, train, validation") { L, o, _ in
+            let ds = try L.dataset(1)
+            let k = try L.integer(2)
+            let folds = try L.named { try ds.kfoldIndices(k, stratify: o.stratify.enabled, target: o.stratify.target, generator: o.generator) }
             L.push(nextFold)
             L.push(object: KFoldLoop(dataset: ds, folds: folds), metatable: kfoldMeta)
             L.push(0)
             return 3
         }
 
-        m.function("permutation", "data.permutation(n, {seed=}) --> Lua array", """
+        m.function("permutation", options: SeedOptions.self, doc: """
             A random permutation of 1..n as a Lua array: new position i takes pixel perm[i] \
             (data.permute_pixels applies it). seed fixes it; without it the global generator \
             (moonlab.seed) draws it.
-            """) { L in
-            let fn = "data.permutation"
-            let n = try L.integer(1, fn)
-            if !L.isNoneOrNil(2) { try L.checkTable(2, fn, "an option table {seed=}") }
-            try L.checkOptionKeys(2, fn, ["seed"])
-            let gen = try L.generator(seedOption: 2, fn)
-            let p = try naming(fn) { try PixelPermutation.random(n, generator: gen) }
+            """, leading: ["n"], returns: "Lua array") { L, o, _ in
+            let n = try L.integer(1)
+            let p = try L.named { try PixelPermutation.random(n, generator: o.generator) }
             L.push(array: p.map { $0 + 1 })
             return 1
         }
@@ -101,9 +78,8 @@ extension DataModule {
             The inverse of a permutation (a Lua array of 1..n): permuting by perm and then by \
             its inverse restores the original order exactly.
             """) { L in
-            let fn = "data.inverse_permutation"
-            let perm = try L.integerArray(1, fn, "a Lua array permutation of 1..n").map { $0 - 1 }
-            L.push(array: try naming(fn) { try PixelPermutation.inverse(perm) }.map { $0 + 1 })
+            let perm = try L.integerArray(1, "a Lua array permutation of 1..n").map { $0 - 1 }
+            L.push(array: try L.named { try PixelPermutation.inverse(perm) }.map { $0 + 1 })
             return 1
         }
 
@@ -114,40 +90,27 @@ extension DataModule {
             alike, n = C*H*W moves all values. Works on a dataset (its x; targets unchanged) or \
             a tensor ({N, C, H, W} or one image). data.inverse_permutation undoes it exactly.
             """) { L in
-            let fn = "data.permute_pixels"
-            let perm = try L.integerArray(2, fn, "a Lua array permutation of 1..n").map { $0 - 1 }
+            let perm = try L.integerArray(2, "a Lua array permutation of 1..n").map { $0 - 1 }
             if let ds = L.datasetOrNil(1) {
-                L.push(try naming(fn) { try ds.permutingPixels(perm) })
+                L.push(try L.named { try ds.permutingPixels(perm) })
             } else if let t = L.tensorOrNil(1) {
-                L.push(try naming(fn) { try PixelPermutation.apply(perm, to: t, sampleDims: t.rank) })
+                L.push(try L.named { try PixelPermutation.apply(perm, to: t, sampleDims: t.rank) })
             } else {
-                throw L.argumentError(fn, 1, "a dataset or a tensor")
+                throw L.argumentError(1, "a dataset or a tensor")
             }
             return 1
         }
     }
 
     /// The `stratify` option: false, true, or a target name.
-    static func stratifyOption(_ L: LuaState, _ index: Int32, _ fn: String) throws -> (Bool, String?) {
-        guard L.type(index) == .table else { return (false, nil) }
-        L.getField(index, "stratify")
-        defer { L.pop() }
-        switch L.type(-1) {
-        case .nil: return (false, nil)
-        case .boolean: return (L.toBool(-1), nil)
-        case .string: return (true, L.toString(-1))
-        default: throw LuaError("\(fn): option 'stratify' must be a boolean or a target name, got \(L.describe(-1))")
-        }
-    }
-
     /// The k-fold iterator: (loop, fold) --> fold + 1, train, validation; nil after the last.
     static let nextFold: LuaFunctionHandle = LuaState.register { L in
         guard let loop = L.object(1, kfoldMeta, as: KFoldLoop.self) else {
-            throw L.argumentError("data.kfold iterator", 1, "a kfold loop")
+            throw L.argumentError(1, "a kfold loop")
         }
         let done = L.toInteger(2) ?? 0
         guard done >= 0 && done < loop.folds.count else { L.pushNil(); return 1 }
-        let (train, validation) = try naming("data.kfold") { try loop.dataset.fold(done, of: loop.folds) }
+        let (train, validation) = try L.named { try loop.dataset.fold(done, of: loop.folds) }
         L.push(done + 1)
         L.push(train)
         L.push(validation)
@@ -156,11 +119,11 @@ extension DataModule {
 
     nonisolated(unsafe) static let kfoldMetamethods: [(String, LuaFunction)] = [
         ("__len", { L in
-            guard let loop = L.object(1, kfoldMeta, as: KFoldLoop.self) else { throw L.argumentError("#kfold", 1, "a kfold loop") }
+            guard let loop = L.object(1, kfoldMeta, as: KFoldLoop.self) else { throw L.argumentError(1, "a kfold loop") }
             L.push(loop.folds.count); return 1
         }),
         ("__tostring", { L in
-            guard let loop = L.object(1, kfoldMeta, as: KFoldLoop.self) else { throw L.argumentError("tostring", 1, "a kfold loop") }
+            guard let loop = L.object(1, kfoldMeta, as: KFoldLoop.self) else { throw L.argumentError(1, "a kfold loop") }
             L.push("kfold of \(loop.dataset.name): \(loop.folds.count) folds of \(loop.folds.map { String($0.count) }.joined(separator: ", "))")
             return 1
         }),

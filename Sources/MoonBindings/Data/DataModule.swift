@@ -35,15 +35,14 @@ enum DataModule {
                 gathers its rows, on a second thread `prefetch` batches ahead (0: no thread) while \
                 the loop body runs; order and content never depend on timing. Leaving the loop \
                 early (break) stops the thread at once.
-                """) { L in try batches(L, "data.batches") }
+                """) { L in try batches(L) }
         }
     }
 
     static func namedSets(_ m: ModuleBuilder) {
         for set in NamedSet.allCases {
             let lua = set == .mnist ? "mnist" : "fashion_mnist"
-            let fn = "data.\(lua)"
-            m.function(lua, "\(fn){split=\"train\"|\"test\"}", """
+            m.function(lua, "data.\(lua){split=\"train\"|\"test\"}", """
                 The \(set.title) \(set == .mnist ? "handwritten digits" : "clothing images"): \
                 x {N, 1, 28, 28} float32 in [0, 1], y {N} labels 0..9, class_names \
                 \(set == .mnist ? "\"0\"..\"9\"" : "T-shirt/top, Trouser, ..., Ankle boot"). \
@@ -52,106 +51,59 @@ enum DataModule {
                 ~/.moonlab/data or /usr/share/datasets; a missing set says where it looked and how \
                 to get it.
                 """) { L in
-                let split = try splitArgument(L, fn)
-                L.push(try naming(fn) { try DataSets.load(set, split: split) })
+                let split = try splitArgument(L)
+                L.push(try L.named { try DataSets.load(set, split: split) })
                 return 1
             }
         }
     }
 
     /// The split from `data.mnist{split="test"}` or `data.mnist("test")`; train by default.
-    static func splitArgument(_ L: LuaState, _ fn: String) throws -> Split {
+    static func splitArgument(_ L: LuaState) throws -> Split {
         var name: String?
         if L.type(1) == .string {
             name = L.toString(1)
         } else if !L.isNoneOrNil(1) {
-            try L.checkTable(1, fn, "an option table {split=\"train\"|\"test\"}")
-            try L.checkOptionKeys(1, fn, ["split"])
-            name = try L.optionString(1, "split", fn)
+            try L.checkTable(1, "an option table {split=\"train\"|\"test\"}")
+            try L.checkOptionKeys(1, ["split"])
+            name = try L.optionString(1, "split")
         }
         guard let name else { return .train }
         guard let split = Split(rawValue: name) else {
-            throw LuaError("\(fn): unknown split \"\(name)\" (valid: train, test)")
+            throw L.fail("unknown split \"\(name)\" (valid: train, test)")
         }
         return split
     }
 
     static func files(_ m: ModuleBuilder) {
-        m.function("idx", "data.idx(images_path, labels_path[, {name=, class_names=}])", """
+        m.function("idx", options: DatasetLabels.self, doc: """
             A dataset from an IDX image file and an IDX label file (each gzipped or raw), checked: \
             magic number, dims, exact payload length and equal counts. Unsigned-byte images \
             are scaled into [0, 1]; N x H x W images become N x 1 x H x W. Other IDX types \
             (signed byte, short, int, float, double) are read as stored.
-            """) { L in
-            let fn = "data.idx"
-            let images = try L.string(1, fn), labels = try L.string(2, fn)
-            if !L.isNoneOrNil(3) { try L.checkTable(3, fn, "an option table {name=, class_names=}") }
-            try L.checkOptionKeys(3, fn, ["name", "class_names"])
-            let name = try L.optionString(3, "name", fn)
-            let classNames = try optionStrings(L, 3, "class_names", fn)
-            L.push(try naming(fn) {
+            """, leading: ["images_path", "labels_path"]) { L, o, _ in
+            let images = try L.string(1), labels = try L.string(2)
+            L.push(try L.named {
                 try DataSets.idx(images: expandTilde(images), labels: expandTilde(labels),
-                                 name: name, classNames: classNames)
+                                 name: o.name, classNames: o.classNames)
             })
             return 1
         }
-        m.function("dataset", "data.dataset(x, y[, {name=, class_names=}])", """
+        m.function("dataset", options: DatasetLabels.self, doc: """
             A dataset from tensors: x with the samples along dim 1, or a table of named input \
             tensors {image=a, extra=b} for a graph with several inputs (fit feeds each to the \
             nn.Input of that name); y a tensor of as many labels (or targets), or a table of named \
             target tensors {hour=h, minute=m} for models with several outputs (names kept in order).
-            """) { L in
-            let fn = "data.dataset"
+            """, leading: ["x", "y"]) { L, o, _ in
             let x: Inputs
             if let given = L.fieldsOrNil(1) { x = given }
-            else { throw L.argumentError(fn, 1, "a tensor or a table of named input tensors") }
-            let targets: Targets
-            if let y = L.tensorOrNil(2) {
-                targets = .single(y)
-            } else if L.type(2) == .table {
-                var list: [(name: String, values: Tensor)] = []
-                try L.forEachPair(2) {
-                    guard L.type(-2) == .string, let key = L.toString(-2) else {
-                        throw LuaError("\(fn): named targets need string keys, got \(L.describe(-2))")
-                    }
-                    guard let t = L.tensorOrNil(-1) else {
-                        throw LuaError("\(fn): target '\(key)' must be a tensor, got \(L.describe(-1))")
-                    }
-                    list.append((key, t))
-                }
-                if list.isEmpty { throw LuaError("\(fn): argument 2 is an empty table; give a tensor or named tensors") }
-                targets = .named(list.sorted { $0.name < $1.name })
-            } else {
-                throw L.argumentError(fn, 2, "a tensor of labels or a table of named target tensors")
+            else { throw L.argumentError(1, "a tensor or a table of named input tensors") }
+            guard let targets = L.fieldsOrNil(2) else {
+                throw L.argumentError(2, "a tensor of labels or a table of named target tensors (name = tensor)")
             }
-            if !L.isNoneOrNil(3) { try L.checkTable(3, fn, "an option table {name=, class_names=}") }
-            try L.checkOptionKeys(3, fn, ["name", "class_names"])
-            let name = try L.optionString(3, "name", fn) ?? "dataset"
-            let classNames = try optionStrings(L, 3, "class_names", fn)
-            L.push(try naming(fn) { try Dataset(name: name, inputs: x, targets: targets, classNames: classNames) })
+            L.push(try L.named { try Dataset(name: o.name ?? "dataset", inputs: x, targets: targets, classNames: o.classNames) })
             return 1
         }
-    }
-
-    /// `opts[key]` as a Lua array of strings, or nil when absent.
-    static func optionStrings(_ L: LuaState, _ index: Int32, _ key: String, _ fn: String) throws -> [String]? {
-        guard L.type(index) == .table else { return nil }
-        L.getField(index, key)
-        defer { L.pop() }
-        if L.isNoneOrNil(-1) { return nil }
-        guard L.type(-1) == .table else {
-            throw LuaError("\(fn): option '\(key)' must be a Lua array of strings, got \(L.describe(-1))")
-        }
-        var out: [String] = []
-        for i in 1...max(L.rawLength(-1), 1) where i <= L.rawLength(-1) {
-            L.rawGet(-1, i)
-            defer { L.pop() }
-            guard L.type(-1) == .string, let s = L.toString(-1) else {
-                throw LuaError("\(fn): option '\(key)' entry \(i) must be a string, got \(L.describe(-1))")
-            }
-            out.append(s)
-        }
-        return out
     }
 
     static func expandTilde(_ path: String) -> String { (path as NSString).expandingTildeInPath }
@@ -160,19 +112,11 @@ enum DataModule {
 
     /// `data.batches(ds, size, opts)` and `ds:batches(size, opts)`: returns the iterator
     /// function and the pass object, for a generic for.
-    static func batches(_ L: LuaState, _ fn: String) throws -> Int32 {
-        let ds = try L.dataset(1, fn)
-        let size = try L.integer(2, fn)
-        if !L.isNoneOrNil(3) { try L.checkTable(3, fn, "an option table {shuffle=, seed=, drop_last=, prefetch=}") }
-        try L.checkOptionKeys(3, fn, ["shuffle", "seed", "drop_last", "prefetch"])
-        let shuffle = try L.optionBool(3, "shuffle", fn) ?? false
-        let dropLast = try L.optionBool(3, "drop_last", fn) ?? false
-        let prefetch = try L.optionInteger(3, "prefetch", fn) ?? 1
-        let gen = try L.generator(seedOption: 3, fn)
-        guard size >= 1 else { throw LuaError("\(fn): batch size must be at least 1, got \(size)") }
-        let pass = try naming(fn) {
-            try Batches(ds, size: size, shuffle: shuffle, dropLast: dropLast, generator: gen, prefetch: prefetch)
-        }
+    static func batches(_ L: LuaState) throws -> Int32 {
+        let ds = try L.dataset(1)
+        let size = try L.integer(2)
+        let o = try L.options(BatchOptions.self, at: 3)
+        let pass = try L.named { try Batches(ds, size: size, o) }
         // Iterator, state, control, and the pass again as the loop's closing value: a break
         // out of the loop calls its __close, which stops the prefetching thread at once.
         L.push(nextBatch)
@@ -185,9 +129,9 @@ enum DataModule {
     /// The iterator a generic for calls with the pass object: pushes x, y or nil at the end.
     static let nextBatch: LuaFunctionHandle = LuaState.register { L in
         guard let pass = L.object(1, batchesMeta, as: Batches.self) else {
-            throw L.argumentError("data.batches iterator", 1, "a batches object")
+            throw L.argumentError(1, "a batches object")
         }
-        guard let batch = try naming("data.batches", { try pass.next() }) else {
+        guard let batch = try L.named({ try pass.next() }) else {
             L.pushNil(); return 1
         }
         L.push(fields: batch.inputs)
@@ -197,7 +141,7 @@ enum DataModule {
 
     nonisolated(unsafe) static let batchesMetamethods: [(String, LuaFunction)] = [
         ("__len", { L in
-            guard let pass = L.object(1, batchesMeta, as: Batches.self) else { throw L.argumentError("#batches", 1, "a batches object") }
+            guard let pass = L.object(1, batchesMeta, as: Batches.self) else { throw L.argumentError(1, "a batches object") }
             L.push(pass.count); return 1
         }),
         ("__close", { L in
@@ -205,7 +149,7 @@ enum DataModule {
             return 0
         }),
         ("__tostring", { L in
-            guard let pass = L.object(1, batchesMeta, as: Batches.self) else { throw L.argumentError("tostring", 1, "a batches object") }
+            guard let pass = L.object(1, batchesMeta, as: Batches.self) else { throw L.argumentError(1, "a batches object") }
             L.push("batches of \(pass.size) over \(pass.dataset.name): \(pass.count) batches")
             return 1
         }),

@@ -5,25 +5,25 @@ import MoonEngine
 /// arrays, arrays of numbers and strings. Errors name the call and the argument.
 enum MetricsArguments {
     /// A tensor, or a Lua array of numbers made into a 1-d tensor (labels `{3, 1, 0}`).
-    static func tensor(_ L: LuaState, _ index: Int32, _ fn: String, _ what: String) throws -> Tensor {
+    static func tensor(_ L: LuaState, _ index: Int32, _ what: String) throws -> Tensor {
         if let t = L.tensorOrNil(index) { return t }
         if L.type(index) == .table {
-            let values = try numbers(L, index, fn, what)
+            let values = try numbers(L, index, what)
             return try Tensor(values.map(Float.init), shape: [values.count])
         }
-        throw L.argumentError(fn, index, "\(what) (a tensor or a Lua array of numbers)")
+        throw L.argumentError(index, "\(what) (a tensor or a Lua array of numbers)")
     }
 
     /// The numbers of a Lua array or a 1-d tensor (a history's `val_accuracy`).
-    static func numbers(_ L: LuaState, _ index: Int32, _ fn: String, _ what: String) throws -> [Double] {
+    static func numbers(_ L: LuaState, _ index: Int32, _ what: String) throws -> [Double] {
         if let t = L.tensorOrNil(index) {
             guard t.rank <= 1 || t.shape.filter({ $0 != 1 }).count <= 1 else {
-                throw LuaError("\(fn): \(what) must be a 1-d tensor or a Lua array of numbers, got a tensor of shape \(shapeText(t.shape))")
+                throw L.fail("\(what) must be a 1-d tensor or a Lua array of numbers, got a tensor of shape \(shapeText(t.shape))")
             }
             return t.toArray().map(Double.init)
         }
         guard L.type(index) == .table else {
-            throw LuaError("\(fn): \(what) must be a Lua array of numbers or a 1-d tensor, got \(L.describe(index))")
+            throw L.fail("\(what) must be a Lua array of numbers or a 1-d tensor, got \(L.describe(index))")
         }
         let n = L.rawLength(index)
         var out: [Double] = []
@@ -32,7 +32,7 @@ enum MetricsArguments {
             L.rawGet(index, i)
             defer { L.pop() }
             guard L.type(-1) == .number, let v = L.toNumber(-1) else {
-                throw LuaError("\(fn): \(what) entry \(i) must be a number, got \(L.describe(-1))")
+                throw L.fail("\(what) entry \(i) must be a number, got \(L.describe(-1))")
             }
             out.append(v)
         }
@@ -40,10 +40,10 @@ enum MetricsArguments {
     }
 
     /// The strings of a Lua array at `index`, or nil when the value there is nil.
-    static func strings(_ L: LuaState, _ index: Int32, _ fn: String, _ what: String) throws -> [String]? {
+    static func strings(_ L: LuaState, _ index: Int32, _ what: String) throws -> [String]? {
         if L.isNoneOrNil(index) { return nil }
         guard L.type(index) == .table else {
-            throw LuaError("\(fn): \(what) must be a Lua array of strings, got \(L.describe(index))")
+            throw L.fail("\(what) must be a Lua array of strings, got \(L.describe(index))")
         }
         let n = L.rawLength(index)
         var out: [String] = []
@@ -51,7 +51,7 @@ enum MetricsArguments {
             L.rawGet(index, i)
             defer { L.pop() }
             guard L.type(-1) == .string || L.type(-1) == .number, let s = L.toString(-1) else {
-                throw LuaError("\(fn): \(what) entry \(i) must be a string, got \(L.describe(-1))")
+                throw L.fail("\(what) entry \(i) must be a string, got \(L.describe(-1))")
             }
             out.append(s)
         }

@@ -16,8 +16,7 @@ enum MetricsModule {
                 Fraction of predictions equal to their label, in [0, 1]. pred: labels {N} or \
                 scores {N, K}; y: labels {N}.
                 """) { L in
-                let fn = "metrics.accuracy"
-                L.push(try Metrics.accuracy(try labels(L, 1, fn, "pred"), try labels(L, 2, fn, "y")))
+                L.push(try Metrics.accuracy(try labels(L, 1, "pred"), try labels(L, 2, "y")))
                 return 1
             }
             m.function("confusion_matrix", "metrics.confusion_matrix(pred, y[, k]) --> tensor {k, k}", """
@@ -25,10 +24,9 @@ enum MetricsModule {
                 predicted as j-1 (row = true label, column = prediction). k defaults to one \
                 more than the largest label seen; a label >= k is an error.
                 """) { L in
-                let fn = "metrics.confusion_matrix"
-                let k = L.isNoneOrNil(3) ? nil : try L.integer(3, fn)
-                if let k, k < 1 { throw LuaError("\(fn): k must be at least 1, got \(k)") }
-                L.push(try Metrics.confusionMatrix(try labels(L, 1, fn, "pred"), try labels(L, 2, fn, "y"), k: k))
+                let k = L.isNoneOrNil(3) ? nil : try L.integer(3)
+                if let k, k < 1 { throw L.fail("k must be at least 1, got \(k)") }
+                L.push(try Metrics.confusionMatrix(try labels(L, 1, "pred"), try labels(L, 2, "y"), k: k))
                 return 1
             }
             m.function("report", "metrics.report(pred, y[, class_names][, {digits=2, print=true}]) --> table", """
@@ -39,32 +37,29 @@ enum MetricsModule {
                 recall=, f1=, support=}, weighted_avg={...}, classes={{label=0, name=, \
                 precision=, recall=, f1=, support=}, ...}, text=}; classes[label + 1] is a label's row.
                 """) { L in
-                let fn = "metrics.report"
-                let pred = try ClassLabels.from(try labels(L, 1, fn, "pred"), fn, "predictions")
-                let y = try ClassLabels.from(try labels(L, 2, fn, "y"), fn, "labels")
+                let pred = try ClassLabels.from(try labels(L, 1, "pred"), L.fn, "predictions")
+                let y = try ClassLabels.from(try labels(L, 2, "y"), L.fn, "labels")
                 // class_names may be left out: report(pred, y, {digits=3}).
                 var opts: Int32 = 4
                 var names: [String]? = nil
                 if L.type(3) == .table && L.rawLength(3) == 0 && !L.isNoneOrNil(3) && L.isNoneOrNil(4) {
                     opts = 3
                 } else {
-                    names = try MetricsArguments.strings(L, 3, fn, "class_names")
+                    names = try MetricsArguments.strings(L, 3, "class_names")
                 }
-                try L.checkOptionKeys(opts, fn, ["digits", "print"])
-                let digits = try L.optionInteger(opts, "digits", fn) ?? 2
-                guard digits >= 0 && digits <= 10 else { throw LuaError("\(fn): digits must be 0..10, got \(digits)") }
+                let o = try L.options(ClassificationReport.Options.self, at: opts)
+                guard o.digits >= 0 && o.digits <= 10 else { throw L.fail("digits must be 0..10, got \(o.digits)") }
                 let report = try ClassificationReport(pred, y, classNames: names)
-                let text = report.text(digits: digits)
-                if try L.optionBool(opts, "print", fn) ?? true { try MetricsArguments.printText(L, text) }
-                push(L, report, text: text)
+                let text = report.text(digits: o.digits)
+                if o.print { try MetricsArguments.printText(L, text) }
+                L.push(json: report.json(text: text))
                 return 1
             }
             m.function("misclassified", "metrics.misclassified(pred, y) --> {positions}", """
                 A Lua array of the 1-based positions of the samples whose prediction differs \
                 from the label, ascending (use them with ds[i] or plot.images{indices=}).
                 """) { L in
-                let fn = "metrics.misclassified"
-                let wrong = try Metrics.misclassified(try labels(L, 1, fn, "pred"), try labels(L, 2, fn, "y"))
+                let wrong = try Metrics.misclassified(try labels(L, 1, "pred"), try labels(L, 2, "y"))
                 L.push(array: wrong.map { $0 + 1 })
                 return 1
             }
@@ -72,34 +67,13 @@ enum MetricsModule {
                 Mean absolute error mean(|pred - y|), summed in double precision. Shapes must \
                 match ({N, 1} pairs with {N}).
                 """) { L in
-                let fn = "metrics.mae"
-                L.push(try Metrics.mae(try MetricsArguments.tensor(L, 1, fn, "pred"), try MetricsArguments.tensor(L, 2, fn, "y")))
+                L.push(try Metrics.mae(try MetricsArguments.tensor(L, 1, "pred"), try MetricsArguments.tensor(L, 2, "y")))
                 return 1
             }
         }
     }
 
-    static func labels(_ L: LuaState, _ index: Int32, _ fn: String, _ what: String) throws -> Tensor {
-        try MetricsArguments.tensor(L, index, fn, what)
-    }
-
-    static func push(_ L: LuaState, _ report: ClassificationReport, text: String) {
-        func push(row: ClassificationReport.Row, label: Int?) {
-            L.newTable(fieldCount: 6)
-            if let label { L.push(label); L.setField(-2, "label") }
-            L.push(row.name); L.setField(-2, "name")
-            L.push(row.precision); L.setField(-2, "precision")
-            L.push(row.recall); L.setField(-2, "recall")
-            L.push(row.f1); L.setField(-2, "f1")
-            L.push(row.support); L.setField(-2, "support")
-        }
-        L.newTable(fieldCount: 5)
-        L.push(report.accuracy); L.setField(-2, "accuracy")
-        push(row: report.macroAverage, label: nil); L.setField(-2, "macro_avg")
-        push(row: report.weightedAverage, label: nil); L.setField(-2, "weighted_avg")
-        L.newTable(arrayCount: Int32(report.classes.count))
-        for (i, row) in report.classes.enumerated() { push(row: row, label: i); L.rawSet(-2, i + 1) }
-        L.setField(-2, "classes")
-        L.push(text); L.setField(-2, "text")
+    static func labels(_ L: LuaState, _ index: Int32, _ what: String) throws -> Tensor {
+        try MetricsArguments.tensor(L, index, what)
     }
 }

@@ -11,7 +11,7 @@ enum LayerClass {
             """, methods: methods, metamethods: metamethods, index: index)
     }
 
-    static func selfLayer(_ L: LuaState, _ fn: String) throws -> Layer { try L.layer(1, "layer:\(fn)") }
+    static func selfLayer(_ L: LuaState) throws -> Layer { try L.layer(1) }
 
     nonisolated(unsafe) static let methods: [LuaMethod] = [
         LuaMethod("get_weights", "layer:get_weights() --> {tensor, ...}", """
@@ -19,7 +19,7 @@ enum LayerClass {
             {kernel {filters, in_channels, kh, kw}, bias}; BatchNorm {gamma, beta, moving_mean, \
             moving_variance}; sub-layers' after. Empty before the layer is built.
             """) { L in
-            let ws = try selfLayer(L, "get_weights").getWeights()
+            let ws = try selfLayer(L).getWeights()
             L.push(array: ws) { L.push($0) }
             return 1
         },
@@ -27,39 +27,39 @@ enum LayerClass {
             Copies values into the weights, in get_weights order; a count or shape mismatch is an \
             error naming both shapes.
             """) { L in
-            let layer = try selfLayer(L, "set_weights")
-            try layer.setWeights(try L.weightList(2, "\(layer.kind).set_weights"))
+            let layer = try selfLayer(L)
+            try layer.setWeights(try L.weightList(2))
             return 0
         },
         LuaMethod("count_params", "layer:count_params() --> n", "The number of weight values (trainable or not).") { L in
-            L.push(try selfLayer(L, "count_params").parameterCount)
+            L.push(try selfLayer(L).parameterCount)
             return 1
         },
         LuaMethod("config", "layer:config() --> table", "The options that rebuild the layer, as saved with a model.") { L in
-            L.push(json: try selfLayer(L, "config").config)
+            L.push(json: try selfLayer(L).config)
             return 1
         },
         LuaMethod("weight_names", "layer:weight_names() --> {names}", "The names of get_weights' tensors (kernel, bias, ...).") { L in
-            L.push(array: try selfLayer(L, "weight_names").allNamedWeights.map(\.name))
+            L.push(array: try selfLayer(L).allNamedWeights.map(\.name))
             return 1
         },
     ]
 
     nonisolated(unsafe) static let metamethods: [(String, LuaFunction)] = [
         ("__tostring", { L in
-            L.push("nn." + (try L.layer(1, "tostring")).description)
+            L.push("nn." + (try L.layer(1)).description)
             return 1
         }),
         ("__call", { L in
-            let layer = try L.layer(1, "layer()")
-            let fn = "\(layer.kind)(...)"
+            let layer = try L.layer(1)
+            L.fn = "\(layer.kind)(...)"
             if let node = L.nodeOrNil(2) {
                 L.push(node: try layer.call(node))
                 return 1
             }
             if let x = L.tensorOrNil(2) {
                 guard x.rank >= 2 else {
-                    throw LuaError("\(fn): expected a batch (samples along dim 1), got shape \(shapeText(x.shape))")
+                    throw L.fail("expected a batch (samples along dim 1), got shape \(shapeText(x.shape))")
                 }
                 let merge = layer as? MergeLayer
                 if let merge { try merge.ensureBuilt(inputShapes: [Array(x.shape.dropFirst())]) } else {
@@ -70,22 +70,15 @@ enum LayerClass {
                 return 1
             }
             if L.type(2) == .table, let merge = layer as? MergeLayer {
-                var nodes: [Node] = []
-                for i in 0..<L.rawLength(2) {
-                    L.rawGet(2, i + 1)
-                    defer { L.pop() }
-                    guard let n = L.nodeOrNil(-1) else { throw LuaError("\(fn): element \(i + 1) is \(L.describe(-1)), not a graph node") }
-                    nodes.append(n)
-                }
-                L.push(node: try merge.call(nodes))
+                L.push(node: try merge.call(try L.list(2, of: "a graph node") { L.nodeOrNil($0) }))
                 return 1
             }
-            throw L.argumentError(fn, 2, layer is MergeLayer ? "a table of graph nodes" : "a graph node (from nn.Input) or a tensor batch")
+            throw L.argumentError(2, layer is MergeLayer ? "a table of graph nodes" : "a graph node (from nn.Input) or a tensor batch")
         }),
     ]
 
     nonisolated(unsafe) static let index: LuaFunction = { L in
-        let layer = try L.layer(1, "layer index")
+        let layer = try L.layer(1)
         guard L.type(2) == .string, let key = L.toString(2) else { L.pushNil(); return 1 }
         switch key {
         case "name": L.push(layer.name)
@@ -101,13 +94,13 @@ enum LayerClass {
 
 extension LuaState {
     /// The tensors of the array at `index` (`set_weights{...}`).
-    func weightList(_ index: Int32, _ fn: String) throws -> [Tensor] {
-        try checkTable(index, fn, "a table of tensors")
+    func weightList(_ index: Int32) throws -> [Tensor] {
+        try checkTable(index, "a table of tensors")
         var out: [Tensor] = []
         for i in 0..<rawLength(index) {
             rawGet(index, i + 1)
             defer { pop() }
-            guard let t = tensorOrNil(-1) else { throw LuaError("\(fn): element \(i + 1) is \(describe(-1)), not a tensor") }
+            guard let t = tensorOrNil(-1) else { throw fail("element \(i + 1) is \(describe(-1)), not a tensor") }
             out.append(t)
         }
         return out

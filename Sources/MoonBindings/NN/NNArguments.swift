@@ -21,30 +21,30 @@ extension LuaState {
     func modelOrNil(_ index: Int32) -> Model? { object(index, modelMeta, as: Model.self) }
     func nodeOrNil(_ index: Int32) -> Node? { object(index, nodeMeta, as: Node.self) }
 
-    func layer(_ index: Int32, _ fn: String) throws -> Layer {
-        guard let l = layerOrNil(index) else { throw argumentError(fn, index, "a layer") }
+    func layer(_ index: Int32) throws -> Layer {
+        guard let l = layerOrNil(index) else { throw argumentError(index, "a layer") }
         return l
     }
 
-    func model(_ index: Int32, _ fn: String) throws -> Model {
-        guard let m = modelOrNil(index) else { throw argumentError(fn, index, "a model") }
+    func model(_ index: Int32) throws -> Model {
+        guard let m = modelOrNil(index) else { throw argumentError(index, "a model") }
         return m
     }
 
     /// An activation name from option `key`, checked (the error lists the valid names).
-    func optionActivation(_ index: Int32, _ key: String, _ fn: String, default d: String) throws -> String {
-        guard let s = try optionString(index, key, fn) else { return d }
+    func optionActivation(_ index: Int32, _ key: String, default d: String) throws -> String {
+        guard let s = try optionString(index, key) else { return d }
         return try checkActivation(s, fn)
     }
 
     /// A shape from option `key` (`input={1, 28, 28}`).
-    func optionShape(_ index: Int32, _ key: String, _ fn: String) throws -> [Int]? {
+    func optionShape(_ index: Int32, _ key: String) throws -> [Int]? {
         guard type(index) == .table else { return nil }
         getField(index, key)
         defer { pop() }
         if isNoneOrNil(-1) { return nil }
         if type(-1) == .number, let n = toInteger(-1) { return [n] }
-        return try integerArray(-1, fn, "option '\(key)' as a shape like {1, 28, 28}")
+        return try integerArray(-1, "option '\(key)' as a shape like {1, 28, 28}")
     }
 
     /// Calls Lua's `print` with `text`.

@@ -56,19 +56,10 @@ enum NNModule {
             A skip connection: activation(x + block(x)). block is a layer or a table of layers; it \
             must keep the shape.
             """) { L in
-            let fn = "nn.Residual"
-            var block: [Layer] = []
-            if let l = L.layerOrNil(1) { block = [l] } else if L.type(1) == .table {
-                for i in 0..<L.rawLength(1) {
-                    L.rawGet(1, i + 1)
-                    defer { L.pop() }
-                    guard let l = L.layerOrNil(-1) else { throw LuaError("\(fn): element \(i + 1) of the block is \(L.describe(-1)), not a layer") }
-                    block.append(l)
-                }
-            } else { throw L.argumentError(fn, 1, "a layer or a table of layers") }
-            try L.checkOptionKeys(2, fn, ["activation", "name"])
-            L.push(layer: try Residual(block, activation: try L.optionActivation(2, "activation", fn, default: "linear"),
-                                       name: try L.optionString(2, "name", fn) ?? ""))
+            let block = try L.layerOrNil(1).map { [$0] } ?? L.list(1, of: "a layer") { L.layerOrNil($0) }
+            try L.checkOptionKeys(2, ["activation", "name"])
+            L.push(layer: try Residual(block, activation: try L.optionActivation(2, "activation", default: "linear"),
+                                       name: try L.optionString(2, "name") ?? ""))
             return 1
         }
         m.layer(BasicBlock.self, "BasicBlock", """
@@ -86,32 +77,25 @@ enum NNModule {
             A graph input of per-sample shape ({1, 28, 28}); call layers on it to build a graph, \
             then nn.Model{inputs=..., outputs=...}.
             """) { L in
-            let shape = try L.integerArray(1, "nn.Input", "a shape like {1, 28, 28}")
-            L.push(node: try Node.input(shape: shape, name: try L.optionString(2, "name", "nn.Input") ?? ""))
+            let shape = try L.integerArray(1, "nn.Input")
+            L.push(node: try Node.input(shape: shape, name: try L.optionString(2, "name") ?? ""))
             return 1
         }
         m.function("Sequential", "nn.Sequential{input={...}, layer1, layer2, ..., name=}", """
             A chain of layers; shapes are inferred from the per-sample input shape. A batch of \
             the wrong shape is an error naming both shapes.
             """) { L in
-            let fn = "nn.Sequential"
-            try L.checkTable(1, fn, "a table {input={...}, layer, ...}")
-            guard let input = try L.optionShape(1, "input", fn) else {
-                throw LuaError("\(fn): needs input={...}, the shape of one sample (e.g. input={1, 28, 28} or input={784})")
+            try L.checkTable(1, "a table {input={...}, layer, ...}")
+            guard let input = try L.optionShape(1, "input") else {
+                throw L.fail("needs input={...}, the shape of one sample (e.g. input={1, 28, 28} or input={784})")
             }
-            var layers: [Layer] = []
-            for i in 0..<L.rawLength(1) {
-                L.rawGet(1, i + 1)
-                defer { L.pop() }
-                guard let l = L.layerOrNil(-1) else { throw LuaError("\(fn): element \(i + 1) is \(L.describe(-1)), not a layer") }
-                layers.append(l)
-            }
+            let layers = try L.list(1, of: "a layer") { L.layerOrNil($0) }
             var unknown: [String] = []
             L.forEachPair(1) {
                 if L.type(-2) == .string, let k = L.toString(-2), k != "input", k != "name" { unknown.append(k) }
             }
-            if !unknown.isEmpty { throw LuaError("\(fn): unknown option \(unknown.sorted().joined(separator: ", ")) (valid: input, name)") }
-            L.push(model: try Sequential(input: input, layers: layers, name: try L.optionString(1, "name", fn) ?? "sequential"))
+            if !unknown.isEmpty { throw L.fail("unknown option \(unknown.sorted().joined(separator: ", ")) (valid: input, name)") }
+            L.push(model: try Sequential(input: input, layers: layers, name: try L.optionString(1, "name") ?? "sequential"))
             return 1
         }
         m.function("Model", "nn.Model{inputs=node | {a=node, ...}, outputs=node | {name=node, ...}, name=}", """
@@ -119,29 +103,19 @@ enum NNModule {
             tensors from model(x); a single output gives a tensor. Inputs and outputs given as \
             arrays are named after their layers.
             """) { L in
-            let fn = "nn.Model"
-            try L.checkTable(1, fn, "a table {inputs=..., outputs=...}")
-            try L.checkOptionKeys(1, fn, ["inputs", "outputs", "name"])
+            try L.checkTable(1, "a table {inputs=..., outputs=...}")
+            try L.checkOptionKeys(1, ["inputs", "outputs", "name"])
             func ends(_ key: String, single: String) throws -> [(String, Node)] {
                 L.getField(1, key)
                 defer { L.pop() }
                 if let n = L.nodeOrNil(-1) { return [(single, n)] }
-                guard L.type(-1) == .table else { throw LuaError("\(fn): '\(key)' must be a node or a table of nodes, got \(L.describe(-1))") }
-                var out: [(String, Node)] = []
-                var bad: String?
-                L.forEachPair(-1) {
-                    guard let n = L.nodeOrNil(-1) else { bad = L.describe(-1); return }
-                    if L.type(-2) == .string, let k = L.toString(-2) { out.append((k, n)) }
-                    else if L.type(-2) == .number, let i = L.toInteger(-2) { out.append((String(format: "#%09d", i), n)) }
-                }
-                if let bad { throw LuaError("\(fn): '\(key)' must hold nodes, found \(bad)") }
-                if out.isEmpty { throw LuaError("\(fn): '\(key)' is empty") }
-                return out.sorted { $0.0 < $1.0 }
+                guard L.type(-1) == .table else { throw L.fail("'\(key)' must be a node or a table of nodes, got \(L.describe(-1))") }
+                let out = try L.keyed(-1, of: "a node") { L.nodeOrNil($0) }
+                if out.isEmpty { throw L.fail("'\(key)' is empty") }
+                return out.map { ($0.name ?? "", $0.value) }
             }
-            let inputs = try ends("inputs", single: "input"), outputs = try ends("outputs", single: "output")
-            let model = try Model(inputs: inputs.map { ($0.0.hasPrefix("#") ? "" : $0.0, $0.1) },
-                                  outputs: outputs.map { ($0.0.hasPrefix("#") ? "" : $0.0, $0.1) },
-                                  name: try L.optionString(1, "name", fn) ?? "model", arrayNamesFromLayers: true)
+            let model = try Model(inputs: try ends("inputs", single: "input"), outputs: try ends("outputs", single: "output"),
+                                  name: try L.optionString(1, "name") ?? "model", arrayNamesFromLayers: true)
             L.push(model: model)
             return 1
         }
@@ -153,7 +127,7 @@ enum NNModule {
             The study codes cpcpdnfff ccpdnff cfpdndff cpdnfndff cfpncfpdnff default to the study's \
             settings.
             """, leading: ["code"], extra: ["name"]) { L, options, extra in
-            let model = try LayerCodes.model(try L.string(1, "nn.from_code"), options)
+            let model = try LayerCodes.model(try L.string(1), options)
             if let n = try extraOption(extra, "name", String.self, "nn.from_code") { model.name = n }
             L.push(model: model)
             return 1
@@ -200,9 +174,8 @@ enum NNModule {
         for (name, doc, keys) in docs {
             let signature = keys.isEmpty ? "nn.init.\(name)()" : "nn.init.\(name){\(keys.filter { !["stddev", "minval", "maxval"].contains($0) }.map { "\($0)=" }.joined(separator: ", "))}"
             m.function(name, signature, doc + " Returns an initializer for init= options; init(shape) samples one.") { L in
-                let fn = "nn.init.\(name)"
-                try L.checkOptionKeys(1, fn, Set(keys))
-                L.push(initializer: try Initializer(name: name, options: try L.json(1, fn), owner: fn))
+                try L.checkOptionKeys(1, Set(keys))
+                L.push(initializer: try Initializer(name: name, options: try L.json(1), owner: L.fn))
                 return 1
             }
         }
@@ -221,7 +194,7 @@ enum InitializerClass {
                 },
             ], metamethods: [
                 ("__tostring", { L in
-                    guard let box = L.object(1, initializerMeta, as: InitializerBox.self) else { throw L.argumentError("tostring", 1, "an initializer") }
+                    guard let box = L.object(1, initializerMeta, as: InitializerBox.self) else { throw L.argumentError(1, "an initializer") }
                     L.push("nn.init." + box.value.description)
                     return 1
                 }),
@@ -230,8 +203,8 @@ enum InitializerClass {
     }
 
     static func sample(_ L: LuaState) throws -> Int32 {
-        guard let box = L.object(1, initializerMeta, as: InitializerBox.self) else { throw L.argumentError("initializer", 1, "an initializer") }
-        let shape = try L.integerArray(2, "initializer", "a shape like {784, 64}")
+        guard let box = L.object(1, initializerMeta, as: InitializerBox.self) else { throw L.argumentError(1, "an initializer") }
+        let shape = try L.integerArray(2, "initializer")
         guard shape.allSatisfy({ $0 >= 0 }) else { throw LuaError("initializer: sizes must be non-negative, got \(shapeText(shape))") }
         L.push(try box.value.make(shape))
         return 1

@@ -56,7 +56,7 @@ enum OptimModule {
             var params: [Tensor] = []
             if L.type(1) == .table, L.getField(1, "params") != .nil {
                 defer { L.pop() }
-                params = try L.tensorList(L.absolute(-1), "optim.\(name): option 'params'")
+                params = try L.tensorList(L.absolute(-1))
             } else if L.type(1) == .table {
                 L.pop()
             }
@@ -65,32 +65,32 @@ enum OptimModule {
         }
     }
 
-    static func selfOptimizer(_ L: LuaState, _ fn: String) throws -> Optimizer {
-        guard let o = L.optimizerOrNil(1) else { throw L.argumentError(fn, 1, "an optimizer (call it as opt:\(fn)())") }
+    static func selfOptimizer(_ L: LuaState) throws -> Optimizer {
+        guard let o = L.optimizerOrNil(1) else { throw L.argumentError(1, "an optimizer (call it as \(L.fn)(...))") }
         return o
     }
 
-    static func rate(_ L: LuaState, _ index: Int32, _ fn: String) throws -> Float {
-        let v = try L.number(index, fn)
-        guard v.isFinite, v >= 0 else { throw LuaError("\(fn): the learning rate must be a non-negative number, got \(v)") }
+    static func rate(_ L: LuaState, _ index: Int32) throws -> Float {
+        let v = try L.number(index)
+        guard v.isFinite, v >= 0 else { throw L.fail("the learning rate must be a non-negative number, got \(v)") }
         return Float(v)
     }
 
     nonisolated(unsafe) static let methods: [LuaMethod] = [
         LuaMethod("step", "opt:step()", "Updates every parameter that has a gradient (then clears nothing; call zero_grad).") { L in
-            try selfOptimizer(L, "step").step(); return 0
+            try selfOptimizer(L).step(); return 0
         },
         LuaMethod("zero_grad", "opt:zero_grad()", "Clears the gradients of the optimizer's parameters.") { L in
-            try selfOptimizer(L, "zero_grad").zeroGrad(); return 0
+            try selfOptimizer(L).zeroGrad(); return 0
         },
         LuaMethod("set_lr", "opt:set_lr(lr)", "Sets the learning rate (as opt.lr = lr).") { L in
-            try selfOptimizer(L, "set_lr").lr = try rate(L, 2, "set_lr"); return 0
+            try selfOptimizer(L).lr = try rate(L, 2); return 0
         },
         LuaMethod("get_lr", "opt:get_lr() --> lr", "The learning rate.") { L in
-            L.push(Double(try selfOptimizer(L, "get_lr").lr)); return 1
+            L.push(Double(try selfOptimizer(L).lr)); return 1
         },
         LuaMethod("config", "opt:config() --> table", "Name, options and step count.") { L in
-            let o = try selfOptimizer(L, "config")
+            let o = try selfOptimizer(L)
             L.newTable()
             L.push(o.name); L.setField(-2, "name")
             L.push(o.iterations); L.setField(-2, "iterations")
@@ -101,19 +101,19 @@ enum OptimModule {
     ]
 
     nonisolated(unsafe) static let metamethods: [(String, LuaFunction)] = [
-        ("__tostring", { L in L.push(try selfOptimizer(L, "tostring").description); return 1 }),
+        ("__tostring", { L in L.push(try selfOptimizer(L).description); return 1 }),
         ("__newindex", { L in
-            let o = try selfOptimizer(L, "optimizer")
+            let o = try selfOptimizer(L)
             guard L.type(2) == .string, L.toString(2) == "lr" else {
                 throw LuaError("optimizer: only lr can be set, got \(L.describe(2))")
             }
-            o.lr = try rate(L, 3, "optimizer.lr")
+            o.lr = try rate(L, 3)
             return 0
         }),
     ]
 
     nonisolated(unsafe) static let index: LuaFunction = { L in
-        let o = try selfOptimizer(L, "optimizer")
+        let o = try selfOptimizer(L)
         switch L.toString(2) {
         case "lr": L.push(Double(o.lr))
         case "iterations": L.push(o.iterations)

@@ -13,19 +13,10 @@ enum TensorClass {
             """, methods: methods, metamethods: metamethods, index: index)
     }
 
-    /// Engine errors name the engine's operation (`addInPlace: ...`); users called a Lua
-    /// method, so its name goes first (`add_: ...`).
+    /// A tensor method whose engine errors name the method users called (`tensor:add_`, not
+    /// the engine's `addInPlace`).
     static func namingErrors(_ m: LuaMethod) -> LuaMethod {
-        let body = m.body, name = m.name
-        return LuaMethod(m.name, m.signature, m.doc) { L in
-            do { return try body(L) } catch let e as TensorError where !e.isArgumentError {
-                var msg = e.message
-                if let colon = msg.firstIndex(of: ":"), !msg[..<colon].contains(" "), msg[..<colon] != name {
-                    msg = name + msg[colon...]
-                }
-                throw LuaError(msg)
-            }
-        }
+        LuaMethod(m.name, m.signature, m.doc) { L in try L.named { try m.body(L) } }
     }
 
     /// Binary arithmetic with a tensor or a number on either side.
@@ -52,19 +43,19 @@ enum TensorClass {
         ("__div", arithmetic("/", { try $0.div($1) }, { try $0.div($1) }, { try $1.rdiv($0) })),
         ("__pow", arithmetic("^", { try $0.pow($1) }, { try $0.pow($1) },
                              { try Tensor.full($1.shape, $0).pow($1) })),
-        ("__unm", { L in L.push(try L.tensor(1, "tensor -").neg()); return 1 }),
+        ("__unm", { L in L.push(try L.tensor(1).neg()); return 1 }),
         ("__len", { L in
-            let t = try L.tensor(1, "#tensor")
+            let t = try L.tensor(1)
             guard t.rank > 0 else { throw LuaError("#tensor: a 0-d tensor has no length; use t:item()") }
             L.push(t.shape[0]); return 1
         }),
-        ("__tostring", { L in L.push(try L.tensor(1, "tostring").format()); return 1 }),
+        ("__tostring", { L in L.push(try L.tensor(1).format()); return 1 }),
         ("__newindex", { L in
-            let t = try L.tensor(1, "tensor[i] = v")
+            let t = try L.tensor(1)
             guard L.type(2) == .number, let i = L.toInteger(2) else {
                 throw LuaError("tensor[k] = v: tensors take only integer positions (and .grad), got \(L.describe(2))")
             }
-            let row = try t.select(0, try position(i, size: t.rank > 0 ? t.shape[0] : 0, "tensor[i] = v"))
+            let row = try t.select(0, try position(L, i, size: t.rank > 0 ? t.shape[0] : 0))
             if L.type(3) == .number { row.fill(Float(L.toNumber(3)!)) }
             else if let v = L.tensorOrNil(3) { try row.copy(from: v) }
             else { throw LuaError("tensor[i] = v: v must be a number or a tensor, got \(L.describe(3))") }
@@ -74,10 +65,10 @@ enum TensorClass {
 
     /// Keys the method table does not answer: `t[i]` and `t.grad`.
     nonisolated(unsafe) static let index: LuaFunction = { L in
-        let t = try L.tensor(1, "tensor index")
+        let t = try L.tensor(1)
         if L.type(2) == .number, let i = L.toInteger(2) {
             guard t.rank > 0 else { throw LuaError("tensor[\(i)]: a 0-d tensor cannot be indexed; use t:item()") }
-            let row = try t.select(0, try position(i, size: t.shape[0], "tensor[\(i)]"))
+            let row = try t.select(0, try position(L, i, size: t.shape[0]))
             if row.rank == 0 { L.push(entry: try row.item()) } else { L.push(row) }
             return 1
         }
@@ -90,9 +81,9 @@ enum TensorClass {
     }
 
     /// A 1-based position (negative counts from the end) as a 0-based index, checked.
-    static func position(_ i: Int, size: Int, _ fn: String) throws -> Int {
+    static func position(_ L: LuaState, _ i: Int, size: Int) throws -> Int {
         if i >= 1 && i <= size { return i - 1 }
         if i <= -1 && i >= -size { return size + i }
-        throw LuaError("\(fn): position \(i) out of range for size \(size)")
+        throw L.fail("position \(i) out of range for size \(size)")
     }
 }

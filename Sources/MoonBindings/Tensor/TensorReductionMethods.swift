@@ -8,10 +8,10 @@ extension TensorClass {
                           all: @escaping (Tensor) throws -> Tensor,
                           along: @escaping (Tensor, Int, Bool) throws -> Tensor) -> LuaMethod {
         LuaMethod(name, "t:\(name)([dim[, keepdim]])", doc) { L in
-            let t = try selfTensor(L, name)
+            let t = try selfTensor(L)
             if L.isNoneOrNil(2) { L.push(try all(t)); return 1 }
-            let d = try L.dim(2, name, rank: t.rank)
-            let keep = L.isNoneOrNil(3) ? false : try L.boolean(3, name)
+            let d = try L.dim(2, rank: t.rank)
+            let keep = L.isNoneOrNil(3) ? false : try L.boolean(3)
             L.push(try along(t, d, keep)); return 1
         }
     }
@@ -20,10 +20,10 @@ extension TensorClass {
     static func extreme(_ name: String, largest: Bool) -> LuaMethod {
         LuaMethod(name, "t:\(name)([dim[, keepdim]]) --> values[, positions]",
                   "The \(largest ? "largest" : "smallest") entry; along a dim, the values and their 1-based positions.") { L in
-            let t = try selfTensor(L, name)
+            let t = try selfTensor(L)
             if L.isNoneOrNil(2) { L.push(try largest ? t.max() : t.min()); return 1 }
-            let d = try L.dim(2, name, rank: t.rank)
-            let keep = L.isNoneOrNil(3) ? false : try L.boolean(3, name)
+            let d = try L.dim(2, rank: t.rank)
+            let keep = L.isNoneOrNil(3) ? false : try L.boolean(3)
             let (values, indices) = try largest ? t.max(dim: d, keepdim: keep) : t.min(dim: d, keepdim: keep)
             L.push(values)
             L.push(try indices.add(1))
@@ -34,9 +34,9 @@ extension TensorClass {
     static func argExtreme(_ name: String, largest: Bool) -> LuaMethod {
         LuaMethod(name, "t:\(name)([dim[, keepdim]])",
                   "1-based position of the \(largest ? "largest" : "smallest") entry (flat without a dim, or along dim).") { L in
-            let t = try selfTensor(L, name)
-            let d = try L.optionalDim(2, name, rank: t.rank)
-            let keep = L.isNoneOrNil(3) ? false : try L.boolean(3, name)
+            let t = try selfTensor(L)
+            let d = try L.optionalDim(2, rank: t.rank)
+            let keep = L.isNoneOrNil(3) ? false : try L.boolean(3)
             let r = try largest ? t.argmax(dim: d, keepdim: keep) : t.argmin(dim: d, keepdim: keep)
             L.push(try r.add(1)); return 1
         }
@@ -45,11 +45,11 @@ extension TensorClass {
     static func spread(_ name: String, _ doc: String,
                        _ f: @escaping (Tensor, Int?, Bool, Bool) throws -> Tensor) -> LuaMethod {
         LuaMethod(name, "t:\(name)([dim[, {unbiased=true, keepdim=false}]])", doc) { L in
-            let t = try selfTensor(L, name)
-            let d = try L.optionalDim(2, name, rank: t.rank)
-            try L.checkOptionKeys(3, name, ["unbiased", "keepdim"])
-            let unbiased = try L.optionBool(3, "unbiased", name) ?? true
-            let keep = try L.optionBool(3, "keepdim", name) ?? false
+            let t = try selfTensor(L)
+            let d = try L.optionalDim(2, rank: t.rank)
+            try L.checkOptionKeys(3, ["unbiased", "keepdim"])
+            let unbiased = try L.optionBool(3, "unbiased") ?? true
+            let keep = try L.optionBool(3, "keepdim") ?? false
             L.push(try f(t, d, unbiased, keep)); return 1
         }
     }
@@ -74,28 +74,28 @@ extension TensorClass {
     nonisolated(unsafe) static let autogradMethods: [LuaMethod] = [
         LuaMethod("requires_grad", "t:requires_grad([flag]) --> t",
                   "Marks t (a leaf) to collect gradients in t.grad when a result computed from it calls backward(); returns t.") { L in
-            let t = try selfTensor(L, "requires_grad")
-            let flag = L.isNoneOrNil(2) ? true : try L.boolean(2, "requires_grad")
+            let t = try selfTensor(L)
+            let flag = L.isNoneOrNil(2) ? true : try L.boolean(2)
             _ = t.requiringGrad(flag)
             L.pushValue(1); return 1
         },
         LuaMethod("is_requires_grad", "t:is_requires_grad() --> boolean", "Whether gradients flow to or through t.") { L in
-            L.push(try selfTensor(L, "is_requires_grad").requiresGrad); return 1
+            L.push(try selfTensor(L).requiresGrad); return 1
         },
         LuaMethod("backward", "t:backward([gradient[, {retain_graph=false}]])",
                   "Back-propagates from t (a scalar, or with an upstream gradient of t's shape); gradients accumulate into .grad of the leaves. The graph is freed afterwards unless retain_graph is true.") { L in
-            let t = try selfTensor(L, "backward")
-            let g = L.isNoneOrNil(2) ? nil : try L.tensor(2, "backward")
-            try L.checkOptionKeys(3, "backward", ["retain_graph"])
-            let retain = try L.optionBool(3, "retain_graph", "backward") ?? false
+            let t = try selfTensor(L)
+            let g = L.isNoneOrNil(2) ? nil : try L.tensor(2)
+            try L.checkOptionKeys(3, ["retain_graph"])
+            let retain = try L.optionBool(3, "retain_graph") ?? false
             try t.backward(gradient: g, retainGraph: retain)
             return 0
         },
         LuaMethod("zero_grad", "t:zero_grad()", "Clears t.grad.") { L in
-            try selfTensor(L, "zero_grad").zeroGrad(); return 0
+            try selfTensor(L).zeroGrad(); return 0
         },
         LuaMethod("detach", "t:detach()", "The same values, cut from the graph (shares storage).") { L in
-            L.push(try selfTensor(L, "detach").detach()); return 1
+            L.push(try selfTensor(L).detach()); return 1
         },
     ]
 }

@@ -49,15 +49,15 @@ final class LuaTableCallback: Callback {
 
 enum CallbackBindings {
     /// The callbacks of `fit{callbacks={...}}` from the array at `index` (kept on the stack).
-    static func callbacks(_ L: LuaState, _ index: Int32, _ fn: String) throws -> [Callback] {
-        try L.checkTable(index, fn, "a table of callbacks")
+    static func callbacks(_ L: LuaState, _ index: Int32) throws -> [Callback] {
+        try L.checkTable(index, "a table of callbacks")
         var out: [Callback] = []
         for i in 1...max(L.rawLength(index), 1) where i <= L.rawLength(index) {
             L.rawGet(index, i)
             defer { L.pop() }
             if let c = L.object(-1, callbackMeta, as: Callback.self) { out.append(c); continue }
             guard L.type(-1) == .table else {
-                throw LuaError("\(fn): callback \(i) is \(L.describe(-1)); expected nn.EarlyStopping{...} and the like, or a table of on_epoch_end=function ... ")
+                throw L.fail("callback \(i) is \(L.describe(-1)); expected nn.EarlyStopping{...} and the like, or a table of on_epoch_end=function ... ")
             }
             if L.getField(-1, "schedule") == .function {
                 // nn.LearningRateScheduler(fn): a table holding the schedule function.
@@ -103,7 +103,7 @@ enum CallbackBindings {
             Sets the learning rate at the start of every epoch (epochs count from 1) to what the \
             function returns for the epoch and the current rate.
             """) { L in
-            try L.checkFunction(1, "nn.LearningRateScheduler")
+            try L.checkFunction(1)
             L.newTable()
             L.pushValue(1); L.setField(-2, "schedule")
             L.push("LearningRateScheduler"); L.setField(-2, "kind")

@@ -38,9 +38,9 @@ enum CompiledModels {
         return s
     }
 
-    static func trainer(_ model: TrainableModel, _ fn: String) throws -> Trainer {
+    static func trainer(_ L: LuaState, _ model: TrainableModel) throws -> Trainer {
         guard let s = state(model) else {
-            throw LuaError("\(fn): compile the model first: model:compile{optimizer=optim.Adam{}, loss=\"sparse_categorical_crossentropy\", metrics={\"accuracy\"}}")
+            throw L.fail("compile the model first: model:compile{optimizer=optim.Adam{}, loss=\"sparse_categorical_crossentropy\", metrics={\"accuracy\"}}")
         }
         return try s.trainer(model)
     }

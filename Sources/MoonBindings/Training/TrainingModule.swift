@@ -23,8 +23,7 @@ enum TrainingModule {
                 and, when it was compiled, its optimizer (with its state) and losses, so training \
                 resumes as it would have. A file that does not match says what differs.
                 """) { L in
-                let fn = "nn.load"
-                let path = try L.string(1, fn)
+                let path = try L.string(1)
                 do {
                     let saved = try ModelFile.read(path)
                     let model = try Model.fromArchitecture(saved.architecture)
@@ -41,16 +40,16 @@ enum TrainingModule {
                 } catch let e as LuaError {
                     throw e
                 } catch {
-                    throw LuaError("\(fn): \(error)")
+                    throw L.fail("\(error)")
                 }
                 return 1
             }
         }
     }
 
-    static func fromLogits(_ L: LuaState, _ index: Int32, _ fn: String, default d: Bool) throws -> Bool {
-        try L.checkOptionKeys(index, fn, ["from_logits"])
-        return try L.optionBool(index, "from_logits", fn) ?? d
+    static func fromLogits(_ L: LuaState, _ index: Int32, default d: Bool) throws -> Bool {
+        try L.checkOptionKeys(index, ["from_logits"])
+        return try L.optionBool(index, "from_logits") ?? d
     }
 
     static func losses(_ m: ModuleBuilder) {
@@ -62,8 +61,7 @@ enum TrainingModule {
             s.function("cross_entropy", "nn.losses.cross_entropy(logits, labels) --> loss", """
                 Mean cross-entropy of logits {N, K} against labels {N} (0..K-1), with a stable fused log-softmax.
                 """) { L in
-                let fn = "nn.losses.cross_entropy"
-                L.push(try wrap(fn) { try Losses.sparseCategoricalCrossentropy(try L.tensor(1, fn), try L.tensor(2, fn), fromLogits: true) })
+                L.push(try L.named { try Losses.sparseCategoricalCrossentropy(try L.tensor(1), try L.tensor(2), fromLogits: true) })
                 return 1
             }
             for (name, f) in [("sparse_categorical_crossentropy", Losses.sparseCategoricalCrossentropy),
@@ -72,31 +70,19 @@ enum TrainingModule {
                 s.function(name, "nn.losses.\(name)(prediction, target[, {from_logits=true}]) --> loss", """
                     The \(name) loss, mean over the batch; prediction holds logits unless from_logits=false.
                     """) { L in
-                    let fn = "nn.losses.\(name)"
-                    let logits = try fromLogits(L, 3, fn, default: true)
-                    L.push(try wrap(fn) { try f(try L.tensor(1, fn), try L.tensorOrNumber(2, fn), logits) })
+                    let logits = try fromLogits(L, 3, default: true)
+                    L.push(try L.named { try f(try L.tensor(1), try L.tensorOrNumber(2), logits) })
                     return 1
                 }
             }
             s.function("mse", "nn.losses.mse(prediction, target) --> loss", "Mean squared error over every element.") { L in
-                let fn = "nn.losses.mse"
-                L.push(try wrap(fn) { try Losses.meanSquaredError(try L.tensor(1, fn), try L.tensorOrNumber(2, fn)) })
+                L.push(try L.named { try Losses.meanSquaredError(try L.tensor(1), try L.tensorOrNumber(2)) })
                 return 1
             }
             s.function("mae", "nn.losses.mae(prediction, target) --> loss", "Mean absolute error over every element.") { L in
-                let fn = "nn.losses.mae"
-                L.push(try wrap(fn) { try Losses.meanAbsoluteError(try L.tensor(1, fn), try L.tensorOrNumber(2, fn)) })
+                L.push(try L.named { try Losses.meanAbsoluteError(try L.tensor(1), try L.tensorOrNumber(2)) })
                 return 1
             }
-        }
-    }
-
-    /// Engine errors carry the engine's name; users called `fn`.
-    static func wrap(_ fn: String, _ body: () throws -> Tensor) throws -> Tensor {
-        do { return try body() } catch let e as LuaError { throw e } catch {
-            var msg = String(describing: error)
-            if let colon = msg.firstIndex(of: ":"), !msg[..<colon].contains(" ") { msg = String(msg[msg.index(after: colon)...]).trimmingCharacters(in: .whitespaces) }
-            throw LuaError("\(fn): \(msg)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import MoonData
 import MoonTune
 
 /// The `tune` module: grid, random and hyperband sweeps run in worker processes with their
@@ -82,20 +83,20 @@ enum TuneModule {
             m.function("worker", "tune.worker() --> {sweep=, trial=, attempt=} | nil", """
                 In a worker process of a sweep: which trial it runs; nil in any other run.
                 """) { L in
-                guard let w = SweepCall.worker else { L.pushNil(); return 1 }
+                guard let w = SweepSession.worker else { L.pushNil(); return 1 }
                 L.newTable(fieldCount: 3)
                 L.push(w.sweep); L.setField(-2, "sweep")
                 L.push(w.trial); L.setField(-2, "trial")
                 L.push(w.attempt); L.setField(-2, "attempt")
                 return 1
             }
-            m.function("crossval", "tune.crossval(fn, ds, k, {seed=, stratify=false}) --> mean, std, scores", """
+            m.function("crossval", options: SplitOptions.self, doc: """
                 k-fold cross-validation: calls fn(train, validation, fold) for each of data.kfold's \
                 folds (same options) and returns the mean and standard deviation (population, \
                 as numpy's std) of the scores, and the scores as a Lua array. fn returns a \
                 number or a table with a number 'score'. Runs in this process.
-                """) { L in
-                try crossval(L)
+                """, leading: ["fn", "ds", "k"], returns: "mean, std, scores") { L, o, _ in
+                try crossval(L, o)
             }
             m.function("load", "tune.load(storage[, name]) --> result", """
                 Reopens sweeps stored in a SQLite file or a PostgreSQL database (a \
@@ -106,66 +107,49 @@ enum TuneModule {
                 try TuneResult.load(L)
             }
             m.function("choice", "tune.choice{v1, v2, ...}", "One of the listed values (numbers, strings, booleans or tables), each equally likely; in a grid, every one.") { L in
-                try L.checkTable(1, "tune.choice", "a list of values")
+                try L.checkTable(1)
                 guard case .array(let vs) = try L.json(1, "tune.choice"), !vs.isEmpty else {
-                    throw LuaError("tune.choice: expected a non-empty list of values")
+                    throw L.fail("expected a non-empty list of values")
                 }
                 L.push(object: DomainBox(.choice(vs)), metatable: tuneDomainMeta)
                 return 1
             }
             m.function("uniform", "tune.uniform(low, high)", "A real number drawn uniformly from [low, high].") { L in
-                try pushDomain(L, .uniform(try L.number(1, "tune.uniform"), try L.number(2, "tune.uniform")), "tune.uniform")
+                try pushDomain(L, .uniform(try L.number(1), try L.number(2)))
             }
             m.function("loguniform", "tune.loguniform(low, high)", "A positive real whose logarithm is uniform: as likely in [1e-4, 1e-3] as in [1e-2, 1e-1] (learning rates).") { L in
-                try pushDomain(L, .loguniform(try L.number(1, "tune.loguniform"), try L.number(2, "tune.loguniform")), "tune.loguniform")
+                try pushDomain(L, .loguniform(try L.number(1), try L.number(2)))
             }
             m.function("int", "tune.int(low, high)", "An integer drawn uniformly from low..high, both included.") { L in
-                try pushDomain(L, .int(try L.integer(1, "tune.int"), try L.integer(2, "tune.int")), "tune.int")
+                try pushDomain(L, .int(try L.integer(1), try L.integer(2)))
             }
         }
     }
 
-    static func pushDomain(_ L: LuaState, _ d: Domain, _ fn: String) throws -> Int32 {
-        do { try d.validate("value") } catch let e as TuneError where !e.isArgumentError { throw LuaError("\(fn): \(e.message.replacingOccurrences(of: "space: 'value': ", with: ""))") }
+    static func pushDomain(_ L: LuaState, _ d: Domain) throws -> Int32 {
+        try L.named { try d.validate() }
         L.push(object: DomainBox(d), metatable: tuneDomainMeta)
         return 1
     }
 
-    /// `tune.crossval(fn, ds, k, opts)` over `data.kfold`.
-    static func crossval(_ L: LuaState) throws -> Int32 {
-        let fn = "tune.crossval"
-        try L.checkFunction(1, fn)
-        let k = try L.integer(3, fn)
-        guard k >= 2 else { throw LuaError("\(fn): k must be at least 2, got \(k)") }
-        if !L.isNoneOrNil(4) { try L.checkTable(4, fn, "an option table {seed=, stratify=}") }
-        try L.checkOptionKeys(4, fn, ["seed", "stratify"])
-        L.top = 4 // fn, ds, k, opts (nil when left out): what follows pushes above them
-        guard L.getGlobal("data") == .table, L.getField(-1, "kfold") == .function else {
-            throw LuaError("\(fn): data.kfold is not available")
-        }
-        L.remove(-2)
-        L.pushValue(2); L.push(k); L.pushValue(4)
-        try L.call(nargs: 3, nresults: 3)
-        let iter = L.top - 2, state = iter + 1, control = iter + 2
+    /// `tune.crossval(fn, ds, k, opts)`: fn over the folds of `data.kfold`.
+    static func crossval(_ L: LuaState, _ o: SplitOptions) throws -> Int32 {
+        try L.checkFunction(1)
+        let ds = try L.dataset(2), k = try L.integer(3)
+        let folds = try L.named { try ds.kfoldIndices(k, stratify: o.stratify.enabled, target: o.stratify.target, generator: o.generator) }
         var scores: [Double] = []
-        while true {
-            L.pushValue(iter); L.pushValue(state); L.pushValue(control)
-            try L.call(nargs: 2, nresults: 3)
-            let fold = L.top - 2
-            if L.isNoneOrNil(fold) { L.pop(3); break }
-            L.pushValue(1); L.pushValue(fold + 1); L.pushValue(fold + 2); L.pushValue(fold)
+        for fold in folds.indices {
+            let (train, validation) = try L.named { try ds.fold(fold, of: folds) }
+            L.pushValue(1); L.push(train); L.push(validation); L.push(fold + 1)
             try L.call(nargs: 3, nresults: 1)
-            var score: Double?
-            if L.type(-1) == .number { score = L.toNumber(-1) }
-            else if L.type(-1) == .table { L.getField(-1, "score"); score = L.type(-1) == .number ? L.toNumber(-1) : nil; L.pop() }
-            guard let score else { throw LuaError("\(fn): fold \(scores.count + 1) returned \(L.describe(-1)) (expected a number or a table with a number 'score')") }
+            defer { L.pop() }
+            guard let score = L.score(-1) else {
+                throw L.fail("fold \(fold + 1) returned \(L.describe(-1)) (expected a number or a table with a number 'score')")
+            }
             scores.append(score)
-            L.pop()                         // the score
-            L.pushValue(fold); L.replace(control)
-            L.pop(3)                        // fold, train, validation
         }
-        let mean = scores.reduce(0, +) / Double(max(scores.count, 1))
-        let variance = scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(max(scores.count, 1))
+        let mean = scores.reduce(0, +) / Double(scores.count)
+        let variance = scores.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(scores.count)
         L.push(mean)
         L.push(variance.squareRoot())
         L.push(array: scores)

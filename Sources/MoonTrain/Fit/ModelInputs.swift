@@ -11,7 +11,8 @@ public enum ModelInputs {
         switch inputs {
         case .single(let x):
             guard wanted.count == 1 else {
-                throw TrainingError("\(op): the model has inputs \(wanted.joined(separator: ", ")) but the data has one unnamed x; give named inputs, e.g. data.dataset({\(wanted.map { "\($0)=..." }.joined(separator: ", "))}, y)")
+                let named = "{\(wanted.map { "\($0)=..." }.joined(separator: ", "))}"
+                throw TrainingError("\(op): the model has inputs \(wanted.joined(separator: ", ")) but got one unnamed x; pass a table of named inputs \(named) (for a dataset: data.dataset(\(named), y))")
             }
             return [wanted[0]: x]
         case .named(let list):

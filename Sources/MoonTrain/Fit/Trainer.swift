@@ -352,6 +352,19 @@ public enum Inference {
 
     /// The model's outputs for one input tensor or named inputs (all with the same number of
     /// samples), in batches, in evaluation mode without a graph.
+    /// The values after `layer` for every sample of `inputs`, in batches of `batchSize`, one
+    /// row a sample (`model:activations`).
+    public static func activations(_ model: Model, inputs: Inputs, at layer: Layer, batchSize: Int = 256, _ op: String) throws -> Tensor {
+        guard batchSize >= 1 else { throw TrainingError("batch must be positive, got \(batchSize)") }
+        let feed = try ModelInputs.feed(inputs, to: model, op)
+        let count = ModelInputs.count(inputs)
+        guard count > 0 else { throw TrainingError("no samples to run") }
+        let parts = try stride(from: 0, to: count, by: batchSize).map { start in
+            try model.activations(try feed.mapValues { try $0.narrow(0, start, min(batchSize, count - start)) }, at: layer)
+        }
+        return try Tensor.cat(parts, dim: 0)
+    }
+
     public static func predict(_ model: TrainableModel, inputs: Inputs, batchSize: Int = 32) throws -> [String: Tensor] {
         guard batchSize >= 1 else { throw TrainingError("predict: batch must be at least 1, got \(batchSize)") }
         let feed = try ModelInputs.feed(inputs, to: model, "predict")
