@@ -25,6 +25,7 @@ public enum DocPage {
             for e in items where e.name != name {
                 out += "\n### `\(e.signature.isEmpty ? e.name : e.signature)`\n\n"
                 if !e.text.isEmpty { out += e.text + "\n" }
+                if let example = e.example { out += "\n```lua\n" + example + "\n```\n" }
             }
         }
         return out

@@ -7,6 +7,10 @@ import CMoonLua
 extension LuaState {
     static let docsKey = "moonlab.docs"
 
+    /// A short runnable example per entry name (`tensor.zeros`, `dataset:split`): `help` shows
+    /// it after the text, the API page prints it, and a test runs every one.
+    nonisolated(unsafe) public static var examples: [String: String] = [:]
+
     /// Pushes the registry table, creating it on first use.
     func pushDocs() {
         if lua_getfield(L, moon_registryindex(), Self.docsKey) != LUA_TTABLE {
@@ -53,7 +57,11 @@ extension LuaState {
         defer { pop() }
         getField(-1, "signature"); let sig = toString(-1) ?? ""; pop()
         getField(-1, "text"); let text = toString(-1) ?? ""; pop()
+        getField(-1, "name"); let name = toString(-1) ?? ""; pop()
         var out = sig + "\n" + String(repeating: "-", count: min(sig.count, 72)) + "\n" + text
+        if let example = Self.examples[name] {
+            out += "\n\nExample:\n" + example.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+        }
         if type(v) == .userdata, lua_getmetatable(L, v) != 0 {
             // An object: its class's methods.
             getField(-1, "__methods")
@@ -144,7 +152,8 @@ extension LuaState {
             getField(-1, "name"); let name = toString(-1) ?? ""; pop()
             getField(-1, "signature"); let sig = toString(-1) ?? ""; pop()
             getField(-1, "text"); let text = toString(-1) ?? ""; pop()
-            entries.append(DocEntry(name: name, signature: sig, text: text, isTable: type(-2) == .table))
+            entries.append(DocEntry(name: name, signature: sig, text: text, isTable: type(-2) == .table,
+                                    example: Self.examples[name]))
         }
         pop()
         // By name, then text: a module and a class may share a name (`tensor`).
@@ -206,4 +215,6 @@ public struct DocEntry: Sendable {
     public let text: String
     /// A module table or a class (its metatable), rather than a function.
     public let isTable: Bool
+    /// A short runnable example (`LuaState.examples`), when the entry has one.
+    public var example: String? = nil
 }

@@ -81,3 +81,12 @@ public final class ColorJitter: BatchTransform {
         return "aug.ColorJitter{brightness_range={\(format(brightness.lowerBound)), \(format(brightness.upperBound))}}"
     }
 }
+
+extension ColorJitter {
+    /// What `aug.ColorJitter` does, for help.
+    public static let summary = """
+        Random brightness and contrast per image, for values in [0, 1] (put it before \
+        Normalize), as torchvision: contrast blends with the image's mean grey level, \
+        f x + (1 - f) mean. Results are clamped to [0, 1].
+        """
+}

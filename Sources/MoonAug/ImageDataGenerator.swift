@@ -317,3 +317,13 @@ public final class ImageDataGenerator: BatchTransform {
         return "aug.ImageDataGenerator{\(parts.joined(separator: ", "))}"
     }
 }
+
+extension ImageDataGenerator {
+    /// What `aug.ImageDataGenerator` does, for help.
+    public static let summary = """
+        Keras' ImageDataGenerator as a transform, same names and meanings. featurewise_center / \
+        featurewise_std_normalization (per-channel statistics) and zca_whitening need \
+        g:fit(train) first; zca_whitening implies featurewise_center and turns \
+        featurewise_std_normalization off, as in Keras. The geometry is one bilinear warp per image.
+        """
+}

@@ -48,3 +48,8 @@ public final class Normalize: BatchTransform {
         return "aug.Normalize{mean=\(list(mean)), std=\(list(std))}"
     }
 }
+
+extension Normalize {
+    /// What `aug.Normalize` does, for help.
+    public static let summary = "(x - mean) / std per channel; not random."
+}

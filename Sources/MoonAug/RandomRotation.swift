@@ -33,3 +33,12 @@ public final class RandomRotation: GeometricTransform {
         "aug.RandomRotation(\(format(range: degrees, symmetric: symmetric))\(fillSuffix))"
     }
 }
+
+extension RandomRotation {
+    /// What `aug.RandomRotation` does, for help.
+    public static let summary = """
+        Rotates each image about its centre by an angle drawn uniformly from [-degrees, degrees] \
+        (or [lo, hi]); positive angles turn the content counter-clockwise, as Keras' \
+        RandomRotation layer and torchvision.
+        """
+}

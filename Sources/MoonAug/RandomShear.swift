@@ -32,3 +32,11 @@ public final class RandomShear: GeometricTransform {
         "aug.RandomShear(\(format(range: degrees, symmetric: symmetric))\(fillSuffix))"
     }
 }
+
+extension RandomShear {
+    /// What `aug.RandomShear` does, for help.
+    public static let summary = """
+        Shears each image by an angle in degrees drawn uniformly from [-degrees, degrees] \
+        (or [lo, hi]), as Keras' shear_range; degrees below 90.
+        """
+}

@@ -31,3 +31,11 @@ public final class RandomShift: GeometricTransform {
         return "aug.RandomShift{width=\(format(width)), height=\(format(height))\(fillPart)}"
     }
 }
+
+extension RandomShift {
+    /// What `aug.RandomShift` does, for help.
+    public static let summary = """
+        Moves each image's content by a fraction of its width and height (fractions in [0, 1]; \
+        positive moves right and down), bilinear.
+        """
+}

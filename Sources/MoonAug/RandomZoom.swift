@@ -36,3 +36,12 @@ public final class RandomZoom: GeometricTransform {
         return "aug.RandomZoom(\(arg)\(fillSuffix))"
     }
 }
+
+extension RandomZoom {
+    /// What `aug.RandomZoom` does, for help.
+    public static let summary = """
+        Scales each image's content about its centre by a factor drawn uniformly from \
+        [1 - factor, 1 + factor] (factor in [0, 1)) or [lo, hi], the same on both axes; above 1 \
+        enlarges (zooms in). (ImageDataGenerator's zoom_range keeps Keras' inverse meaning.)
+        """
+}

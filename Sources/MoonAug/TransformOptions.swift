@@ -4,6 +4,8 @@ import MoonEngine
 /// come from `Config`.
 public protocol ConfigurableTransform: Transform {
     associatedtype Config: Options
+    /// What the transform does, for help (its options document themselves).
+    static var summary: String { get }
     static func make(_ config: Config) throws -> Self
 }
 

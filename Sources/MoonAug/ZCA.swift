@@ -128,3 +128,13 @@ public final class ZCA: BatchTransform {
         "aug.ZCA{epsilon=\(epsilon)}" + (matrix == nil ? " (not fitted)" : " (fitted on \(shapeText(sampleShape ?? [])) samples)")
     }
 }
+
+extension ZCA {
+    /// What `aug.ZCA` does, for help.
+    public static let summary = """
+        ZCA whitening: t:fit(train) computes the mean and covariance of the flattened \
+        training images and W = U (S + epsilon)^(-1/2) U^T from the covariance's \
+        eigen-decomposition U S U^T; t(x) returns (x - mean) W, whose covariance over the \
+        training set is close to the identity. Up to 4096 features (784 takes a few seconds).
+        """
+}

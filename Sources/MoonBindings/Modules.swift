@@ -8,6 +8,7 @@ public enum Moonlab {
 
     public static func install(into interpreter: Interpreter) {
         let L = interpreter.state
+        LuaState.examples = HelpExamples.all
         installCore(L)
         installTiming(L)
         TensorModule.install(L)

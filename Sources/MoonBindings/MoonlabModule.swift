@@ -1,4 +1,5 @@
 import LuaKit
+import MoonBase
 import MoonKernels
 import MoonData
 
@@ -32,6 +33,13 @@ extension Moonlab {
                     do { try AtomicFile.write(Array(text.utf8), to: path, createFolders: true) } catch { throw L.fail("\(error)") }
                 }
                 L.push(text)
+                return 1
+            }
+            m.function("examples", "moonlab.examples() --> {name=code, ...}", """
+                The runnable example of every help entry that has one, by entry name \
+                (help(x) shows x's after its text): load(code) runs one.
+                """) { L in
+                L.push(json: .object(LuaState.examples.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
                 return 1
             }
             m.function("threads", "moonlab.threads([n]) --> n", """

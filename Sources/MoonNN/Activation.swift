@@ -34,3 +34,8 @@ public struct ActivationOptions: Options {
         [.argument("activation", \.activation, "relu tanh sigmoid elu selu hard_sigmoid exponential linear softmax gelu leaky_relu swish silu softplus log_softmax")]
     }
 }
+
+extension Activation {
+    /// What `nn.Activation` does, for help.
+    public static let summary = "Applies an activation; softmax is over the last dim."
+}

@@ -121,3 +121,10 @@ public struct Conv2DOptions: Options {
         set { kernel[keyPath: path] = newValue }
     }
 }
+
+extension Conv2D {
+    /// What `nn.Conv2D` does, for help.
+    public static let summary = """
+        2-D convolution over {C,H,W} inputs: kernel {filters, in_channels, kh, kw}, bias {filters}.
+        """
+}

@@ -96,3 +96,11 @@ public struct DenseOptions: Options {
         set { kernel[keyPath: path] = newValue }
     }
 }
+
+extension Dense {
+    /// What `nn.Dense` does, for help.
+    public static let summary = """
+        A fully connected layer: activation(x · kernel + bias), kernel {in, units}, bias {units}. \
+        On images {C,H,W} it maps the channels at each position.
+        """
+}

@@ -33,3 +33,11 @@ public struct DropoutOptions: Options {
         [.argument("rate", \.rate, "the probability of zeroing each value in training")]
     }
 }
+
+extension Dropout {
+    /// What `nn.Dropout` does, for help.
+    public static let summary = """
+        Inverted dropout: in training zeroes each value with probability rate and scales the \
+        rest by 1/(1-rate); the identity in evaluation (model:eval()).
+        """
+}

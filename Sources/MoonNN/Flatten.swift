@@ -72,3 +72,13 @@ public struct ReshapeOptions: Options {
         [.argument("shape", \.shape, "the per-sample shape; one size may be -1")]
     }
 }
+
+extension Flatten {
+    /// What `nn.Flatten` does, for help.
+    public static let summary = "Flattens each sample to one dim: {C,H,W} to {C*H*W}."
+}
+
+extension Reshape {
+    /// What `nn.Reshape` does, for help.
+    public static let summary = "Reshapes each sample to shape (one size may be -1)."
+}

@@ -42,3 +42,8 @@ public struct InputOptions: Options {
         [.argument("shape", \.shape, "the per-sample shape ({1, 28, 28})")]
     }
 }
+
+extension InputLayer {
+    /// The layer a graph's `nn.Input` makes (not a constructor of its own).
+    public static let summary = "A graph input of a per-sample shape; nn.Input makes it."
+}

@@ -4,8 +4,10 @@ import MoonEngine
 /// config and the help text all come from `Config` (see MoonBase's `Options`).
 public protocol ConfigurableLayer: Layer {
     associatedtype Config: Options
-    /// The class name saved files use (`Dense`).
+    /// The class name saved files use (`Dense`), and the constructor's in Lua (`nn.Dense`).
     static var className: String { get }
+    /// What the layer computes, for help (its options document themselves).
+    static var summary: String { get }
     init(config: Config, name: String) throws
     var options: Config { get }
 }

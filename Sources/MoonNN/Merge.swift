@@ -86,3 +86,13 @@ public struct ConcatenateOptions: Options {
         [OptionField("axis", \.axis, "the per-sample dim to join along (1: features or channels)")]
     }
 }
+
+extension Add {
+    /// What `nn.Add` does, for help.
+    public static let summary = "Adds several graph nodes of one shape: nn.Add()({a, b})."
+}
+
+extension Concatenate {
+    /// What `nn.Concatenate` does, for help.
+    public static let summary = "Joins graph nodes along a per-sample dim: nn.Concatenate()({a, b})."
+}

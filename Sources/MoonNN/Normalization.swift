@@ -81,3 +81,12 @@ public struct BatchNormOptions: Options {
          OptionField("scale", \.scale, "whether to learn gamma")]
     }
 }
+
+extension BatchNorm {
+    /// What `nn.BatchNorm` does, for help.
+    public static let summary = """
+        Batch normalization of the features of {F} inputs or the channels of {C,H,W} images. \
+        Training uses batch statistics and updates the moving ones (Keras' rule); evaluation \
+        uses the moving statistics. Weights: gamma, beta, moving_mean, moving_variance.
+        """
+}

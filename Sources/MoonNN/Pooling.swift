@@ -106,3 +106,18 @@ extension ConfigurableLayer where Config == PoolOptions {
         try self.init(name: name) { $0.size = size; try configure(&$0) }
     }
 }
+
+extension MaxPool2D {
+    /// What `nn.MaxPool2D` does, for help.
+    public static let summary = "Max pooling over {C,H,W}: the largest value of each window."
+}
+
+extension AvgPool2D {
+    /// What `nn.AvgPool2D` does, for help.
+    public static let summary = "Average pooling over {C,H,W}: the mean of each window (padding not counted, as Keras)."
+}
+
+extension GlobalAvgPool2D {
+    /// What `nn.GlobalAvgPool2D` does, for help.
+    public static let summary = "The mean of each channel: {C,H,W} to {C}."
+}

@@ -147,3 +147,11 @@ public struct BasicBlockOptions: Options {
          OptionField("stride", \.stride, "the first convolution's stride (2 halves the size)")]
     }
 }
+
+extension BasicBlock {
+    /// What `nn.BasicBlock` does, for help.
+    public static let summary = """
+        ResNet's basic block: conv3x3(stride)-BN-relu-conv3x3-BN plus the shortcut (a 1x1 conv \
+        and BN when the shape changes), then relu.
+        """
+}

@@ -41,7 +41,7 @@ public final class SQLiteStorage: TrialStorage {
             try exec("PRAGMA journal_mode=WAL")
             try exec("PRAGMA synchronous=NORMAL")
             try transaction { try migrate() }
-        } catch let e as TuneError where e.message.contains("newer moonlab") {
+        } catch let e as TuneError where e.kind == .state {   // a storage from a newer moonlab
             sqlite3_close(handle)
             db = nil
             throw e
@@ -59,7 +59,7 @@ public final class SQLiteStorage: TrialStorage {
     private func migrate() throws {
         let version = try query("PRAGMA user_version", []) { $0.int(0) ?? 0 }.first ?? 0
         if version > trialSchemaVersion {
-            throw TuneError(in: "tune", "storage \(path) has trial schema \(version), written by a newer moonlab (this one knows up to \(trialSchemaVersion)): use a newer moonlab or another storage")
+            throw TuneError(.state, "storage \(path) has trial schema \(version), written by a newer moonlab (this one knows up to \(trialSchemaVersion)): use a newer moonlab or another storage", operation: "tune")
         }
         try exec(Self.schema)
         let columns = try query("PRAGMA table_info(trials)", []) { $0.text(1) ?? "" }

@@ -27,12 +27,7 @@ enum AugModule {
                 return 1
             }
             imageDataGenerator(m)
-            m.transform(ZCA.self, "ZCA", """
-                ZCA whitening: t:fit(train) computes the mean and covariance of the flattened \
-                training images and W = U (S + epsilon)^(-1/2) U^T from the covariance's \
-                eigen-decomposition U S U^T; t(x) returns (x - mean) W, whose covariance over the \
-                training set is close to the identity. Up to 4096 features (784 takes a few seconds).
-                """)
+            m.transform(ZCA.self, "ZCA")
             m.function("preview", options: Preview.Options.self, doc: """
                 Writes a PNG grid of the first n images (of a dataset or an N x C x H x W tensor, \
                 1 or 3 channels) each beside its augmented copy (original left), cols pairs a row \
@@ -54,24 +49,10 @@ enum AugModule {
     }
 
     static func geometric(_ m: ModuleBuilder) {
-        m.transform(RandomRotation.self, "RandomRotation", """
-            Rotates each image about its centre by an angle drawn uniformly from [-degrees, degrees] \
-            (or [lo, hi]); positive angles turn the content counter-clockwise, as Keras' \
-            RandomRotation layer and torchvision.
-            """)
-        m.transform(RandomZoom.self, "RandomZoom", """
-            Scales each image's content about its centre by a factor drawn uniformly from \
-            [1 - factor, 1 + factor] (factor in [0, 1)) or [lo, hi], the same on both axes; above 1 \
-            enlarges (zooms in). (ImageDataGenerator's zoom_range keeps Keras' inverse meaning.)
-            """)
-        m.transform(RandomShear.self, "RandomShear", """
-            Shears each image by an angle in degrees drawn uniformly from [-degrees, degrees] \
-            (or [lo, hi]), as Keras' shear_range; degrees below 90.
-            """)
-        m.transform(RandomShift.self, "RandomShift", """
-            Moves each image's content by a fraction of its width and height (fractions in [0, 1]; \
-            positive moves right and down), bilinear.
-            """)
+        m.transform(RandomRotation.self, "RandomRotation")
+        m.transform(RandomZoom.self, "RandomZoom")
+        m.transform(RandomShear.self, "RandomShear")
+        m.transform(RandomShift.self, "RandomShift")
         for (name, horizontal) in [("RandomHorizontalFlip", true), ("RandomVerticalFlip", false)] {
             m.function(name, "aug.\(name)([p=0.5])", """
                 Mirrors each image \(horizontal ? "left-right" : "top-bottom") with probability p \
@@ -93,28 +74,19 @@ enum AugModule {
     }
 
     static func photometric(_ m: ModuleBuilder) {
-        m.transform(ColorJitter.self, "ColorJitter", """
-            Random brightness and contrast per image, for values in [0, 1] (put it before \
-            Normalize), as torchvision: contrast blends with the image's mean grey level, \
-            f x + (1 - f) mean. Results are clamped to [0, 1].
-            """)
-        m.transform(Normalize.self, "Normalize", "(x - mean) / std per channel; not random.")
+        m.transform(ColorJitter.self, "ColorJitter")
+        m.transform(Normalize.self, "Normalize")
     }
 
     static func imageDataGenerator(_ m: ModuleBuilder) {
-        m.transform(ImageDataGenerator.self, "ImageDataGenerator", """
-            Keras' ImageDataGenerator as a transform, same names and meanings. featurewise_center / \
-            featurewise_std_normalization (per-channel statistics) and zca_whitening need \
-            g:fit(train) first; zca_whitening implies featurewise_center and turns \
-            featurewise_std_normalization off, as in Keras. The geometry is one bilinear warp per image.
-            """)
+        m.transform(ImageDataGenerator.self, "ImageDataGenerator")
     }
 }
 
 extension ModuleBuilder {
     /// `aug.<name>(...)` for a transform whose options are one declaration (`T.Config`).
-    func transform<T: ConfigurableTransform>(_ type: T.Type, _ fname: String, _ doc: String) {
-        function(fname, options: T.Config.self, doc: doc) { L, config, _ in
+    func transform<T: ConfigurableTransform>(_ type: T.Type, _ fname: String) {
+        function(fname, options: T.Config.self, doc: T.summary) { L, config, _ in
             L.push(transform: try L.named { try T.make(config) })
             return 1
         }

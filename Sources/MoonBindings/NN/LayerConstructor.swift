@@ -3,11 +3,11 @@ import MoonBase
 import MoonNN
 
 extension ModuleBuilder {
-    /// `nn.<name>(...)` for a layer whose options are one declaration (`T.Config`); `name=`
-    /// is every layer's.
-    func layer<T: ConfigurableLayer>(_ type: T.Type, _ fname: String, _ doc: String) {
-        function(fname, options: T.Config.self, doc: doc, extra: ["name"]) { L, config, extra in
-            let layerName = try extraOption(extra, "name", String.self, "nn.\(fname)") ?? ""
+    /// `nn.<className>(...)` for a layer whose options, doc and name are its declaration's
+    /// (`T.Config`, `T.summary`, `T.className`); `name=` is every layer's.
+    func layer<T: ConfigurableLayer>(_ type: T.Type) {
+        function(T.className, options: T.Config.self, doc: T.summary, extra: ["name"]) { L, config, extra in
+            let layerName = try extraOption(extra, "name", String.self, L.fn) ?? ""
             L.push(layer: try T(config: config, name: layerName))
             return 1
         }

@@ -30,28 +30,16 @@ enum NNModule {
     // MARK: - Layers
 
     static func layers(_ m: ModuleBuilder) {
-        m.layer(Dense.self, "Dense", """
-            A fully connected layer: activation(x · kernel + bias), kernel {in, units}, bias {units}. \
-            On images {C,H,W} it maps the channels at each position.
-            """)
-        m.layer(Conv2D.self, "Conv2D", """
-            2-D convolution over {C,H,W} inputs: kernel {filters, in_channels, kh, kw}, bias {filters}.
-            """)
-        m.layer(MaxPool2D.self, "MaxPool2D", "Max pooling over {C,H,W}: the largest value of each window.")
-        m.layer(AvgPool2D.self, "AvgPool2D", "Average pooling over {C,H,W}: the mean of each window (padding not counted, as Keras).")
-        m.layer(GlobalAvgPool2D.self, "GlobalAvgPool2D", "The mean of each channel: {C,H,W} to {C}.")
-        m.layer(Flatten.self, "Flatten", "Flattens each sample to one dim: {C,H,W} to {C*H*W}.")
-        m.layer(Reshape.self, "Reshape", "Reshapes each sample to shape (one size may be -1).")
-        m.layer(Dropout.self, "Dropout", """
-            Inverted dropout: in training zeroes each value with probability rate and scales the \
-            rest by 1/(1-rate); the identity in evaluation (model:eval()).
-            """)
-        m.layer(BatchNorm.self, "BatchNorm", """
-            Batch normalization of the features of {F} inputs or the channels of {C,H,W} images. \
-            Training uses batch statistics and updates the moving ones (Keras' rule); evaluation \
-            uses the moving statistics. Weights: gamma, beta, moving_mean, moving_variance.
-            """)
-        m.layer(Activation.self, "Activation", "Applies an activation; softmax is over the last dim.")
+        m.layer(Dense.self)
+        m.layer(Conv2D.self)
+        m.layer(MaxPool2D.self)
+        m.layer(AvgPool2D.self)
+        m.layer(GlobalAvgPool2D.self)
+        m.layer(Flatten.self)
+        m.layer(Reshape.self)
+        m.layer(Dropout.self)
+        m.layer(BatchNorm.self)
+        m.layer(Activation.self)
         m.function("Residual", "nn.Residual(block, {activation=\"linear\", name=})", """
             A skip connection: activation(x + block(x)). block is a layer or a table of layers; it \
             must keep the shape.
@@ -62,12 +50,9 @@ enum NNModule {
                                        name: try L.optionString(2, "name") ?? ""))
             return 1
         }
-        m.layer(BasicBlock.self, "BasicBlock", """
-            ResNet's basic block: conv3x3(stride)-BN-relu-conv3x3-BN plus the shortcut (a 1x1 conv \
-            and BN when the shape changes), then relu.
-            """)
-        m.layer(Add.self, "Add", "Adds several graph nodes of one shape: nn.Add()({a, b}).")
-        m.layer(Concatenate.self, "Concatenate", "Joins graph nodes along a per-sample dim: nn.Concatenate()({a, b}).")
+        m.layer(BasicBlock.self)
+        m.layer(Add.self)
+        m.layer(Concatenate.self)
     }
 
     // MARK: - Models

@@ -12,26 +12,6 @@ extension LuaState {
 /// The `optim` module: one constructor per optimizer, and the optimizer class
 /// (`opt:step()`, `opt:zero_grad()`, `opt.lr`).
 enum OptimModule {
-    /// What each rule computes (the options and their defaults come from its declaration).
-    static let docs: [String: String] = [
-        "SGD": """
-            Stochastic gradient descent, PyTorch's formulation: buf = momentum*buf + g; \
-            p -= lr*(nesterov and g + momentum*buf or buf). Same path as Keras' SGD for a constant rate.
-            """,
-        "Adam": """
-            Adam as Keras computes it: p -= lr*sqrt(1-beta2^t)/(1-beta1^t) * m/(sqrt(v)+eps) \
-            (PyTorch's eps is 1e-8).
-            """,
-        "Nadam": "Adam with Nesterov momentum and Keras' momentum schedule (mu_t = beta1*(1-0.5*0.96^(0.004t))).",
-        "RMSprop": """
-            RMSprop as Keras computes it: v = rho*v + (1-rho)*g^2; p -= lr*g/sqrt(v+eps) (with momentum: \
-            through a velocity buffer; centered: v minus the squared mean gradient). PyTorch: alpha 0.99, eps 1e-8.
-            """,
-        "Adagrad": "Adagrad as Keras computes it: acc += g^2; p -= lr*g/sqrt(acc+eps) (PyTorch: lr 0.01, accumulator 0).",
-        "Adadelta": "Adadelta as Keras computes it (the update scaled by lr; PyTorch: lr 1, rho 0.9, eps 1e-6).",
-        "Adamax": "Adamax (Adam with the infinity norm) as Keras computes it.",
-    ]
-
     static func install(_ L: LuaState) {
         L.defineClass(optimizerMeta, name: "optimizer", doc: """
             An optimizer. opt:step() updates its parameters from their .grad; opt:zero_grad() clears \
@@ -51,7 +31,7 @@ enum OptimModule {
     /// `optim.<name>{...}`; params= (a list of tensors, for hand-written loops) is every optimizer's.
     static func optimizer<T: ConfigurableOptimizer>(_ m: ModuleBuilder, _ type: T.Type) {
         let name = T.optimizerName
-        m.function(name, options: T.Config.self, doc: docs[name]! + " Order: clipvalue, clipnorm, weight_decay.",
+        m.function(name, options: T.Config.self, doc: T.summary + " Order: clipvalue, clipnorm, weight_decay.",
                    extra: ["params"]) { L, config, _ in
             var params: [Tensor] = []
             if L.type(1) == .table, L.getField(1, "params") != .nil {

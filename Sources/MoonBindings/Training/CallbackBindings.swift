@@ -27,10 +27,7 @@ final class LuaTableCallback: Callback {
         }
     }
 
-    func push(_ logs: [String: Double]) {
-        L.newTable(fieldCount: Int32(logs.count))
-        for (k, v) in logs { L.push(v); L.setField(-2, k) }
-    }
+    func push(_ logs: [String: Double]) { TrainingBindings.push(logs: logs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, L) }
 
     override func onTrainBegin(_ trainer: Trainer) throws { try invoke("on_train_begin") { 0 } }
     override func onTrainEnd(_ trainer: Trainer, logs: [String: Double]) throws {
@@ -91,14 +88,8 @@ enum CallbackBindings {
                           guard let c = L.object(1, callbackMeta, as: Callback.self) else { return 0 }
                           L.push("nn.\(String(describing: type(of: c)))"); return 1
                       })])
-        m.callback(EarlyStopping.self, "EarlyStopping", """
-            Stops training when monitor has not improved by more than min_delta for patience \
-            epochs. A missing monitor (no validation data) is reported once and ignored.
-            """)
-        m.callback(ReduceLROnPlateau.self, "ReduceLROnPlateau", """
-            Multiplies the learning rate by factor when monitor has not improved by more than \
-            min_delta for patience epochs, never below min_lr, then waits cooldown epochs. Keras' defaults.
-            """)
+        m.callback(EarlyStopping.self, "EarlyStopping")
+        m.callback(ReduceLROnPlateau.self, "ReduceLROnPlateau")
         m.function("LearningRateScheduler", "nn.LearningRateScheduler(function(epoch, lr) return new_lr end)", """
             Sets the learning rate at the start of every epoch (epochs count from 1) to what the \
             function returns for the epoch and the current rate.
@@ -109,22 +100,16 @@ enum CallbackBindings {
             L.push("LearningRateScheduler"); L.setField(-2, "kind")
             return 1
         }
-        m.callback(ModelCheckpoint.self, "ModelCheckpoint", """
-            Saves the model (as model:save) after every epoch, or only when monitor improves with \
-            save_best_only.
-            """)
-        m.callback(CSVLogger.self, "CSVLogger", """
-            Writes a CSV row an epoch: epoch, then every logged value in sorted key order. Replaces the \
-            file when training starts unless append is set or fit resumes from a checkpoint.
-            """)
-        m.callback(TerminateOnNaN.self, "TerminateOnNaN", "Stops training at the first batch whose loss is NaN or infinite.")
+        m.callback(ModelCheckpoint.self, "ModelCheckpoint")
+        m.callback(CSVLogger.self, "CSVLogger")
+        m.callback(TerminateOnNaN.self, "TerminateOnNaN")
     }
 }
 
 extension ModuleBuilder {
     /// `nn.<name>{...}` for a callback whose options are one declaration (`T.Config`).
-    func callback<T: ConfigurableCallback>(_ type: T.Type, _ fname: String, _ doc: String) {
-        function(fname, options: T.Config.self, doc: doc) { L, config, _ in
+    func callback<T: ConfigurableCallback>(_ type: T.Type, _ fname: String) {
+        function(fname, options: T.Config.self, doc: T.summary) { L, config, _ in
             CallbackBindings.pushCallback(L, try T(config: config))
             return 1
         }

@@ -23,25 +23,14 @@ enum TrainingModule {
                 and, when it was compiled, its optimizer (with its state) and losses, so training \
                 resumes as it would have. A file that does not match says what differs.
                 """) { L in
-                let path = try L.string(1)
-                do {
-                    let saved = try ModelFile.read(path)
-                    let model = try Model.fromArchitecture(saved.architecture)
-                    try ModelFile.loadWeights(saved.weights, into: model, source: path)
-                    if let config = saved.compileConfig, let optimizer = try saved.makeOptimizer(params: model.parameters) {
-                        let s = try Trainer.settings(from: config)
-                        let state = CompiledState(model: model, optimizer: optimizer, losses: s.losses,
-                                                  lossWeights: s.lossWeights, metrics: s.metrics)
-                        _ = try state.trainer(model)
-                        CompiledModels.set(state, for: model)
-                    }
-                    model.setTraining(false)
-                    L.push(model: model)
-                } catch let e as LuaError {
-                    throw e
-                } catch {
-                    throw L.fail("\(error)")
+                let loaded = try L.named { try ModelFile.load(try L.string(1)) }
+                if let optimizer = loaded.optimizer, let s = loaded.settings {
+                    let state = CompiledState(model: loaded.model, optimizer: optimizer, losses: s.losses,
+                                              lossWeights: s.lossWeights, metrics: s.metrics)
+                    _ = try L.named { try state.trainer(loaded.model) }
+                    CompiledModels.set(state, for: loaded.model)
                 }
+                L.push(model: loaded.model)
                 return 1
             }
         }

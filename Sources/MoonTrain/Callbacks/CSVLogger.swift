@@ -85,3 +85,11 @@ public struct CSVLoggerOptions: Options {
          OptionField("append", \.append, "continue an existing file instead of replacing it")]
     }
 }
+
+extension CSVLogger {
+    /// What `nn.CSVLogger` does, for help.
+    public static let summary = """
+        Writes a CSV row an epoch: epoch, then every logged value in sorted key order. Replaces the \
+        file when training starts unless append is set or fit resumes from a checkpoint.
+        """
+}

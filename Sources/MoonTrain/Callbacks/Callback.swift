@@ -28,6 +28,8 @@ open class Callback {
 /// help come from `Config`).
 public protocol ConfigurableCallback: Callback {
     associatedtype Config: Options
+    /// What the callback does, for help (its options document themselves).
+    static var summary: String { get }
     init(config: Config) throws
 }
 

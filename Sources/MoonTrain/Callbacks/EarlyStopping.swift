@@ -96,3 +96,11 @@ public struct EarlyStoppingOptions: Options {
          OptionField("baseline", \.baseline, "the value to beat before waiting resets")]
     }
 }
+
+extension EarlyStopping {
+    /// What `nn.EarlyStopping` does, for help.
+    public static let summary = """
+        Stops training when monitor has not improved by more than min_delta for patience \
+        epochs. A missing monitor (no validation data) is reported once and ignored.
+        """
+}

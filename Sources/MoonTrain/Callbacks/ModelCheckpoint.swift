@@ -71,3 +71,11 @@ public struct ModelCheckpointOptions: Options {
          OptionField("mode", \.mode, "auto: accuracies are maximized, everything else minimized")]
     }
 }
+
+extension ModelCheckpoint {
+    /// What `nn.ModelCheckpoint` does, for help.
+    public static let summary = """
+        Saves the model (as model:save) after every epoch, or only when monitor improves with \
+        save_best_only.
+        """
+}

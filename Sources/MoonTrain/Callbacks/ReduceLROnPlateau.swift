@@ -84,3 +84,11 @@ public struct ReduceLROnPlateauOptions: Options {
          OptionField("mode", \.mode, "auto: accuracies are maximized, everything else minimized")]
     }
 }
+
+extension ReduceLROnPlateau {
+    /// What `nn.ReduceLROnPlateau` does, for help.
+    public static let summary = """
+        Multiplies the learning rate by factor when monitor has not improved by more than \
+        min_delta for patience epochs, never below min_lr, then waits cooldown epochs. Keras' defaults.
+        """
+}

@@ -14,3 +14,8 @@ public final class TerminateOnNaN: Callback, ConfigurableCallback {
         }
     }
 }
+
+extension TerminateOnNaN {
+    /// What `nn.TerminateOnNaN` does, for help.
+    public static let summary = "Stops training at the first batch whose loss is NaN or infinite."
+}

@@ -54,3 +54,8 @@ public struct AdadeltaOptions: OptimizerOptions {
             + OptimizerSettings.fields(\.settings)
     }
 }
+
+extension Adadelta {
+    /// What the rule computes, for help.
+    public static let summary = "Adadelta as Keras computes it (the update scaled by lr; PyTorch: lr 1, rho 0.9, eps 1e-6)."
+}

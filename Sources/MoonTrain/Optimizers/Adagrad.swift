@@ -50,3 +50,8 @@ public struct AdagradOptions: OptimizerOptions {
             + OptimizerSettings.fields(\.settings)
     }
 }
+
+extension Adagrad {
+    /// What the rule computes, for help.
+    public static let summary = "Adagrad as Keras computes it: acc += g^2; p -= lr*g/sqrt(acc+eps) (PyTorch: lr 0.01, accumulator 0)."
+}

@@ -68,3 +68,11 @@ public struct AdamOptions: OptimizerOptions {
             + OptimizerSettings.fields(\.settings)
     }
 }
+
+extension Adam {
+    /// What the rule computes, for help.
+    public static let summary = """
+        Adam as Keras computes it: p -= lr*sqrt(1-beta2^t)/(1-beta1^t) * m/(sqrt(v)+eps) \
+        (PyTorch's eps is 1e-8).
+        """
+}

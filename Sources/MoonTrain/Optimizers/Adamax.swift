@@ -42,3 +42,8 @@ public final class Adamax: Optimizer, ConfigurableOptimizer {
         }
     }
 }
+
+extension Adamax {
+    /// What the rule computes, for help.
+    public static let summary = "Adamax (Adam with the infinity norm) as Keras computes it."
+}

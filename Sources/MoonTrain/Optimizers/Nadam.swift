@@ -60,3 +60,8 @@ public final class Nadam: Optimizer, ConfigurableOptimizer {
         }
     }
 }
+
+extension Nadam {
+    /// What the rule computes, for help.
+    public static let summary = "Adam with Nesterov momentum and Keras' momentum schedule (mu_t = beta1*(1-0.5*0.96^(0.004t)))."
+}

@@ -32,6 +32,8 @@ public protocol ConfigurableOptimizer: Optimizer {
     associatedtype Config: OptimizerOptions
     /// The name users write (`Adam`).
     static var optimizerName: String { get }
+    /// What the rule computes, for help (its options document themselves).
+    static var summary: String { get }
     init(params: [Tensor], config: Config) throws
     var options: Config { get }
 }

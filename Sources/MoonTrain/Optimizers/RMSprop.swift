@@ -71,3 +71,11 @@ public struct RMSpropOptions: OptimizerOptions {
             + OptimizerSettings.fields(\.settings)
     }
 }
+
+extension RMSprop {
+    /// What the rule computes, for help.
+    public static let summary = """
+        RMSprop as Keras computes it: v = rho*v + (1-rho)*g^2; p -= lr*g/sqrt(v+eps) (with momentum: \
+        through a velocity buffer; centered: v minus the squared mean gradient). PyTorch: alpha 0.99, eps 1e-8.
+        """
+}

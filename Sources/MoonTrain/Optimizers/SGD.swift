@@ -63,3 +63,11 @@ public struct SGDOptions: OptimizerOptions {
             + OptimizerSettings.fields(\.settings)
     }
 }
+
+extension SGD {
+    /// What the rule computes, for help.
+    public static let summary = """
+        Stochastic gradient descent, PyTorch's formulation: buf = momentum*buf + g; \
+        p -= lr*(nesterov and g + momentum*buf or buf). Same path as Keras' SGD for a constant rate.
+        """
+}

@@ -137,3 +137,26 @@ public struct SavedModel {
         return optimizer
     }
 }
+
+extension ModelFile {
+    /// What `load` restores: the model, and when it was saved compiled, its optimizer (with
+    /// its state) and training settings, so training resumes as it would have.
+    public struct Loaded {
+        public let model: Model
+        public let optimizer: Optimizer?
+        public let settings: (losses: [String: Loss], lossWeights: [String: Double], metrics: [String: [Metric]])?
+    }
+
+    /// Rebuilds a model saved with `save` (or a fit checkpoint) in evaluation mode. A file
+    /// that does not match says what differs.
+    public static func load(_ path: String) throws -> Loaded {
+        let saved = try read(path)
+        let model = try Model.fromArchitecture(saved.architecture)
+        try loadWeights(saved.weights, into: model, source: path)
+        model.setTraining(false)
+        guard let config = saved.compileConfig, let optimizer = try saved.makeOptimizer(params: model.parameters) else {
+            return Loaded(model: model, optimizer: nil, settings: nil)
+        }
+        return Loaded(model: model, optimizer: optimizer, settings: try Trainer.settings(from: config))
+    }
+}
