@@ -55,7 +55,9 @@ let package = Package(
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
         .target(name: "LuaKit", dependencies: ["MoonBase", "CLua", "CMoonLua"], swiftSettings: release),
         // The Lua faces of moonlab's modules: binding code only.
-        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonEngine", "MoonNN", "MoonTrain", "MoonData", "MoonAnalysis", "MoonPlot", "MoonAug", "MoonTune"], swiftSettings: release),
+        // The runnable examples help shows: data only.
+        .target(name: "MoonHelp"),
+        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonHelp", "MoonEngine", "MoonNN", "MoonTrain", "MoonData", "MoonAnalysis", "MoonPlot", "MoonAug", "MoonTune"], swiftSettings: release),
         // The command line: script runner, REPL (libedit), completion, printing.
         .target(name: "MoonCLI", dependencies: ["LuaKit", "MoonBindings", "CEdit"]),
         .executableTarget(name: "moonlab", dependencies: ["MoonCLI"]),

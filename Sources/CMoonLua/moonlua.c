@@ -10,10 +10,32 @@ void moon_note_allocation(long bytes) { atomic_fetch_add(&pending_bytes, bytes);
 
 void moon_set_dispatch(moon_dispatch_fn fn) { dispatch = fn; }
 
+/* The Swift function running on this thread, and the name it gave itself for this call
+   (an object Swift owns; released when the call returns). Per thread: interpreters on other
+   threads (tests) do not see each other's. */
+static _Thread_local int current_function = -1;
+static _Thread_local void *current_name = NULL;
+static void (*release_name)(void *) = NULL;
+
+int moon_current_function(void) { return current_function; }
+void *moon_current_name(void) { return current_name; }
+void moon_set_current_name(void *name) {
+  if (current_name && release_name) release_name(current_name);
+  current_name = name;
+}
+void moon_set_name_release(void (*release)(void *)) { release_name = release; }
+
 /* Calls Swift; raises a pending error only after Swift has returned. */
 static int trampoline(lua_State *L) {
   int id = (int)lua_tointeger(L, lua_upvalueindex(1));
+  int caller = current_function;
+  void *caller_name = current_name;
+  current_function = id;
+  current_name = NULL;
   int n = dispatch(L, id);
+  if (current_name && release_name) release_name(current_name);
+  current_function = caller;
+  current_name = caller_name;
   if (atomic_load(&pending_bytes) >= 64 * 1024) {
     long kb = atomic_exchange(&pending_bytes, 0) / 1024;
     /* Finalizers that fail here only warn (Lua 5.4), so this cannot unwind Swift. */

@@ -1,4 +1,5 @@
 @preconcurrency import CLua
+import Foundation
 import CMoonLua
 
 /// Tab completion from the live Lua state: globals and keywords, table fields after `.`,
@@ -36,6 +37,36 @@ public struct Completer {
         return names(of: -1, methodsOnly: methodsOnly)
             .filter { $0.hasPrefix(prefix) }
             .map { head + $0 }
+    }
+
+    /// Inside an unfinished string literal, file names: `line` is the text before the word
+    /// being completed, `word` that word (after the last `/`). Nil outside a string, so names
+    /// are completed instead. Folders end in `/`; hidden files only when `word` starts with a dot.
+    public static func fileCandidates(line: String, word: String) -> [String]? {
+        var quote: Character?
+        var escaped = false
+        var opened = line.startIndex
+        for i in line.indices {
+            let c = line[i]
+            if escaped { escaped = false; continue }
+            if c == "\\" && quote != nil { escaped = true; continue }
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "\"" || c == "'" {
+                quote = c
+                opened = line.index(after: i)
+            }
+        }
+        guard quote != nil else { return nil }
+        let folder = String(line[opened...])
+        guard folder.isEmpty || folder.hasSuffix("/") else { return [] }
+        let path = folder.isEmpty ? "." : (folder as NSString).expandingTildeInPath
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
+        return names.filter { $0.hasPrefix(word) && (word.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted().map { name in
+            var isFolder: ObjCBool = false
+            FileManager.default.fileExists(atPath: path + "/" + name, isDirectory: &isFolder)
+            return isFolder.boolValue ? name + "/" : name
+        }
     }
 
     private func globalNames(prefix: String) -> [String] {
@@ -78,7 +109,8 @@ public struct Completer {
     }
 
     /// The identifier keys reachable from the value at `index`: its own (a table), then those
-    /// of its metatable's `__methods` and `__index` tables, following `__index` chains.
+    /// of its metatable's `__methods` and `__index` tables, following `__index` chains, and
+    /// the fields an object's class declares (`__fields`: `ds.x`, `model.history`).
     func names(of index: Int32, methodsOnly: Bool) -> [String] {
         let L = state.L
         var found = Set<String>()
@@ -106,7 +138,7 @@ public struct Completer {
             }
         }
         guard lua_getmetatable(L, t) != 0 else { return }
-        for field in ["__methods", "__index"] {
+        for field in methodsOnly ? ["__methods", "__index"] : ["__methods", "__index", "__fields"] {
             state.push(field)
             if lua_rawget(L, -2) == LUA_TTABLE {
                 collect(-1, into: &found, methodsOnly: methodsOnly, seen: &seen, depth: depth + 1)

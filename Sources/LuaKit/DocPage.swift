@@ -20,6 +20,7 @@ public enum DocPage {
             // The module's text, and its objects' (a class of the same name) after it.
             for intro in items where intro.name == name && !intro.text.isEmpty {
                 out += intro.text + "\n\n"
+                if let example = intro.example { out += "```lua\n" + example + "\n```\n\n" }
             }
             if out.hasSuffix("\n\n") { out.removeLast() }
             for e in items where e.name != name {

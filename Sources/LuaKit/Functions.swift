@@ -1,4 +1,5 @@
 @preconcurrency import CLua
+import Foundation
 import CMoonLua
 import MoonBase
 
@@ -7,41 +8,63 @@ import MoonBase
 public typealias LuaFunction = (LuaState) throws -> Int32
 
 /// Every Swift function exposed to Lua, by id. A Lua closure carries only the id; the C
-/// trampoline calls `dispatch`, which looks the function up and runs it.
+/// trampoline calls `dispatch`, which looks the function up and runs it. The trampoline also
+/// keeps, per thread, which function runs (`LuaState.fn` names it in messages).
+///
+/// Functions live in chunks that never move, so a lookup needs no lock while another thread
+/// (another interpreter, in tests) registers more; registering takes the lock.
 enum FunctionTable {
-    nonisolated(unsafe) static var functions: [LuaFunction] = []
-    /// Each function's name as users call it (`tensor.zeros`, `dataset:split`), for messages.
-    nonisolated(unsafe) static var names: [String] = []
-    /// The id of the Swift function running now (-1: none), restored when it returns, so a
-    /// function called back from Lua inside another does not change its caller's name.
-    nonisolated(unsafe) static var current: Int32 = -1
-    /// A name the running function gave itself for this call (`dataset(5)`), or nil.
-    nonisolated(unsafe) static var currentName: String?
-    nonisolated(unsafe) static var installed = false
+    static let chunkSize = 4096
+    nonisolated(unsafe) static var chunks: [UnsafeMutablePointer<(LuaFunction, String)>?] =
+        Array(repeating: nil, count: 1 << 14)
+    nonisolated(unsafe) static var count = 0
+    static let lock = NSLock()
 
     static func add(_ f: @escaping LuaFunction, name: String) -> Int32 {
-        install()
-        functions.append(f)
-        names.append(name)
-        return Int32(functions.count - 1)
+        lock.lock()
+        defer { lock.unlock() }
+        installLocked()
+        let (c, i) = (count / chunkSize, count % chunkSize)
+        precondition(c < chunks.count, "too many Swift functions registered with Lua")
+        if chunks[c] == nil { chunks[c] = .allocate(capacity: chunkSize) }
+        (chunks[c]! + i).initialize(to: (f, name))
+        count += 1
+        return Int32(count - 1)
     }
 
+    @inline(__always)
+    static func entry(_ id: Int32) -> (LuaFunction, String) {
+        chunks[Int(id) / chunkSize]![Int(id) % chunkSize]
+    }
+
+    nonisolated(unsafe) static var installed = false
+
     static func install() {
+        lock.lock()
+        defer { lock.unlock() }
+        installLocked()
+    }
+
+    private static func installLocked() {
         if installed { return }
         installed = true
+        moon_set_name_release { Unmanaged<NameBox>.fromOpaque($0!).release() }
         moon_set_dispatch { L, id in
             let state = LuaState(L!)
-            let (caller, callerName) = (FunctionTable.current, FunctionTable.currentName)
-            (FunctionTable.current, FunctionTable.currentName) = (id, nil)
-            defer { (FunctionTable.current, FunctionTable.currentName) = (caller, callerName) }
             do {
-                return try FunctionTable.functions[Int(id)](state)
+                return try FunctionTable.entry(id).0(state)
             } catch {
                 pushError(state, error)
                 return MOON_ERROR
             }
         }
     }
+}
+
+/// A name a running function gave itself for one call, held by the C trampoline.
+final class NameBox {
+    let name: String
+    init(_ name: String) { self.name = name }
 }
 
 extension LuaState {
@@ -62,10 +85,11 @@ extension LuaState {
     /// name itself for the rest of the call (`L.fn = "dataset(5)"`).
     public var fn: String {
         get {
-            if let name = FunctionTable.currentName { return name }
-            return FunctionTable.current >= 0 ? FunctionTable.names[Int(FunctionTable.current)] : "moonlab"
+            if let box = moon_current_name() { return Unmanaged<NameBox>.fromOpaque(box).takeUnretainedValue().name }
+            let id = moon_current_function()
+            return id >= 0 ? FunctionTable.entry(id).1 : "moonlab"
         }
-        nonmutating set { FunctionTable.currentName = newValue }
+        nonmutating set { moon_set_current_name(Unmanaged.passRetained(NameBox(newValue)).toOpaque()) }
     }
 
     /// An error of the running function: `dataset:split: fraction must be in (0, 1)`.

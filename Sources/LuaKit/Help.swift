@@ -184,16 +184,12 @@ extension LuaState {
                 if found { state.replace(1) } else {
                     state.pop()
                     // Not a name: search the documentation for the word.
-                    state.getGlobal("print")
-                    state.push(LuaState.search(name, in: state.documentation()))
-                    try state.call(nargs: 1, nresults: 0)
+                    try state.show(LuaState.search(name, in: state.documentation()))
                     return 0
                 }
             }
             let text = state.helpText(1) ?? "no documentation for \(state.describe(1))"
-            state.getGlobal("print")
-            state.push(text)
-            try state.call(nargs: 1, nresults: 0)
+            try state.show(text)
             return 0
         })
         document(-1, name: "help", signature: "help(x)", text: """
@@ -201,6 +197,47 @@ extension LuaState {
             methods); help "word" searches every entry's name and text; help() lists the modules.
             """)
         setGlobal("help")
+    }
+
+    /// The columns help wraps its text to (a terminal's width; nil: lines are left whole).
+    nonisolated(unsafe) public static var displayColumns: Int?
+    /// Shows long text a screen at a time (the REPL's pager); false when the text was not
+    /// paged (too short, or no pager), so it is printed.
+    nonisolated(unsafe) public static var pager: ((String) -> Bool)?
+
+    /// Prints help text through Lua's `print` (so it goes where the script's output goes),
+    /// wrapped to the display's width, through the pager when it is long.
+    func show(_ text: String) throws {
+        let wrapped = Self.displayColumns.map { Self.wrap(text, columns: $0) } ?? text
+        if let pager = Self.pager, pager(wrapped) { return }
+        try printText(wrapped)
+    }
+
+    /// Calls Lua's `print` with `text`, so it goes where the script's output goes.
+    public func printText(_ text: String) throws {
+        getGlobal("print")
+        push(text)
+        try call(nargs: 1, nresults: 0)
+    }
+
+    /// `text` with every line longer than `columns` broken at spaces, continuation lines
+    /// keeping the line's indentation; a word longer than a line stays whole.
+    public static func wrap(_ text: String, columns: Int) -> String {
+        let width = max(columns - 1, 20)
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.count > width else { return String(line) }
+            let indent = String(line.prefix { $0 == " " })
+            var out: [String] = [], current = ""
+            for word in line.dropFirst(indent.count).split(separator: " ") {
+                if !current.isEmpty && current.count + 1 + word.count > width {
+                    out.append(current)
+                    current = indent + word
+                } else {
+                    current = current.isEmpty ? indent + word : current + " " + word
+                }
+            }
+            return (out + [current]).joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 
     public func pushGlobalTable() { moon_pushglobaltable(L) }

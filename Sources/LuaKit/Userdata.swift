@@ -72,13 +72,17 @@ extension LuaState {
 
     /// Creates a class whose methods are documented for `help()`: `help(obj.method)` and
     /// `help(obj)` (with `classDoc`) read the same registry as module functions.
+    /// - `fields`: what `index` answers besides methods (`ds.x`), for completion.
     public func defineClass(_ metatable: StaticString, name: String, doc classDoc: String,
                             methods: [LuaMethod],
                             metamethods: [(String, LuaFunction)] = [],
-                            index: LuaFunction? = nil) {
+                            index: LuaFunction? = nil, fields: [String] = []) {
         defineClass(metatable, methods: methods.map { ($0.name, $0.body) },
                     metamethods: metamethods, index: index, className: name)
         moon_getmetatable_named(L, Self.cName(metatable))
+        newTable(fieldCount: Int32(fields.count))
+        for f in fields { push(true); setField(-2, f) }
+        setField(-2, "__fields")
         document(-1, name: name, signature: name, text: classDoc)
         getField(-1, "__methods")
         for m in methods {
@@ -87,6 +91,14 @@ extension LuaState {
             pop()
         }
         pop(2)
+    }
+
+    /// Gives the table at `index` the class metatable `metatable` (made by `defineClass`):
+    /// a plain table that prints, or answers methods, as the class says.
+    public func setMetatable(_ index: Int32, named metatable: StaticString) {
+        let t = absolute(index)
+        moon_getmetatable_named(L, Self.cName(metatable))
+        lua_setmetatable(L, t)
     }
 
     /// Pushes `metatable.__methods[key]` (nil if absent); for `__index` functions.

@@ -1,10 +1,24 @@
 import LuaKit
+import MoonEngine
+import MoonHelp
+import MoonTrain
 
 /// Installs every moonlab module into an interpreter: the globals `moonlab`, `tensor`, `nn`,
 /// `optim`, `data`, `aug`, `metrics`, `analysis`, `tune`, `plot`, each also
 /// `require "moonlab.<name>"`.
 public enum Moonlab {
     public static let version = "0.1.0"
+
+    /// What runs (`model:fit`) record as their source: the script's path, or `repl`.
+    public static var source: String {
+        get { RunLog.source }
+        set { RunLog.source = newValue }
+    }
+
+    /// The columns printed tensors and help fit (a terminal's width; nil: lines are left whole).
+    nonisolated(unsafe) public static var displayColumns: Int? {
+        didSet { (Tensor.displayColumns, LuaState.displayColumns) = (displayColumns, displayColumns) }
+    }
 
     public static func install(into interpreter: Interpreter) {
         let L = interpreter.state

@@ -2,6 +2,7 @@ import LuaKit
 import MoonBase
 import MoonKernels
 import MoonData
+import MoonTrain
 
 extension Moonlab {
     /// The `moonlab` module: version, seed, threads.
@@ -33,6 +34,24 @@ extension Moonlab {
                     do { try AtomicFile.write(Array(text.utf8), to: path, createFolders: true) } catch { throw L.fail("\(error)") }
                 }
                 L.push(text)
+                return 1
+            }
+            m.function("runs", "moonlab.runs([n])", """
+                Prints the last n (default 10) recorded runs, newest last: every model:fit is \
+                remembered (model, settings, history, time, how it ended) as one JSON line in \
+                MOONLAB_RUNS (default ~/.moonlab/runs.jsonl; MOONLAB_RUNS=off records nothing). \
+                moonlab.run(id) returns one.
+                """) { L in
+                let n = try L.optionalInteger(1, default: 10)
+                try L.printText(RunLog.table(Array(RunLog.runs().suffix(max(0, n)))))
+                return 0
+            }
+            m.function("run", "moonlab.run(id) --> {id=, time=, source=, model=, compile=, fit=, history=, seconds=, status=}", """
+                A recorded run: by id (a prefix is enough, as moonlab.runs prints it), or -1 for the \
+                last, -2 the one before, ...; nil when there is none.
+                """) { L in
+                let id = L.type(1) == .number ? String(try L.integer(1)) : try L.string(1)
+                if let run = RunLog.find(id, in: RunLog.runs()) { L.push(json: run) } else { L.pushNil() }
                 return 1
             }
             m.function("examples", "moonlab.examples() --> {name=code, ...}", """

@@ -30,7 +30,7 @@ extension Moonlab {
         global(L, "timeit", "timeit(fn, \(TimeitOptions.table())) --> {median=, best=, worst=, mean=, sd=, n=, runs=}", """
             Times fn(): runs times, each run n calls (default: enough calls for about 0.2 s a run, \
             as IPython's %timeit picks); prints "median ± sd per call (median of runs, n calls \
-            each; best ...)" unless quiet, and returns the per-call seconds.
+            each; best ...)" unless quiet, and returns the per-call seconds as a table.
             """ + TimeitOptions.optionDocs) { L in
             try L.checkFunction(1)
             let o = try L.options(TimeitOptions.self, at: 2)

@@ -74,6 +74,7 @@ struct Session {
         if let script = options.script, script != "-" { scriptDirectory = Self.folder(of: script) }
         interpreter.configureSearchPath(scriptDirectory: scriptDirectory, stdlib: Interpreter.locateStdlib())
         if options.warnings { state.enableWarnings() }
+        Terminal.fitDisplay()
         Interrupt.install(state)
         // tune's workers start this command line again; a script on standard input cannot be re-read.
         if options.script != "-" && !options.readsStandardInput { TuneHost.command = options.commandLine }
@@ -102,6 +103,7 @@ struct Session {
     /// Runs the script (a file, or standard input for `-`) with its arguments as `...`.
     private func runScript(at index: Int) throws {
         let path = options.commandLine[index]
+        Moonlab.source = path == "-" ? "stdin" : (path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path)
         if path == "-" {
             let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             try interpreter.loadScript(bytes, name: "=stdin", displayName: "standard input")

@@ -43,10 +43,13 @@ final class EditLineReader: LineReader {
         if setlocale(LC_CTYPE, "") == nil { setlocale(LC_CTYPE, "C.UTF-8") }
         rl_readline_name = UnsafePointer(strdup("moonlab"))
         EditLineReader.completer = Completer(state: state)
-        rl_attempted_completion_function = { text, _, _ in
+        rl_attempted_completion_function = { text, start, _ in
             rl_attempted_completion_over = 1
             guard let text, let completer = EditLineReader.completer else { return nil }
-            EditLineReader.matches = completer.candidates(for: String(cString: text))
+            let word = String(cString: text)
+            // The line before the word: inside a string literal, file names are completed.
+            let before = rl_line_buffer.map { String(decoding: UnsafeRawBufferPointer(start: UnsafeRawPointer($0), count: Int(start)), as: UTF8.self) } ?? ""
+            EditLineReader.matches = Completer.fileCandidates(line: before, word: word) ?? completer.candidates(for: word)
             if EditLineReader.matches.isEmpty { return nil }
             return rl_completion_matches(text) { _, index in
                 if index == 0 { EditLineReader.nextMatch = 0 }

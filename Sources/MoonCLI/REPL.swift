@@ -30,6 +30,7 @@ final class REPL {
         }
         printer = ValuePrinter(state: state)
         ValuePrinter.keepStandardToString(state)
+        if self.reader.isTerminal { LuaState.pager = Terminal.page }
     }
 
     /// Runs until Ctrl-D or the end of input; returns the exit status.
@@ -85,6 +86,7 @@ final class REPL {
     private func execute(silent: Bool) {
         let state = interpreter.state
         let base = state.top - 1
+        Terminal.fitDisplay()   // the window may have been resized since the last chunk
         Interrupt.clear()
         let interruptsBefore = Interrupt.count
         do {

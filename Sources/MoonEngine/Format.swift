@@ -9,8 +9,12 @@ extension Tensor: CustomStringConvertible {
     /// 3 or more dims, headed `(1,2,.,.) =`), each dim cut to its first and last three
     /// entries with `...` when the tensor has more than `maxElements` elements, and the
     /// footer `[tensor float32 of shape 2x3]` (`shape scalar` for a 0-d tensor).
-    public func format(maxElements: Int = 1000) -> String {
-        let footer = "[tensor float32 of shape \(Shape.footer(shape))]"
+    /// The columns a printed tensor may use (a terminal's width; nil: lines are not split).
+    /// Rows wider than this print in blocks of columns, as Torch7 printed them.
+    nonisolated(unsafe) public static var displayColumns: Int?
+
+    public func format(maxElements: Int = 1000, columns: Int? = Tensor.displayColumns) -> String {
+        let footer = "[tensor float32 of shape \(Shape.footer(shape))\(requiresGrad ? ", requires grad" : "")]"
         if count == 0 { return "[]\n" + footer }
         let summarize = count > maxElements, edge = 3
         let shown: [[Int?]] = shape.map { size in
@@ -36,16 +40,27 @@ extension Tensor: CustomStringConvertible {
         }
         let dots = String(repeating: " ", count: Swift.max(0, width - 3)) + "..."
 
-        func row(_ prefix: [Int]) -> String {
-            " " + shown[rank - 1].map { $0.map { cell(value(prefix + [$0])) } ?? dots }.joined(separator: "  ")
+        // Columns that fit the width, in blocks: all of them when they fit or no width is set.
+        let last = rank > 0 ? shown[rank - 1] : []
+        let perLine = columns.map { Swift.max(1, ($0 - 1) / (width + 2)) } ?? Swift.max(1, last.count)
+        let chunks = stride(from: 0, to: Swift.max(last.count, 1), by: perLine).map { Array(last[$0..<Swift.min($0 + perLine, last.count)]) }
+        func row(_ prefix: [Int], _ cols: [Int?]) -> String {
+            " " + cols.map { $0.map { cell(value(prefix + [$0])) } ?? dots }.joined(separator: "  ")
+        }
+        func header(_ cols: [Int?]) -> String? {
+            guard chunks.count > 1, let a = cols.compactMap({ $0 }).first, let b = cols.compactMap({ $0 }).last else { return nil }
+            return a == b ? "Column \(a + 1)" : "Columns \(a + 1) to \(b + 1)"
         }
         func matrix(_ prefix: [Int]) -> [String] {
-            shown[rank - 2].map { $0.map { row(prefix + [$0]) } ?? " " + dots }
+            chunks.enumerated().flatMap { k, cols in
+                (k > 0 ? [""] : []) + [header(cols)].compactMap { $0 }
+                    + shown[rank - 2].map { $0.map { row(prefix + [$0], cols) } ?? " " + dots }
+            }
         }
         var lines: [String] = []
         switch rank {
         case 0: lines = [number.text(value([]))]
-        case 1: lines = [row([])]
+        case 1: lines = chunks.map { row([], $0) }
         case 2: lines = matrix([])
         default:
             func blocks(_ d: Int, _ prefix: [Int]) {

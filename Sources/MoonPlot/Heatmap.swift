@@ -32,27 +32,9 @@ public struct Heatmap: Sendable {
     public static let maxVectorCells = 10_000
 
     public func svg() throws -> String {
-        let rows = values.count, cols = values.first?.count ?? 0
-        guard rows > 0, cols > 0 else { throw PlotError("plot.heatmap: the matrix is empty") }
-        guard values.allSatisfy({ $0.count == cols }) else { throw PlotError("plot.heatmap: rows have different lengths") }
-        if let l = rowLabels, l.count != rows {
-            throw PlotError("plot.heatmap: \(l.count) row labels for \(rows) rows")
-        }
-        if let l = columnLabels, l.count != cols {
-            throw PlotError("plot.heatmap: \(l.count) column labels for \(cols) columns")
-        }
-        let finite = values.joined().filter(\.isFinite)
-        let dataLow = finite.min() ?? 0, dataHigh = finite.max() ?? 1
-        let map = colormap ?? (dataLow < 0 ? .coolwarm : .blues)
-        var (low, high) = range ?? (dataLow, dataHigh)
-        if range == nil && map.diverging { let m = Swift.max(Swift.abs(low), Swift.abs(high)); (low, high) = (-m, m) }
-        if high <= low { high = low + 1 }
-        let whole = finite.allSatisfy { $0 == $0.rounded() && Swift.abs($0) < 1e9 }
-        let decimals = digits ?? (whole ? 0 : 2)
-        let writeValues = showValues ?? (rows <= 24 && cols <= 24)
-
-        let rowText = rowLabels ?? (0..<rows).map(String.init)
-        let colText = columnLabels ?? (0..<cols).map(String.init)
+        let l = try layout()
+        let (rows, cols, low, high, map, writeValues, rowText, colText) =
+            (l.rows, l.cols, l.low, l.high, l.map, l.writeValues, l.rowText, l.colText)
         let cell = Swift.max(4, Swift.min(56, 560 / Double(Swift.max(rows, cols))))
         let fontSize = Swift.min(12, Swift.max(7, cell * 0.32))
         let labelStep = Swift.max(1, Int((10 / cell).rounded(.up)))   // every label when they fit, else every k-th
@@ -69,7 +51,7 @@ public struct Heatmap: Sendable {
         doc.rect(0, 0, width, height, fill: "#ffffff")
         if let title { doc.text(title, left + gridW / 2, 28, size: 16, anchor: "middle", extra: [("font-weight", "bold")]) }
 
-        func color(_ v: Double) -> RGB { v.isFinite ? map.color((v - low) / (high - low)) : RGB(200, 200, 200) }
+        let color = l.color
         doc.open("g", [("class", "cells")])
         if rows * cols > Heatmap.maxVectorCells {
             // One rectangle a cell would make a file browsers choke on: embed the cells as a
@@ -87,7 +69,7 @@ public struct Heatmap: Sendable {
                     let x = left + Double(j) * cell, y = top + Double(i) * cell
                     doc.rect(x, y, cell, cell, fill: c.css, extra: [("data-row", String(i + 1)), ("data-col", String(j + 1))])
                     if writeValues {
-                        let s = v.isFinite ? String(format: "%.\(decimals)f", v) : "nan"
+                        let s = l.text(v)
                         doc.text(s, x + cell / 2, y + cell / 2 + fontSize * 0.35, size: fontSize, anchor: "middle",
                                  fill: c.luminance < 0.5 ? "#ffffff" : "#222222", extra: [("class", "value")])
                     }
@@ -124,7 +106,7 @@ public struct Heatmap: Sendable {
         doc.close("defs")
         doc.open("g", [("class", "colorbar")])
         doc.rect(barX, top, barW, gridH, fill: "url(#\(gradient))", extra: [("stroke", "#333333"), ("stroke-width", "0.5")])
-        let ticks = Ticks(low, high, target: 5, integer: whole && range == nil)
+        let ticks = Ticks(low, high, target: 5, integer: l.whole && range == nil)
         for v in ticks.values where v >= low - 1e-12 && v <= high + 1e-12 {
             let y = top + gridH - (v - low) / (high - low) * gridH
             doc.line(barX + barW, y, barX + barW + 4, y, stroke: "#333333")
@@ -132,5 +114,47 @@ public struct Heatmap: Sendable {
         }
         doc.close("g")
         return doc.text
+    }
+}
+
+extension Heatmap {
+    /// What every drawing of the heatmap shares (SVG, terminal): the checked shape, the
+    /// colour range and map, and how values and labels are written.
+    struct Layout {
+        let rows: Int, cols: Int
+        let map: Colormap
+        let low: Double, high: Double
+        let decimals: Int
+        /// Every finite value is a whole number.
+        let whole: Bool
+        let writeValues: Bool
+        let rowText: [String], colText: [String]
+
+        /// Where `v` falls in the colour range, 0...1 (outside: clamped by the colormap).
+        func fraction(_ v: Double) -> Double { (v - low) / (high - low) }
+        func color(_ v: Double) -> RGB { v.isFinite ? map.color(fraction(v)) : RGB(200, 200, 200) }
+        func text(_ v: Double) -> String { v.isFinite ? String(format: "%.\(decimals)f", v) : "nan" }
+    }
+
+    func layout() throws -> Layout {
+        let rows = values.count, cols = values.first?.count ?? 0
+        guard rows > 0, cols > 0 else { throw PlotError("plot.heatmap: the matrix is empty") }
+        guard values.allSatisfy({ $0.count == cols }) else { throw PlotError("plot.heatmap: rows have different lengths") }
+        if let l = rowLabels, l.count != rows {
+            throw PlotError("plot.heatmap: \(l.count) row labels for \(rows) rows")
+        }
+        if let l = columnLabels, l.count != cols {
+            throw PlotError("plot.heatmap: \(l.count) column labels for \(cols) columns")
+        }
+        let finite = values.joined().filter(\.isFinite)
+        let dataLow = finite.min() ?? 0, dataHigh = finite.max() ?? 1
+        let map = colormap ?? (dataLow < 0 ? .coolwarm : .blues)
+        var (low, high) = range ?? (dataLow, dataHigh)
+        if range == nil && map.diverging { let m = Swift.max(Swift.abs(low), Swift.abs(high)); (low, high) = (-m, m) }
+        if high <= low { high = low + 1 }
+        let whole = finite.allSatisfy { $0 == $0.rounded() && Swift.abs($0) < 1e9 }
+        return Layout(rows: rows, cols: cols, map: map, low: low, high: high, decimals: digits ?? (whole ? 0 : 2), whole: whole,
+                      writeValues: showValues ?? (rows <= 24 && cols <= 24),
+                      rowText: rowLabels ?? (0..<rows).map(String.init), colText: columnLabels ?? (0..<cols).map(String.init))
     }
 }

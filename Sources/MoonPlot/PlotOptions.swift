@@ -24,17 +24,10 @@ public struct Captions: Sendable {
     public init() {}
 
     static func fields<Root>(_ path: WritableKeyPath<Root, Captions>) -> [OptionField<Root>] {
-        [OptionField("out", path.appending(path: \.out), "the file to write (.svg, or .png for images)"),
+        [OptionField("out", path.appending(path: \.out), "the file to write (.svg, or .png for images); nil: drawn in the terminal"),
          OptionField("title", path.appending(path: \.title), "the figure's title"),
          OptionField("xlabel", path.appending(path: \.xlabel), "the x axis' label"),
          OptionField("ylabel", path.appending(path: \.ylabel), "the y axis' label")]
-    }
-
-    /// `out=`, else the path given as an argument.
-    public func path(_ given: String?, example: String) throws -> String {
-        if let given { return given }
-        if let out { return out }
-        throw PlotError("needs an output path: out=\"\(example)\"")
     }
 }
 

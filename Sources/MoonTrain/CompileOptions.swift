@@ -40,7 +40,7 @@ public struct CompileOptions: Options {
     public var fromLogits: Bool? = nil
     public init() {}
     public static var fields: [OptionField<CompileOptions>] {
-        [OptionField("loss", \.loss, "a loss name (\(Loss.names.joined(separator: ", "))), or one per output"),
+        [OptionField("loss", \.loss, "required: a loss name (\(Loss.names.joined(separator: ", "))), or one per output"),
          OptionField("loss_weights", \.lossWeights, "per output (default 1): the training loss is their weighted sum plus the layers' l1/l2 penalties"),
          OptionField("metrics", \.metrics, "{\"accuracy\", \"mae\", \"mse\"}, or a list per output; a flat list gives accuracy to classification outputs and mae/mse to regression ones"),
          OptionField("from_logits", \.fromLogits, "whether cross-entropy reads the output as logits (nil: unless the model ends in softmax/sigmoid)")]

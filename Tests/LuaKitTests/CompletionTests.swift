@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LuaKit
 import MoonBindings
@@ -63,6 +64,18 @@ import MoonBindings
         #expect(c.candidates(for: "counter:re") == ["counter:reset"])
     }
 
+    @Test func fieldsAnObjectsClassDeclares() throws {
+        let c = try completer()
+        final class Sample {}
+        c.state.defineClass("moonlab.TestSample", name: "sample", doc: "A sample.", methods: [
+            LuaMethod("show", "s:show()", "Shows it.") { _ in 0 },
+        ], index: { _ in 0 }, fields: ["x", "y", "class_names"])
+        c.state.push(object: Sample(), metatable: "moonlab.TestSample")
+        c.state.setGlobal("s")
+        #expect(c.candidates(for: "s.") == ["s.class_names", "s.show", "s.x", "s.y"])
+        #expect(c.candidates(for: "s:") == ["s:show"])
+    }
+
     @Test func fieldsThroughIndexChains() throws {
         let c = try completer("""
             Base = {hello = function() end}
@@ -79,5 +92,21 @@ import MoonBindings
             """)
         #expect(c.candidates(for: "trap.x") == [])
         #expect(c.candidates(for: "trap.") == [])
+    }
+
+    @Test func insideAStringFileNamesAreCompleted() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("moonlab-complete-\(getpid())")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["results.csv", "readme.md", ".hidden"] {
+            FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())
+        }
+        let inside = "data.csv(\"" + folder.path + "/"
+        #expect(Completer.fileCandidates(line: inside, word: "r") == ["readme.md", "results.csv", "runs/"])
+        #expect(Completer.fileCandidates(line: inside, word: "re") == ["readme.md", "results.csv"])
+        #expect(Completer.fileCandidates(line: inside, word: ".") == [".hidden"])
+        #expect(Completer.fileCandidates(line: "x = 'it\\'s " + folder.path + "/", word: "ru") == [])   // not at a path's start
+        #expect(Completer.fileCandidates(line: "x = \"done\" .. ", word: "tens") == nil)         // outside: names
+        #expect(Completer.fileCandidates(line: "print(", word: "tens") == nil)
     }
 }

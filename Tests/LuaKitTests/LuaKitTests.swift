@@ -84,6 +84,17 @@ private func makeInterpreter() throws -> Interpreter {
             """)
     }
 
+    @Test func helpWrapsLongLinesAtSpacesKeepingTheirIndent() {
+        let text = "short\n  a b c d e f g h i j k l m n o p q r s t u v w x y z\nunbreakablewordlongerthanthewidthofthescreen"
+        #expect(LuaState.wrap(text, columns: 21) == """
+            short
+              a b c d e f g h i
+              j k l m n o p q r
+              s t u v w x y z
+            unbreakablewordlongerthanthewidthofthescreen
+            """)
+    }
+
     @Test func throwingCallsDoNotLeakSwiftObjects() throws {
         let before = Probe.live
         let interp = try makeInterpreter()

@@ -124,6 +124,70 @@ struct TerminalTests {
         try t.waitFor { $0.contains("> _ + 1\n43\n") }
     }
 
+    /// Output fits the terminal's 120 columns: a wide tensor prints in blocks of columns, help
+    /// wraps at spaces, and help longer than the screen goes through $PAGER; a dataset's
+    /// sample prints its x and y once.
+    @Test func printingFitsTheTerminal() throws {
+        let t = try Terminal(environment: ["PAGER": "sed 's/^/paged: /'"])
+        defer { t.close() }
+        t.type("tensor.arange(1, 61):reshape{2, 30} * 1000.5"); t.press("Enter")
+        try t.waitFor { $0.contains("Columns 1 to") && $0.contains("[tensor float32 of shape 2x30]") }
+        #expect(t.screen().split(separator: "\n").allSatisfy { $0.count <= 120 })
+        t.press("C-l")
+        t.type("help(nn.Dense)"); t.press("Enter")
+        try t.waitFor { $0.contains("Example:") }
+        #expect(t.screen().split(separator: "\n").allSatisfy { $0.count <= 120 })
+        t.press("C-l")
+        t.type("help(nn)"); t.press("Enter")         // longer than 40 rows: through the pager
+        try t.waitFor { $0.contains("paged:   nn.Sequential") }
+        t.press("C-l")
+        t.type("ds = data.clocks{n=4, size=16, seed=1}"); t.press("Enter")
+        t.type("ds[1]"); t.press("Enter")
+        try t.waitFor { $0.contains("> ds[1]\nx = ") && $0.contains("\ny = {hour = ") }
+        #expect(t.screen().components(separatedBy: "[tensor float32 of shape 1x16x16]").count == 2)
+    }
+
+    /// Figures where the researcher works: a learning curve and a confusion heatmap drawn in
+    /// the terminal in Unicode (the screen is saved for the record); where the terminal says
+    /// it speaks kitty's graphics protocol, a heatmap arrives as a PNG in its escape sequence.
+    @Test func figuresInTheTerminal() throws {
+        let t = try Terminal(environment: ["MOONLAB_GRAPHICS": "unicode"])
+        defer { t.close() }
+        t.type("m = nn.Sequential{input={3}, nn.Dense(3)}; m:compile{loss='sparse_categorical_crossentropy', metrics={'accuracy'}}")
+        t.press("Enter")
+        t.type("x = tensor.rand{90, 3}; y = x:argmax(2) - 1"); t.press("Enter")
+        t.type("m:fit(x, y, {epochs=4, verbose=0})"); t.press("Enter")
+        t.press("C-l")
+        t.type("plot.history(m.history)"); t.press("Enter")
+        try t.waitFor { $0.contains(" loss   ") && $0.hasSuffix(" accuracy\n> ") && $0.contains("epoch") }
+        #expect(t.screen().unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) })
+        let curve = t.screen()
+        t.press("C-l")
+        t.type("plot.heatmap(metrics.confusion_matrix(m:classify(x), y), {labels={'a', 'b', 'c'}})"); t.press("Enter")
+        try t.waitFor { $0.contains("scale: 0") && $0.contains("a  b  c") }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("moonlab-figures-transcript.txt")
+        try (curve + "\n\n" + t.screen()).write(to: out, atomically: true, encoding: .utf8)
+
+        let kitty = try Terminal(environment: ["MOONLAB_GRAPHICS": "kitty"])
+        defer { kitty.close() }
+        let raw = kitty.home.appendingPathComponent("pane.raw")
+        try kitty.record(to: raw)
+        kitty.type("plot.heatmap({{1, 0}, {0, 1}})"); kitty.press("Enter")
+        var bytes = ""
+        let deadline = Date().addingTimeInterval(10)
+        repeat {   // until the last chunk (m=0) has arrived whole
+            Thread.sleep(forTimeInterval: 0.1)
+            bytes = (try? String(contentsOf: raw, encoding: .utf8)) ?? ""
+        } while !(bytes.components(separatedBy: "m=0;").last?.contains("\u{1b}\\") ?? false) && Date() < deadline
+        let chunks = bytes.components(separatedBy: "\u{1b}_G").dropFirst().map { $0.components(separatedBy: "\u{1b}\\")[0] }
+        #expect(chunks.first?.hasPrefix("a=T,f=100,") == true)
+        let payload = chunks.compactMap { $0.split(separator: ";", maxSplits: 1).last.map(String.init) }.joined()
+        let png = Data(base64Encoded: payload).map { [UInt8]($0) } ?? []
+        #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "no PNG in: \(bytes.prefix(300))")
+        // The PNG's header: 2 x 2 cells of 16 pixels.
+        #expect(png.count > 24 && Array(png[16..<24]) == [0, 0, 0, 32, 0, 0, 0, 32])
+    }
+
     /// A short session, saved for the record (the issue asks for one), checked as it goes.
     @Test func transcript() throws {
         let t = try Terminal()
@@ -171,13 +235,14 @@ final class Terminal {
         return dir
     }
 
-    init(home: URL? = nil, history: URL? = nil) throws {
+    init(home: URL? = nil, history: URL? = nil, environment: [String: String] = [:]) throws {
         let home = try home ?? Terminal.temporaryHome()
         Terminal.count += 1
         self.home = home
         socket = "moonlab-test-\(getpid())-\(Terminal.count)"
         let history = history ?? home.appendingPathComponent("history")
-        let command = "exec env HOME=\(quote(home.path)) MOONLAB_HISTORY=\(quote(history.path)) \(quote(MoonlabBinary.binary))"
+        let extra = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(quote($0.value)) " }.joined()
+        let command = "exec env HOME=\(quote(home.path)) MOONLAB_HISTORY=\(quote(history.path)) \(extra)\(quote(MoonlabBinary.binary))"
         // The server that new-session starts keeps its standard output: give it none to hold.
         try tmux(["new-session", "-d", "-x", "120", "-y", "40", command], capture: false)
         do {
@@ -187,6 +252,9 @@ final class Terminal {
             throw error
         }
     }
+
+    /// Copies everything the program writes to the pane, escape sequences included, to `file`.
+    func record(to file: URL) throws { _ = try tmux(["pipe-pane", "-o", "cat >> \(quote(file.path))"]) }
 
     /// Types `text` literally.
     func type(_ text: String) { _ = try? tmux(["send-keys", "-l", text]) }

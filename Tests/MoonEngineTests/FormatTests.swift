@@ -27,4 +27,28 @@ import Testing
         #expect(lines.last == "[tensor float32 of shape 100x100]")
         #expect(try Tensor.arange(0, 12).format(maxElements: 100).contains("11"))
     }
+
+    @Test func rowsWiderThanTheDisplayPrintInBlocksOfColumns() throws {
+        let m = try Tensor.arange(0, 12).reshape([2, 6])
+        #expect(m.format(columns: 12) == """
+            Columns 1 to 2
+              0   1
+              6   7
+
+            Columns 3 to 4
+              2   3
+              8   9
+
+            Columns 5 to 6
+              4   5
+             10  11
+            [tensor float32 of shape 2x6]
+            """)
+        #expect(try Tensor.arange(0, 5).format(columns: 12) == " 0  1  2\n 3  4\n[tensor float32 of shape 5]")
+        #expect(m.format(columns: 200) == m.format(columns: nil))
+    }
+
+    @Test func aTensorThatRecordsGradientsSaysSo() {
+        #expect(T([1, 2]).requiringGrad().description == " 1  2\n[tensor float32 of shape 2, requires grad]")
+    }
 }

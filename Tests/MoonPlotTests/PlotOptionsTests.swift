@@ -40,11 +40,8 @@ import MoonBase
         }
     }
 
-    @Test func theOutputPathComesFromOutOrTheArgument() throws {
-        let o = try ImagesOptions(reading: ["out": "a.png"])
-        #expect(try o.captions.path(nil, example: "x.png") == "a.png")
-        #expect(try o.captions.path("b.png", example: "x.png") == "b.png")
-        #expect(throws: PlotError("needs an output path: out=\"x.png\"")) { try ImagesOptions().captions.path(nil, example: "x.png") }
+    @Test func imageGridsTakeNoTitle() throws {
+        #expect(try ImagesOptions(reading: ["out": "a.png"]).captions.out == "a.png")
         #expect(throws: MoonError.self) { try ImagesOptions(reading: ["title": "no titles on image grids"]) }
     }
 }

@@ -39,10 +39,22 @@ describe("plot.history", function()
     expect(svg):to_contain('data-name="sgd val_accuracy"')
   end)
 
-  it("names a missing metric and a missing path", function()
+  it("names a missing metric, and draws in the terminal without a path", function()
     expect(function() plot.history(h, path("x.svg"), {metrics={"val_auc"}}) end)
       :to_fail_with("plot.history: history has no 'val_auc'")
-    expect(function() plot.history(h) end):to_fail_with('plot.history: needs an output path: out="curves.svg"')
+    local shown, saved = {}, print
+    print = function(text) shown[#shown + 1] = text end
+    local ok, result = pcall(plot.history, h)
+    plot.heatmap({{5, 1}, {0, 7}}, {labels={"cat", "dog"}})
+    print = saved
+    expect(ok):to_be(true)
+    expect(result):to_be(nil)
+    -- A braille line chart (U+2800..U+28FF) with its legend; a heatmap with its values.
+    expect(shown[1]:find("\xe2[\xa0-\xa3]") ~= nil):to_be(true)
+    expect(shown[1]):to_contain("val_accuracy")
+    expect(shown[2]):to_contain("cat")
+    expect(shown[2]):to_contain("7")
+    expect(shown[2]):to_contain("scale: 0")
     expect(function() plot.history(h, path("x.png")) end):to_fail_with("writes SVG files")
   end)
 end)

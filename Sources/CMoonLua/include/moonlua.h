@@ -25,6 +25,13 @@ typedef int (*moon_dispatch_fn)(lua_State *L, int function_id);
 /* Set once at start-up; every trampoline calls it. */
 void moon_set_dispatch(moon_dispatch_fn fn);
 
+/* The id of the Swift function running on this thread (-1: none), and the name object it
+   set for this call (NULL: none); setting one releases the previous one. */
+int moon_current_function(void);
+void *moon_current_name(void);
+void moon_set_current_name(void *name);
+void moon_set_name_release(void (*release)(void *));
+
 /* Pushes a C closure that calls Swift function `function_id` through the trampoline. */
 void moon_push_swift_function(lua_State *L, int function_id);
 

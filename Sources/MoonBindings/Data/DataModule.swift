@@ -8,11 +8,12 @@ enum DataModule {
     static func install(_ L: LuaState) {
         DatasetClass.install(L)
         L.defineClass(batchesMeta, name: "batches", doc: """
-            One pass of minibatches over a dataset, made by data.batches; #b is the number of \
-            batches. Use it in a for loop: for x, y in data.batches(ds, 32) do ... end.
+            One pass of minibatches over a dataset, data.batches' second result; #pass is the \
+            number of batches (local _, pass = data.batches(ds, 32)). Use it in a for loop: \
+            for x, y in data.batches(ds, 32) do ... end.
             """, methods: [], metamethods: batchesMetamethods)
         L.defineClass(kfoldMeta, name: "kfold", doc: """
-            The state of a data.kfold loop; #loop is the number of folds. Use it in a for loop: \
+            The state of a data.kfold loop, its second result; #loop is the number of folds. Use it in a for loop: \
             for fold, tr, va in data.kfold(ds, 5, {seed=1}) do ... end.
             """, methods: [], metamethods: kfoldMetamethods)
         L.defineModule("data", doc: """

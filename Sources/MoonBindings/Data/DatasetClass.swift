@@ -6,7 +6,16 @@ import MoonEngine
 /// `ds(i)`; methods `split`, `subset`, `shuffle`, `select`, `item`, `batches`,
 /// `class_counts`, `map`, `concat`, `permute_pixels`.
 enum DatasetClass {
+    /// A sample `ds[i]` holds x and y twice ({x_i, y_i, x=, y=}) but prints them once.
+    static let sampleMeta: StaticString = "moonlab.sample"
+
     static func install(_ L: LuaState) {
+        L.defineClass(sampleMeta, methods: [], metamethods: [("__tostring", { L in
+            let printer = ValuePrinter(state: L)
+            L.getField(1, "x"); L.getField(1, "y")
+            L.push("x = " + printer.format(-2) + "\ny = " + printer.format(-1))
+            return 1
+        })])
         L.defineClass(datasetMeta, name: "dataset", doc: """
             A data set in memory. Fields: ds.x (inputs, samples along dim 1, e.g. N x 1 x 28 x 28; \
             a table of named input tensors for a dataset made for a graph with several inputs), \
@@ -15,7 +24,7 @@ enum DatasetClass {
             ds.classes (the number of classes). #ds is the number of samples; ds[i] gives sample i \
             (1-based) as a table {x_i, y_i, x=x_i, y=y_i} (Lua indexing yields one value); \
             ds(i) and ds:item(i) return x_i, y_i as two values. Operations return new datasets.
-            """, methods: methods, metamethods: metamethods, index: index)
+            """, methods: methods, metamethods: metamethods, index: index, fields: ["x", "y", "class_names", "name", "classes"])
     }
 
     static func selfDataset(_ L: LuaState) throws -> Dataset { try L.dataset(1) }
@@ -192,6 +201,7 @@ enum DatasetClass {
             L.newTable(arrayCount: 2, fieldCount: 2)
             L.push(fields: x); L.pushValue(-1); L.setField(-3, "x"); L.rawSet(-2, 1)
             try L.push(itemFields: y); L.pushValue(-1); L.setField(-3, "y"); L.rawSet(-2, 2)
+            L.setMetatable(-1, named: sampleMeta)
             return 1
         }
         guard L.type(2) == .string, let key = L.toString(2) else { L.pushNil(); return 1 }

@@ -66,11 +66,4 @@ enum MetricsArguments {
         if L.isNoneOrNil(-1) { return nil }
         return try read(L.absolute(-1))
     }
-
-    /// Calls Lua's `print` with `text`, so it goes where the script's output goes.
-    static func printText(_ L: LuaState, _ text: String) throws {
-        L.getGlobal("print")
-        L.push(text)
-        try L.call(nargs: 1, nresults: 0)
-    }
 }

@@ -5,7 +5,17 @@ import MoonEngine
 /// The `metrics` module: accuracy, confusion matrix, per-class report, misclassified
 /// positions, MAE.
 enum MetricsModule {
+    /// A report table prints as one line (its text was printed already), so the REPL does
+    /// not echo it a second time.
+    static let reportMeta: StaticString = "moonlab.report"
+
     static func install(_ L: LuaState) {
+        L.defineClass(reportMeta, methods: [], metamethods: [("__tostring", { L in
+            L.getField(1, "accuracy"); L.getField(1, "classes")
+            L.push(String(format: "classification report: accuracy %.4f over %d classes (fields accuracy, macro_avg, weighted_avg, classes, text)",
+                          L.toNumber(-2) ?? .nan, L.rawLength(-1)))
+            return 1
+        })])
         L.defineModule("metrics", doc: """
             Classification and regression metrics. Predictions are class labels {N} (values \
             0..K-1, as model:classify gives) or scores {N, K} such as model:predict's outputs \
@@ -51,8 +61,9 @@ enum MetricsModule {
                 guard o.digits >= 0 && o.digits <= 10 else { throw L.fail("digits must be 0..10, got \(o.digits)") }
                 let report = try ClassificationReport(pred, y, classNames: names)
                 let text = report.text(digits: o.digits)
-                if o.print { try MetricsArguments.printText(L, text) }
+                if o.print { try L.printText(text) }
                 L.push(json: report.json(text: text))
+                L.setMetatable(-1, named: reportMeta)
                 return 1
             }
             m.function("misclassified", "metrics.misclassified(pred, y) --> {positions}", """

@@ -8,7 +8,7 @@ enum LayerClass {
         L.defineClass(layerMeta, name: "layer", doc: """
             A layer (nn.Dense, nn.Conv2D, ...). layer(node) extends a graph; layer(x) runs it on a \
             batch (building it for x's shape). Fields: name, kind, input_shape, output_shape.
-            """, methods: methods, metamethods: metamethods, index: index)
+            """, methods: methods, metamethods: metamethods, index: index, fields: ["name", "kind", "input_shape", "output_shape", "training"])
     }
 
     static func selfLayer(_ L: LuaState) throws -> Layer { try L.layer(1) }

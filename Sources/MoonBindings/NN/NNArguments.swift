@@ -46,11 +46,4 @@ extension LuaState {
         if type(-1) == .number, let n = toInteger(-1) { return [n] }
         return try integerArray(-1, "option '\(key)' as a shape like {1, 28, 28}")
     }
-
-    /// Calls Lua's `print` with `text`.
-    func printText(_ text: String) throws {
-        getGlobal("print")
-        push(text)
-        try call(nargs: 1, nresults: 0)
-    }
 }

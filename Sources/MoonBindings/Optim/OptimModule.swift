@@ -17,7 +17,7 @@ enum OptimModule {
             An optimizer. opt:step() updates its parameters from their .grad; opt:zero_grad() clears \
             the gradients; opt.lr reads or sets the learning rate (also opt:set_lr(x)); \
             opt.iterations counts steps; tostring(opt) shows its settings.
-            """, methods: methods, metamethods: metamethods, index: index)
+            """, methods: methods, metamethods: metamethods, index: index, fields: ["lr", "iterations", "name", "params"])
         L.defineModule("optim", doc: """
             Optimizers: SGD, Adam, Nadam, RMSprop, Adagrad, Adadelta, Adamax. Options as one table: \
             optim.Adam{lr=1e-3}. Defaults follow Keras (the studies are Keras). Pass one to \

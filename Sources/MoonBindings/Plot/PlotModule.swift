@@ -1,3 +1,4 @@
+import Foundation
 import LuaKit
 import MoonAnalysis
 import MoonData
@@ -30,11 +31,10 @@ enum PlotModule {
             let opts: Int32 = L.type(2) == .table ? 2 : 3
             let o = try L.options(HistoryOptions.self, at: opts)
             let given = opts == 3 && !L.isNoneOrNil(2) ? try L.string(2) : nil
-            let path = try L.named { try o.captions.path(given, example: "curves.svg") }
             let runs = try L.named { try HistoryOptions.runs(try L.json(1, "history")) }
-            try L.named {
-                try HistoryChart.chart(runs: runs, metrics: o.metrics, title: o.captions.title, ylabel: o.captions.ylabel).write(to: path)
-            }
+            let chart = try L.named { try HistoryChart.chart(runs: runs, metrics: o.metrics, title: o.captions.title, ylabel: o.captions.ylabel) }
+            guard let path = given ?? o.captions.out else { return try show(L, .lines(chart)) }
+            try L.named { try chart.write(to: path) }
             L.push(path)
             return 1
         }
@@ -46,10 +46,9 @@ enum PlotModule {
             drawn at x = 1, 2, ... (or at the shared x= array). Axes get ticks at round \
             numbers, a legend, one colour per series; NaN leaves a gap.
             """, returns: "path") { L, o, _ in
-            let path = try L.named { try o.captions.path(nil, example: "compare.svg") }
-            try L.named {
-                try LineChart(series: try o.lines(), title: o.captions.title, xlabel: o.captions.xlabel, ylabel: o.captions.ylabel).write(to: path)
-            }
+            let chart = try L.named { LineChart(series: try o.lines(), title: o.captions.title, xlabel: o.captions.xlabel, ylabel: o.captions.ylabel) }
+            guard let path = o.captions.out else { return try show(L, .lines(chart)) }
+            try L.named { try chart.write(to: path) }
             L.push(path)
             return 1
         }
@@ -60,9 +59,9 @@ enum PlotModule {
             A matrix (2-d tensor or nested arrays; a confusion or correlation matrix) as \
             coloured cells with a colour bar; whole numbers are written without decimals.
             """, leading: ["matrix"], returns: "path") { L, o, _ in
-            let path = try L.named { try o.captions.path(nil, example: "confusion.svg") }
-            let matrix = try L.json(1, "the matrix")
-            try L.named { try o.heatmap(matrix).write(to: path) }
+            let map = try L.named { try o.heatmap(try L.json(1, "the matrix")) }
+            guard let path = o.captions.out else { return try show(L, .heatmap(map)) }
+            try L.named { try map.write(to: path) }
             L.push(path)
             return 1
         }
@@ -77,7 +76,6 @@ enum PlotModule {
             Values in [0, 1] are drawn as is, others rescaled from their range. Returns the \
             path and the number of images drawn.
             """, leading: ["x"], extra: ["labels", "predictions"], returns: "path, count") { L, o, _ in
-            let path = try L.named { try o.captions.path(nil, example: "wrong.png") }
             let dataset = L.datasetOrNil(1)
             let x = try dataset.map { ds in try L.named { try ds.singleInput(L.fn) } } ?? L.tensor(1)
             var pick = LabeledImages()
@@ -89,10 +87,19 @@ enum PlotModule {
             (pick.classNames, pick.indices, pick.onlyWrong, pick.limit) = (o.classNames ?? dataset?.classNames, o.indices, o.onlyWrong, o.max)
             var grid = try L.named { try pick.grid(x, op: L.fn) }
             (grid.columns, grid.scale, grid.invert) = (o.cols, o.scale, o.invert)
+            guard let path = o.captions.out else { _ = try show(L, .images(grid)); L.pushNil(); L.push(grid.count); return 2 }
             try L.named { try grid.write(to: path) }
             L.push(path)
             L.push(grid.count)
             return 2
         }
+    }
+
+    /// Prints `figure` for the terminal (where a script's output goes) instead of writing a
+    /// file: what a plot function does when it is given no path.
+    static func show(_ L: LuaState, _ figure: TerminalFigure.Figure) throws -> Int32 {
+        let text = try L.named { try TerminalFigure.show(figure, columns: LuaState.displayColumns, environment: ProcessInfo.processInfo.environment) }
+        try L.printText(text)
+        return 0
     }
 }

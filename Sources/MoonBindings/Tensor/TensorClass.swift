@@ -10,7 +10,7 @@ enum TensorClass {
             A float32 tensor. Arithmetic broadcasts like NumPy; positions and dims are 1-based; \
             t[i] selects along dim 1 (a number for 1-d tensors); t.grad holds the gradient after \
             backward(). Methods: see help(tensor) and Tab completion after `t:`.
-            """, methods: methods, metamethods: metamethods, index: index)
+            """, methods: methods, metamethods: metamethods, index: index, fields: ["grad"])
     }
 
     /// A tensor method whose engine errors name the method users called (`tensor:add_`, not

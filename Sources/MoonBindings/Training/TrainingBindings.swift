@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import MoonBase
 import MoonData
 import MoonEngine
 import MoonNN
@@ -149,6 +150,7 @@ enum TrainingBindings {
             } else { L.pop() }
         }
         let history: History
+        let started = WallClock.now()
         do {
             history = try trainer.fit(train, o)
         } catch let e as LuaError {
@@ -157,6 +159,10 @@ enum TrainingBindings {
             throw L.fail("\(error)")
         }
         CompiledModels.state(model)?.lastHistory = history
+        if let m = model as? Model {
+            RunLog.record(model: m, trainer: trainer, options: o, history: history,
+                          seconds: WallClock.now() - started, status: trainer.interrupted ? "interrupted" : "done")
+        }
         if trainer.interrupted {
             Interrupt.clear()
             let done = history.epochs.count

@@ -32,6 +32,7 @@ enum TuneModule {
         trial.checkpoint (restored from PostgreSQL when the storage keeps it), so \
         fit{checkpoint=trial.checkpoint} continues from the last completed epoch. A worker whose \
         lease was taken over stops without writing a result. The objective gets (cfg, trial) \
+        (tune.hyperband: (cfg, epochs, trial)) \
         with trial = {id=, checkpoint=, sweep=, attempt=, resumed=, checkpointed=} and returns a \
         score, or a table {score=, ...extras}; a loop that writes trial.checkpoint itself calls \
         trial:checkpointed() after each write (fit does this itself). An error or crash marks \

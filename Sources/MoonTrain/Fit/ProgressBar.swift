@@ -67,6 +67,26 @@ final class ProgressBar {
         return "[" + String(repeating: "=", count: done - 1) + ">" + String(repeating: ".", count: width - done) + "]"
     }
 
+    /// After a fit of two or more epochs, on a terminal: the loss (and validation loss) over
+    /// the epochs as one line of bars, `loss ▇▅▃▂▁ 0.5123 → 0.1034`.
+    static func summary(_ history: History) -> String? {
+        guard let loss = history.values["loss"], loss.count >= 2 else { return nil }
+        return ["loss", "val_loss"].compactMap { key in
+            history.values[key].map { "\(key) \(sparkline($0)) \(value($0.first!)) → \(value($0.last!))" }
+        }.joined(separator: "   ")
+    }
+
+    /// One bar a value, from ▁ (the smallest) to █ (the largest); a space for a non-finite one.
+    static func sparkline(_ values: [Double]) -> String {
+        let bars = Array("▁▂▃▄▅▆▇█")
+        let finite = values.filter(\.isFinite)
+        guard let low = finite.min(), let high = finite.max() else { return String(repeating: " ", count: values.count) }
+        return String(values.map { v -> Character in
+            guard v.isFinite else { return " " }
+            return high > low ? bars[Int(((v - low) / (high - low) * 7).rounded())] : bars[3]
+        })
+    }
+
     /// `4s`, `1:02`, `1:02:03`.
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

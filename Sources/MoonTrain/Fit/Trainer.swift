@@ -250,6 +250,9 @@ public final class Trainer {
             }
         }
         for c in options.callbacks { try c.onTrainEnd(self, logs: lastLogs) }
+        if options.verbose == 1 && options.output.isTerminal, let line = ProgressBar.summary(history) {
+            options.output.write(line + "\n")
+        }
         return history
     }
 

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+@testable import MoonPlot
+
+/// Figures drawn in the terminal: braille line charts, heatmaps in coloured cells, images
+/// as half blocks, and kitty's graphics protocol.
+@Suite struct TerminalFigureTests {
+    @Test func aLineChartIsBrailleWithAxesAndLegend() throws {
+        let chart = LineChart(series: [Series(name: "loss", y: [4, 3, 2, 1]), Series(name: "val_loss", y: [4, 4, 4, 4])],
+                              title: "curves", xlabel: "epoch")
+        let text = try TerminalFigure.lines(chart, columns: 40, rows: 6, color: false)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.count == 1 + 6 + 2)                         // title, canvas, x axis, legend
+        #expect(lines[0].contains("curves") && lines[1].hasPrefix("  4 │") && lines[6].hasPrefix("  1 └"))
+        #expect(lines[7].hasPrefix("     1") && lines[7].hasSuffix("4") && lines[7].contains(" epoch "))
+        #expect(lines[8].contains("━━ loss") && lines[8].contains("── val_loss"))
+        #expect(lines.allSatisfy { $0.count <= 40 })
+        // The falling series starts top-left and ends bottom-right; the flat one runs along the top.
+        let braille = { (s: Substring) in s.unicodeScalars.filter { (0x2801...0x28FF).contains($0.value) }.count }
+        #expect(braille(lines[1].dropFirst(3)) > 10 && braille(lines[6].dropFirst(3)) >= 1)
+        #expect(try TerminalFigure.lines(chart, columns: 40, rows: 6, color: true).contains("\u{1b}[38;2;31;119;180m"))
+    }
+
+    @Test func aHeatmapWritesItsValuesInColouredCells() throws {
+        let map = Heatmap(values: [[5, 1], [0, 7]], rowLabels: ["cat", "dog"], columnLabels: ["cat", "dog"])
+        let plain = try TerminalFigure.heatmap(map, color: false)
+        #expect(plain == """
+                 cat dog
+            cat    5   1
+            dog    0   7
+            scale: 0  ░░▒▒▓▓██ 7
+            """)
+        let colored = try TerminalFigure.heatmap(map, color: true)
+        #expect(colored.contains("\u{1b}[48;2;") && colored.contains("7"))
+    }
+
+    @Test func imagesAreHalfBlocks() {
+        var image = RGBImage(width: 2, height: 2, fill: .black)
+        image[0, 0] = .white
+        #expect(TerminalFigure.image(image, color: false) == "▒ ")
+        #expect(TerminalFigure.image(image, color: true) == "\u{1b}[38;2;255;255;255m\u{1b}[48;2;0;0;0m▀\u{1b}[38;2;0;0;0m\u{1b}[48;2;0;0;0m▀\u{1b}[0m")
+    }
+
+    @Test func kittysProtocolCarriesThePNGInChunks() throws {
+        let png = try TerminalFigure.raster(Heatmap(values: [[0, 1], [1, 0]]), scale: 40).png()
+        let text = TerminalFigure.kittyImage(png + [UInt8](repeating: 0, count: 5000))   // more than one chunk
+        let chunks = text.components(separatedBy: "\u{1b}\\").filter { $0.hasPrefix("\u{1b}_G") }
+        #expect(chunks.count >= 2 && chunks[0].hasPrefix("\u{1b}_Ga=T,f=100,m=1;") && chunks.last!.hasPrefix("\u{1b}_Gm=0;"))
+        let payload = chunks.map { String($0.split(separator: ";", maxSplits: 1)[1]) }.joined()
+        #expect(Data(base64Encoded: payload).map { [UInt8]($0) } == png + [UInt8](repeating: 0, count: 5000))
+        #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    @Test func theTerminalSaysWhatItShows() {
+        #expect(TerminalFigure.graphics(["TERM": "xterm-kitty"]) == .kitty)
+        #expect(TerminalFigure.graphics(["KITTY_WINDOW_ID": "1", "MOONLAB_GRAPHICS": "unicode"]) == .unicode)
+        #expect(TerminalFigure.graphics(["TERM": "xterm-256color"]) == .unicode)
+        #expect(TerminalFigure.graphics(["MOONLAB_GRAPHICS": "kitty"]) == .kitty)
+    }
+}
