@@ -152,8 +152,13 @@ extension LuaState {
             getField(-1, "name"); let name = toString(-1) ?? ""; pop()
             getField(-1, "signature"); let sig = toString(-1) ?? ""; pop()
             getField(-1, "text"); let text = toString(-1) ?? ""; pop()
+            // A class's metatable has a __name (luaL_newmetatable's); a module table has none.
+            pushValue(-2)
+            var isClass = false
+            if type(-1) == .table { isClass = getField(-1, "__name") == .string; pop() }
+            pop()
             entries.append(DocEntry(name: name, signature: sig, text: text, isTable: type(-2) == .table,
-                                    example: Self.examples[name]))
+                                    example: Self.examples[name], isClass: isClass))
         }
         pop()
         // By name, then text: a module and a class may share a name (`tensor`).
@@ -254,4 +259,6 @@ public struct DocEntry: Sendable {
     public let isTable: Bool
     /// A short runnable example (`LuaState.examples`), when the entry has one.
     public var example: String? = nil
+    /// The class of some objects (its metatable), rather than a module table.
+    public var isClass = false
 }

@@ -36,7 +36,7 @@ func luaMessage(for error: any Error, in state: LuaState) -> String {
     guard let e = error as? MoonError else { return String(describing: error) }
     guard case .argument(var position) = e.kind else { return e.description }
     var ar = lua_Debug()
-    var name = e.operation ?? "?"
+    var name = e.operation ?? state.fn
     if lua_getstack(state.L, 0, &ar) != 0, lua_getinfo(state.L, "nf", &ar) != 0 {
         // Called by name (`tensor.zeros(...)`, `t:split(...)`): that name, as Lua shows it;
         // called through pcall or a local: where the function lives (`nn.Dense`).

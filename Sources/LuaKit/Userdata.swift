@@ -25,6 +25,13 @@ extension LuaState {
         return Unmanaged<T>.fromOpaque(raw).takeUnretainedValue()
     }
 
+    /// The object at `index` if it is of class `metatable`, else a bad-argument error that
+    /// says what was expected (`a kfold loop`).
+    public func object<T: AnyObject>(_ index: Int32, _ metatable: StaticString, as type: T.Type, expected: String) throws -> T {
+        guard let o = object(index, metatable, as: type) else { throw argumentError(index, expected) }
+        return o
+    }
+
     /// The `__name` of the metatable of the userdata at `index` (without a `moonlab.` prefix).
     public func objectTypeName(_ index: Int32) -> String? {
         guard lua_getmetatable(L, index) != 0 else { return nil }

@@ -23,12 +23,17 @@ extension Moonlab {
                 L.pop()
                 return 0
             }
-            m.function("docs", "moonlab.docs([path]) --> text", """
+            m.function("docs", "moonlab.docs([path[, format]]) --> text", """
                 The reference of every documented module, function, class and method (what \
-                help() shows) as one Markdown page; written to path (atomically, missing \
-                folders made) when given.
+                help() shows) as one Markdown page, or with format "luals" as annotations for the \
+                Lua Language Server (---@meta; docs/luals/moonlab.lua, see docs/editor.md); written \
+                to path (atomically, missing folders made) when given.
                 """) { L in
-                let text = DocPage.markdown(L.documentation(), title: "moonlab \(version) API reference")
+                let title = "moonlab \(version)"
+                let format = L.isNoneOrNil(2) ? "markdown" : try L.string(2)
+                guard format == "markdown" || format == "luals" else { throw L.fail("format must be \"markdown\" or \"luals\", got \"\(format)\"") }
+                let text = format == "luals" ? LuaStubs.generate(L.documentation(), title: title)
+                    : DocPage.markdown(L.documentation(), title: title + " API reference")
                 if !L.isNoneOrNil(1) {
                     let path = try L.string(1)
                     do { try AtomicFile.write(Array(text.utf8), to: path, createFolders: true) } catch { throw L.fail("\(error)") }

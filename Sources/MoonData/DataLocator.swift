@@ -1,4 +1,5 @@
 import Foundation
+import MoonBase
 
 /// The named data sets moonlab can find on disk.
 public enum NamedSet: String, Sendable, CaseIterable {
@@ -38,8 +39,15 @@ public enum NamedSet: String, Sendable, CaseIterable {
 }
 
 /// The two halves the MNIST-style sets ship as.
-public enum Split: String, Sendable, CaseIterable {
+public enum Split: String, Sendable, CaseIterable, OptionChoice {
     case train, test
+
+    /// `{split="train"|"test"}` of `data.mnist` and `data.fashion_mnist`.
+    public struct Options: MoonBase.Options {
+        public var split = Split.train
+        public init() {}
+        public static var fields: [OptionField<Options>] { [OptionField("split", \.split, "the 60,000 training images or the 10,000 test images")] }
+    }
 
     /// File name stem: `train` or `t10k`.
     var stem: String { self == .train ? "train" : "t10k" }

@@ -119,3 +119,12 @@ public struct ImageSize: OptionValue, Sendable {
     public var option: JSONValue { .array([.int(height), .int(width)]) }
     public static var optionType: String { "{h, w}" }
 }
+
+/// `{batch=false}` of `ds:map`.
+public struct MapOptions: Options {
+    public var batch = false
+    public init() {}
+    public static var fields: [OptionField<MapOptions>] {
+        [OptionField("batch", \.batch, "call the function once with all of x and y (fast: tensor operations on every sample at once)")]
+    }
+}

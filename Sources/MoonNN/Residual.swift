@@ -1,3 +1,4 @@
+import MoonBase
 import MoonEngine
 
 /// A skip connection around a block of layers: `y = activation(x + block(x))`. The block
@@ -154,4 +155,15 @@ extension BasicBlock {
         ResNet's basic block: conv3x3(stride)-BN-relu-conv3x3-BN plus the shortcut (a 1x1 conv \
         and BN when the shape changes), then relu.
         """
+}
+
+extension Residual {
+    /// `{activation="linear"}` of `nn.Residual(block, {...})` (`name=` is every layer's).
+    public struct Options: MoonBase.Options {
+        public var activation = "linear"
+        public init() {}
+        public static var fields: [OptionField<Options>] {
+            [OptionField("activation", \.activation, "applied to x + block(x)")]
+        }
+    }
 }

@@ -7,14 +7,16 @@ import Foundation
 /// (`kittyImage`). The data are the SVG and PNG figures' own.
 public enum TerminalFigure {
     /// How figures reach the terminal: characters, or images through kitty's protocol.
-    public enum Graphics: String, Sendable { case unicode, kitty }
+    public enum Graphics: String, Sendable { case unicode, kitty, iterm }
 
-    /// The graphics a terminal supports: `MOONLAB_GRAPHICS` (kitty, unicode) when set, else
-    /// kitty for kitty and WezTerm (`TERM`, `KITTY_WINDOW_ID`, `TERM_PROGRAM`), else unicode.
+    /// The graphics a terminal supports: `MOONLAB_GRAPHICS` (kitty, iterm, unicode) when set,
+    /// else kitty for kitty and WezTerm (`TERM`, `KITTY_WINDOW_ID`, `TERM_PROGRAM`), iTerm2's
+    /// inline images for iTerm2 (`TERM_PROGRAM`, `LC_TERMINAL`), else unicode.
     public static func graphics(_ environment: [String: String]) -> Graphics {
         if let chosen = environment["MOONLAB_GRAPHICS"].flatMap(Graphics.init(rawValue:)) { return chosen }
         if environment["KITTY_WINDOW_ID"] != nil || environment["TERM"]?.contains("kitty") == true
             || environment["TERM_PROGRAM"] == "WezTerm" { return .kitty }
+        if environment["TERM_PROGRAM"] == "iTerm.app" || environment["LC_TERMINAL"] == "iTerm2" { return .iterm }
         return .unicode
     }
 
@@ -28,14 +30,15 @@ public enum TerminalFigure {
     /// protocol for heatmaps and image grids where the terminal has it.
     public static func show(_ figure: Figure, columns: Int?, environment: [String: String]) throws -> String {
         let color = columns != nil && environment["NO_COLOR"] == nil
-        let kitty = columns != nil && graphics(environment) == .kitty
+        let shown = columns == nil ? Graphics.unicode : graphics(environment)
+        func picture(_ png: [UInt8]) -> String { shown == .kitty ? kittyImage(png) : itermImage(png) }
         switch figure {
         case .lines(let chart):
             return try lines(chart, columns: min(columns ?? 80, 120), color: color)
         case .heatmap(let map):
-            return kitty ? kittyImage(try raster(map).png()) : try heatmap(map, color: color)
+            return shown == .unicode ? try heatmap(map, color: color) : picture(try raster(map).png())
         case .images(var grid):
-            if kitty { return kittyImage(try grid.render().png()) }
+            if shown != .unicode { return picture(try grid.render().png()) }
             // One character a pixel across: as many images a row as fit.
             grid.scale = 1
             grid.columns = max(1, min(grid.columns, (columns ?? 80) / (grid.width + 4)))
@@ -181,6 +184,11 @@ public enum TerminalFigure {
             start = end
         } while start < encoded.count
         return out + "\n"
+    }
+
+    /// `png` as iTerm2's inline-image escape (`OSC 1337 ; File=inline=1 ... : base64 BEL`).
+    public static func itermImage(_ png: [UInt8]) -> String {
+        "\u{1b}]1337;File=inline=1;size=\(png.count);preserveAspectRatio=1:" + Data(png).base64EncodedString() + "\u{07}\n"
     }
 
     // MARK: helpers

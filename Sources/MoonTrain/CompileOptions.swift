@@ -106,3 +106,12 @@ public struct InferenceOptions: Options {
         return outputs[0]
     }
 }
+
+/// `{from_logits=true}` of the cross-entropy functions in `nn.losses`.
+public struct LossOptions: Options {
+    public var fromLogits = true
+    public init() {}
+    public static var fields: [OptionField<LossOptions>] {
+        [OptionField("from_logits", \.fromLogits, "whether the prediction holds logits (false: probabilities)")]
+    }
+}

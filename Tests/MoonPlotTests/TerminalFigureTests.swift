@@ -56,5 +56,8 @@ import Testing
         #expect(TerminalFigure.graphics(["KITTY_WINDOW_ID": "1", "MOONLAB_GRAPHICS": "unicode"]) == .unicode)
         #expect(TerminalFigure.graphics(["TERM": "xterm-256color"]) == .unicode)
         #expect(TerminalFigure.graphics(["MOONLAB_GRAPHICS": "kitty"]) == .kitty)
+        #expect(TerminalFigure.graphics(["TERM_PROGRAM": "iTerm.app"]) == .iterm)
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47]
+        #expect(TerminalFigure.itermImage(png) == "\u{1b}]1337;File=inline=1;size=4;preserveAspectRatio=1:iVBORw==\u{07}\n")
     }
 }

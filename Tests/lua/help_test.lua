@@ -74,7 +74,7 @@ describe("moonlab.docs", function()
     end
     expect(page):to_contain("### `tensor.zeros")
     expect(page):to_contain("### `model:fit")
-    expect(page):to_contain("### `moonlab.docs([path]) --> text`")
+    expect(page):to_contain("### `moonlab.docs([path[, format]]) --> text`")
     -- the sections come in the modules' order, moonlab first
     expect(page:find("\n## moonlab\n", 1, true) < page:find("\n## tensor\n", 1, true)):to_be(true)
     expect(page:find("\n## tensor\n", 1, true) < page:find("\n## plot\n", 1, true)):to_be(true)

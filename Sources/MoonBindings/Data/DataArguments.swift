@@ -19,10 +19,7 @@ extension LuaState {
 
     func datasetOrNil(_ index: Int32) -> Dataset? { object(index, datasetMeta, as: Dataset.self) }
 
-    func dataset(_ index: Int32) throws -> Dataset {
-        guard let ds = datasetOrNil(index) else { throw argumentError(index, "a dataset") }
-        return ds
-    }
+    func dataset(_ index: Int32) throws -> Dataset { try object(index, datasetMeta, as: Dataset.self, expected: "a dataset") }
 
     /// A table of named tensors `{name = tensor, ...}` at `index`, sorted by name; nil when the
     /// value is not a table, is empty, or holds anything else (an option table, a Lua array).

@@ -105,9 +105,7 @@ extension DataModule {
     /// The `stratify` option: false, true, or a target name.
     /// The k-fold iterator: (loop, fold) --> fold + 1, train, validation; nil after the last.
     static let nextFold: LuaFunctionHandle = LuaState.register { L in
-        guard let loop = L.object(1, kfoldMeta, as: KFoldLoop.self) else {
-            throw L.argumentError(1, "a kfold loop")
-        }
+        let loop = try L.object(1, kfoldMeta, as: KFoldLoop.self, expected: "a kfold loop")
         let done = L.toInteger(2) ?? 0
         guard done >= 0 && done < loop.folds.count else { L.pushNil(); return 1 }
         let (train, validation) = try L.named { try loop.dataset.fold(done, of: loop.folds) }
@@ -119,11 +117,11 @@ extension DataModule {
 
     nonisolated(unsafe) static let kfoldMetamethods: [(String, LuaFunction)] = [
         ("__len", { L in
-            guard let loop = L.object(1, kfoldMeta, as: KFoldLoop.self) else { throw L.argumentError(1, "a kfold loop") }
+            let loop = try L.object(1, kfoldMeta, as: KFoldLoop.self, expected: "a kfold loop")
             L.push(loop.folds.count); return 1
         }),
         ("__tostring", { L in
-            guard let loop = L.object(1, kfoldMeta, as: KFoldLoop.self) else { throw L.argumentError(1, "a kfold loop") }
+            let loop = try L.object(1, kfoldMeta, as: KFoldLoop.self, expected: "a kfold loop")
             L.push("kfold of \(loop.dataset.name): \(loop.folds.count) folds of \(loop.folds.map { String($0.count) }.joined(separator: ", "))")
             return 1
         }),

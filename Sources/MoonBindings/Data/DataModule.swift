@@ -1,5 +1,6 @@
 import Foundation
 import LuaKit
+import MoonBase
 import MoonData
 import MoonEngine
 
@@ -43,7 +44,7 @@ enum DataModule {
     static func namedSets(_ m: ModuleBuilder) {
         for set in NamedSet.allCases {
             let lua = set == .mnist ? "mnist" : "fashion_mnist"
-            m.function(lua, "data.\(lua){split=\"train\"|\"test\"}", """
+            m.function(lua, "data.\(lua){split=\"train\"|\"test\"} --> dataset", """
                 The \(set.title) \(set == .mnist ? "handwritten digits" : "clothing images"): \
                 x {N, 1, 28, 28} float32 in [0, 1], y {N} labels 0..9, class_names \
                 \(set == .mnist ? "\"0\"..\"9\"" : "T-shirt/top, Trouser, ..., Ankle boot"). \
@@ -52,28 +53,13 @@ enum DataModule {
                 ~/.moonlab/data or /usr/share/datasets; a missing set says where it looked and how \
                 to get it.
                 """) { L in
-                let split = try splitArgument(L)
+                // data.mnist("test") or data.mnist{split="test"}.
+                let given: JSONValue = L.type(1) == .string ? ["split": .string(L.toString(1)!)] : try L.json(1)
+                let split = try Split.Options(reading: given, argument: 1).split
                 L.push(try L.named { try DataSets.load(set, split: split) })
                 return 1
             }
         }
-    }
-
-    /// The split from `data.mnist{split="test"}` or `data.mnist("test")`; train by default.
-    static func splitArgument(_ L: LuaState) throws -> Split {
-        var name: String?
-        if L.type(1) == .string {
-            name = L.toString(1)
-        } else if !L.isNoneOrNil(1) {
-            try L.checkTable(1, "an option table {split=\"train\"|\"test\"}")
-            try L.checkOptionKeys(1, ["split"])
-            name = try L.optionString(1, "split")
-        }
-        guard let name else { return .train }
-        guard let split = Split(rawValue: name) else {
-            throw L.fail("unknown split \"\(name)\" (valid: train, test)")
-        }
-        return split
     }
 
     static func files(_ m: ModuleBuilder) {
@@ -129,9 +115,7 @@ enum DataModule {
 
     /// The iterator a generic for calls with the pass object: pushes x, y or nil at the end.
     static let nextBatch: LuaFunctionHandle = LuaState.register { L in
-        guard let pass = L.object(1, batchesMeta, as: Batches.self) else {
-            throw L.argumentError(1, "a batches object")
-        }
+        let pass = try L.object(1, batchesMeta, as: Batches.self, expected: "a batches object")
         guard let batch = try L.named({ try pass.next() }) else {
             L.pushNil(); return 1
         }
@@ -142,7 +126,7 @@ enum DataModule {
 
     nonisolated(unsafe) static let batchesMetamethods: [(String, LuaFunction)] = [
         ("__len", { L in
-            guard let pass = L.object(1, batchesMeta, as: Batches.self) else { throw L.argumentError(1, "a batches object") }
+            let pass = try L.object(1, batchesMeta, as: Batches.self, expected: "a batches object")
             L.push(pass.count); return 1
         }),
         ("__close", { L in
@@ -150,7 +134,7 @@ enum DataModule {
             return 0
         }),
         ("__tostring", { L in
-            guard let pass = L.object(1, batchesMeta, as: Batches.self) else { throw L.argumentError(1, "a batches object") }
+            let pass = try L.object(1, batchesMeta, as: Batches.self, expected: "a batches object")
             L.push("batches of \(pass.size) over \(pass.dataset.name): \(pass.count) batches")
             return 1
         }),

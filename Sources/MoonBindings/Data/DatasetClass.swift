@@ -93,19 +93,17 @@ enum DatasetClass {
             """) { L in
             try DataModule.batches(L)
         },
-        LuaMethod("map", "ds:map(fn[, {batch=false}]) --> dataset", """
+        LuaMethod("map", "ds", options: MapOptions.self, leading: ["fn"], returns: "dataset", doc: """
             A new dataset of fn applied to every sample, eagerly, in order: fn(x_i, y_i) gets a \
             sample's input tensor (e.g. {1, 28, 28}) and its label (a number, a tensor, or a table \
             of named targets) and returns the new x_i and optionally the new y_i (nil keeps it). \
             All results must share one shape and are stacked. With {batch=true} fn is called once \
             with the whole ds.x and ds.y and returns the new x and optionally y (fast: tensor \
             operations on all samples at once).
-            """) { L in
+            """) { L, o in
             let ds = try selfDataset(L)
             try L.checkFunction(2)
-            if !L.isNoneOrNil(3) { try L.checkTable(3, "an option table {batch=}") }
-            try L.checkOptionKeys(3, ["batch"])
-            if try L.optionBool(3, "batch") == true {
+            if o.batch {
                 L.pushValue(2)
                 L.push(try L.named { try ds.singleInput("map") })
                 L.push(fields: ds.targets)

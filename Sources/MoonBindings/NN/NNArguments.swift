@@ -31,12 +31,6 @@ extension LuaState {
         return m
     }
 
-    /// An activation name from option `key`, checked (the error lists the valid names).
-    func optionActivation(_ index: Int32, _ key: String, default d: String) throws -> String {
-        guard let s = try optionString(index, key) else { return d }
-        return try checkActivation(s, fn)
-    }
-
     /// A shape from option `key` (`input={1, 28, 28}`).
     func optionShape(_ index: Int32, _ key: String) throws -> [Int]? {
         guard type(index) == .table else { return nil }

@@ -40,14 +40,12 @@ enum NNModule {
         m.layer(Dropout.self)
         m.layer(BatchNorm.self)
         m.layer(Activation.self)
-        m.function("Residual", "nn.Residual(block, {activation=\"linear\", name=})", """
+        m.function("Residual", options: Residual.Options.self, doc: """
             A skip connection: activation(x + block(x)). block is a layer or a table of layers; it \
             must keep the shape.
-            """) { L in
+            """, leading: ["block"], extra: ["name"]) { L, o, extra in
             let block = try L.layerOrNil(1).map { [$0] } ?? L.list(1, of: "a layer") { L.layerOrNil($0) }
-            try L.checkOptionKeys(2, ["activation", "name"])
-            L.push(layer: try Residual(block, activation: try L.optionActivation(2, "activation", default: "linear"),
-                                       name: try L.optionString(2, "name") ?? ""))
+            L.push(layer: try L.named { try Residual(block, activation: o.activation, name: try extraOption(extra, "name", String.self, L.fn) ?? "") })
             return 1
         }
         m.layer(BasicBlock.self)
@@ -179,7 +177,7 @@ enum InitializerClass {
                 },
             ], metamethods: [
                 ("__tostring", { L in
-                    guard let box = L.object(1, initializerMeta, as: InitializerBox.self) else { throw L.argumentError(1, "an initializer") }
+                    let box = try L.object(1, initializerMeta, as: InitializerBox.self, expected: "an initializer")
                     L.push("nn.init." + box.value.description)
                     return 1
                 }),
@@ -188,7 +186,7 @@ enum InitializerClass {
     }
 
     static func sample(_ L: LuaState) throws -> Int32 {
-        guard let box = L.object(1, initializerMeta, as: InitializerBox.self) else { throw L.argumentError(1, "an initializer") }
+        let box = try L.object(1, initializerMeta, as: InitializerBox.self, expected: "an initializer")
         let shape = try L.integerArray(2, "initializer")
         guard shape.allSatisfy({ $0 >= 0 }) else { throw LuaError("initializer: sizes must be non-negative, got \(shapeText(shape))") }
         L.push(try box.value.make(shape))

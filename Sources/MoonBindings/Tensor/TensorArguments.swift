@@ -22,12 +22,7 @@ extension LuaState {
 
     func tensorOrNil(_ index: Int32) -> Tensor? { object(index, tensorMeta, as: Tensor.self) }
 
-    func tensor(_ index: Int32) throws -> Tensor {
-        guard let t = object(index, tensorMeta, as: Tensor.self) else {
-            throw argumentError(index, "a tensor")
-        }
-        return t
-    }
+    func tensor(_ index: Int32) throws -> Tensor { try object(index, tensorMeta, as: Tensor.self, expected: "a tensor") }
 
     /// A tensor, or a number turned into a 0-d tensor.
     func tensorOrNumber(_ index: Int32) throws -> Tensor {

@@ -44,13 +44,9 @@ extension TensorClass {
 
     static func spread(_ name: String, _ doc: String,
                        _ f: @escaping (Tensor, Int?, Bool, Bool) throws -> Tensor) -> LuaMethod {
-        LuaMethod(name, "t:\(name)([dim[, {unbiased=true, keepdim=false}]])", doc) { L in
+        LuaMethod(name, "t", options: Tensor.SpreadOptions.self, leading: ["dim"], doc: doc) { L, o in
             let t = try selfTensor(L)
-            let d = try L.optionalDim(2, rank: t.rank)
-            try L.checkOptionKeys(3, ["unbiased", "keepdim"])
-            let unbiased = try L.optionBool(3, "unbiased") ?? true
-            let keep = try L.optionBool(3, "keepdim") ?? false
-            L.push(try f(t, d, unbiased, keep)); return 1
+            L.push(try f(t, try L.optionalDim(2, rank: t.rank), o.unbiased, o.keepdim)); return 1
         }
     }
 
@@ -82,13 +78,10 @@ extension TensorClass {
         LuaMethod("is_requires_grad", "t:is_requires_grad() --> boolean", "Whether gradients flow to or through t.") { L in
             L.push(try selfTensor(L).requiresGrad); return 1
         },
-        LuaMethod("backward", "t:backward([gradient[, {retain_graph=false}]])",
-                  "Back-propagates from t (a scalar, or with an upstream gradient of t's shape); gradients accumulate into .grad of the leaves. The graph is freed afterwards unless retain_graph is true.") { L in
+        LuaMethod("backward", "t", options: Tensor.BackwardOptions.self, leading: ["gradient"],
+                  doc: "Back-propagates from t (a scalar, or with an upstream gradient of t's shape); gradients accumulate into .grad of the leaves. The graph is freed afterwards unless retain_graph is true.") { L, o in
             let t = try selfTensor(L)
-            let g = L.isNoneOrNil(2) ? nil : try L.tensor(2)
-            try L.checkOptionKeys(3, ["retain_graph"])
-            let retain = try L.optionBool(3, "retain_graph") ?? false
-            try t.backward(gradient: g, retainGraph: retain)
+            try t.backward(gradient: L.isNoneOrNil(2) ? nil : try L.tensor(2), retainGraph: o.retainGraph)
             return 0
         },
         LuaMethod("zero_grad", "t:zero_grad()", "Clears t.grad.") { L in

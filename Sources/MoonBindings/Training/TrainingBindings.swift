@@ -116,17 +116,10 @@ enum TrainingBindings {
                 let v = L.absolute(-1)
                 if let ds = L.datasetOrNil(v) { o.validation = ds }
                 else if L.type(v) == .table, L.rawLength(v) == 2 {
-                    L.rawGet(v, 1); L.rawGet(v, 2)
-                    defer { L.pop(2) }
-                    guard let x = L.fieldsOrNil(-2) else {
-                        L.pop(); throw L.fail("validation must be a dataset or {x, y}; its x is \(L.describe(-2))")
-                    }
-                    guard let y = L.fieldsOrNil(-1) else {
-                        L.pop(); throw L.fail("validation must be a dataset or {x, y}; its y is \(L.describe(-1))")
-                    }
-                    o.validation = try L.named { try Dataset(name: "validation", inputs: x, targets: y) }
+                    let xy = try L.list(v, of: "a tensor or a table of named tensors") { L.fieldsOrNil($0) }
+                    o.validation = try L.named { try Dataset(name: "validation", inputs: xy[0], targets: xy[1]) }
                 } else {
-                    L.pop(); throw L.fail("validation must be a dataset or {x, y} tensors, got \(L.describe(v))")
+                    throw L.fail("validation must be a dataset or {x, y} tensors, got \(L.describe(v))")
                 }
             }
             L.pop()

@@ -36,11 +36,6 @@ enum TrainingModule {
         }
     }
 
-    static func fromLogits(_ L: LuaState, _ index: Int32, default d: Bool) throws -> Bool {
-        try L.checkOptionKeys(index, ["from_logits"])
-        return try L.optionBool(index, "from_logits") ?? d
-    }
-
     static func losses(_ m: ModuleBuilder) {
         m.submodule("losses", doc: """
             Loss functions of tensors, mean over the batch, differentiable: cross_entropy(logits, labels), \
@@ -56,11 +51,10 @@ enum TrainingModule {
             for (name, f) in [("sparse_categorical_crossentropy", Losses.sparseCategoricalCrossentropy),
                               ("categorical_crossentropy", Losses.categoricalCrossentropy),
                               ("binary_crossentropy", Losses.binaryCrossentropy)] as [(String, (Tensor, Tensor, Bool) throws -> Tensor)] {
-                s.function(name, "nn.losses.\(name)(prediction, target[, {from_logits=true}]) --> loss", """
+                s.function(name, options: LossOptions.self, doc: """
                     The \(name) loss, mean over the batch; prediction holds logits unless from_logits=false.
-                    """) { L in
-                    let logits = try fromLogits(L, 3, default: true)
-                    L.push(try L.named { try f(try L.tensor(1), try L.tensorOrNumber(2), logits) })
+                    """, leading: ["prediction", "target"], returns: "loss") { L, o, _ in
+                    L.push(try L.named { try f(try L.tensor(1), try L.tensorOrNumber(2), o.fromLogits) })
                     return 1
                 }
             }
