@@ -50,7 +50,10 @@ let package = Package(
         .target(name: "MoonPlot", dependencies: ["MoonEngine", "MoonData"], swiftSettings: release),
         // Hyperparameter search: spaces, samplers, hyperband, trial storage (SQLite, PostgreSQL),
         // leases, worker processes, Slurm job arrays. No Lua.
-        .target(name: "MoonTune", dependencies: ["MoonBase", "CSQLite", "CPostgres"]),
+        // libpq, loaded on first use (dlopen) rather than linked: its TLS/Kerberos/LDAP
+        // dependencies cost start-up only to sweeps that use a PostgreSQL storage.
+        .target(name: "CMoonPQ", dependencies: ["CPostgres"]),
+        .target(name: "MoonTune", dependencies: ["MoonBase", "CSQLite", "CPostgres", "CMoonPQ"]),
 
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
         .target(name: "LuaKit", dependencies: ["MoonBase", "CLua", "CMoonLua"], swiftSettings: release),
