@@ -115,3 +115,21 @@ public struct LossOptions: Options {
         [OptionField("from_logits", \.fromLogits, "whether the prediction holds logits (false: probabilities)")]
     }
 }
+
+/// `{print=true}` of `model:summary`.
+public struct SummaryOptions: Options {
+    public var print = true
+    public init() {}
+    public static var fields: [OptionField<SummaryOptions>] {
+        [OptionField("print", \.print, "print the table (false: return it)")]
+    }
+}
+
+/// `{batch=256}` of `model:activations`.
+public struct ActivationsOptions: Options {
+    public var batch = 256
+    public init() {}
+    public static var fields: [OptionField<ActivationsOptions>] {
+        [OptionField("batch", \.batch, "samples a forward pass")]
+    }
+}

@@ -132,6 +132,7 @@ describe("nn models", function()
   it("784-64-64-10 has 55,050 parameters and a Keras summary", function()
     local m = nn.Sequential{input={784}, nn.Dense(64, {activation="relu"}), nn.Dense(64, {activation="relu"}), nn.Dense(10)}
     local s = m:summary{print=false}
+    expect(function() m:summary{prnt=false} end):to_fail_with("unknown option 'prnt' (did you mean 'print'?)")
     expect(s):to_contain("Total params: 55,050")
     expect(s):to_contain("Trainable params: 55,050")
     expect(s):to_contain("Non-trainable params: 0")

@@ -48,7 +48,7 @@ enum ModelClass {
             """) { L in
             let m = try selfModel(L)
             let text = m.summary()
-            if try L.optionBool(2, "print") == false { L.push(text); return 1 }
+            if try !L.options(SummaryOptions.self, at: 2).print { L.push(text); return 1 }
             try L.printText(text)
             return 0
         },
@@ -90,7 +90,7 @@ enum ModelClass {
             """) { L in
             let m = try selfModel(L)
             let target = try layer(L, m, 3)
-            let batch = try L.optionInteger(4, "batch") ?? 256
+            let batch = try L.options(ActivationsOptions.self, at: 4).batch
             guard let x = L.datasetOrNil(2)?.inputs ?? L.fieldsOrNil(2) else {
                 throw L.argumentError(2, "a tensor, a table of named tensors or a dataset")
             }
