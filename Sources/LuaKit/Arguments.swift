@@ -128,32 +128,8 @@ extension LuaState {
     public func optionNumber(_ index: Int32, _ key: String) throws -> Double? {
         try option(index, key, { type($0) == .number ? toNumber($0) : nil }, "a number")
     }
-    public func optionInteger(_ index: Int32, _ key: String) throws -> Int? {
-        try option(index, key, { type($0) == .number ? toInteger($0) : nil }, "an integer")
-    }
     public func optionString(_ index: Int32, _ key: String) throws -> String? {
         try option(index, key, { type($0) == .string ? toString($0) : nil }, "a string")
-    }
-    public func optionBool(_ index: Int32, _ key: String) throws -> Bool? {
-        try option(index, key, { type($0) == .boolean ? toBool($0) : nil }, "a boolean")
-    }
-
-    /// Option `key` of the table at `index` read as any `OptionValue` (a padding, an
-    /// initializer, a pair): nil when absent.
-    public func option<V: OptionValue>(_ index: Int32, _ key: String, as type: V.Type) throws -> V? {
-        guard self.type(index) == .table else { return nil }
-        getField(index, key)
-        defer { pop() }
-        let value = try json(-1, "option '\(key)'")
-        if value == .null { return nil }
-        do {
-            guard let v = try V(option: value) else {
-                throw MoonError("\(fn): option '\(key)' must be \(V.optionType), got \(value.shortText)")
-            }
-            return v
-        } catch let e as MoonError where !e.message.hasPrefix(fn) {
-            throw MoonError("\(fn): option '\(key)': \(e.message)")
-        }
     }
 
     /// Rejects option keys not in `known`, listing the valid ones (catches typos like `patince`).

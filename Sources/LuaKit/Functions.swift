@@ -100,9 +100,8 @@ extension LuaState {
     /// error without one gets it in front. Argument errors pass unchanged (LuaKit renders them
     /// in Lua's form).
     public func named<R>(_ body: () throws -> R) throws -> R {
-        do { return try body() } catch var e as MoonError where !e.isArgumentError {
-            if e.operation != nil { e.operation = fn } else { e = e.within(fn) }
-            throw LuaError(e.description)
+        do { return try body() } catch let e as MoonError where !e.isArgumentError {
+            throw LuaError(e.renamed(fn).description)
         }
     }
 

@@ -60,6 +60,14 @@ public struct MoonError: Error, CustomStringConvertible, Equatable, Sendable {
         return "\(operation): \(message)"
     }
 
+    /// The error as the call users made (`dataset:select`): the engine's name for the
+    /// operation that failed (`indexSelect`) gives way to it; an error without one gets it.
+    public func renamed(_ call: String) -> MoonError {
+        var e = self
+        if e.operation != nil { e.operation = call; return e }
+        return e.within(call)
+    }
+
     /// The same error, attributed to `operation` unless it already names one.
     public func within(_ operation: String) -> MoonError {
         var e = self

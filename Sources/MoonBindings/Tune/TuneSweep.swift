@@ -67,7 +67,7 @@ struct SweepCall {
             Interrupt.clear()
             throw LuaError("interrupted (re-run with the same storage to resume)")
         } catch let e as TuneError where !e.isArgumentError {
-            throw LuaError(Self.renamed(e, fn).description)
+            throw LuaError(e.renamed(fn).description)
         }
         defer { ran.open.close() }
         let pushed = try TuneResult.push(L, storage: ran.storage, sweep: session.id, open: ran.open)
@@ -77,13 +77,6 @@ struct SweepCall {
             try L.call(nargs: 1, nresults: 0)
         }
         return pushed
-    }
-
-    /// The engine's error named by this call (`tune.grid: ...`, not `tune: ...`).
-    static func renamed(_ e: TuneError, _ fn: String) -> TuneError {
-        var named = e
-        if named.operation != nil { named.operation = fn }
-        return named.within(fn)
     }
 
     /// Calls `setup=` (when given) and leaves its value on the stack: its index, or nil.
