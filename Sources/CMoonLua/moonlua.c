@@ -16,8 +16,11 @@ void moon_set_dispatch(moon_dispatch_fn fn) { dispatch = fn; }
 static _Thread_local int current_function = -1;
 static _Thread_local void *current_name = NULL;
 static void (*release_name)(void *) = NULL;
+/* The Lua thread (state or coroutine) that called the running Swift function. */
+static _Thread_local lua_State *current_state = NULL;
 
 int moon_current_function(void) { return current_function; }
+lua_State *moon_current_state(void) { return current_state; }
 void *moon_current_name(void) { return current_name; }
 void moon_set_current_name(void *name) {
   if (current_name && release_name) release_name(current_name);
@@ -30,12 +33,15 @@ static int trampoline(lua_State *L) {
   int id = (int)lua_tointeger(L, lua_upvalueindex(1));
   int caller = current_function;
   void *caller_name = current_name;
+  lua_State *caller_state = current_state;
   current_function = id;
   current_name = NULL;
+  current_state = L;
   int n = dispatch(L, id);
   if (current_name && release_name) release_name(current_name);
   current_function = caller;
   current_name = caller_name;
+  current_state = caller_state;
   if (atomic_load(&pending_bytes) >= 64 * 1024) {
     long kb = atomic_exchange(&pending_bytes, 0) / 1024;
     /* Finalizers that fail here only warn (Lua 5.4), so this cannot unwind Swift. */

@@ -47,7 +47,10 @@ extension LuaMethod {
                             extra: [String] = [], returns: String? = nil, doc: String,
                             _ body: @escaping (LuaState, C) throws -> Int32) {
         let lines = C.optionDocs
-        let signature = C.signature("\(receiver):\(name)", leading: leading, extra: extra.map { "\($0)=" })
+        // An extra key that is also a declared field (read by the body when it holds a function)
+        // shows once, as the field.
+        let declared = Set(C.fields.map(\.key))
+        let signature = C.signature("\(receiver):\(name)", leading: leading, extra: extra.filter { !declared.contains($0) }.map { "\($0)=" })
             + (returns.map { " --> " + $0 } ?? "")
         let table = Int32(leading.count) + 2
         self.init(name, signature, lines.isEmpty ? doc : doc + "\n" + lines) { L in

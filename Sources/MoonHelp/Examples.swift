@@ -699,6 +699,49 @@ public enum HelpExamples {
             local d = nn.Dense(3, {init=nn.init.zeros()})
             print(d(tensor.randn{2, 4}))   -- all zeros
             """#,
+        "nn.Module": #"""
+            local Gate = nn.Module{name = "Gate",
+              build = function(self, input_shape)              -- weights, once the shape is known
+                self:param("w", {input_shape[1]}, "zeros")
+              end,
+              forward = function(self, x, training)            -- backward comes from autograd
+                return x * self.w:sigmoid() * 2
+              end}
+            local m = nn.Sequential{input = {8}, nn.Dense(8, {activation = "relu"}), Gate{name = "gate"}, nn.Dense(2)}
+            m:summary()                                        -- gate (Gate) with 8 parameters
+            print(m:layer("gate").w)                           -- its weight, a field of the layer
+            """#,
+        "nn.Lambda": #"""
+            local swish = nn.Lambda(function(x) return x * x:sigmoid() end, {name = "swish"})
+            local m = nn.Sequential{input = {4}, nn.Dense(8), swish, nn.Dense(2)}
+            pp(m(tensor.randn{3, 4}):shape())                  --> {3, 2}
+            -- loading a saved copy: nn.load(path, {custom = {swish = fn}})
+            """#,
+        "module:param": #"""
+            local Scale = nn.Module{name = "Scale",
+              build = function(self, shape)
+                self:param("s", {shape[1]}, nn.init.constant{value = 1}, {l2 = 1e-4})
+              end,
+              forward = function(self, x) return x * self.s end}
+            local m = nn.Sequential{input = {3}, Scale{}}
+            pp(m:layer(1):weight_names())                      --> {"s"}
+            """#,
+        "module:buffer": #"""
+            local Count = nn.Module{name = "Count",
+              build = function(self) self:buffer("seen", {1}) end,
+              forward = function(self, x, training)
+                if training then self.seen:add_(x:size(1)) end  -- in place, so the layer keeps it
+                return x
+              end}
+            local m = nn.Sequential{input = {2}, Count{}, nn.Dense(2)}
+            m:compile{loss = "mse", optimizer = "sgd"}
+            m:fit(tensor.randn{10, 2}, tensor.randn{10, 2}, {epochs = 2, verbose = 0})
+            print(m:layer(1).seen:item())                      --> 20.0
+            """#,
+        "tensor:linear": #"""
+            local x, w, b = tensor.randn{4, 3}, tensor.randn{3, 2}, tensor.randn{2}
+            print((x:linear(w, b) - (x:matmul(w) + b)):abs():max():item())   -- 0 up to rounding
+            """#,
         "nn.load": #"""
             local tmp = os.tmpname(); local path = tmp .. ".safetensors"
             local m = nn.Sequential{input={4}, nn.Dense(3, {activation="relu"}), nn.Dense(1)}

@@ -32,18 +32,37 @@ public enum Architecture {
         return m
     }()
 
-    /// `{"class", "name", "config"}` of one layer.
+    /// Makers of layers defined outside the engine (`CustomLayer`), by class name: a loader
+    /// passes them, as Keras' `custom_objects`.
+    public typealias CustomMakers = [String: (JSONValue, String) throws -> Layer]
+
+    /// `{"class", "name", "config"}` of one layer; `"custom": true` for a `CustomLayer`.
     public static func describe(_ layer: Layer) -> JSONValue {
-        ["class": .string(layer.kind), "name": .string(layer.name), "config": layer.config]
+        var pairs: [(String, JSONValue)] = [("class", .string(layer.kind)), ("name", .string(layer.name)), ("config", layer.config)]
+        if layer is CustomLayer { pairs.append(("custom", .bool(true))) }
+        return .object(pairs)
     }
 
-    /// A new layer from `describe`'s object.
-    public static func layer(from d: JSONValue) throws -> Layer {
+    /// A new layer from `describe`'s object. A custom layer's class comes from `custom`; one
+    /// missing there is an error naming the class and the layer.
+    public static func layer(from d: JSONValue, custom: CustomMakers = [:]) throws -> Layer {
         guard let cls = d["class"]?.string else { throw TensorError("architecture: a layer entry has no 'class'") }
-        guard let make = makers[cls] else {
+        let name = d["name"]?.string ?? ""
+        let config = d["config"] ?? .object([])
+        if d["custom"] == .bool(true) {
+            // A Lambda's function is found by its layer's name; other classes by class name.
+            let isLambda = cls == CustomLayer.lambdaClass
+            guard let make = isLambda ? custom[name] : custom[cls] else {
+                throw TensorError(isLambda
+                    ? "the model needs the function of its Lambda layer '\(name)', which was not given: pass custom = {\(name) = <function>}"
+                    : "the model needs the custom layer class '\(cls)' (layer '\(name)'), which was not given: pass its definition as custom = {\(cls) = \(cls)}")
+            }
+            return try make(config["options"] ?? .object([]), name)
+        }
+        guard let make = makers[cls] ?? custom[cls] else {
             throw unknownName("layer class", cls, "architecture", valid: makers.keys.sorted())
         }
-        return try make(d["config"] ?? .object([]), d["name"]?.string ?? "")
+        return try make(config, name)
     }
 
     /// The whole model (see the type's documentation).
@@ -72,7 +91,7 @@ public enum Architecture {
 
     /// Rebuilds a model from `describe(model)`: same layers, names, shapes and outputs, with
     /// freshly initialized weights (load the saved ones with `namedWeights`).
-    public static func model(from a: JSONValue) throws -> Model {
+    public static func model(from a: JSONValue, custom: CustomMakers = [:]) throws -> Model {
         if let f = a["format"], f != .string(format) {
             throw TensorError("architecture: format '\(f)' is not '\(format)'")
         }
@@ -92,11 +111,11 @@ public enum Architecture {
             guard let input = a["input"].flatMap({ try? [Int](option: $0) }) else {
                 throw TensorError("architecture: a Sequential model needs 'input', a list of integers")
             }
-            let chain = try ordered.filter { $0.1["class"]?.string != "InputLayer" }.map { try layer(from: $0.1) }
+            let chain = try ordered.filter { $0.1["class"]?.string != "InputLayer" }.map { try layer(from: $0.1, custom: custom) }
             return try Sequential(input: input, layers: chain, name: name)
         }
         var layers: [String: Layer] = [:]
-        for (n, d) in ordered { layers[n] = try layer(from: d) }
+        for (n, d) in ordered { layers[n] = try layer(from: d, custom: custom) }
         var nodes: [Node] = []
         guard let nodeList = a["nodes"]?.items else { throw TensorError("architecture: 'nodes' must be a list") }
         for d in nodeList {

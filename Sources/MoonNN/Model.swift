@@ -191,7 +191,9 @@ open class Model: TrainableModel, CustomStringConvertible {
     public func architecture() -> JSONValue { Architecture.describe(self) }
 
     /// Rebuilds a model from `architecture()` (new weights, initialized afresh).
-    public static func fromArchitecture(_ a: JSONValue) throws -> Model { try Architecture.model(from: a) }
+    public static func fromArchitecture(_ a: JSONValue, custom: Architecture.CustomMakers = [:]) throws -> Model {
+        try Architecture.model(from: a, custom: custom)
+    }
 
     // MARK: - Inspection
 

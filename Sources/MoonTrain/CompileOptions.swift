@@ -38,28 +38,37 @@ public struct CompileOptions: Options {
     public var lossWeights: PerOutput<Double>? = nil
     public var metrics: PerOutput<[String]>? = nil
     public var fromLogits: Bool? = nil
+    /// Losses given as functions, by output name ("" for the model's single output); they
+    /// take the place of `loss` for those outputs.
+    public var lossFunctions: [String: CustomLoss] = [:]
+    /// Metrics given as functions: for every output with a loss ("") or by output name.
+    public var metricFunctions: [String: [CustomMetric]] = [:]
     public init() {}
     public static var fields: [OptionField<CompileOptions>] {
-        [OptionField("loss", \.loss, "required: a loss name (\(Loss.names.joined(separator: ", "))), or one per output"),
+        [OptionField("loss", \.loss, "required: a loss name (\(Loss.names.joined(separator: ", "))) or a function(prediction, target) returning a scalar tensor, or one per output"),
          OptionField("loss_weights", \.lossWeights, "per output (default 1): the training loss is their weighted sum plus the layers' l1/l2 penalties"),
-         OptionField("metrics", \.metrics, "{\"accuracy\", \"mae\", \"mse\"}, or a list per output; a flat list gives accuracy to classification outputs and mae/mse to regression ones"),
+         OptionField("metrics", \.metrics, "{\"accuracy\", \"mae\", \"mse\", name=function(prediction, target) returning a number}, or a list per output; a flat list gives accuracy to classification outputs and mae/mse to regression ones, functions to every output"),
          OptionField("from_logits", \.fromLogits, "whether cross-entropy reads the output as logits (nil: unless the model ends in softmax/sigmoid)")]
     }
 
     /// Losses, loss weights and metrics by output name, for a model with `outputs`.
     public func resolve(outputs: [String]) throws -> (losses: [String: Loss], weights: [String: Double], metrics: [String: [Metric]]) {
         var losses: [String: Loss] = [:]
-        switch loss {
-        case nil:
-            throw TrainingError("needs a loss (valid: \(Loss.names.joined(separator: ", ")))")
-        case .all(let name)?:
+        func single() throws -> String {
             guard outputs.count == 1 else {
                 throw TrainingError("the model has outputs \(outputs.joined(separator: ", ")); give a loss per output: loss={\(outputs.map { "\($0)=..." }.joined(separator: ", "))}")
             }
-            losses[outputs[0]] = try Loss(name: name, fromLogits: fromLogits)
+            return outputs[0]
+        }
+        switch loss {
+        case nil:
+            if lossFunctions.isEmpty { throw TrainingError("needs a loss (valid: \(Loss.names.joined(separator: ", ")), or a function)") }
+        case .all(let name)?:
+            losses[try single()] = try Loss(name: name, fromLogits: fromLogits)
         case .named(let pairs)?:
             for (output, name) in pairs { losses[output] = try Loss(name: name, fromLogits: fromLogits) }
         }
+        for (output, f) in lossFunctions { losses[output.isEmpty ? try single() : output] = Loss(f, fromLogits: fromLogits) }
         var weights: [String: Double] = [:]
         switch lossWeights {
         case nil: break
@@ -71,6 +80,11 @@ public struct CompileOptions: Options {
         case nil: break
         case .all(let names)?: metrics = Metric.assign(try names.map(Metric.init(name:)), outputs: outputs, losses: losses)
         case .named(let pairs)?: for (output, names) in pairs { metrics[output] = try names.map(Metric.init(name:)) }
+        }
+        for (output, fs) in metricFunctions {
+            for name in output.isEmpty ? outputs.filter({ losses[$0] != nil }) : [output] {
+                metrics[name, default: []] += fs.map(Metric.init)
+            }
         }
         return (losses, weights, metrics)
     }

@@ -83,12 +83,23 @@ import Testing
         let data = try blobs(32)
         let t = try trainer()
         var o = quiet(3)
-        o.callbacks = [LearningRateScheduler { epoch, lr in epoch == 1 ? 0.2 : lr / 2 }]
+        o.callbacks = [LearningRateScheduler { epoch, lr, _ in epoch == 1 ? 0.2 : lr / 2 }]
         let h = try t.fit(data, o)
         #expect(h.values["lr"]!.map { Float($0) } == [0.2, 0.1, 0.05])
         var bad = quiet(1)
-        bad.callbacks = [LearningRateScheduler { _, _ in -1 }]
+        bad.callbacks = [LearningRateScheduler { _, _, _ in -1 }]
         #expect(throws: TrainingError.self) { try t.fit(data, bad) }
+    }
+
+    @Test func schedulerByStepSeesEveryStepAcrossEpochs() throws {
+        let data = try blobs(32)   // batches of 8 in quiet(): 4 a epoch
+        let t = try trainer()
+        var o = quiet(2)
+        var steps: [Int] = []
+        o.callbacks = [LearningRateScheduler(everyStep: true) { _, _, step in steps.append(step); return 0.01 * Double(step) }]
+        let h = try t.fit(data, o)
+        #expect(steps == Array(1...(2 * t.stepsPerEpoch)))
+        #expect(Float(h.values["lr"]![1]) == Float(0.01 * Double(t.stepsPerEpoch)))
     }
 
     @Test func terminateOnNaN() throws {

@@ -78,6 +78,10 @@ local layer_methods = {}
 ---@class model
 local model_methods = {}
 
+--- A layer class written in Lua (nn.Module{...}). Call it with an option table to make a layer: Gate{units = 8, name = "gate"}. In build and forward, self is the layer: its options, its weights (self:param), and the class's functions.
+---@class module
+local module_methods = {}
+
 --- A symbolic value in a graph: call layers on it, then nn.Model{inputs=..., outputs=...}. Fields: shape (per sample), layer.
 ---@class node
 local node_methods = {}
@@ -504,11 +508,11 @@ function model_methods:architecture() end
 ---@return any
 function model_methods:classify(x, opts) end
 
---- Sets up training. optimizer: an optim object (optim.Adam{lr=1e-3}) or a name ("adam", with Keras' defaults; nil: Adam). loss: a name, or a table of names per output for models with several outputs ({hour="sparse_categorical_crossentropy", minute="mae"}). Cross-entropy losses read the output as probabilities when the model ends in softmax/sigmoid and as logits otherwise; from_logits=true|false overrides. Returns the model.
+--- Sets up training. optimizer: an optim object (optim.Adam{lr=1e-3}) or a name ("adam", with Keras' defaults; nil: Adam). loss: a name, or a table of names per output for models with several outputs ({hour="sparse_categorical_crossentropy", minute="mae"}). Cross-entropy losses read the output as probabilities when the model ends in softmax/sigmoid and as logits otherwise; from_logits=true|false overrides. A loss may be a function(prediction, target) returning a scalar tensor (autograd gives its gradient); a metric a function(prediction, target) returning a number (averaged over batches by size), named by its key (metrics={"accuracy", top2=fn}). Returns the model.
 --- 
---- - `loss`: required: a loss name (sparse_categorical_crossentropy, categorical_crossentropy, mse, mae, binary_crossentropy), or one per output
+--- - `loss`: required: a loss name (sparse_categorical_crossentropy, categorical_crossentropy, mse, mae, binary_crossentropy) or a function(prediction, target) returning a scalar tensor, or one per output
 --- - `loss_weights`: per output (default 1): the training loss is their weighted sum plus the layers' l1/l2 penalties
---- - `metrics`: {"accuracy", "mae", "mse"}, or a list per output; a flat list gives accuracy to classification outputs and mae/mse to regression ones
+--- - `metrics`: {"accuracy", "mae", "mse", name=function(prediction, target) returning a number}, or a list per output; a flat list gives accuracy to classification outputs and mae/mse to regression ones, functions to every output
 --- - `from_logits`: whether cross-entropy reads the output as logits (nil: unless the model ends in softmax/sigmoid)
 ---@param opts any
 function model_methods:compile(opts) end
@@ -588,6 +592,21 @@ function model_methods:summary(opts) end
 --- Training mode: dropout on, batch norm uses batch statistics.
 ---@return model
 function model_methods:train() end
+
+--- Declares a non-trainable weight (running statistics, counters; default zeros): self:param(name, shape, init, {trainable=false}). Update it in place (self.count:add_(1)) so the layer keeps it.
+---@param name any
+---@param shape? any
+---@param init? any
+---@return tensor
+function module_methods:buffer(name, shape, init) end
+
+--- Declares a weight while the layer builds (in build): shape and an initializer (nn.init.<name>{...} or its name; default glorot_uniform), or a tensor holding the first value. It becomes self.<name>, is listed by get_weights and saved with the model; trainable=false makes it a buffer the optimizer leaves alone.
+---@param name any
+---@param shape? any
+---@param init? any
+---@param opts? any
+---@return tensor
+function module_methods:param(name, shape, init, opts) end
 
 --- Wall-clock seconds on a monotonic clock (nanosecond resolution): only differences mean anything. os.clock() is CPU time and os.time() whole seconds.
 ---@return any
@@ -737,9 +756,16 @@ function nn.GlobalAvgPool2D(opts) end
 ---@param opts? any
 function nn.Input(shape, opts) end
 
---- Sets the learning rate at the start of every epoch (epochs count from 1) to what the function returns for the epoch and the current rate.
+--- A layer without weights that applies fn(x, training) to each batch (an activation, a scaling). A model holding one is loaded with nn.load(path, {custom = {<layer name> = fn}}).
+---@param fn any
+---@param opts? any
+---@return layer
+function nn.Lambda(fn, opts) end
+
+--- Sets the learning rate to what the function returns for the epoch (from 1), the current rate and the training step (from 1, counted across epochs): at the start of every epoch, or before every step with every="step" (warm-up, decay by step).
 ---@param arg1 any
-function nn.LearningRateScheduler(arg1) end
+---@param opts? any
+function nn.LearningRateScheduler(arg1, opts) end
 
 --- Max pooling over {C,H,W}: the largest value of each window.
 --- 
@@ -763,6 +789,11 @@ function nn.Model(opts) end
 ---@param path any
 ---@param opts? any
 function nn.ModelCheckpoint(path, opts) end
+
+--- A layer class written in Lua. forward(self, x, training) maps a batch to a batch with tensor operations (backward comes from autograd); build(self, input_shape), optional, declares weights with self:param once the per-sample input shape is known and may return the output shape (else one zero sample is run to find it); init(self, options), optional, checks options. Other functions become methods. Call the class with an option table (plain values, saved with the model; name= names the layer) to make a layer that works wherever a built-in one does: Sequential, graphs, fit, summary, activations, save, and nn.load(path, {custom = {Name = Class}}).
+---@param opts any
+---@return any
+function nn.Module(opts) end
 
 --- Multiplies the learning rate by factor when monitor has not improved by more than min_delta for patience epochs, never below min_lr, then waits cooldown epochs. Keras' defaults.
 --- 
@@ -862,10 +893,11 @@ function nn.init.variance_scaling(opts) end
 --- All zeros. Returns an initializer for init= options; init(shape) samples one.
 function nn.init.zeros() end
 
---- Rebuilds a model saved with model:save (or a fit checkpoint): architecture, weights, and, when it was compiled, its optimizer (with its state) and losses, so training resumes as it would have. A file that does not match says what differs.
+--- Rebuilds a model saved with model:save (or a fit checkpoint): architecture, weights, and, when it was compiled, its optimizer (with its state) and losses, so training resumes as it would have. A file that does not match says what differs. Layers written in Lua need their definitions: custom = {Gate = Gate} (nn.Module classes by name), {<layer name> = fn} for nn.Lambda layers, {<name> = fn} for loss and metric functions. compile=false loads the weights without the training settings.
 ---@param path any
+---@param opts? any
 ---@return model
-function nn.load(path) end
+function nn.load(path, opts) end
 
 --- The binary_crossentropy loss, mean over the batch; prediction holds logits unless from_logits=false.
 --- 
@@ -1310,6 +1342,11 @@ function tensor_methods:le(other) end
 --- x for x > 0, else alpha * x (alpha defaults to 0.01, as PyTorch).
 ---@param alpha? any
 function tensor_methods:leaky_relu(alpha) end
+
+--- x·weight + bias in one fused operation (nn.Dense's own): x {N, in}, weight {in, out}, bias {out}; backward included. A Lua layer's Dense is x:linear(self.kernel, self.bias).
+---@param weight? any
+---@param bias? any
+function tensor_methods:linear(weight, bias) end
 
 --- Elementwise natural logarithm.
 function tensor_methods:log() end

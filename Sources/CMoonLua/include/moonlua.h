@@ -32,6 +32,10 @@ void *moon_current_name(void);
 void moon_set_current_name(void *name);
 void moon_set_name_release(void (*release)(void *));
 
+/* The Lua thread whose call is running Swift on this OS thread (NULL: none): where Swift
+   calls back into Lua from deep inside the engine (a layer written in Lua). */
+lua_State *moon_current_state(void);
+
 /* Pushes a C closure that calls Swift function `function_id` through the trampoline. */
 void moon_push_swift_function(lua_State *L, int function_id);
 

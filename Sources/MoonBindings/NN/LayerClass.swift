@@ -86,7 +86,13 @@ enum LayerClass {
         case "input_shape": if let s = layer.inputShape { L.push(array: s) } else { L.pushNil() }
         case "output_shape": if let s = layer.outputShape { L.push(array: s) } else { L.pushNil() }
         case "training": L.push(layer.training)
-        default: L.pushNil()
+        default:
+            // A layer written in Lua answers its own fields (options, weights).
+            guard let host = (layer as? CustomLayer)?.host as? LuaLayers.Host else { L.pushNil(); return 1 }
+            host.object.push(L)
+            L.pushValue(2)
+            L.rawGetTop(-2)
+            L.remove(-2)
         }
         return 1
     }

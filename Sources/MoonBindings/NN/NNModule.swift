@@ -11,6 +11,7 @@ enum NNModule {
         ModelClass.install(L)
         NodeClass.install(L)
         InitializerClass.install(L)
+        LuaLayers.install(L)
         L.defineModule("nn", doc: """
             Layers, models, initializers (and, from training, losses and callbacks). Layers are \
             built when their input shape is known: in nn.Sequential{input=...}, or when called on \
@@ -51,6 +52,7 @@ enum NNModule {
         m.layer(BasicBlock.self)
         m.layer(Add.self)
         m.layer(Concatenate.self)
+        LuaLayers.functions(m)
     }
 
     // MARK: - Models

@@ -73,6 +73,12 @@ extension TensorClass {
         LuaMethod("matmul", "a:matmul(b)", "Matrix product (1-d, 2-d, or batched 3-d with broadcast batch), through BLAS sgemm.") { L in
             L.push(try selfTensor(L).matmul(try L.tensor(2))); return 1
         },
+        LuaMethod("linear", "x:linear(weight[, bias])", """
+            x·weight + bias in one fused operation (nn.Dense's own): x {N, in}, weight {in, out}, \
+            bias {out}; backward included. A Lua layer's Dense is x:linear(self.kernel, self.bias).
+            """) { L in
+            L.push(try L.named { try Tensor.linear(try selfTensor(L), weight: try L.tensor(2), bias: L.tensorOrNil(3)) }); return 1
+        },
         LuaMethod("dropout", "t:dropout(p[, training])", "Inverted dropout: zeroes each entry with probability p and scales the rest by 1/(1-p); identity when training is false.") { L in
             let t = try selfTensor(L)
             let p = try L.number(2)

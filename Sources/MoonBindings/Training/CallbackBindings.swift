@@ -60,12 +60,15 @@ enum CallbackBindings {
                 // nn.LearningRateScheduler(fn): a table holding the schedule function.
                 L.pop()
                 let list = index, position = i
-                out.append(LearningRateScheduler { epoch, lr in
+                L.getField(-1, "every_step")
+                let everyStep = L.toBool(-1)
+                L.pop()
+                out.append(LearningRateScheduler(everyStep: everyStep) { epoch, lr, step in
                     L.rawGet(list, position)
                     L.getField(-1, "schedule")
                     L.remove(-2)
-                    L.push(epoch); L.push(lr)
-                    try L.call(nargs: 2, nresults: 1)
+                    L.push(epoch); L.push(lr); L.push(step)
+                    try L.call(nargs: 3, nresults: 1)
                     defer { L.pop() }
                     guard L.type(-1) == .number, let v = L.toNumber(-1) else {
                         throw LuaError("LearningRateScheduler: the schedule must return a number, got \(L.describe(-1))")
@@ -90,12 +93,17 @@ enum CallbackBindings {
                       })])
         m.callback(EarlyStopping.self, "EarlyStopping")
         m.callback(ReduceLROnPlateau.self, "ReduceLROnPlateau")
-        m.function("LearningRateScheduler", "nn.LearningRateScheduler(function(epoch, lr) return new_lr end)", """
-            Sets the learning rate at the start of every epoch (epochs count from 1) to what the \
-            function returns for the epoch and the current rate.
+        m.function("LearningRateScheduler", "nn.LearningRateScheduler(function(epoch, lr, step) return new_lr end, {every=\"epoch\"})", """
+            Sets the learning rate to what the function returns for the epoch (from 1), the \
+            current rate and the training step (from 1, counted across epochs): at the start of \
+            every epoch, or before every step with every="step" (warm-up, decay by step).
             """) { L in
             try L.checkFunction(1)
+            try L.checkOptionKeys(2, ["every"])
+            let every = try L.optionString(2, "every") ?? "epoch"
+            guard every == "epoch" || every == "step" else { throw L.fail("option 'every' must be \"epoch\" or \"step\", got \"\(every)\"") }
             L.newTable()
+            L.push(every == "step"); L.setField(-2, "every_step")
             L.pushValue(1); L.setField(-2, "schedule")
             L.push("LearningRateScheduler"); L.setField(-2, "kind")
             return 1

@@ -20,14 +20,19 @@ enum TrainingBindings {
 
     // MARK: compile
 
-    nonisolated(unsafe) static let compile = LuaMethod("compile", "model", options: CompileOptions.self, extra: ["optimizer"], doc: """
+    nonisolated(unsafe) static let compile = LuaMethod("compile", "model", options: CompileOptions.self, extra: ["optimizer", "loss", "metrics"], doc: """
         Sets up training. optimizer: an optim object (optim.Adam{lr=1e-3}) or a name ("adam", with \
         Keras' defaults; nil: Adam). loss: a name, or a table of names per output for models with \
         several outputs ({hour="sparse_categorical_crossentropy", minute="mae"}). Cross-entropy \
         losses read the output as probabilities when the model ends in softmax/sigmoid and as \
-        logits otherwise; from_logits=true|false overrides. Returns the model.
+        logits otherwise; from_logits=true|false overrides. A loss may be a function(prediction, \
+        target) returning a scalar tensor (autograd gives its gradient); a metric a \
+        function(prediction, target) returning a number (averaged over batches by size), named by \
+        its key (metrics={"accuracy", top2=fn}). Returns the model.
         """) { L, o in
         let model = try selfModel(L)
+        var o = o
+        if L.type(2) == .table { try LuaLosses.read(L, 2, into: &o) }
         let optimizer: Optimizer
         switch L.getField(2, "optimizer") {
         case .nil: optimizer = try OptimizerFactory.make("Adam", options: [:])

@@ -18,12 +18,22 @@ enum TrainingModule {
             """) { m in
             CallbackBindings.install(L, m)
             losses(m)
-            m.function("load", "nn.load(path) --> model", """
+            m.function("load", "nn.load(path, {custom={Name=Class, name=fn, ...}, compile=true}) --> model", """
                 Rebuilds a model saved with model:save (or a fit checkpoint): architecture, weights, \
                 and, when it was compiled, its optimizer (with its state) and losses, so training \
-                resumes as it would have. A file that does not match says what differs.
+                resumes as it would have. A file that does not match says what differs. Layers \
+                written in Lua need their definitions: custom = {Gate = Gate} (nn.Module classes \
+                by name), {<layer name> = fn} for nn.Lambda layers, {<name> = fn} for loss and \
+                metric functions. compile=false loads the weights without the training settings.
                 """) { L in
-                let loaded = try L.named { try ModelFile.load(try L.string(1)) }
+                try L.checkOptionKeys(2, ["custom", "compile"])
+                var custom = CustomObjects()
+                if L.type(2) == .table, L.getField(2, "custom") != .nil {
+                    try L.checkTable(-1, "custom = {Name = Class, name = function, ...}")
+                    custom = try LuaLosses.customObjects(L, L.top)
+                }
+                let compile = L.type(2) == .table && L.getField(2, "compile") != .nil ? try L.boolean(-1) : true
+                let loaded = try L.named { try ModelFile.load(try L.string(1), custom: custom, compile: compile) }
                 if let optimizer = loaded.optimizer, let s = loaded.settings {
                     let state = CompiledState(model: loaded.model, optimizer: optimizer, losses: s.losses,
                                               lossWeights: s.lossWeights, metrics: s.metrics)

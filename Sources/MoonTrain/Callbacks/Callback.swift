@@ -14,6 +14,8 @@ open class Callback {
     open func onTrainEnd(_ trainer: Trainer, logs: [String: Double]) throws {}
     open func onEpochBegin(_ trainer: Trainer, epoch: Int) throws {}
     open func onEpochEnd(_ trainer: Trainer, epoch: Int, logs: [String: Double]) throws {}
+    /// Before a training batch's step; `trainer.stepsPerEpoch` tells how many the epoch has.
+    open func onBatchBegin(_ trainer: Trainer, batch: Int) throws {}
     open func onBatchEnd(_ trainer: Trainer, batch: Int, logs: [String: Double]) throws {}
 
     /// JSON-compatible state to carry over a checkpoint.

@@ -31,6 +31,8 @@ public final class Trainer {
     public private(set) var history = History()
     /// The current epoch (from 1).
     public private(set) var epoch = 0
+    /// The number of training batches in an epoch (known once the first epoch starts).
+    public private(set) var stepsPerEpoch = 0
     /// The last completed epoch when `fit` resumed from a checkpoint (0: a fresh start).
     public private(set) var initialEpoch = 0
     private var verbose = 1
@@ -68,28 +70,46 @@ public final class Trainer {
     }
 
     /// Losses (name and from_logits), loss weights and metric names, JSON-compatible: saved
-    /// with the model so `nn.load` restores a compiled model.
+    /// with the model so `nn.load` restores a compiled model. Functions are saved by name,
+    /// marked `custom`: a loader passes them again (`CustomObjects`).
     public var compileConfig: JSONValue {
         let l: [(String, JSONValue)] = losses.map { k, v in
-            (k, .object([("name", .string(v.name))] + (v.fromLogits.map { [("from_logits", .bool($0))] } ?? [])))
+            (k, .object([("name", .string(v.name))] + (v.fromLogits.map { [("from_logits", .bool($0))] } ?? [])
+                + (v.custom != nil ? [("custom", .bool(true))] : [])))
+        }
+        func metric(_ m: Metric) -> JSONValue {
+            m.custom == nil ? .string(m.name) : .object([("name", .string(m.name)), ("custom", .bool(true))])
         }
         return ["losses": .object(l), "loss_weights": .object(lossWeights.map { ($0.key, .double($0.value)) }),
-                "metrics": .object(metrics.map { ($0.key, .array($0.value.map { .string($0.rawValue) })) })]
+                "metrics": .object(metrics.map { ($0.key, .array($0.value.map(metric))) })]
     }
 
-    /// Losses, weights and metrics read back from `compileConfig`.
-    public static func settings(from config: JSONValue) throws
+    /// Losses, weights and metrics read back from `compileConfig`; functions come from `custom`.
+    public static func settings(from config: JSONValue, custom: CustomObjects = CustomObjects()) throws
         -> (losses: [String: Loss], lossWeights: [String: Double], metrics: [String: [Metric]]) {
+        func missing(_ what: String, _ name: String) -> TrainingError {
+            TrainingError("the model was compiled with the \(what) function '\(name)', which was not given: pass custom = {\(name) = <function>} (or load it uncompiled with compile = false)")
+        }
         var losses: [String: Loss] = [:]
         for (k, d) in config["losses"]?.pairs ?? [] {
             guard let name = d["name"]?.string else { continue }
             var fromLogits: Bool?
             if case .bool(let b)? = d["from_logits"] { fromLogits = b }
-            losses[k] = try Loss(name: name, fromLogits: fromLogits)
+            if d["custom"] == .bool(true) {
+                guard let f = custom.losses[name] else { throw missing("loss", name) }
+                losses[k] = Loss(f, fromLogits: fromLogits)
+            } else {
+                losses[k] = try Loss(name: name, fromLogits: fromLogits)
+            }
         }
         var metrics: [String: [Metric]] = [:]
         for (k, v) in config["metrics"]?.pairs ?? [] {
-            metrics[k] = try (v.items ?? []).compactMap(\.string).map { try Metric(name: $0) }
+            metrics[k] = try (v.items ?? []).map { item in
+                if let name = item.string { return try Metric(name: name) }
+                guard let name = item["name"]?.string else { throw TrainingError("compile settings: a metric has no name") }
+                guard let f = custom.metrics[name] else { throw missing("metric", name) }
+                return Metric(f)
+            }
         }
         var weights: [String: Double] = [:]
         for (k, v) in config["loss_weights"]?.pairs ?? [] { if let n = v.number { weights[k] = n } }
@@ -163,7 +183,7 @@ public final class Trainer {
             perOutput.append((name, Double(try value.item())))
             for m in metrics[name] ?? [] {
                 let (s, c) = try m.measure(prediction, target, loss: loss, logits: loss.readsLogits(outputActivation: activation))
-                acc.add(multiOutput ? "\(name)_\(m.rawValue)" : m.rawValue, s, c)
+                acc.add(multiOutput ? "\(name)_\(m.name)" : m.name, s, c)
             }
         }
         if let r = try model.regularizationLoss() { total = try total!.add(r) }
@@ -217,6 +237,7 @@ public final class Trainer {
             resumedFinished = saved.stopped || saved.epoch >= options.epochs
             resumed = saved
         }
+        stepsPerEpoch = (trainSet.count + options.batchSize - 1) / max(options.batchSize, 1)
         for c in options.callbacks { try c.onTrainBegin(self) }
         try resumed?.restoreCallbacks(options.callbacks)
         defer { model.setTraining(false) }
@@ -277,6 +298,7 @@ public final class Trainer {
         while let batch = try batches.next() {
             if options.shouldStop() { interrupted = true; stopTraining = true; bar.interrupt(); return nil }
             step += 1
+            for c in options.callbacks { try c.onBatchBegin(self, batch: step) }
             let x = options.backgroundAugment != nil ? batch.inputs
                 : try options.augment.map { .single(try $0(batch.x)) } ?? batch.inputs
             var batchAcc = Accumulator()

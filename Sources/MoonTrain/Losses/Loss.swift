@@ -9,6 +9,9 @@ import MoonEngine
 /// output is read as probabilities (clipped to [1e-7, 1 − 1e-7], as Keras does, and never
 /// squashed again); anything else is read as logits and the loss applies a stable
 /// log-softmax (or log-sigmoid) itself. `fromLogits` true or false overrides the guess.
+///
+/// A custom loss (a function written in Lua) maps the output and the targets to a scalar
+/// tensor; it counts as a classification loss reading logits unless `fromLogits` is false.
 public struct Loss: CustomStringConvertible, Sendable {
     public enum Kind: String, CaseIterable, Sendable {
         case sparseCategoricalCrossentropy = "sparse_categorical_crossentropy"
@@ -21,6 +24,8 @@ public struct Loss: CustomStringConvertible, Sendable {
     public let kind: Kind
     /// Whether predictions are logits; nil decides from the output activation.
     public var fromLogits: Bool?
+    /// The function of a custom loss; `kind` is then only a placeholder.
+    public let custom: CustomLoss?
 
     /// The names `Loss(name:)` accepts (Keras' and a few common aliases).
     public static let names = Kind.allCases.map(\.rawValue)
@@ -33,6 +38,14 @@ public struct Loss: CustomStringConvertible, Sendable {
     public init(_ kind: Kind, fromLogits: Bool? = nil) {
         self.kind = kind
         self.fromLogits = fromLogits
+        self.custom = nil
+    }
+
+    /// A loss computed by `custom`.
+    public init(_ custom: CustomLoss, fromLogits: Bool? = nil) {
+        self.kind = .sparseCategoricalCrossentropy
+        self.fromLogits = fromLogits
+        self.custom = custom
     }
 
     /// The loss named `name`; an unknown name throws, listing the valid ones.
@@ -44,12 +57,13 @@ public struct Loss: CustomStringConvertible, Sendable {
         self.init(kind, fromLogits: fromLogits)
     }
 
-    public var name: String { kind.rawValue }
+    public var name: String { custom?.name ?? kind.rawValue }
     public var description: String { name }
 
     /// Whether this loss reads the output as logits, given the output's activation.
     public func readsLogits(outputActivation: String?) -> Bool {
         if let fromLogits { return fromLogits }
+        if custom != nil { return true }
         switch kind {
         case .sparseCategoricalCrossentropy, .categoricalCrossentropy:
             return outputActivation != "softmax" && outputActivation != "sigmoid"
@@ -61,10 +75,17 @@ public struct Loss: CustomStringConvertible, Sendable {
     }
 
     /// Whether targets are class ids (for accuracy and label checks).
-    public var isClassification: Bool { kind != .mse && kind != .mae }
+    public var isClassification: Bool { custom != nil || (kind != .mse && kind != .mae) }
 
     /// The mean loss of `prediction` against `target`, recorded for backward.
     public func compute(_ prediction: Tensor, _ target: Tensor, outputActivation: String?) throws -> Tensor {
+        if let custom {
+            let value = try custom.compute(prediction, target)
+            guard value.count == 1 else {
+                throw TrainingError("loss \(custom.name) must return a scalar tensor (one value), got shape \(shapeText(value.shape))")
+            }
+            return value.rank == 0 ? value : try value.reshape([])
+        }
         let logits = readsLogits(outputActivation: outputActivation)
         switch kind {
         case .sparseCategoricalCrossentropy:
@@ -78,6 +99,16 @@ public struct Loss: CustomStringConvertible, Sendable {
         case .mae:
             return try Losses.meanAbsoluteError(prediction, target)
         }
+    }
+}
+
+/// A loss given as a function of a batch's predictions and targets returning a scalar tensor
+/// that carries gradient (a function written in Lua); `name` keys it in saved settings.
+public struct CustomLoss: Sendable {
+    public let name: String
+    public let compute: @Sendable (Tensor, Tensor) throws -> Tensor
+    public init(name: String, _ compute: @escaping @Sendable (Tensor, Tensor) throws -> Tensor) {
+        (self.name, self.compute) = (name, compute)
     }
 }
 

@@ -149,14 +149,26 @@ extension ModelFile {
 
     /// Rebuilds a model saved with `save` (or a fit checkpoint) in evaluation mode. A file
     /// that does not match says what differs.
-    public static func load(_ path: String) throws -> Loaded {
+    /// `custom` gives what was defined outside the engine (layers, losses, metrics written in
+    /// Lua); `compile` false loads the model without its optimizer and training settings.
+    public static func load(_ path: String, custom: CustomObjects = CustomObjects(), compile: Bool = true) throws -> Loaded {
         let saved = try read(path)
-        let model = try Model.fromArchitecture(saved.architecture)
+        let model = try Model.fromArchitecture(saved.architecture, custom: custom.layers)
         try loadWeights(saved.weights, into: model, source: path)
         model.setTraining(false)
-        guard let config = saved.compileConfig, let optimizer = try saved.makeOptimizer(params: model.parameters) else {
+        guard compile, let config = saved.compileConfig, let optimizer = try saved.makeOptimizer(params: model.parameters) else {
             return Loaded(model: model, optimizer: nil, settings: nil)
         }
-        return Loaded(model: model, optimizer: optimizer, settings: try Trainer.settings(from: config))
+        return Loaded(model: model, optimizer: optimizer, settings: try Trainer.settings(from: config, custom: custom))
     }
+}
+
+/// What a loader needs of things defined outside the engine (written in Lua), by name: layer
+/// classes (a Lambda's function by its layer's name), losses and metrics — Keras'
+/// `custom_objects`.
+public struct CustomObjects {
+    public var layers: Architecture.CustomMakers = [:]
+    public var losses: [String: CustomLoss] = [:]
+    public var metrics: [String: CustomMetric] = [:]
+    public init() {}
 }
