@@ -39,6 +39,24 @@ describe("moonlab.docs(path, 'luals')", function()
     expect(table.concat(missing, ", ")):to_be("")
     expect(function() moonlab.docs(nil, "html") end):to_fail_with('format must be "markdown" or "luals"')
   end)
+
+  it("the repository's .luarc.json points the language server at the stubs and the stdlib", function()
+    local here = debug.getinfo(1, "S").source:gsub("^@", "")
+    local root = here:gsub("Tests/lua/[^/]*$", "")
+    if root == here then root = "./" end
+    local f = assert(io.open(root .. ".luarc.json"))
+    local text = f:read("a")
+    f:close()
+    expect(text):to_contain('"runtime.version": "Lua 5.4"')
+    local library = text:match('"workspace%.library":%s*(%b[])')
+    expect(library):to_be_truthy()
+    local count = 0
+    for dir in library:gmatch('"([^"]+)"') do
+      count = count + 1
+      expect(io.open(root .. dir .. "/" .. (dir == "stdlib" and "moontest.lua" or "moonlab.lua")) ~= nil):to_be(true)
+    end
+    expect(count):to_be(2)
+  end)
 end)
 
 T.finish()

@@ -600,7 +600,13 @@ function model_methods:train() end
 ---@return tensor
 function module_methods:buffer(name, shape, init) end
 
---- Declares a weight while the layer builds (in build): shape and an initializer (nn.init.<name>{...} or its name; default glorot_uniform), or a tensor holding the first value. It becomes self.<name>, is listed by get_weights and saved with the model; trainable=false makes it a buffer the optimizer leaves alone.
+--- Declares a sub-layer (in init or build; built-in or written in Lua): it becomes self.<name>, call it on tensors in forward (self.conv(x)); its weights train, count and save with the block's (as name.kernel), and it follows the block's training mode.
+---@param name any
+---@param layer any
+---@return layer
+function module_methods:layer(name, layer) end
+
+--- Declares a weight (in init or build): shape and an initializer (nn.init.<name>{...} or its name; default glorot_uniform), or a tensor holding the first value. It becomes self.<name>, is listed by get_weights and saved with the model; trainable=false makes it a buffer the optimizer leaves alone.
 ---@param name any
 ---@param shape? any
 ---@param init? any
