@@ -742,6 +742,41 @@ public enum HelpExamples {
             local x, w, b = tensor.randn{4, 3}, tensor.randn{3, 2}, tensor.randn{2}
             print((x:linear(w, b) - (x:matmul(w) + b)):abs():max():item())   -- 0 up to rounding
             """#,
+        "runs.list": #"""
+            local m = nn.Sequential{input = {2}, nn.Dense(1)}
+            m:compile{loss = "mse", optimizer = "sgd"}
+            m:fit(tensor.rand{16, 2}, tensor.rand{16, 1}, {epochs = 2, verbose = 0})
+            print(runs.list{n = 3})                     -- the last three runs as a table
+            print(runs.list{status = "failed", n = 5})  -- fits that stopped with an error
+            """#,
+        "runs.load": #"""
+            local m = nn.Sequential{input = {2}, nn.Dense(1)}
+            m:compile{loss = "mse", optimizer = "sgd"}
+            m:fit(tensor.rand{16, 2}, tensor.rand{16, 1}, {epochs = 2, verbose = 0})
+            local run = runs.load(-1)                   -- the last run
+            print(run)                                  -- what, when, how it ended, final metrics
+            print(run.status, #run.history.loss, run.model.parameters)   --> done 2 3
+            """#,
+        "runs.compare": #"""
+            for _, lr in ipairs{0.01, 0.1} do
+              local m = nn.Sequential{input = {2}, nn.Dense(1)}
+              m:compile{loss = "mse", optimizer = optim.SGD{lr = lr}}
+              m:fit(tensor.rand{16, 2}, tensor.rand{16, 1}, {epochs = 3, verbose = 0})
+            end
+            runs.compare({-2, -1}, {metrics = {"loss"}})   -- lr differs; final losses; the curves
+            """#,
+        "runs.delete": #"""
+            local m = nn.Sequential{input = {2}, nn.Dense(1)}
+            m:compile{loss = "mse", optimizer = "sgd"}
+            m:fit(tensor.rand{8, 2}, tensor.rand{8, 1}, {verbose = 0})
+            print(runs.delete(runs.load(-1).id))         --> 1
+            """#,
+        "runs.prune": #"""
+            print(runs.prune{keep = 1000})   -- how many older runs went
+            """#,
+        "runs.path": #"""
+            print(runs.path())   -- ~/.moonlab/runs.db unless MOONLAB_RUNS says otherwise
+            """#,
         "nn.load": #"""
             local tmp = os.tmpname(); local path = tmp .. ".safetensors"
             local m = nn.Sequential{input={4}, nn.Dense(3, {activation="relu"}), nn.Dense(1)}

@@ -34,6 +34,10 @@ optim = {}
 ---@class moonlab.plot
 plot = {}
 
+--- Every model:fit is recorded in a run store (one SQLite file: MOONLAB_RUNS, default ~/.moonlab/runs.db; MOONLAB_RUNS=off records nothing): source script and its hash, seed, data, model (summary and architecture), optimizer and losses, fit options, history, final metrics, wall time and how it ended (done, interrupted, failed). `moonlab runs` lists and compares them from the shell.
+---@class moonlab.runs
+runs = {}
+
 --- A float32 tensor. Arithmetic broadcasts like NumPy; positions and dims are 1-based; t[i] selects along dim 1 (a number for 1-d tensors); t.grad holds the gradient after backward(). Methods: see help(tensor) and Tab completion after `t:`.
 ---@class moonlab.tensor
 tensor = {}
@@ -628,15 +632,6 @@ function moonlab.docs(path, format) end
 ---@return any
 function moonlab.examples() end
 
---- A recorded run: by id (a prefix is enough, as moonlab.runs prints it), or -1 for the last, -2 the one before, ...; nil when there is none.
----@param id any
----@return any
-function moonlab.run(id) end
-
---- Prints the last n (default 10) recorded runs, newest last: every model:fit is remembered (model, settings, history, time, how it ended) as one JSON line in MOONLAB_RUNS (default ~/.moonlab/runs.jsonl; MOONLAB_RUNS=off records nothing). moonlab.run(id) returns one.
----@param n? any
-function moonlab.runs(n) end
-
 --- Seeds every random number generator moonlab uses (tensor creation, shuffling, dropout, augmentation, and Lua's math.random), so the same seed gives the same numbers, run to run.
 ---@param n any
 function moonlab.seed(n) end
@@ -1126,6 +1121,46 @@ function plot.lines(opts) end
 --- Prints values the way the REPL shows them (tables nested, strings quoted, tensors summarized): the REPL's printer for scripts.
 ---@param ... any
 function pp(...) end
+
+--- Prints the settings in which the runs differ (one column a run) and their final metrics, then draws their learning curves on one chart (metrics= picks the curves; in the terminal, or to out=). runs: a list of ids (or -1, -2), or runs.list's result.
+--- 
+--- - `metrics`: the curves (nil: all but lr, loss first, then metrics, then val_*)
+--- - `out`: the file to write (.svg, or .png for images); nil: drawn in the terminal
+--- - `title`: the figure's title
+--- - `ylabel`: the y axis' label
+---@param runs any
+---@param opts? any
+function runs.compare(runs, opts) end
+
+--- Removes runs from the store (whole ids, or runs.list's result); returns how many went.
+---@param id any
+---@return any
+function runs.delete(id) end
+
+--- The recorded runs that match, oldest first; prints as a table (id, script, model, epochs, last loss and validation figures, seconds, status).
+--- 
+--- - `n`: the newest n runs (nil: all)
+--- - `source`: runs whose script path contains this text ("repl": the REPL's)
+--- - `model`: runs of this model kind (Sequential, Model)
+--- - `status`: done, interrupted or failed
+--- - `since`: runs started at or after this time (ISO 8601, e.g. "2026-12-07")
+---@param opts any
+---@return any
+function runs.list(opts) end
+
+--- One run's record (id, time, host, source, source_hash, seed, status, seconds, data, model {name, kind, parameters, summary, architecture}, compile, fit, history, final, error): by id (a prefix is enough) or -1 for the last run, -2 the one before; nil when there is none.
+---@param id any
+---@return any
+function runs.load(id) end
+
+--- The run store's file, or nil when MOONLAB_RUNS=off.
+---@return any
+function runs.path() end
+
+--- Keeps the newest keep runs and removes the older ones; returns how many went.
+---@param opts any
+---@return any
+function runs.prune(opts) end
 
 --- Values a, a+step, ... below b (step defaults to 1), as a 1-d tensor; arange(n) is 0..n-1.
 ---@param a any
