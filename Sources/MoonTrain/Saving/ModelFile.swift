@@ -1,6 +1,7 @@
 import Foundation
 import MoonEngine
 import MoonNN
+import MoonData
 
 /// A model file (`model:save(path)`, read by `nn.load`): one safetensors file, so Python's
 /// `safetensors` reads the weights.
