@@ -89,6 +89,8 @@ describe("a PyTorch state_dict", function()
       :to_fail_with("missing from the file: conv2d_1.kernel (as 'conv2d_1.weight')")
     expect(function() m:load_weights(fixtures .. "cnn_state_dict.safetensors", {from = "pytorch"}) end)
       :to_fail_with("the file's names not used: 1.num_batches_tracked")
+    expect(function() nn.load(fixtures .. "cnn_state_dict.safetensors") end)
+      :to_fail_with("not a moonlab model (no format metadata): build the model and load its weights by name with model:load_weights(path)")
   end)
 
   it("refuses a map key that names nothing in the model, and a bad map", function()

@@ -112,7 +112,7 @@ public struct SavedModel {
         self.path = path
         self.metadata = metadata
         guard let format = metadata["format"], format.hasPrefix("moonlab.") else {
-            throw TrainingError("\(path) is a safetensors file but not a moonlab model (no format metadata)")
+            throw TrainingError("\(path) is a safetensors file but not a moonlab model (no format metadata): build the model and load its weights by name with model:load_weights(path)")
         }
         guard format != ModelFile.weightsFormat else {
             throw TrainingError("\(path) holds weights only (model:save_weights): build the model, then model:load_weights(path)")
