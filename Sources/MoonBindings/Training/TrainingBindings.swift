@@ -10,7 +10,7 @@ import MoonTrain
 /// Methods that training adds to the model class (`compile`, `fit`, `evaluate`, `predict`,
 /// `classify`, `save`). The model class (NN/ModelClass.swift) includes them in its method table.
 enum TrainingBindings {
-    nonisolated(unsafe) static let modelMethods: [LuaMethod] = [compile, fit, evaluate, predict, classify, save]
+    nonisolated(unsafe) static let modelMethods: [LuaMethod] = [compile, fit, evaluate, predict, classify, save, saveWeights, loadWeights]
 
     static func selfModel(_ L: LuaState) throws -> TrainableModel {
         guard let m = L.object(1, modelMeta, as: AnyObject.self) as? TrainableModel else {
