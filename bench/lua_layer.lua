@@ -1,7 +1,7 @@
 -- A Dense layer written in Lua (nn.Module) against the built-in nn.Dense, on the small MLP of
 -- the training benchmark (model a: 784-64-64-10 relu, SGD lr 0.1, batch 32), same run.
 --
--- Run: moonlab bench/lua_layer.lua [ROUNDS] [BATCHES]
+-- Run: moonlab bench/lua_layer.lua [ROUNDS] [BATCHES] [THREADS]
 -- Each round times BATCHES training steps of model:fit for each variant, alternating, after a
 -- warm-up; prints "lua_layer builtin <samples/s>" and "lua_layer lua <samples/s>" per round and
 -- the median ratio. Variants: builtin (nn.Dense), lua (a Lua layer over x:linear, the fused
@@ -11,7 +11,7 @@
 local rounds = tonumber(arg[1]) or 5
 local batches = tonumber(arg[2]) or 600
 local batch = 32
-moonlab.threads(2)
+moonlab.threads(tonumber(arg[3]) or 2)
 
 local LuaDense = nn.Module {
   name = "LuaDense",

@@ -5,6 +5,8 @@
 
 static moon_dispatch_fn dispatch = NULL;
 static atomic_long pending_bytes = 0;
+/* Noted kilobytes since the last full collection (touched by the thread running Lua only). */
+static long kb_since_full = 0;
 
 void moon_note_allocation(long bytes) { atomic_fetch_add(&pending_bytes, bytes); }
 
@@ -44,8 +46,17 @@ static int trampoline(lua_State *L) {
   current_state = caller_state;
   if (atomic_load(&pending_bytes) >= 64 * 1024) {
     long kb = atomic_exchange(&pending_bytes, 0) / 1024;
-    /* Finalizers that fail here only warn (Lua 5.4), so this cannot unwind Swift. */
-    lua_gc(L, LUA_GCSTEP, (int)(kb > 1 << 30 ? 1 << 30 : kb));
+    /* Finalizers that fail here only warn (Lua 5.4), so this cannot unwind Swift.
+       The collector is generational: a step collects the young objects. Swift memory that
+       Lua's heap does not see (tensors that lived long enough to become old) is freed by a
+       full collection after every 64 MB noted, so it never piles up. */
+    kb_since_full += kb;
+    if (kb_since_full >= 64 * 1024) {
+      kb_since_full = 0;
+      lua_gc(L, LUA_GCCOLLECT);
+    } else {
+      lua_gc(L, LUA_GCSTEP, (int)(kb > 1 << 30 ? 1 << 30 : kb));
+    }
   }
   if (n >= 0) return n;
   /* Swift left the message on top of the stack: prefix the caller's position. */
@@ -168,6 +179,7 @@ void moon_interrupt_raise(void) { on_sigint(SIGINT); }
 int moon_gc_step(lua_State *L, int kb) { return lua_gc(L, LUA_GCSTEP, kb); }
 int moon_gc_count_kb(lua_State *L) { return lua_gc(L, LUA_GCCOUNT); }
 void moon_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+void moon_gc_generational(lua_State *L) { lua_gc(L, LUA_GCGEN, 0, 0); }
 
 void moon_reset_signal_mask(void) {
   sigset_t none;

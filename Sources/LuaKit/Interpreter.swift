@@ -13,6 +13,11 @@ public final class Interpreter {
         luaL_openlibs(L)
         FunctionTable.install()
         state.installHelp()
+        // Generational collection: the modules, their functions and help stay (old objects),
+        // while tensors made and dropped every step are young. A minor collection visits only
+        // the young, so a training step that calls Lua (a layer written in Lua) pays little
+        // for the collector; the incremental mode re-walked the whole heap.
+        moon_gc_generational(L)
     }
 
     deinit { lua_close(state.L) }

@@ -8,10 +8,6 @@ public final class TensorStorage {
     /// Number of floats in the buffer.
     public let count: Int
 
-    /// Called with the byte size of every new storage, so an embedding garbage collector
-    /// can account for memory it does not see.
-    public nonisolated(unsafe) static var allocationObserver: ((Int) -> Void)?
-
     /// Largest single allocation accepted, in bytes: `MOONLAB_MEMORY_LIMIT` (bytes, or with a
     /// K/M/G suffix) when set, else the machine's physical memory.
     public nonisolated(unsafe) static var byteLimit: Int = {
@@ -40,7 +36,6 @@ public final class TensorStorage {
         if zeroed { memset(raw, 0, max(bytes, 64)) }
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
-        TensorStorage.allocationObserver?(bytes)
     }
 
     deinit { free(pointer) }

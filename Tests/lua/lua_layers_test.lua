@@ -202,6 +202,30 @@ describe("nn.Module", function()
     expect(out):to_contain("loaded model: largest prediction difference 0\n")
   end)
 
+  it("trains in tune's worker processes, checkpointed", function()
+    local dir = cli.tempdir()
+    cli.write(dir .. "/sweep.lua", [[
+      local Gate = nn.Module{name = "Gate",
+        build = function(self, shape) self:param("w", {shape[1]}, "zeros") end,
+        forward = function(self, x) return x * self.w:sigmoid() * 2 end}
+      local r = tune.grid{space = {units = {4, 8}}, workers = 2, verbose = false, storage = arg[1] .. "/s.db",
+        objective = function(cfg, trial)
+          moonlab.seed(1)
+          local x = tensor.randn({32, 5})
+          local y = x:narrow(2, 1, 1):flatten():gt(0)
+          local m = nn.Sequential{input = {5}, nn.Dense(cfg.units, {activation = "relu"}), Gate{}, nn.Dense(2)}
+          m:compile{optimizer = "adam", loss = function(p, t) return nn.losses.cross_entropy(p, t) end, metrics = {"accuracy"}}
+          return m:fit(x, y, {epochs = 3, verbose = 0, checkpoint = trial.checkpoint}).accuracy[3]
+        end}
+      for _, t in ipairs(r.trials) do print(t.config.units, t.status, t.score ~= nil) end
+    ]])
+    local out, err, code = cli.run({dir .. "/sweep.lua", dir})
+    if code ~= 0 then print(out, err) end
+    expect(code):to_be(0)
+    expect(out):to_be("4\tdone\ttrue\n8\tdone\ttrue\n")
+    os.execute("rm -rf " .. cli.quote(dir))
+  end)
+
   it("says what is wrong with a definition or a call", function()
     expect(function() nn.Module{forward = function(self, x) return x end} end):to_fail_with("needs name=")
     expect(function() nn.Module{name = "A"} end):to_fail_with("needs forward=")

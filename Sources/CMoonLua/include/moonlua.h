@@ -76,6 +76,8 @@ void moon_note_allocation(long bytes);
 int moon_gc_step(lua_State *L, int kb);
 int moon_gc_count_kb(lua_State *L);
 void moon_gc_collect(lua_State *L);
+/* Switches the collector to generational mode (Lua 5.4's default parameters). */
+void moon_gc_generational(lua_State *L);
 
 /* ---- Macro wrappers ---- */
 static inline void moon_pop(lua_State *L, int n) { lua_pop(L, n); }

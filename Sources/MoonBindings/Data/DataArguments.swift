@@ -8,12 +8,15 @@ let datasetMeta: StaticString = "moonlab.dataset"
 /// The metatable of a `data.batches` pass.
 let batchesMeta: StaticString = "moonlab.batches"
 
-/// Bytes a dataset object costs beside its tensors (which report their own storage).
+/// Bytes a dataset object costs beside its tensors.
 private let datasetOverheadBytes = 512
 
 extension LuaState {
+    /// Pushes a dataset, telling Lua's collector the memory it keeps alive (its tensors; a
+    /// subset sharing its parent's counts its own part).
     func push(_ ds: Dataset) {
-        LuaState.noteAllocation(bytes: datasetOverheadBytes)
+        let values = (ds.inputs.tensors + ds.targets.tensors).reduce(0) { $0 + $1.count }
+        LuaState.noteAllocation(bytes: datasetOverheadBytes + values * MemoryLayout<Float>.stride)
         push(object: ds, metatable: datasetMeta)
     }
 

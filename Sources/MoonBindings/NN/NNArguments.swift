@@ -12,8 +12,15 @@ final class InitializerBox: LuaJSONRepresentable {
 
 /// Reading layers, models, nodes, initializers and option values from Lua, and pushing them.
 extension LuaState {
-    func push(layer: Layer) { push(object: layer, metatable: layerMeta) }
-    func push(model: Model) { push(object: model, metatable: modelMeta) }
+    /// Layers and models tell Lua's collector the memory their weights keep alive.
+    func push(layer: Layer) {
+        LuaState.noteAllocation(bytes: 256 + layer.parameterCount * MemoryLayout<Float>.stride)
+        push(object: layer, metatable: layerMeta)
+    }
+    func push(model: Model) {
+        LuaState.noteAllocation(bytes: 512 + model.parameterCount * MemoryLayout<Float>.stride)
+        push(object: model, metatable: modelMeta)
+    }
     func push(node: Node) { push(object: node, metatable: nodeMeta) }
     func push(initializer: Initializer) { push(object: InitializerBox(initializer), metatable: initializerMeta) }
 

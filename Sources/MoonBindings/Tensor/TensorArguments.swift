@@ -5,13 +5,15 @@ import MoonEngine
 /// Lua positions and dims are 1-based; the engine's are 0-based: converted only here.
 let tensorMeta: StaticString = "moonlab.tensor"
 
-/// Bytes of Swift memory a tensor object costs beside its storage (shape, strides, header),
-/// reported to Lua's collector so loops making many small tensors stay flat.
+/// Bytes of Swift memory a tensor object costs beside its values (shape, strides, header).
 private let tensorOverheadBytes = 320
 
 extension LuaState {
+    /// Pushes a tensor, telling Lua's collector the memory the new userdata keeps alive (its
+    /// values and header), so loops making tensors stay flat. Only what Lua holds is counted:
+    /// the engine's own temporaries (a fit's activations and gradients) are freed as they go.
     func push(_ t: Tensor) {
-        LuaState.noteAllocation(bytes: tensorOverheadBytes)
+        LuaState.noteAllocation(bytes: tensorOverheadBytes + t.count * MemoryLayout<Float>.stride)
         push(object: t, metatable: tensorMeta)
     }
 

@@ -4,7 +4,6 @@ import MoonEngine
 /// The `tensor` module: constructors and functions over several tensors.
 enum TensorModule {
     static func install(_ L: LuaState) {
-        TensorStorage.allocationObserver = { LuaState.noteAllocation(bytes: $0) }
         Seeding.seeders.append { RandomGenerator.global.seed($0) }
         TensorClass.install(L)
         L.defineModule("tensor", doc: """
