@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", providers: [.apt(["libpq-dev"])]),
+        // Cairo's headers only; the library is loaded by CMoonCairo (below). Text in DejaVu Sans.
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", providers: [.apt(["libcairo2-dev", "fonts-dejavu-core"])]),
 
         // Trampolines that raise Lua errors after Swift returns, and wrappers for Lua's macros.
         .target(name: "CMoonLua", dependencies: ["CLua"], path: "Sources/CMoonLua"),
@@ -46,8 +48,12 @@ let package = Package(
         .target(name: "MoonAug", dependencies: ["MoonEngine", "MoonData", "CPNG"], swiftSettings: release),
         // Metrics (accuracy, confusion, reports) and representation analysis (correlation, CKA, RSA). No Lua.
         .target(name: "MoonAnalysis", dependencies: ["MoonEngine", "CBLAS"], swiftSettings: release),
-        // Figures: SVG line charts and heatmaps, PNG image grids with a built-in bitmap font. No Lua.
-        .target(name: "MoonPlot", dependencies: ["MoonEngine", "MoonData"], swiftSettings: release),
+        // Cairo, loaded on first use (dlopen) rather than linked: the twenty libraries it needs
+        // (fontconfig, FreeType, pixman, X11, ...) cost start-up only to scripts that draw.
+        .target(name: "CMoonCairo", dependencies: ["CCairo"]),
+        // Figures: line charts, heatmaps and image grids, drawn once on a Cairo canvas and
+        // written as SVG or PNG, or shown in the terminal. No Lua.
+        .target(name: "MoonPlot", dependencies: ["MoonEngine", "MoonData", "CMoonCairo"], swiftSettings: release),
         // Hyperparameter search: spaces, samplers, hyperband, trial storage (SQLite, PostgreSQL),
         // leases, worker processes, Slurm job arrays. No Lua.
         // libpq, loaded on first use (dlopen) rather than linked: its TLS/Kerberos/LDAP
