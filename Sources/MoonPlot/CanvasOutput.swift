@@ -126,19 +126,26 @@ extension Canvas {
         }
     }
 
-    /// `image` as an image surface, scaled onto the rectangle without smoothing.
+    /// `image` as an image surface, scaled onto the rectangle without smoothing. When the
+    /// scale is whole (image grids, heatmaps' cells) the surface holds the blocks themselves,
+    /// since SVG viewers smooth an embedded image whatever Cairo's filter says.
     private func paint(_ image: RGBImage, _ x: Double, _ y: Double, _ w: Double, _ h: Double, on cr: OpaquePointer?) throws {
-        let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(image.width), Int32(image.height))
+        let fx = w / Double(image.width), fy = h / Double(image.height)
+        let whole = fx == fx.rounded() && fy == fy.rounded() && w * h <= 16_777_216
+        let (bx, by) = whole ? (Int(fx), Int(fy)) : (1, 1)
+        let (sw, sh) = (image.width * bx, image.height * by)
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(sw), Int32(sh))
         defer { cairo_surface_destroy(surface) }
         try check(surface)
         cairo_surface_flush(surface)
         guard let data = cairo_image_surface_get_data(surface) else { throw PlotError("Cairo gave no pixels") }
         let stride = Int(cairo_image_surface_get_stride(surface))
         image.pixels.withUnsafeBufferPointer { rgb in
-            for row in 0..<image.height {
+            for row in 0..<sh {
                 let out = UnsafeMutableRawPointer(data + row * stride).assumingMemoryBound(to: UInt32.self)
-                for col in 0..<image.width {
-                    let i = 3 * (row * image.width + col)
+                let source = (row / by) * image.width
+                for col in 0..<sw {
+                    let i = 3 * (source + col / bx)
                     out[col] = UInt32(rgb[i]) << 16 | UInt32(rgb[i + 1]) << 8 | UInt32(rgb[i + 2])
                 }
             }
@@ -146,11 +153,11 @@ extension Canvas {
         cairo_surface_mark_dirty(surface)
         cairo_save(cr)
         cairo_translate(cr, x, y)
-        cairo_scale(cr, w / Double(image.width), h / Double(image.height))
+        cairo_scale(cr, w / Double(sw), h / Double(sh))
         cairo_set_source_surface(cr, surface, 0, 0)
         cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST)
         cairo_new_path(cr)
-        cairo_rectangle(cr, 0, 0, Double(image.width), Double(image.height))
+        cairo_rectangle(cr, 0, 0, Double(sw), Double(sh))
         cairo_fill(cr)
         cairo_restore(cr)
     }

@@ -48,7 +48,7 @@ public struct Heatmap: Sendable {
         let cell = Swift.max(4, Swift.min(56, 560 / Double(Swift.max(rows, cols)))).rounded(.down)
         let fontSize = Swift.min(12, Swift.max(7, cell * 0.32))
         let labelStep = Swift.max(1, Int((10 / cell).rounded(.up)))   // every label when they fit, else every k-th
-        let labelSize = Swift.min(12, Swift.max(7, cell * Double(labelStep) * 0.8))
+        let labelSize = Swift.min(12, Swift.max(7, cell * Double(labelStep) * 0.6))   // slanted column labels clear each other
         let rowLabelWidth = rowText.map { canvas.textWidth($0, size: labelSize) }.max()! + 10
         let colLabelWidth = colText.map { canvas.textWidth($0, size: labelSize) }.max()!
         let slant = 0.5.squareRoot()   // column labels run at 45 degrees
