@@ -53,12 +53,15 @@ final class Canvas {
     /// A canvas of `width` x `height` pixels (figures that lay out by their text's widths
     /// measure first and set the size after). Throws when Cairo cannot be loaded.
     init(width: Double = 0, height: Double = 0) throws {
-        guard moon_cairo_available() != 0 else {
+        guard Canvas.available else {
             throw PlotError("figures are drawn with the Cairo library (libcairo.so.2), which could not be loaded: install Debian's libcairo2 (scripts/setup does)")
         }
         self.width = width
         self.height = height
     }
+
+    /// Whether Cairo can be loaded (it is, once, on the first question).
+    static var available: Bool { moon_cairo_available() != 0 }
 
     deinit {
         if let measurer { cairo_destroy(measurer) }

@@ -27,10 +27,11 @@ public enum TerminalFigure {
 
     /// `figure` as text for a terminal `columns` wide (nil: not a terminal, so 80 columns and
     /// no colour; `NO_COLOR` also turns colour off): characters, or the figure's picture (the
-    /// PNG a file would hold) through kitty's or iTerm2's protocol where the terminal has it.
+    /// PNG a file would hold) through kitty's or iTerm2's protocol where the terminal has it
+    /// (and characters there too when Cairo is not installed).
     public static func show(_ figure: Figure, columns: Int?, environment: [String: String]) throws -> String {
         let color = columns != nil && environment["NO_COLOR"] == nil
-        let shown = columns == nil ? Graphics.unicode : graphics(environment)
+        let shown = columns == nil || !Canvas.available ? Graphics.unicode : graphics(environment)
         if shown != .unicode {
             let drawable: any Drawable
             switch figure {
