@@ -28,6 +28,9 @@ let package = Package(
         // libpng decoding with its setjmp inside C, so no longjmp crosses Swift frames.
         .target(name: "CMoonPNG", dependencies: ["CPNG"], path: "Sources/CMoonPNG", linkerSettings: [.linkedLibrary("png16")]),
 
+        // dlopen on first use, for the libraries start-up should not pay for (CMoonPQ, CMoonCairo).
+        .target(name: "CMoonLoad", path: "Sources/CMoonLoad"),
+
         // The CPU's spin-wait hint for the kernels' worker pool.
         .target(name: "CMoonSpin", path: "Sources/CMoonSpin"),
 
@@ -50,7 +53,7 @@ let package = Package(
         .target(name: "MoonAnalysis", dependencies: ["MoonEngine", "CBLAS"], swiftSettings: release),
         // Cairo, loaded on first use (dlopen) rather than linked: the twenty libraries it needs
         // (fontconfig, FreeType, pixman, X11, ...) cost start-up only to scripts that draw.
-        .target(name: "CMoonCairo", dependencies: ["CCairo"]),
+        .target(name: "CMoonCairo", dependencies: ["CCairo", "CMoonLoad"]),
         // Figures: line charts, heatmaps and image grids, drawn once on a Cairo canvas and
         // written as SVG or PNG, or shown in the terminal. No Lua.
         .target(name: "MoonPlot", dependencies: ["MoonEngine", "MoonData", "CMoonCairo"], swiftSettings: release),
@@ -58,7 +61,7 @@ let package = Package(
         // leases, worker processes, Slurm job arrays. No Lua.
         // libpq, loaded on first use (dlopen) rather than linked: its TLS/Kerberos/LDAP
         // dependencies cost start-up only to sweeps that use a PostgreSQL storage.
-        .target(name: "CMoonPQ", dependencies: ["CPostgres"]),
+        .target(name: "CMoonPQ", dependencies: ["CPostgres", "CMoonLoad"]),
         .target(name: "MoonTune", dependencies: ["MoonBase", "CSQLite", "CPostgres", "CMoonPQ"]),
 
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.

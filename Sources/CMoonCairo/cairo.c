@@ -4,36 +4,14 @@
    finds the real function in libcairo.so.2 on its first call. Without libcairo installed,
    moon_cairo_available() says so and the plotting code reports it before drawing. */
 #include "mooncairo.h"
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stddef.h>
+#include "moonload.h"
 
-static void *library = NULL;
-static pthread_once_t loaded = PTHREAD_ONCE_INIT;
-static void load(void) { library = dlopen("libcairo.so.2", RTLD_NOW | RTLD_LOCAL); }
+static moon_library library = MOON_LIBRARY("libcairo.so.2");
 
-static void *find(const char *name) {
-  pthread_once(&loaded, load);
-  return library ? dlsym(library, name) : NULL;
-}
+int moon_cairo_available(void) { return moon_library_load(&library); }
 
-int moon_cairo_available(void) {
-  pthread_once(&loaded, load);
-  return library != NULL;
-}
-
-#define FORWARD(ret, name, params, args, missing)          \
-  ret name params {                                         \
-    static ret (*real) params = NULL;                       \
-    if (!real) real = (ret (*) params)find(#name);          \
-    return real ? real args : missing;                      \
-  }
-#define FORWARD_VOID(name, params, args)                    \
-  void name params {                                        \
-    static void (*real) params = NULL;                      \
-    if (!real) real = (void (*) params)find(#name);         \
-    if (real) real args;                                    \
-  }
+#define FORWARD(ret, name, params, args, missing) MOON_FORWARD(library, ret, name, params, args, missing)
+#define FORWARD_VOID(name, params, args) MOON_FORWARD_VOID(library, name, params, args)
 
 /* Surfaces: pixels in memory, and SVG written through a callback. */
 FORWARD(cairo_surface_t *, cairo_image_surface_create, (cairo_format_t format, int width, int height),
