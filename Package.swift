@@ -62,16 +62,20 @@ let package = Package(
         // libpq, loaded on first use (dlopen) rather than linked: its TLS/Kerberos/LDAP
         // dependencies cost start-up only to sweeps that use a PostgreSQL storage.
         .target(name: "CMoonPQ", dependencies: ["CPostgres", "CMoonLoad"]),
-        .target(name: "MoonTune", dependencies: ["MoonBase", "CSQLite", "CPostgres", "CMoonPQ"]),
+        // One SQLite file as moonlab's stores use it (trial storage, the run store).
+        .target(name: "MoonSQLite", dependencies: ["MoonBase", "CSQLite"]),
+        .target(name: "MoonTune", dependencies: ["MoonBase", "MoonSQLite", "CPostgres", "CMoonPQ"]),
+        // The run store: every fit recorded in one SQLite file, listed and compared.
+        .target(name: "MoonRuns", dependencies: ["MoonBase", "MoonSQLite", "MoonNN", "MoonTrain", "MoonData"]),
 
         // Swift <-> Lua plumbing: states, calls, userdata, errors, the help registry. No maths.
         .target(name: "LuaKit", dependencies: ["MoonBase", "CLua", "CMoonLua"], swiftSettings: release),
         // The Lua faces of moonlab's modules: binding code only.
         // The runnable examples help shows: data only.
         .target(name: "MoonHelp"),
-        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonHelp", "MoonEngine", "MoonNN", "MoonTrain", "MoonData", "MoonAnalysis", "MoonPlot", "MoonAug", "MoonTune"], swiftSettings: release),
+        .target(name: "MoonBindings", dependencies: ["LuaKit", "MoonHelp", "MoonEngine", "MoonNN", "MoonTrain", "MoonData", "MoonAnalysis", "MoonPlot", "MoonAug", "MoonTune", "MoonRuns"], swiftSettings: release),
         // The command line: script runner, REPL (libedit), completion, printing.
-        .target(name: "MoonCLI", dependencies: ["LuaKit", "MoonBindings", "CEdit"]),
+        .target(name: "MoonCLI", dependencies: ["LuaKit", "MoonBindings", "MoonRuns", "MoonPlot", "CEdit"]),
         .executableTarget(name: "moonlab", dependencies: ["MoonCLI"]),
         // Timings for scripts/bench (kernels, Tensor ops, raw BLAS as the peer).
         .executableTarget(name: "moonbench", dependencies: ["MoonKernels", "MoonEngine", "CBLAS"], swiftSettings: release),
@@ -86,6 +90,7 @@ let package = Package(
         .testTarget(name: "MoonAnalysisTests", dependencies: ["MoonAnalysis"]),
         .testTarget(name: "MoonPlotTests", dependencies: ["MoonPlot", "CZlib"]),
         .testTarget(name: "MoonTuneTests", dependencies: ["MoonTune", "CSQLite"]),
+        .testTarget(name: "MoonRunsTests", dependencies: ["MoonRuns"]),
         .testTarget(name: "LuaKitTests", dependencies: ["LuaKit", "MoonBindings"]),
         .testTarget(name: "MoonCLITests", dependencies: ["MoonCLI"]),
     ]

@@ -17,7 +17,10 @@
 -- MNIST is looked up through MOONLAB_DATA (a folder holding the four MNIST IDX files), then
 -- ~/.moonlab/data.
 
-local S = require "lib.study"
+local S = require "moonstudy"     -- the command line, settings, seeds, sweeps and runs
+local tab = require "moontable"   -- the tables of results
+-- Accuracies as percentages beside the study's; its figure is "in" within max(sd, 0.05 points).
+local PCT = {scale = 100, tolerance = 0.05}
 
 local cfg = S.setup("dense_regularization", {
   full  = {epochs = 15, final_epochs = 50, patience = 5},
@@ -86,19 +89,19 @@ if S.wants(cfg, "sweeps") then
       end
       local columns = {{"value", "value"}, {"last_train_accuracy", "train acc"},
                        {"last_val_accuracy", "val acc"}, {"gap", "gap"}, {"val_accuracy", "best val acc"}}
-      S.table(("Unregularized 1024-512 network (%d epochs, Adam lr %g, batch %d)"):format(cfg.epochs, LR, BATCH),
-        {{"setting", "model"}, table.unpack(columns, 2)}, S.filter(rows, {kind = "none"}))
+      tab.print(("Unregularized 1024-512 network (%d epochs, Adam lr %g, batch %d)"):format(cfg.epochs, LR, BATCH),
+        {{"setting", "model"}, table.unpack(columns, 2)}, tab.filter(rows, {kind = "none"}))
       for _, kind in ipairs(KINDS) do
-        S.table(kind .. " on both hidden layers", columns, S.filter(rows, {kind = kind}))
+        tab.print(kind .. " on both hidden layers", columns, tab.filter(rows, {kind = kind}))
       end
-      local none = S.filter(rows, {kind = "none"})[1]
+      local none = tab.filter(rows, {kind = "none"})[1]
       if none and none.curve_accuracy then
         plot.lines{series = {train = none.curve_accuracy, validation = none.curve_val_accuracy},
                    out = S.path(cfg, "unregularized.svg"), title = "unregularized 1024-512: accuracy",
                    xlabel = "epoch", ylabel = "accuracy"}
       end
       for _, kind in ipairs(KINDS) do
-        S.curves(cfg, "sweep_" .. kind .. ".svg", S.filter(rows, {kind = kind}), "setting",
+        S.curves(cfg, "sweep_" .. kind .. ".svg", tab.filter(rows, {kind = kind}), "setting",
                  "curve_val_accuracy", kind .. ": validation accuracy")
       end
     end})
@@ -130,20 +133,16 @@ if S.wants(cfg, "final") then
               seconds = es.seconds + final.seconds}
     end, {name = "final"})
 
-  local col = function(key)
-    local values = {}
-    for _, r in ipairs(final_rows) do if r[key] then values[#values + 1] = r[key] end end
-    return values
-  end
+  local function col(key) return tab.column(final_rows, key) end
   local function plain(values)
-    local mean, sd, n = S.spread(values)
+    local mean, sd, n = tab.spread(values)
     return mean and ("%.1f ± %.1f (%d)"):format(mean, sd, n) or "-"
   end
-  S.table("Final model, mean ± sd over seeds", {{"what", ""}, {"value", "ours"}, {"study", "study"}}, {
-    {what = "training accuracy (early-stopped run, best epoch)", value = S.pct_spread(col("es_train_accuracy")), study = "99.83"},
-    {what = "validation accuracy (best epoch)", value = S.pct_spread(col("es_val_accuracy"), 98.50), study = "98.50"},
+  tab.print("Final model, mean ± sd over seeds", {{"what", ""}, {"value", "ours"}, {"study", "study"}}, {
+    {what = "training accuracy (early-stopped run, best epoch)", value = tab.beside(col("es_train_accuracy"), nil, PCT), study = "99.83"},
+    {what = "validation accuracy (best epoch)", value = tab.beside(col("es_val_accuracy"), 98.50, PCT), study = "98.50"},
     {what = "epochs chosen by early stopping", value = plain(col("epochs"))},
-    {what = "test accuracy (retrained on all data)", value = S.pct_spread(col("test_accuracy"), 98.37), study = "98.37"},
+    {what = "test accuracy (retrained on all data)", value = tab.beside(col("test_accuracy"), 98.37, PCT), study = "98.37"},
     {what = "misclassified test images", value = plain(col("wrong")), study = "163"}})
   local headline = {}
   for _, r in ipairs(final_rows) do
@@ -155,7 +154,7 @@ if S.wants(cfg, "final") then
   S.headline(cfg, "001 dense regularization", ("moonlab examples/dense_regularization.lua --only final --seeds %d"):format(cfg.seeds), headline)
 
   -- The first seed's model: its mistakes, per-class report and confusion matrix.
-  local first = S.filter(final_rows, {seed = cfg.seed})[1]
+  local first = tab.filter(final_rows, {seed = cfg.seed})[1]
   if first and first.model_path and io.open(first.model_path) then
     local model = nn.load(first.model_path)
     local predicted = model:classify(test)

@@ -21,7 +21,10 @@
 -- MNIST is looked up through MOONLAB_DATA (a folder holding the four MNIST IDX files), then
 -- ~/.moonlab/data.
 
-local S = require "lib.study"
+local S = require "moonstudy"     -- the command line, settings, seeds, sweeps and runs
+local tab = require "moontable"   -- the tables of results
+-- Accuracies as percentages beside the study's; its figure is "in" within max(sd, 0.05 points).
+local PCT = {scale = 100, tolerance = 0.05}
 
 local cfg = S.setup("design_choices", {
   -- train/test: images used (nil: all); epochs: cap for the final models; sweep_epochs: for
@@ -84,12 +87,12 @@ if S.wants(cfg, "optimizers") or S.wants(cfg, "init") then
         epochs = cfg.sweep_epochs, patience = cfg.patience})
     end, {report = function(_, all)
       for _, arch in ipairs(ARCHS) do
-        local rows = S.filter(all, {arch = arch})
-        S.pivot("Validation accuracy, " .. arch .. " (" .. cfg.sweep_epochs .. (cfg.sweep_epochs == 1 and " epoch)" or " epochs)"), rows,
-          "optimizer", "lr", "val_accuracy", {row_label = "optimizer", col_order = RATES,
-            col_names = {[1e-2] = "lr 1e-2", [1e-3] = "lr 1e-3", [1e-4] = "lr 1e-4"}})
+        local rows = tab.filter(all, {arch = arch})
+        tab.print("Validation accuracy, " .. arch .. " (" .. cfg.sweep_epochs .. (cfg.sweep_epochs == 1 and " epoch)" or " epochs)"),
+          tab.pivot(rows, "optimizer", "lr", "val_accuracy", {row_label = "optimizer", col_order = RATES,
+            col_names = {[1e-2] = "lr 1e-2", [1e-3] = "lr 1e-3", [1e-4] = "lr 1e-4"}}))
         S.curves(cfg, "optimizers_" .. arch:gsub("/", "_") .. ".svg", rows,
-          function(r) return r.optimizer .. " " .. S.g(r.lr) end, "curve_val_accuracy",
+          function(r) return r.optimizer .. " " .. tab.g(r.lr) end, "curve_val_accuracy",
           "validation accuracy, " .. arch)
       end
     end})
@@ -104,7 +107,7 @@ local PAIRS = {"glorot_uniform/relu", "glorot_normal/relu", "he_normal/relu", "v
 local INIT_ARCHS = cfg.quick and {"mnist/cpcpdnfff"} or {"mnist/ccpdnff", "fashion_mnist/ccpdnff"}
 
 local function best_optimizer(arch)
-  local b = S.best(S.filter(opt_rows, {arch = arch}))
+  local b = tab.best(tab.filter(opt_rows, {arch = arch}))
   if b then return b.optimizer, b.lr end
   return "adam", 1e-3
 end
@@ -124,9 +127,9 @@ if S.wants(cfg, "init") then
     end, {report = function(_, init_rows)
       for _, arch in ipairs(INIT_ARCHS) do
         local optimizer, lr = best_optimizer(arch)
-        S.table(("Initializer/activation, %s (%s lr %s)"):format(arch, optimizer, S.g(lr)),
+        tab.print(("Initializer/activation, %s (%s lr %s)"):format(arch, optimizer, tab.g(lr)),
           {{"pair", "initializer/activation"}, {"val_accuracy", "val accuracy"}, {"test_accuracy", "test accuracy"},
-           {"epochs", "epochs"}}, S.filter(init_rows, {arch = arch}))
+           {"epochs", "epochs"}}, tab.filter(init_rows, {arch = arch}))
       end
     end})
 end
@@ -230,12 +233,12 @@ if S.wants(cfg, "final") or S.wants(cfg, "baseline") then
           values[#values + 1] = r.test_accuracy
         end
       end
-      row[which] = (m.study[which] or #values > 0) and S.pct_spread(values, m.study[which]) or nil
+      row[which] = (m.study[which] or #values > 0) and tab.beside(values, m.study[which], PCT) or nil
       row[which .. "_study"] = m.study[which] and string.format("%.2f", m.study[which])
     end
     table1[#table1 + 1] = row
   end
-  S.table("Test accuracy (%) — ours as mean ± sd (seeds), 'in' when the study's figure lies within", {
+  tab.print("Test accuracy (%) — ours as mean ± sd (seeds), 'in' when the study's figure lies within", {
     {"model", "Models"}, {"mnist", "MNIST"}, {"mnist_study", "MNIST (study)"},
     {"fashion_mnist", "Fashion-MNIST"}, {"fashion_mnist_study", "Fashion (study)"}}, table1)
 
@@ -263,7 +266,7 @@ if S.wants(cfg, "final") or S.wants(cfg, "baseline") then
       plot.images(test, {predictions = predicted, indices = wrong, max = 32,
                          out = S.path(cfg, "wrong_" .. tag .. ".png")})
       print(("Best on %s by validation accuracy: %s — test accuracy %s %%, %d of %d test images wrong"):format(
-        NAMES[which], best.run, S.pct(best.test_accuracy), #wrong, #test))
+        NAMES[which], best.run, tab.pct(best.test_accuracy), #wrong, #test))
       metrics.report(predicted, test.y, test.class_names)
     end
   end

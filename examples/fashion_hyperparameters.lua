@@ -21,7 +21,10 @@
 --                                  the architecture sweep runs first, resuming what is stored)
 --       ... --only headline --seeds 3   (the study's network at its best settings, over seeds)
 
-local S = require "lib.study"
+local S = require "moonstudy"     -- the command line, settings, seeds, sweeps and runs
+local tab = require "moontable"   -- the tables of results
+-- Accuracies as percentages beside the study's; its figure is "in" within max(sd, 0.05 points).
+local PCT = {scale = 100, tolerance = 0.05}
 
 local cfg = S.setup("fashion_hyperparameters", {
   full  = {epochs = 10, lr = 1e-2, folds = 5, resnet_width = 64, resnet_epochs = 5,
@@ -94,7 +97,7 @@ local function train_once(c, t, o)
 end
 
 local COLUMNS = {{"first_loss", "epoch 1 loss"}, {"last_loss", "epoch " .. cfg.epochs .. " loss"},
-                 {"test_accuracy", "test accuracy (%)", S.pct}, {"val_accuracy", "val accuracy (%)", S.pct}}
+                 {"test_accuracy", "test accuracy (%)", tab.pct}, {"val_accuracy", "val accuracy (%)", tab.pct}}
 -- A sweep's table and loss curves, shown once it is done (its report=).
 local function show(title, key, header, rows, study)
   local cols = {{key, header}, table.unpack(COLUMNS)}
@@ -102,7 +105,7 @@ local function show(title, key, header, rows, study)
     for _, r in ipairs(rows) do r.study = study[r[key]] end
     cols[#cols + 1] = {"study", "study (%)"}
   end
-  S.table(title, cols, rows)
+  tab.print(title, cols, rows)
   S.curves(cfg, "loss_" .. key .. ".svg", rows, key, "curve_loss", "training loss by " .. header)
 end
 
@@ -127,7 +130,7 @@ if S.wants(cfg, "headline") then
             value = r.test_accuracy, seconds = r.seconds}
         end
       end
-      print(("2 conv + 1 dense over %d seeds: %s %% (study 91.61)"):format(#values, S.pct_spread(values, 91.61)))
+      print(("2 conv + 1 dense over %d seeds: %s %% (study 91.61)"):format(#values, tab.beside(values, 91.61, PCT)))
       S.headline(cfg, "002 Fashion-MNIST hyperparameters",
         ("moonlab examples/fashion_hyperparameters.lua --only headline --seeds %d"):format(cfg.seeds), headline)
     end})
@@ -148,7 +151,7 @@ if later then
       show(("Architecture (SGD lr %g, momentum 0.9, batch 128)"):format(cfg.lr), "arch", "model", rows,
         {["3 conv"] = "86.09", ["3 dense"] = "83.73", ["1 conv + 2 dense"] = "86.90", ["2 conv + 1 dense"] = "88.87"})
     end})
-  ARCH = S.best(arch_rows).arch
+  ARCH = tab.best(arch_rows).arch
   print("chosen architecture (best validation accuracy): " .. ARCH .. "\n")
 end
 
@@ -202,7 +205,7 @@ if S.wants(cfg, "crossval") then
                          accuracy = r.val_accuracy}
     return r.val_accuracy
   end, train, cfg.folds, {seed = 1, stratify = true})
-  folds[#folds + 1] = {fold = "mean ± std", accuracy = ("%s ± %s"):format(S.pct(mean), S.pct(std))}
+  folds[#folds + 1] = {fold = "mean ± std", accuracy = ("%s ± %s"):format(tab.pct(mean), tab.pct(std))}
 
   -- The study's way: one model, trained on each fold's training part in turn, so from the
   -- second fold on it has already trained on the images it is validated on.
@@ -218,9 +221,9 @@ if S.wants(cfg, "crossval") then
     return acc
   end, train, cfg.folds, {seed = 1, stratify = true})
   for i, f in ipairs(folds) do f.one_model = one_model[f.fold] end
-  folds[#folds].one_model = ("%s ± %s"):format(S.pct(mean1), S.pct(std1))
-  local pct = function(v) return type(v) == "number" and S.pct(v) or v end
-  S.table(("%d-fold cross-validation (%s, lr 0.01): a fresh model per fold (sound) beside one model across folds (the study's way)"):format(cfg.folds, ARCH), {{"fold", "fold"},
+  folds[#folds].one_model = ("%s ± %s"):format(tab.pct(mean1), tab.pct(std1))
+  local pct = function(v) return type(v) == "number" and tab.pct(v) or v end
+  tab.print(("%d-fold cross-validation (%s, lr 0.01): a fresh model per fold (sound) beside one model across folds (the study's way)"):format(cfg.folds, ARCH), {{"fold", "fold"},
     {"first_loss", "epoch 1 loss"}, {"last_loss", "epoch " .. cfg.epochs .. " loss"},
     {"accuracy", "fresh model (%)", pct}, {"one_model", "one model (%)", pct}}, folds)
 end
@@ -229,7 +232,7 @@ end
 -- 7. Correlation of last-layer units: the chosen network against a ResNet-18 trained here.
 ---------------------------------------------------------------------------------------------
 if S.wants(cfg, "resnet") then
-  local best = S.best(lr_rows)
+  local best = tab.best(lr_rows)
   local mine = nn.load(best.model_path)
   print(("ResNet-18 (width %d) for %d epochs, SGD lr 0.01 momentum 0.9, batch 128"):format(
     cfg.resnet_width, cfg.resnet_epochs))
@@ -260,14 +263,14 @@ if S.wants(cfg, "resnet") then
   add("ResNet-18, output layer", res_out, "corr_resnet18_out.svg")
   add(ARCH .. ", output layer", mine_out, "corr_mine.svg")
   add(ARCH .. ", last hidden layer", mine_hidden, "corr_mine_hidden.svg")
-  S.table(("Correlation of unit activities over %d test images (off-diagonal entries; study: ResNet-18 "
+  tab.print(("Correlation of unit activities over %d test images (off-diagonal entries; study: ResNet-18 "
            .. "(512, 512) mean 0.0221 std 0.1641, its model (10, 10) mean 0.1635 std 0.5271)"):format(#probe),
     {{"model", "model"}, {"shape", "matrix"}, {"mean", "mean"}, {"std", "std"}}, rows)
 
-  S.table("Similarity of the two networks' representations", {{"pair", "layers"}, {"cka", "linear CKA"}, {"rsa", "RSA"}}, {
+  tab.print("Similarity of the two networks' representations", {{"pair", "layers"}, {"cka", "linear CKA"}, {"rsa", "RSA"}}, {
     {pair = "output layers", cka = analysis.cka(mine_out, res_out), rsa = analysis.rsa(mine_out, res_out)},
     {pair = "last hidden / pooled features", cka = analysis.cka(mine_hidden, res_pool), rsa = analysis.rsa(mine_hidden, res_pool)}})
-  print(("test accuracy: %s %s %%, ResNet-18 %s %%"):format(ARCH, S.pct(best.test_accuracy), S.pct(res.test_accuracy)))
+  print(("test accuracy: %s %s %%, ResNet-18 %s %%"):format(ARCH, tab.pct(best.test_accuracy), tab.pct(res.test_accuracy)))
 end
 
 S.done(cfg)

@@ -13,7 +13,10 @@
 --                                               momentum, l1, l2, dropout, headline)
 --       ... --only headline --seeds 5          (the study's best network over seeds)
 
-local S = require "lib.study"
+local S = require "moonstudy"     -- the command line, settings, seeds, sweeps and runs
+local tab = require "moontable"   -- the tables of results
+-- Accuracies as percentages beside the study's; its figure is "in" within max(sd, 0.05 points).
+local PCT = {scale = 100, tolerance = 0.05}
 
 local cfg = S.setup("mlp_lab", {
   full  = {epochs = 10},
@@ -71,8 +74,8 @@ local function study_table(kind, title, label)
     return rows
   end
   local _, rows = S.sweep(cfg, title, space, objective, {report = function(_, rows)
-    S.pivot(title, fill(rows), "value", "arch", "final_val_accuracy",
-      {row_label = label, row_fmt = S.g, col_order = ARCHS, col_names = col_names})
+    tab.print(title, tab.pivot(fill(rows), "value", "arch", "final_val_accuracy",
+      {row_label = label, row_format = tab.g, col_order = ARCHS, col_names = col_names}))
   end})
   return fill(rows)
 end
@@ -88,7 +91,7 @@ for _, t in ipairs{{"lr", "Learning rate", "lr"}, {"momentum", "Momentum (lr 0.1
   for _, r in ipairs(study_table(t[1], t[2], t[3])) do all[#all + 1] = r end
 end
 
-S.table("The study's figures for comparison (validation accuracy after 10 epochs)",
+tab.print("The study's figures for comparison (validation accuracy after 10 epochs)",
   {{"what", "setting"}, {"a", "784x16x10"}, {"b", "784x32x10"}, {"c", "784x64x10"},
    {"d", "784x16x16x10"}, {"e", "784x32x32x10"}, {"f", "784x64x64x10"}}, {
   {what = "base (lr 0.1)", a = 0.8482, b = 0.8579, c = 0.8624, d = 0.8566, e = 0.8568, f = 0.875},
@@ -116,7 +119,7 @@ if S.wants(cfg, "headline") then
         value = r.final_val_accuracy, seconds = r.seconds}
     end
   end
-  print(("784x64x64x10 over %d seeds: %s %% (study 87.50)"):format(#values, S.pct_spread(values, 87.5)))
+  print(("784x64x64x10 over %d seeds: %s %% (study 87.50)"):format(#values, tab.beside(values, 87.5, PCT)))
   S.headline(cfg, "003 MLP lab", ("moonlab examples/mlp_lab.lua --only headline --seeds %d"):format(cfg.seeds), headline)
 end
 
@@ -124,10 +127,10 @@ if #base > 0 then
   S.curves(cfg, "architectures.svg", base, function(r) return arch_name(r.arch) end,
            "curve_val_accuracy", "validation accuracy by architecture")
 end
-local best = S.best(all, "final_val_accuracy")
+local best = tab.best(all, "final_val_accuracy")
 if best then
   print(("best: %s with %s %s, validation accuracy %.4f (study: 784x64x64x10, base, 0.875)"):format(
-    arch_name(best.arch), best.kind or "base", S.g(best.value), best.final_val_accuracy))
+    arch_name(best.arch), best.kind or "base", tab.g(best.value), best.final_val_accuracy))
 end
 
 S.done(cfg)

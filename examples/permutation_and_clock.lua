@@ -22,7 +22,10 @@
 -- MNIST is looked up through MOONLAB_DATA (a folder holding the four MNIST IDX files), then
 -- ~/.moonlab/data.
 
-local S = require "lib.study"
+local S = require "moonstudy"     -- the command line, settings, seeds, sweeps and runs
+local tab = require "moontable"   -- the tables of results
+-- Accuracies as percentages beside the study's; its figure is "in" within max(sd, 0.05 points).
+local PCT = {scale = 100, tolerance = 0.05}
 
 local cfg = S.setup("permutation_and_clock", {
   -- sweep_epochs: step 1; epochs/patience: step 2 (early stopping); clock_*: step 3.
@@ -102,11 +105,11 @@ if S.wants(cfg, "choices") then
       return r
     end, {report = function(_, choice_rows)
       for _, kind in ipairs(KINDS) do
-        local rows = S.filter(choice_rows, {kind = kind})
-        S.pivot(("%s: validation accuracy after %d epoch(s)"):format(kind, cfg.sweep_epochs), rows,
-          "value", "model", "final_val_accuracy", {row_label = kind, col_order = SETUPS})
+        local rows = tab.filter(choice_rows, {kind = kind})
+        tab.print(("%s: validation accuracy after %d epoch(s)"):format(kind, cfg.sweep_epochs),
+          tab.pivot(rows, "value", "model", "final_val_accuracy", {row_label = kind, col_order = SETUPS}))
         for _, setup in ipairs(SETUPS) do
-          S.curves(cfg, ("%s_%s.svg"):format(kind, setup:gsub("/", "_")), S.filter(rows, {model = setup}),
+          S.curves(cfg, ("%s_%s.svg"):format(kind, setup:gsub("/", "_")), tab.filter(rows, {model = setup}),
             "value", "curve_val_accuracy", setup .. ": validation accuracy by " .. kind)
         end
       end
@@ -160,7 +163,7 @@ if S.wants(cfg, "permutation") or S.wants(cfg, "permutation-mlp") then
         local acc = {}
         for k, pixels in ipairs{"original", "permuted"} do
           acc[pixels] = {}
-          for _, r in ipairs(S.filter(perm_rows, {model = model, dataset = which, pixels = pixels})) do
+          for _, r in ipairs(tab.filter(perm_rows, {model = model, dataset = which, pixels = pixels})) do
             if r.test_accuracy then
               acc[pixels][#acc[pixels] + 1] = r.test_accuracy
               local study = STUDY[model .. "/" .. which]
@@ -170,24 +173,24 @@ if S.wants(cfg, "permutation") or S.wants(cfg, "permutation-mlp") then
             end
           end
         end
-        local mo, mp = S.spread(acc.original), S.spread(acc.permuted)
+        local mo, mp = tab.spread(acc.original), tab.spread(acc.permuted)
         local study = STUDY[model .. "/" .. which]
         perm_table[#perm_table + 1] = {data = which, model = model:upper(),
-          original = S.pct_spread(acc.original, study and 100 * study[1]),
-          permuted = S.pct_spread(acc.permuted, study and 100 * study[2]),
+          original = tab.beside(acc.original, study and 100 * study[1], PCT),
+          permuted = tab.beside(acc.permuted, study and 100 * study[2], PCT),
           diff = mo and mp and ("%.2f"):format(100 * (mo - mp)),
           study = study and ("%.2f / %.2f"):format(100 * study[1], 100 * study[2])
             or (model == "cnn" and (which == "mnist" and "diff ~0.5" or "diff ~0.2"))}
       end
     end
-    S.table("Test accuracy (%) on original and pixel-permuted images (early stopping), mean ± sd (seeds)", {
+    tab.print("Test accuracy (%) on original and pixel-permuted images (early stopping), mean ± sd (seeds)", {
       {"data", "data set"}, {"model", "model"}, {"original", "original"}, {"permuted", "permuted"},
       {"diff", "difference (points)"}, {"study", "study (original / permuted)"}}, perm_table)
     S.headline(cfg, "004 permutation", ("moonlab examples/permutation_and_clock.lua --only %s --seeds %d"):format(
       S.wants(cfg, "permutation") and "permutation" or "permutation-mlp", cfg.seeds), headline)
     for _, which in ipairs(DATASETS) do
       local series = {}
-      for _, r in ipairs(S.filter(perm_rows, {dataset = which})) do
+      for _, r in ipairs(tab.filter(perm_rows, {dataset = which})) do
         if r.seed == cfg.seed then series[r.model .. " " .. r.pixels] = r.curve_accuracy end
       end
       if next(series) then
@@ -266,12 +269,12 @@ if S.wants(cfg, "clock") then
               epochs = #h.loss, seconds = os.time() - started, curve_val_minute_mae = h.val_minute_loss}
     end)
 
-  S.table(("Tell-the-time: %d clock faces of %dx%d (80/20 train/test), hour accuracy and minute MAE on the test faces"):format(
+  tab.print(("Tell-the-time: %d clock faces of %dx%d (80/20 train/test), hour accuracy and minute MAE on the test faces"):format(
     cfg.clock_n, cfg.clock_size, cfg.clock_size),
     {{"setting", "setting (base: Adam, ReLU, random uniform, batch 32)"}, {"hour_accuracy", "hour accuracy"},
      {"minute_mae", "minute MAE (min)", "%.2f"}, {"epochs", "epochs"}}, clock_rows)
   print("study: hour accuracy above 0.93 with batch 32; minute MAE never below 4 minutes")
-  local base = S.filter(clock_rows, {setting = "base"})[1]
+  local base = tab.filter(clock_rows, {setting = "base"})[1]
   if base and base.hour_accuracy then
     S.headline(cfg, "004 tell the time", "moonlab examples/permutation_and_clock.lua --only clock", {
       {row = "tell-the-time, base (study: above 0.93)", dataset = "clock faces", metric = "hour accuracy",

@@ -1,6 +1,7 @@
 import LuaKit
 import MoonEngine
 import MoonHelp
+import MoonRuns
 import MoonTrain
 
 /// Installs every moonlab module into an interpreter: the globals `moonlab`, `tensor`, `nn`,
@@ -9,10 +10,11 @@ import MoonTrain
 public enum Moonlab {
     public static let version = "0.1.0"
 
-    /// What runs (`model:fit`) record as their source: the script's path, or `repl`.
+    /// What runs (`model:fit`) record as their source: the script's path (hashed as it is
+    /// when set), `stdin`, or `repl`.
     public static var source: String {
-        get { RunLog.source }
-        set { RunLog.source = newValue }
+        get { RunRecord.source.path }
+        set { RunRecord.source = newValue.hasPrefix("/") ? RunRecord.Source(script: newValue) : { var s = RunRecord.Source(); s.path = newValue; return s }() }
     }
 
     /// The columns printed tensors and help fit (a terminal's width; nil: lines are left whole).
@@ -34,7 +36,8 @@ public enum Moonlab {
         PlotModule.install(L)
         AugModule.install(L)
         TuneModule.install(L)
-        let installed: Set<String> = ["tensor", "data", "nn", "optim", "metrics", "analysis", "plot", "aug", "tune"]
+        RunsBindings.install(L)
+        let installed: Set<String> = ["tensor", "data", "nn", "optim", "metrics", "analysis", "plot", "aug", "tune", "runs"]
         for (name, doc) in plannedModules where !installed.contains(name) {
             L.defineModule(name, doc: doc) { _ in }
         }

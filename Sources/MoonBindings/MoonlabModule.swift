@@ -41,24 +41,6 @@ extension Moonlab {
                 L.push(text)
                 return 1
             }
-            m.function("runs", "moonlab.runs([n])", """
-                Prints the last n (default 10) recorded runs, newest last: every model:fit is \
-                remembered (model, settings, history, time, how it ended) as one JSON line in \
-                MOONLAB_RUNS (default ~/.moonlab/runs.jsonl; MOONLAB_RUNS=off records nothing). \
-                moonlab.run(id) returns one.
-                """) { L in
-                let n = try L.optionalInteger(1, default: 10)
-                try L.printText(RunLog.table(Array(RunLog.runs().suffix(max(0, n)))))
-                return 0
-            }
-            m.function("run", "moonlab.run(id) --> {id=, time=, source=, model=, compile=, fit=, history=, seconds=, status=}", """
-                A recorded run: by id (a prefix is enough, as moonlab.runs prints it), or -1 for the \
-                last, -2 the one before, ...; nil when there is none.
-                """) { L in
-                let id = L.type(1) == .number ? String(try L.integer(1)) : try L.string(1)
-                if let run = RunLog.find(id, in: RunLog.runs()) { L.push(json: run) } else { L.pushNil() }
-                return 1
-            }
             m.function("examples", "moonlab.examples() --> {name=code, ...}", """
                 The runnable example of every help entry that has one, by entry name \
                 (help(x) shows x's after its text): load(code) runs one.

@@ -14,6 +14,9 @@ public enum MoonlabCommand {
         if arguments.count > 1 && arguments[1] == "sweep" {
             return SweepCommand.main(arguments, runScript: run)
         }
+        if arguments.count > 1 && arguments[1] == "runs" {
+            return RunsCommand.main(arguments)
+        }
         return run(arguments)
     }
 

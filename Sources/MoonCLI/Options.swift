@@ -73,8 +73,9 @@ struct UsageError: Error, CustomStringConvertible {
 let usage = """
     usage: moonlab [options] [script [args]]
            moonlab sweep status|join|slurm ...   (sweeps across machines: moonlab sweep --help)
+           moonlab runs [list|show|compare|delete|prune] ...   (recorded runs: moonlab runs --help)
     Runs a Lua 5.4 script with moonlab's modules (tensor, nn, optim, data, aug, metrics,
-    analysis, tune, plot) loaded, or opens the REPL.
+    analysis, tune, plot, runs) loaded, or opens the REPL.
 
     Options:
       -e CHUNK   run the Lua code CHUNK (may be given several times; run in order)
@@ -99,4 +100,6 @@ let usage = """
       MOONLAB_TUNE_STORAGE  a sweep storage every tune call uses instead of its storage=
       MOONLAB_TUNE_WORKERS  worker processes per machine for every tune call
       MOONLAB_HOST     the host name sweeps record (default the system's)
+      MOONLAB_RUNS     the run store every fit is recorded in (default ~/.moonlab/runs.db;
+                       off: none)
     """

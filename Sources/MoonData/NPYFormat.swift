@@ -9,7 +9,7 @@ import MoonEngine
 /// a multiple of 16 (64 since NumPy 1.x) and ended by a newline; the data follows, exactly
 /// `prod(shape)` values. Read: the dtypes `f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1`, little or
 /// big endian, C or Fortran order (transposed into C order), all as float32 tensors (integers
-/// beyond 2^24 lose precision). Written: float32 tensors as `<f4`, C order, version 1.0.
+/// beyond 2^24 lose precision). Written: float32 tensors as `<f4` (whole numbers as `<i8` on request), C order, version 1.0.
 public enum NPYFormat {
     /// The parsed header of an `.npy` file.
     public struct Header: Equatable, Sendable {
@@ -275,8 +275,15 @@ public enum NPYFormat {
 
     // MARK: writing
 
-    /// The `.npy` bytes of a tensor: `<f4`, C order, version 1.0, header padded to 64 bytes.
-    public static func encode(_ t: Tensor) throws -> [UInt8] {
+    /// How `encode` stores values: float32 (`<f4`), or int64 (`<i8`, for labels).
+    public enum Stored: String, Sendable {
+        case float32 = "<f4"
+        case int64 = "<i8"
+    }
+
+    /// The `.npy` bytes of a tensor: `<f4` (or `<i8`, when every value is a whole number),
+    /// C order, version 1.0, header padded to 64 bytes.
+    public static func encode(_ t: Tensor, as stored: Stored = .float32, name: String = "tensor") throws -> [UInt8] {
         let c = t.isContiguous ? t : try t.contiguous()
         let shapeText: String
         switch c.shape.count {
@@ -284,21 +291,34 @@ public enum NPYFormat {
         case 1: shapeText = "(\(c.shape[0]),)"
         default: shapeText = "(" + c.shape.map(String.init).joined(separator: ", ") + ")"
         }
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
+        var header = "{'descr': '\(stored.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
         let unpadded = 10 + header.utf8.count + 1
         header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
         var out = magic + [1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)]
         out += Array(header.utf8)
         let start = out.count
-        out += [UInt8](repeating: 0, count: 4 * c.count)
+        let size = stored == .int64 ? 8 : 4
+        out += [UInt8](repeating: 0, count: size * c.count)
         try c.withUnsafeMutableBufferPointer { values in
-            out.withUnsafeMutableBytes { raw in
+            try out.withUnsafeMutableBytes { raw in
                 for (i, v) in values.enumerated() {
-                    raw.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: start + 4 * i, as: UInt32.self)
+                    if stored == .float32 {
+                        raw.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: start + 4 * i, as: UInt32.self)
+                        continue
+                    }
+                    guard let whole = Int64(exactly: v) else {
+                        throw DataError("\(name): value \(i + 1) (\(v)) is not a whole number, so it cannot be stored as int64")
+                    }
+                    raw.storeBytes(of: whole.littleEndian, toByteOffset: start + 8 * i, as: Int64.self)
                 }
             }
         }
         return out
+    }
+
+    /// Whether every value of `t` is a whole number (labels), so `.int64` stores it exactly.
+    public static func holdsWholeNumbers(_ t: Tensor) throws -> Bool {
+        try t.contiguous().withUnsafeMutableBufferPointer { $0.allSatisfy { Int64(exactly: $0) != nil } }
     }
 
     /// Writes a tensor as an `.npy` file (`<f4`, C order), atomically.

@@ -200,6 +200,16 @@ public enum HelpExamples {
             pp(data.npy(path):shape())                  --> {4, 3}
             os.remove(path); os.remove(tmp)
             """#,
+        "data.save_npz": #"""
+            local tmp = os.tmpname(); local path = tmp .. ".npz"
+            local ds = data.clocks{n=8, size=16, seed=1}
+            data.save_npz(path, ds)                     -- x, hour, minute, time (np.load reads it)
+            local back = data.npz(path, {x="x", y={hour="hour", minute="minute"}})
+            print(back, (back.x - ds.x):abs():max():item())   --> 0
+            data.save_npz(path, {w=tensor.randn{3, 2}, labels=tensor.from{0, 2, 1}}, {int64={"labels"}})
+            pp(data.npz(path).labels:totable())         --> {0, 2, 1}
+            os.remove(path); os.remove(tmp)
+            """#,
         "data.save_png": #"""
             local ds = data.clocks{n=1, size=32, seed=3}
             local tmp = os.tmpname(); local path = tmp .. ".png"
@@ -394,6 +404,16 @@ public enum HelpExamples {
             local m = nn.Sequential{input={1, 16, 16}, nn.Conv2D(4, 3), nn.Flatten{}, nn.Dense(10)}
             for i, l in ipairs(m:layers()) do print(i, l.name, l.kind, l:count_params()) end
             """#,
+        "model:load_weights": #"""
+            -- A PyTorch-style state_dict: Linear(4, 2) stores weight {out, in}, named fc.*
+            local tmp = os.tmpname(); local path = tmp .. ".safetensors"
+            tensor.save(path, {["fc.weight"] = tensor.randn{2, 4}, ["fc.bias"] = tensor.zeros{2}})
+            local m = nn.Sequential{input={4}, nn.Dense(2)}
+            local report = m:load_weights(path, {from="pytorch", map={dense_1="fc"}})
+            pp(report.loaded)                                 -- dense_1.kernel = "fc.weight", ...
+            pp(m:named_weights()["dense_1.kernel"]:shape())   --> {4, 2}: transposed
+            os.remove(path); os.remove(tmp)
+            """#,
         "model:named_weights": #"""
             local m = nn.Sequential{input={4}, nn.Dense(3), nn.BatchNorm{}}
             local names = {}
@@ -420,6 +440,16 @@ public enum HelpExamples {
             local tmp = os.tmpname(); local path = tmp .. ".safetensors"
             m:save(path)
             print(nn.load(path))
+            os.remove(path); os.remove(tmp)
+            """#,
+        "model:save_weights": #"""
+            local a = nn.Sequential{input={4}, nn.Dense(3), nn.BatchNorm{}}
+            local tmp = os.tmpname(); local path = tmp .. ".safetensors"
+            a:save_weights(path)
+            local b = nn.Sequential{input={4}, nn.Dense(3), nn.BatchNorm{}}
+            print(b:load_weights(path).count)                 --> 6
+            local x = tensor.randn{2, 4}
+            print((a:eval()(x) - b:eval()(x)):abs():max():item())   --> 0
             os.remove(path); os.remove(tmp)
             """#,
         "model:set_weights": #"""
@@ -742,6 +772,41 @@ public enum HelpExamples {
             local x, w, b = tensor.randn{4, 3}, tensor.randn{3, 2}, tensor.randn{2}
             print((x:linear(w, b) - (x:matmul(w) + b)):abs():max():item())   -- 0 up to rounding
             """#,
+        "runs.list": #"""
+            local m = nn.Sequential{input = {2}, nn.Dense(1)}
+            m:compile{loss = "mse", optimizer = "sgd"}
+            m:fit(tensor.rand{16, 2}, tensor.rand{16, 1}, {epochs = 2, verbose = 0})
+            print(runs.list{n = 3})                     -- the last three runs as a table
+            print(runs.list{status = "failed", n = 5})  -- fits that stopped with an error
+            """#,
+        "runs.load": #"""
+            local m = nn.Sequential{input = {2}, nn.Dense(1)}
+            m:compile{loss = "mse", optimizer = "sgd"}
+            m:fit(tensor.rand{16, 2}, tensor.rand{16, 1}, {epochs = 2, verbose = 0})
+            local run = runs.load(-1)                   -- the last run
+            print(run)                                  -- what, when, how it ended, final metrics
+            print(run.status, #run.history.loss, run.model.parameters)   --> done 2 3
+            """#,
+        "runs.compare": #"""
+            for _, lr in ipairs{0.01, 0.1} do
+              local m = nn.Sequential{input = {2}, nn.Dense(1)}
+              m:compile{loss = "mse", optimizer = optim.SGD{lr = lr}}
+              m:fit(tensor.rand{16, 2}, tensor.rand{16, 1}, {epochs = 3, verbose = 0})
+            end
+            runs.compare({-2, -1}, {metrics = {"loss"}})   -- lr differs; final losses; the curves
+            """#,
+        "runs.delete": #"""
+            local m = nn.Sequential{input = {2}, nn.Dense(1)}
+            m:compile{loss = "mse", optimizer = "sgd"}
+            m:fit(tensor.rand{8, 2}, tensor.rand{8, 1}, {verbose = 0})
+            print(runs.delete(runs.load(-1).id))         --> 1
+            """#,
+        "runs.prune": #"""
+            print(runs.prune{keep = 1000})   -- how many older runs went
+            """#,
+        "runs.path": #"""
+            print(runs.path())   -- ~/.moonlab/runs.db unless MOONLAB_RUNS says otherwise
+            """#,
         "nn.load": #"""
             local tmp = os.tmpname(); local path = tmp .. ".safetensors"
             local m = nn.Sequential{input={4}, nn.Dense(3, {activation="relu"}), nn.Dense(1)}
@@ -947,6 +1012,20 @@ public enum HelpExamples {
             moonlab.seed(1)
             local z = tensor.randn({10000}, 5, 2)
             print(z:mean():item(), z:std():item())  -- about 5 and 2
+            """#,
+        "tensor.load": #"""
+            local tmp = os.tmpname(); local path = tmp .. ".safetensors"
+            tensor.save(path, {w = tensor.eye(2)}, {metadata = {note = "identity"}})
+            local t, metadata = tensor.load(path)
+            print(t.w, metadata.note)                         --> identity
+            os.remove(path); os.remove(tmp)
+            """#,
+        "tensor.save": #"""
+            local tmp = os.tmpname(); local path = tmp .. ".safetensors"
+            tensor.save(path, {kernel = tensor.randn{3, 2}, bias = tensor.zeros{2}})
+            -- Python: safetensors.numpy.load_file(path)["kernel"].shape == (3, 2)
+            pp(tensor.load(path).kernel:shape())              --> {3, 2}
+            os.remove(path); os.remove(tmp)
             """#,
         "tensor.stack": #"""
             local a, b = tensor.zeros{3}, tensor.ones{3}

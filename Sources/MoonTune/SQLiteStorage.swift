@@ -1,5 +1,6 @@
-import CSQLite
 import Foundation
+import MoonBase
+import MoonSQLite
 
 /// Trial storage in one SQLite file (the system libsqlite3): WAL mode, so readers never block
 /// the writer, and a busy timeout, so worker processes finishing at the same moment wait
@@ -9,7 +10,7 @@ import Foundation
 public final class SQLiteStorage: TrialStorage {
     public let path: String
     public var location: String { path }
-    private var db: OpaquePointer?
+    private let db: SQLiteDatabase
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS sweeps(
@@ -26,51 +27,34 @@ public final class SQLiteStorage: TrialStorage {
 
     public init(path: String, busyTimeoutMilliseconds: Int32 = 30_000) throws {
         self.path = path
-        let dir = PathText.folder(of: path)
-        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        var handle: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil)
-        guard rc == SQLITE_OK, let handle else {
-            let msg = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
-            sqlite3_close(handle)
-            throw TuneError(in: "tune", "cannot open storage \(path): \(msg)")
-        }
-        db = handle
-        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        let db = try SQLiteDatabase(path: path, label: "storage \(path)", operation: "tune", busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        self.db = db
         do {
-            try exec("PRAGMA journal_mode=WAL")
-            try exec("PRAGMA synchronous=NORMAL")
-            try transaction { try migrate() }
+            try db.useWriteAheadLog()
+            try db.transaction { try migrate() }
         } catch let e as TuneError where e.kind == .state {   // a storage from a newer moonlab
-            sqlite3_close(handle)
-            db = nil
+            db.close()
             throw e
         } catch {
-            sqlite3_close(handle)
-            db = nil
+            db.close()
             throw TuneError(in: "tune", "storage \(path) is not a usable SQLite file (\(error))")
         }
     }
 
-    deinit { close() }
-
     /// Creates the tables, or brings a file of schema 1 (no `lease` column, version 0) up to
     /// date; refuses a file from a newer moonlab.
     private func migrate() throws {
-        let version = try query("PRAGMA user_version", []) { $0.int(0) ?? 0 }.first ?? 0
+        let version = try db.userVersion()
         if version > trialSchemaVersion {
             throw TuneError(.state, "storage \(path) has trial schema \(version), written by a newer moonlab (this one knows up to \(trialSchemaVersion)): use a newer moonlab or another storage", operation: "tune")
         }
-        try exec(Self.schema)
-        let columns = try query("PRAGMA table_info(trials)", []) { $0.text(1) ?? "" }
-        if !columns.contains("lease") { try exec("ALTER TABLE trials ADD COLUMN lease REAL") }
-        if version < trialSchemaVersion { try exec("PRAGMA user_version = \(trialSchemaVersion)") }
+        try db.exec(Self.schema)
+        let columns = try db.query("PRAGMA table_info(trials)", []) { $0.text(1) ?? "" }
+        if !columns.contains("lease") { try db.exec("ALTER TABLE trials ADD COLUMN lease REAL") }
+        if version < trialSchemaVersion { try db.exec("PRAGMA user_version = \(trialSchemaVersion)") }
     }
 
-    public func close() {
-        if let db { sqlite3_close(db) }
-        db = nil
-    }
+    public func close() { db.close() }
 
     // MARK: TrialStorage
 
@@ -81,21 +65,21 @@ public final class SQLiteStorage: TrialStorage {
             }
             return
         }
-        try run("INSERT OR IGNORE INTO sweeps(id, name, kind, direction, space, created) VALUES(?,?,?,?,?,?)",
+        try db.run("INSERT OR IGNORE INTO sweeps(id, name, kind, direction, space, created) VALUES(?,?,?,?,?,?)",
                 [.text(sweep.id), .text(sweep.name), .text(sweep.kind), .text(sweep.direction), .text(sweep.space), .real(sweep.created)])
     }
 
     public func sweeps() throws -> [SweepRecord] {
-        try query("SELECT id, name, kind, direction, space, created FROM sweeps ORDER BY created, id", []) { s in
+        try db.query("SELECT id, name, kind, direction, space, created FROM sweeps ORDER BY created, id", []) { s in
             SweepRecord(id: s.text(0) ?? "", name: s.text(1) ?? "", kind: s.text(2) ?? "", direction: s.text(3) ?? "max",
                         space: s.text(4) ?? "{}", created: s.real(5) ?? 0)
         }
     }
 
     public func add(_ trials: [TrialRecord]) throws {
-        try transaction {
+        try db.transaction {
             for t in trials {
-                try run("INSERT OR IGNORE INTO trials(sweep, id, config, budget, parent) VALUES(?,?,?,?,?)",
+                try db.run("INSERT OR IGNORE INTO trials(sweep, id, config, budget, parent) VALUES(?,?,?,?,?)",
                         [.text(t.sweep), .int(t.id), .text(t.config.encoded), t.budget.map { .int($0) } ?? .null,
                          t.parent.map { .int($0) } ?? .null])
             }
@@ -105,11 +89,11 @@ public final class SQLiteStorage: TrialStorage {
     static let columns = "sweep, id, config, budget, parent, status, score, extras, error, started, finished, seconds, heartbeat, pid, host, attempts, lease"
 
     public func trials(sweep: String) throws -> [TrialRecord] {
-        try query("SELECT \(Self.columns) FROM trials WHERE sweep = ? ORDER BY id", [.text(sweep)], record)
+        try db.query("SELECT \(Self.columns) FROM trials WHERE sweep = ? ORDER BY id", [.text(sweep)], record)
     }
 
     public func trial(sweep: String, id: Int) throws -> TrialRecord? {
-        try query("SELECT \(Self.columns) FROM trials WHERE sweep = ? AND id = ?", [.text(sweep), .int(id)], record).first
+        try db.query("SELECT \(Self.columns) FROM trials WHERE sweep = ? AND id = ?", [.text(sweep), .int(id)], record).first
     }
 
     /// A running trial's lease is over when heartbeat + lease < now (a row from schema 1 has no
@@ -118,9 +102,9 @@ public final class SQLiteStorage: TrialStorage {
 
     public func claimNext(sweep: String, upTo: Int, owner: TrialOwner, lease: Double) throws -> TrialRecord? {
         var claimed: TrialRecord?
-        try transaction {
+        try db.transaction {
             let now = Date().timeIntervalSince1970
-            let ids = try query("SELECT id FROM trials WHERE sweep = ? AND id <= ? AND (status = 'pending' OR \(Self.expired)) ORDER BY id LIMIT 1",
+            let ids = try db.query("SELECT id FROM trials WHERE sweep = ? AND id <= ? AND (status = 'pending' OR \(Self.expired)) ORDER BY id LIMIT 1",
                                 [.text(sweep), .int(upTo), .real(now)]) { $0.int(0) ?? 0 }
             guard let id = ids.first else { return }
             try markRunning(sweep: sweep, id: id, owner: owner, lease: lease, now: now, condition: "", [])
@@ -132,18 +116,18 @@ public final class SQLiteStorage: TrialStorage {
     public func claim(sweep: String, id: Int, owner: TrialOwner, lease: Double,
                       expected: TrialStatus, attempts: Int) throws -> TrialRecord? {
         var claimed: TrialRecord?
-        try transaction {
+        try db.transaction {
             let now = Date().timeIntervalSince1970
             try markRunning(sweep: sweep, id: id, owner: owner, lease: lease, now: now,
                             condition: " AND status = ? AND attempts = ?", [.text(expected.rawValue), .int(attempts)])
-            if sqlite3_changes(db) == 1 { claimed = try trial(sweep: sweep, id: id) }
+            if db.changes == 1 { claimed = try trial(sweep: sweep, id: id) }
         }
         return claimed
     }
 
     private func markRunning(sweep: String, id: Int, owner: TrialOwner, lease: Double, now: Double,
-                             condition: String, _ extra: [Bind]) throws {
-        try run("""
+                             condition: String, _ extra: [SQLiteDatabase.Bind]) throws {
+        try db.run("""
             UPDATE trials SET status = 'running', pid = ?, host = ?, started = ?, heartbeat = ?, lease = ?,
               finished = NULL, attempts = attempts + 1, error = NULL
             WHERE sweep = ? AND id = ?\(condition)
@@ -151,19 +135,19 @@ public final class SQLiteStorage: TrialStorage {
     }
 
     public func reassign(sweep: String, lease: TrialLease, pid: Int) throws {
-        try run("UPDATE trials SET pid = ? WHERE sweep = ? AND id = ? AND attempts = ? AND status = 'running'",
+        try db.run("UPDATE trials SET pid = ? WHERE sweep = ? AND id = ? AND attempts = ? AND status = 'running'",
                 [.int(pid), .text(sweep), .int(lease.id), .int(lease.attempt)])
     }
 
     public func heartbeat(sweep: String, leases: [TrialLease]) throws -> [Int] {
         guard !leases.isEmpty else { return [] }
         var lost: [Int] = []
-        try transaction {
+        try db.transaction {
             let now = Date().timeIntervalSince1970
             for l in leases {
-                try run("UPDATE trials SET heartbeat = ? WHERE sweep = ? AND id = ? AND attempts = ? AND status = 'running'",
+                try db.run("UPDATE trials SET heartbeat = ? WHERE sweep = ? AND id = ? AND attempts = ? AND status = 'running'",
                         [.real(now), .text(sweep), .int(l.id), .int(l.attempt)])
-                if sqlite3_changes(db) == 0 { lost.append(l.id) }
+                if db.changes == 0 { lost.append(l.id) }
             }
         }
         return lost
@@ -172,32 +156,21 @@ public final class SQLiteStorage: TrialStorage {
     public func finish(sweep: String, lease: TrialLease, _ outcome: TrialOutcome) throws -> Bool {
         let now = Date().timeIntervalSince1970
         let held = " WHERE sweep = ? AND id = ? AND attempts = ? AND status = 'running'"
-        let key: [Bind] = [.text(sweep), .int(lease.id), .int(lease.attempt)]
+        let key: [SQLiteDatabase.Bind] = [.text(sweep), .int(lease.id), .int(lease.attempt)]
         switch outcome {
         case let .done(score, extras, seconds):
-            try run("UPDATE trials SET status = 'done', score = ?, extras = ?, error = NULL, finished = ?, seconds = ?, heartbeat = ?" + held,
+            try db.run("UPDATE trials SET status = 'done', score = ?, extras = ?, error = NULL, finished = ?, seconds = ?, heartbeat = ?" + held,
                     [.real(score), extras.map { .text($0.encoded) } ?? .null, .real(now), .real(seconds), .real(now)] + key)
         case let .failed(error, seconds):
-            try run("UPDATE trials SET status = 'failed', score = NULL, error = ?, finished = ?, seconds = ?, heartbeat = ?" + held,
+            try db.run("UPDATE trials SET status = 'failed', score = NULL, error = ?, finished = ?, seconds = ?, heartbeat = ?" + held,
                     [.text(error), .real(now), seconds.map { .real($0) } ?? .null, .real(now)] + key)
         }
-        return sqlite3_changes(db) == 1
+        return db.changes == 1
     }
 
-    // MARK: SQLite plumbing
+    // MARK: rows
 
-    enum Bind { case int(Int), real(Double), text(String), null }
-
-    struct Row {
-        let stmt: OpaquePointer
-        func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
-        func int(_ i: Int32) -> Int? { isNull(i) ? nil : Int(sqlite3_column_int64(stmt, i)) }
-        func real(_ i: Int32) -> Double? { isNull(i) ? nil : sqlite3_column_double(stmt, i) }
-        func text(_ i: Int32) -> String? {
-            guard !isNull(i), let p = sqlite3_column_text(stmt, i) else { return nil }
-            return String(cString: p)
-        }
-    }
+    typealias Row = SQLiteDatabase.Row
 
     func record(_ r: Row) throws -> TrialRecord {
         let id = r.int(1) ?? 0
@@ -217,68 +190,5 @@ public final class SQLiteStorage: TrialStorage {
         t.attempts = r.int(15) ?? 0
         t.lease = r.real(16)
         return t
-    }
-
-    private func message() -> String { db.map { String(cString: sqlite3_errmsg($0)) } ?? "closed" }
-
-    private func exec(_ sql: String) throws {
-        guard let db else { throw TuneError(in: "tune", "storage \(path) is closed") }
-        var err: UnsafeMutablePointer<CChar>?
-        if sqlite3_exec(db, sql, nil, nil, &err) != SQLITE_OK {
-            let msg = err.map { String(cString: $0) } ?? message()
-            sqlite3_free(err)
-            throw TuneError(in: "tune", "storage \(path): \(msg)")
-        }
-    }
-
-    private func transaction(_ body: () throws -> Void) throws {
-        try exec("BEGIN IMMEDIATE")
-        do {
-            try body()
-            try exec("COMMIT")
-        } catch {
-            try? exec("ROLLBACK")
-            throw error
-        }
-    }
-
-    private func prepare(_ sql: String, _ args: [Bind]) throws -> OpaquePointer {
-        guard let db else { throw TuneError(in: "tune", "storage \(path) is closed") }
-        var stmt: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
-            throw TuneError(in: "tune", "storage \(path): \(message())")
-        }
-        // SQLITE_TRANSIENT: SQLite copies the text before bind returns.
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        for (i, a) in args.enumerated() {
-            let k = Int32(i + 1)
-            switch a {
-            case .int(let v): sqlite3_bind_int64(stmt, k, sqlite3_int64(v))
-            case .real(let v): sqlite3_bind_double(stmt, k, v)
-            case .text(let v): sqlite3_bind_text(stmt, k, v, -1, transient)
-            case .null: sqlite3_bind_null(stmt, k)
-            }
-        }
-        return stmt
-    }
-
-    private func run(_ sql: String, _ args: [Bind]) throws {
-        let stmt = try prepare(sql, args)
-        defer { sqlite3_finalize(stmt) }
-        let rc = sqlite3_step(stmt)
-        guard rc == SQLITE_DONE || rc == SQLITE_ROW else { throw TuneError(in: "tune", "storage \(path): \(message())") }
-    }
-
-    private func query<T>(_ sql: String, _ args: [Bind], _ read: (Row) throws -> T) throws -> [T] {
-        let stmt = try prepare(sql, args)
-        defer { sqlite3_finalize(stmt) }
-        var out: [T] = []
-        while true {
-            let rc = sqlite3_step(stmt)
-            if rc == SQLITE_DONE { break }
-            guard rc == SQLITE_ROW else { throw TuneError(in: "tune", "storage \(path): \(message())") }
-            out.append(try read(Row(stmt: stmt)))
-        }
-        return out
     }
 }

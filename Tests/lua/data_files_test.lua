@@ -112,6 +112,59 @@ describe("data.npz", function()
   end)
 end)
 
+describe("data.save_npz", function()
+  it("writes a dataset that data.npz reads back: x float32, labels int64", function()
+    local path = os.tmpname()
+    data.save_npz(path, digits)
+    local ds = data.npz(path, {x="x", y="y"})
+    expect(ds.x:shape()):to_equal({12, 1, 28, 28})
+    expect(max_diff(ds.x, digits.x)):to_be(0)
+    expect(ds.y:totable()):to_equal(digits.y:totable())
+    -- The stored dtypes, as np.load sees them: the .npy headers inside the archive.
+    local bytes = io.open(path, "rb"):read("a")
+    expect(bytes:sub(1, 4)):to_be("PK\3\4")
+    expect(bytes):to_contain("'descr': '<f4'")
+    expect(bytes):to_contain("'descr': '<i8'")
+    os.remove(path)
+  end)
+
+  it("writes named targets under their names", function()
+    local path = os.tmpname()
+    local clocks = data.clocks{n=6, size=16, seed=1}
+    data.save_npz(path, clocks)
+    local arrays = data.npz(path)
+    expect(max_diff(arrays.hour, clocks.y.hour)):to_be(0)
+    expect(max_diff(arrays.time, clocks.y.time)):to_be(0)
+    local ds = data.npz(path, {x="x", y={hour="hour", minute="minute"}})
+    expect(max_diff(ds.y.minute, clocks.y.minute)):to_be(0)
+    os.remove(path)
+  end)
+
+  it("writes a table of arrays, int64 where asked", function()
+    local path = os.tmpname()
+    local a = tensor.randn{3, 4}
+    data.save_npz(path, {a = a, labels = tensor.from{1, 2, 300}, empty = tensor.zeros{0}}, {int64 = {"labels"}})
+    local arrays = data.npz(path)
+    expect(max_diff(arrays.a, a)):to_be(0)
+    expect(arrays.labels:totable()):to_equal({1, 2, 300})
+    expect(arrays.empty:shape()):to_equal({0})
+    expect(io.open(path, "rb"):read("a")):to_contain("'descr': '<i8'")
+    os.remove(path)
+  end)
+
+  it("refuses what it cannot write", function()
+    local path = os.tmpname()
+    expect(function() data.save_npz(path, {a = tensor.from{0.5}}, {int64 = {"a"}}) end)
+      :to_fail_with("array 'a': value 1 (0.5) is not a whole number")
+    expect(function() data.save_npz(path, {a = tensor.ones{1}}, {int64 = {"b"}}) end)
+      :to_fail_with("option 'int64' names 'b', which is not among the arrays (a)")
+    expect(function() data.save_npz(path, digits, {int64 = {"y"}}) end):to_fail_with("option 'int64' applies to a table")
+    expect(function() data.save_npz(path, 3) end):to_fail_with("a dataset or a table of name = tensor expected")
+    expect(function() data.save_npz("/nonexistent/d.npz", {a = tensor.ones{1}}) end):to_fail_with("does not exist")
+    os.remove(path)
+  end)
+end)
+
 describe("data.images", function()
   it("reads a folder of class folders of PNG files", function()
     local root = tmpdir()
@@ -142,7 +195,7 @@ end)
 
 describe("help", function()
   it("documents the readers", function()
-    for _, name in ipairs{"csv", "npy", "save_npy", "npz", "images", "save_png"} do
+    for _, name in ipairs{"csv", "npy", "save_npy", "npz", "save_npz", "images", "save_png"} do
       local printed, saved = {}, print
       print = function(...) printed[#printed + 1] = table.concat({...}, "\t") end
       help(data[name])

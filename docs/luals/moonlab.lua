@@ -34,6 +34,10 @@ optim = {}
 ---@class moonlab.plot
 plot = {}
 
+--- Every model:fit is recorded in a run store (one SQLite file: MOONLAB_RUNS, default ~/.moonlab/runs.db; MOONLAB_RUNS=off records nothing): source script and its hash, seed, data, model (summary and architecture), optimizer and losses, fit options, history, final metrics, wall time and how it ended (done, interrupted, failed). `moonlab runs` lists and compares them from the shell.
+---@class moonlab.runs
+runs = {}
+
 --- A float32 tensor. Arithmetic broadcasts like NumPy; positions and dims are 1-based; t[i] selects along dim 1 (a number for 1-d tensors); t.grad holds the gradient after backward(). Methods: see help(tensor) and Tab completion after `t:`.
 ---@class moonlab.tensor
 tensor = {}
@@ -364,6 +368,14 @@ function data.preview_clocks(ds, path, opts) end
 ---@param tensor any
 function data.save_npy(path, tensor) end
 
+--- Writes a NumPy .npz archive (as np.savez: uncompressed .npy entries), atomically. Given a table of name = tensor, every array is float32 unless int64= names it. Given a dataset, it writes x (float32) and y, or each named target under its name (int64 when the labels are whole numbers), so data.npz(path, {x="x", y="y"}) reads the dataset back; np.load(path) reads either.
+--- 
+--- - `int64`: names of arrays stored as int64 (every value must be a whole number); a dataset's labels are int64 whenever they are whole numbers
+---@param path any
+---@param arrays any
+---@param opts? any
+function data.save_npz(path, arrays, opts) end
+
 --- Writes one image tensor, {H, W}, {1, H, W} (gray) or {3, H, W} (RGB) with values in [0, 1] (clamped), as an 8-bit PNG file, atomically. data.images reads such files.
 ---@param path any
 ---@param image any
@@ -559,6 +571,15 @@ function model_methods:layer(i) end
 ---@return any
 function model_methods:layers() end
 
+--- Loads weights by name from a safetensors file (moonlab's, PyTorch's state_dict, any) into the built model. Each weight is looked up under its name (dense_1.kernel), or what map= makes of it: a table whose keys are weight names (value: the file's whole name) or layer names (value: the file's prefix for that layer, {dense_1="fc"} gives fc.kernel, or fc.weight with from="pytorch"), false to leave a weight as it is; or a function(name, proposed) returning the file's name, or nil to leave it. from="pytorch" renames weight/bias/running_mean/running_var and transposes Linear weights (see docs/weights.md). Returns a report: loaded (ours = file's), count, missing, mismatched, skipped, unused (file names not loaded), notes.
+--- 
+--- - `from`: whose names and layouts the file holds: "moonlab" (dense_1.kernel) or "pytorch" (a state_dict: weight/bias/running_mean names, Linear weights transposed)
+--- - `strict`: a weight missing from the file or of another shape is an error and nothing is loaded; false: such weights are listed in the report and keep their values
+---@param path any
+---@param opts? any
+---@return any
+function model_methods:load_weights(path, opts) end
+
 --- Every weight by its stable name (dense_1.kernel, batch_normalization_1.moving_mean).
 ---@return any
 function model_methods:named_weights() end
@@ -579,6 +600,10 @@ function model_methods:predict(x, opts) end
 --- Saves architecture and weights (and, once compiled, the optimizer's state and the losses) to one safetensors file, atomically: a crash mid-save leaves the old file intact. Python's safetensors reads the weights; nn.load(path) restores the model.
 ---@param path any
 function model_methods:save(path) end
+
+--- Saves the weights alone, under the model's names (dense_1.kernel, batch_normalization_1.moving_mean), to a safetensors file, atomically. model:load_weights(path) reads it into a model with those names; model:save keeps the architecture and optimizer too.
+---@param path any
+function model_methods:save_weights(path) end
 
 --- Sets every weight from get_weights' order; counts and shapes must match.
 ---@param opts any
@@ -627,15 +652,6 @@ function moonlab.docs(path, format) end
 --- The runnable example of every help entry that has one, by entry name (help(x) shows x's after its text): load(code) runs one.
 ---@return any
 function moonlab.examples() end
-
---- A recorded run: by id (a prefix is enough, as moonlab.runs prints it), or -1 for the last, -2 the one before, ...; nil when there is none.
----@param id any
----@return any
-function moonlab.run(id) end
-
---- Prints the last n (default 10) recorded runs, newest last: every model:fit is remembered (model, settings, history, time, how it ended) as one JSON line in MOONLAB_RUNS (default ~/.moonlab/runs.jsonl; MOONLAB_RUNS=off records nothing). moonlab.run(id) returns one.
----@param n? any
-function moonlab.runs(n) end
 
 --- Seeds every random number generator moonlab uses (tensor creation, shuffling, dropout, augmentation, and Lua's math.random), so the same seed gives the same numbers, run to run.
 ---@param n any
@@ -1127,6 +1143,46 @@ function plot.lines(opts) end
 ---@param ... any
 function pp(...) end
 
+--- Prints the settings in which the runs differ (one column a run) and their final metrics, then draws their learning curves on one chart (metrics= picks the curves; in the terminal, or to out=). runs: a list of ids (or -1, -2), or runs.list's result.
+--- 
+--- - `metrics`: the curves (nil: all but lr, loss first, then metrics, then val_*)
+--- - `out`: the file to write (.svg, or .png for images); nil: drawn in the terminal
+--- - `title`: the figure's title
+--- - `ylabel`: the y axis' label
+---@param runs any
+---@param opts? any
+function runs.compare(runs, opts) end
+
+--- Removes runs from the store (whole ids, or runs.list's result); returns how many went.
+---@param id any
+---@return any
+function runs.delete(id) end
+
+--- The recorded runs that match, oldest first; prints as a table (id, script, model, epochs, last loss and validation figures, seconds, status).
+--- 
+--- - `n`: the newest n runs (nil: all)
+--- - `source`: runs whose script path contains this text ("repl": the REPL's)
+--- - `model`: runs of this model kind (Sequential, Model)
+--- - `status`: done, interrupted or failed
+--- - `since`: runs started at or after this time (ISO 8601, e.g. "2026-12-07")
+---@param opts any
+---@return any
+function runs.list(opts) end
+
+--- One run's record (id, time, host, source, source_hash, seed, status, seconds, data, model {name, kind, parameters, summary, architecture}, compile, fit, history, final, error): by id (a prefix is enough) or -1 for the last run, -2 the one before; nil when there is none.
+---@param id any
+---@return any
+function runs.load(id) end
+
+--- The run store's file, or nil when MOONLAB_RUNS=off.
+---@return any
+function runs.path() end
+
+--- Keeps the newest keep runs and removes the older ones; returns how many went.
+---@param opts any
+---@return any
+function runs.prune(opts) end
+
 --- Values a, a+step, ... below b (step defaults to 1), as a 1-d tensor; arange(n) is 0..n-1.
 ---@param a any
 ---@param b? any
@@ -1161,6 +1217,11 @@ function tensor.full(opts, value) end
 ---@param x any
 function tensor.is_tensor(x) end
 
+--- Reads a safetensors file (PyTorch's, Hugging Face's, moonlab's): a table of float32 tensors by name, and the header's __metadata__ as a table of strings. dtypes F32 F16 BF16 F64, I64 I32 I16 I8, U64 U32 U16 U8, BOOL are converted to float32. A truncated or malformed file is an error naming the file.
+---@param path any
+---@return any
+function tensor.load(path) end
+
 --- Mean absolute error.
 ---@param prediction any
 ---@param target any
@@ -1192,6 +1253,14 @@ function tensor.rand(opts, low, high) end
 ---@param mean? any
 ---@param std? any
 function tensor.randn(opts, mean, std) end
+
+--- Writes named tensors to a safetensors file (float32, F32), atomically: a temporary file beside path is renamed over it. Python reads it with safetensors' load_file (numpy or torch) and tensor.load reads it back.
+--- 
+--- - `metadata`: a table of strings (numbers and booleans are written as text) kept in the header's __metadata__
+---@param path any
+---@param tensors any
+---@param opts? any
+function tensor.save(path, tensors, opts) end
 
 --- Stacks same-shaped tensors along a new dim (default 1).
 ---@param opts? any

@@ -2,7 +2,8 @@ import LuaKit
 import MoonData
 import MoonEngine
 
-/// `data.csv`, `data.npy`, `data.save_npy`, `data.npz`, `data.images`: the file readers.
+/// `data.csv`, `data.npy`, `data.save_npy`, `data.npz`, `data.save_npz`, `data.images`: the
+/// file readers and writers.
 extension DataModule {
     static func readers(_ m: ModuleBuilder) {
         m.function("csv", options: CSVReader.Options.self, doc: """
@@ -55,6 +56,27 @@ extension DataModule {
                 for a in arrays { L.push(a.array); L.setField(-2, a.name) }
             }
             return 1
+        }
+
+        m.function("save_npz", options: NPZArchive.WriteOptions.self, doc: """
+            Writes a NumPy .npz archive (as np.savez: uncompressed .npy entries), atomically. \
+            Given a table of name = tensor, every array is float32 unless int64= names it. Given \
+            a dataset, it writes x (float32) and y, or each named target under its name (int64 \
+            when the labels are whole numbers), so data.npz(path, {x="x", y="y"}) reads the \
+            dataset back; np.load(path) reads either.
+            """, leading: ["path", "arrays"]) { L, o, _ in
+            let path = expandTilde(try L.string(1))
+            let arrays: [NPZArchive.NamedArray]
+            if let ds = L.datasetOrNil(2) {
+                guard o.int64.isEmpty else { throw L.fail("option 'int64' applies to a table of arrays; a dataset's labels are int64 by themselves") }
+                arrays = try L.named { try NPZArchive.arrays(ds) }
+            } else if case .named(let list)? = L.fieldsOrNil(2) {
+                arrays = try L.named { try NPZArchive.arrays(list, o) }
+            } else {
+                throw L.argumentError(2, "a dataset or a table of name = tensor")
+            }
+            try L.named { try NPZArchive.write(arrays, to: path) }
+            return 0
         }
 
         m.function("save_png", "data.save_png(path, image)", """

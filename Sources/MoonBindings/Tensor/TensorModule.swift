@@ -14,6 +14,7 @@ enum TensorModule {
             """) { m in
             constructors(m)
             combinators(m)
+            files(m)
         }
     }
 

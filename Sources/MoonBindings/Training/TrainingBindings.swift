@@ -4,12 +4,13 @@ import MoonBase
 import MoonData
 import MoonEngine
 import MoonNN
+import MoonRuns
 import MoonTrain
 
 /// Methods that training adds to the model class (`compile`, `fit`, `evaluate`, `predict`,
 /// `classify`, `save`). The model class (NN/ModelClass.swift) includes them in its method table.
 enum TrainingBindings {
-    nonisolated(unsafe) static let modelMethods: [LuaMethod] = [compile, fit, evaluate, predict, classify, save]
+    nonisolated(unsafe) static let modelMethods: [LuaMethod] = [compile, fit, evaluate, predict, classify, save, saveWeights, loadWeights]
 
     static func selfModel(_ L: LuaState) throws -> TrainableModel {
         guard let m = L.object(1, modelMeta, as: AnyObject.self) as? TrainableModel else {
@@ -149,18 +150,23 @@ enum TrainingBindings {
         }
         let history: History
         let started = WallClock.now()
+        func record(_ history: History, _ status: String, error: String? = nil) {
+            guard let m = model as? Model else { return }
+            RunsBindings.record(RunRecord.make(model: m, trainer: trainer, options: o, train: train, history: history,
+                                               seconds: WallClock.now() - started, status: status, error: error,
+                                               seed: Seeding.lastSeed))
+        }
         do {
             history = try trainer.fit(train, o)
         } catch let e as LuaError {
+            record(trainer.history, "failed", error: e.message)
             throw e
         } catch {
+            record(trainer.history, "failed", error: "\(error)")
             throw L.fail("\(error)")
         }
         CompiledModels.state(model)?.lastHistory = history
-        if let m = model as? Model {
-            RunLog.record(model: m, trainer: trainer, options: o, history: history,
-                          seconds: WallClock.now() - started, status: trainer.interrupted ? "interrupted" : "done")
-        }
+        record(history, trainer.interrupted ? "interrupted" : "done")
         if trainer.interrupted {
             Interrupt.clear()
             let done = history.epochs.count

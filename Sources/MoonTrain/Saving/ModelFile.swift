@@ -1,6 +1,7 @@
 import Foundation
 import MoonEngine
 import MoonNN
+import MoonData
 
 /// A model file (`model:save(path)`, read by `nn.load`): one safetensors file, so Python's
 /// `safetensors` reads the weights.
@@ -39,6 +40,20 @@ public enum ModelFile {
         if let compile { metadata["compile"] = compile.encoded }
         try SafeTensors.write(tensors, metadata: metadata, to: path)
     }
+
+    /// Saves the weights alone under the model's names (`dense_1.kernel`), atomically:
+    /// `__metadata__` has `format` = `moonlab.weights` and `weights` = the names in model
+    /// order. `model:load_weights` reads it into any model with those names; Python's
+    /// safetensors reads it too; `nn.load` does not (it holds no architecture).
+    public static func saveWeights(_ model: TrainableModel, to path: String) throws {
+        let weights = model.namedWeights()
+        guard !weights.isEmpty else { throw TrainingError("the model has no weights to save (is it built?)") }
+        try SafeTensors.write(weights, metadata: ["format": weightsFormat, "format_version": formatVersion,
+                                                  "weights": JSONValue.array(weights.map { .string($0.name) }).encoded], to: path)
+    }
+
+    /// The `format` of a weights-only file.
+    public static let weightsFormat = "moonlab.weights"
 
     /// Reads a model file.
     public static func read(_ path: String) throws -> SavedModel {
@@ -97,7 +112,10 @@ public struct SavedModel {
         self.path = path
         self.metadata = metadata
         guard let format = metadata["format"], format.hasPrefix("moonlab.") else {
-            throw TrainingError("\(path) is a safetensors file but not a moonlab model (no format metadata)")
+            throw TrainingError("\(path) is a safetensors file but not a moonlab model (no format metadata): build the model and load its weights by name with model:load_weights(path)")
+        }
+        guard format != ModelFile.weightsFormat else {
+            throw TrainingError("\(path) holds weights only (model:save_weights): build the model, then model:load_weights(path)")
         }
         self.format = format
         // A version this program does not know (a newer moonlab's file, or damage) is refused.

@@ -1,6 +1,7 @@
 import Foundation
 import MoonEngine
 import MoonNN
+import MoonData
 
 /// A training checkpoint (`fit{checkpoint=path}`): a model file (see `ModelFile`; `nn.load`
 /// reads it too) with `format` = `moonlab.checkpoint` and, in its metadata:

@@ -28,12 +28,18 @@ local model = nn.Sequential{input = {1, 8, 8}, nn.Conv2D(2, 3), nn.Flatten(), nn
 model:compile{optimizer = optim.Adam{lr = 1e-3}, loss = "sparse_categorical_crossentropy", metrics = {"accuracy"}}
 model:save(dir .. "/v.moon")
 model:fit(x, y, {epochs = 1, verbose = 0, checkpoint = dir .. "/v.ckpt"})
+model:save_weights(dir .. "/v.weights")
+tensor.save(dir .. "/v.safetensors", {w = x, b = y})
+data.save_npz(dir .. "/w.npz", data.dataset(x, y))
 tune.grid{space = {k = {1, 2}}, workers = 0, verbose = false, storage = dir .. "/v.db",
   objective = function(c) return c.k end}
 
 local FORMATS = {
   {name = "npy", source = "v.npy", read = function(p) return data.npy(p) end},
   {name = "npz", source = "v.npz", read = function(p) return data.npz(p, {x = "x", y = "y"}) end},
+  {name = "npz (moonlab's)", source = "w.npz", read = function(p) return data.npz(p, {x = "x", y = "y"}) end},
+  {name = "safetensors", source = "v.safetensors", read = function(p) return tensor.load(p) end},
+  {name = "weights", source = "v.weights", read = function(p) return model:load_weights(p) end},
   {name = "csv", source = "v.csv", read = function(p) return data.csv(p) end},
   {name = "idx images", source = "v-images.idx", read = function(p) return data.idx(p, dir .. "/v-labels.idx") end},
   {name = "idx labels", source = "v-labels.idx", read = function(p) return data.idx(dir .. "/v-images.idx", p) end},
