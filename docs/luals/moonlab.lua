@@ -1146,7 +1146,7 @@ function pp(...) end
 --- Prints the settings in which the runs differ (one column a run) and their final metrics, then draws their learning curves on one chart (metrics= picks the curves; in the terminal, or to out=). runs: a list of ids (or -1, -2), or runs.list's result.
 --- 
 --- - `metrics`: the curves (nil: all but lr, loss first, then metrics, then val_*)
---- - `out`: the file to write (.svg, or .png for images); nil: drawn in the terminal
+--- - `out`: the file to write (.svg or .png); nil: drawn in the terminal
 --- - `title`: the figure's title
 --- - `ylabel`: the y axis' label
 ---@param runs any
