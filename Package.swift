@@ -20,11 +20,16 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres", providers: [.apt(["libpq-dev"])]),
+        // Cairo's headers only; the library is loaded by CMoonCairo (below). Text in DejaVu Sans.
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", providers: [.apt(["libcairo2-dev", "fonts-dejavu-core"])]),
 
         // Trampolines that raise Lua errors after Swift returns, and wrappers for Lua's macros.
         .target(name: "CMoonLua", dependencies: ["CLua"], path: "Sources/CMoonLua"),
         // libpng decoding with its setjmp inside C, so no longjmp crosses Swift frames.
         .target(name: "CMoonPNG", dependencies: ["CPNG"], path: "Sources/CMoonPNG", linkerSettings: [.linkedLibrary("png16")]),
+
+        // dlopen on first use, for the libraries start-up should not pay for (CMoonPQ, CMoonCairo).
+        .target(name: "CMoonLoad", path: "Sources/CMoonLoad"),
 
         // The CPU's spin-wait hint for the kernels' worker pool.
         .target(name: "CMoonSpin", path: "Sources/CMoonSpin"),
@@ -46,13 +51,17 @@ let package = Package(
         .target(name: "MoonAug", dependencies: ["MoonEngine", "MoonData", "CPNG"], swiftSettings: release),
         // Metrics (accuracy, confusion, reports) and representation analysis (correlation, CKA, RSA). No Lua.
         .target(name: "MoonAnalysis", dependencies: ["MoonEngine", "CBLAS"], swiftSettings: release),
-        // Figures: SVG line charts and heatmaps, PNG image grids with a built-in bitmap font. No Lua.
-        .target(name: "MoonPlot", dependencies: ["MoonEngine", "MoonData"], swiftSettings: release),
+        // Cairo, loaded on first use (dlopen) rather than linked: the twenty libraries it needs
+        // (fontconfig, FreeType, pixman, X11, ...) cost start-up only to scripts that draw.
+        .target(name: "CMoonCairo", dependencies: ["CCairo", "CMoonLoad"]),
+        // Figures: line charts, heatmaps and image grids, drawn once on a Cairo canvas and
+        // written as SVG or PNG, or shown in the terminal. No Lua.
+        .target(name: "MoonPlot", dependencies: ["MoonEngine", "MoonData", "CMoonCairo"], swiftSettings: release),
         // Hyperparameter search: spaces, samplers, hyperband, trial storage (SQLite, PostgreSQL),
         // leases, worker processes, Slurm job arrays. No Lua.
         // libpq, loaded on first use (dlopen) rather than linked: its TLS/Kerberos/LDAP
         // dependencies cost start-up only to sweeps that use a PostgreSQL storage.
-        .target(name: "CMoonPQ", dependencies: ["CPostgres"]),
+        .target(name: "CMoonPQ", dependencies: ["CPostgres", "CMoonLoad"]),
         // One SQLite file as moonlab's stores use it (trial storage, the run store).
         .target(name: "MoonSQLite", dependencies: ["MoonBase", "CSQLite"]),
         .target(name: "MoonTune", dependencies: ["MoonBase", "MoonSQLite", "CPostgres", "CMoonPQ"]),

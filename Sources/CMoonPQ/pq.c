@@ -4,36 +4,14 @@
    each finds the real function in libpq.so.5 on its first call. Without libpq installed, a
    connection fails with a message saying so. */
 #include "moonpq.h"
-#include <dlfcn.h>
-#include <pthread.h>
-#include <stddef.h>
+#include "moonload.h"
 
-static void *library = NULL;
-static pthread_once_t loaded = PTHREAD_ONCE_INIT;
-static void load(void) { library = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL); }
+static moon_library library = MOON_LIBRARY("libpq.so.5");
 
-static void *find(const char *name) {
-  pthread_once(&loaded, load);
-  return library ? dlsym(library, name) : NULL;
-}
+int moon_pq_available(void) { return moon_library_load(&library); }
 
-int moon_pq_available(void) {
-  pthread_once(&loaded, load);
-  return library != NULL;
-}
-
-#define FORWARD(ret, name, params, args, missing)          \
-  ret name params {                                         \
-    static ret (*real) params = NULL;                       \
-    if (!real) real = (ret (*) params)find(#name);          \
-    return real ? real args : missing;                      \
-  }
-#define FORWARD_VOID(name, params, args)                    \
-  void name params {                                        \
-    static void (*real) params = NULL;                      \
-    if (!real) real = (void (*) params)find(#name);         \
-    if (real) real args;                                    \
-  }
+#define FORWARD(ret, name, params, args, missing) MOON_FORWARD(library, ret, name, params, args, missing)
+#define FORWARD_VOID(name, params, args) MOON_FORWARD_VOID(library, name, params, args)
 
 FORWARD(PGconn *, PQconnectdbParams, (const char *const *keys, const char *const *values, int expand),
         (keys, values, expand), NULL)

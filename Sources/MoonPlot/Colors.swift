@@ -6,12 +6,6 @@ public struct RGB: Equatable, Sendable {
     /// From `0xRRGGBB`.
     init(hex: UInt32) { self.init(UInt8(hex >> 16 & 0xFF), UInt8(hex >> 8 & 0xFF), UInt8(hex & 0xFF)) }
 
-    /// `#rrggbb`, for SVG.
-    var css: String {
-        let digits = Array("0123456789abcdef")
-        return "#" + [r, g, b].map { "\(digits[Int($0 >> 4)])\(digits[Int($0 & 15)])" }.joined()
-    }
-
     /// Relative luminance in [0, 1] (Rec. 709 weights on the 8-bit values), to pick a
     /// readable text colour on top.
     var luminance: Double { (0.2126 * Double(r) + 0.7152 * Double(g) + 0.0722 * Double(b)) / 255 }
@@ -26,10 +20,8 @@ enum Palette {
                                 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf].map(RGB.init(hex:))
     static func color(_ i: Int) -> RGB { colors[i % colors.count] }
     /// Dash patterns that tell series apart once the colours repeat.
-    static func dash(_ i: Int) -> String? { ["", "6 3", "2 2", "8 3 2 3"][(i / colors.count) % 4].nilIfEmpty }
+    static func dash(_ i: Int) -> [Double] { [[], [6, 3], [2, 2], [8, 3, 2, 3]][(i / colors.count) % 4] }
 }
-
-extension String { var nilIfEmpty: String? { isEmpty ? nil : self } }
 
 /// Maps numbers in [0, 1] to colours by linear interpolation between evenly spaced stops.
 public struct Colormap: Sendable {

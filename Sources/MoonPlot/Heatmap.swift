@@ -1,6 +1,6 @@
 import Foundation
 
-/// A matrix drawn as coloured cells (confusion and correlation matrices), as SVG: row
+/// A matrix drawn as coloured cells (confusion and correlation matrices), SVG or PNG: row
 /// labels on the left, column labels below, a colour bar with ticks on the right, and the
 /// values written in the cells when the matrix is small enough to read them.
 public struct Heatmap: Sendable {
@@ -28,97 +28,87 @@ public struct Heatmap: Sendable {
         self.title = title
     }
 
-    /// Above this many cells the cells are embedded as one PNG image instead of rectangles.
+    /// Above this many cells the cells are drawn as one image (a pixel a cell, scaled up
+    /// without smoothing) instead of a rectangle each: an SVG file then embeds one PNG.
     public static let maxVectorCells = 10_000
 
-    public func svg() throws -> String {
+    /// The heatmap as an SVG document.
+    public func svg() throws -> String { try drawing().svg() }
+
+    /// The heatmap as a PNG file's bytes.
+    public func png() throws -> [UInt8] { try drawing().png() }
+
+    /// The heatmap on a canvas: cells, row labels on the left, column labels below (slanted),
+    /// the colour bar with ticks on the right, title and axis labels.
+    func drawing() throws -> Canvas {
         let l = try layout()
-        let (rows, cols, low, high, map, writeValues, rowText, colText) =
-            (l.rows, l.cols, l.low, l.high, l.map, l.writeValues, l.rowText, l.colText)
-        let cell = Swift.max(4, Swift.min(56, 560 / Double(Swift.max(rows, cols))))
+        let (rows, cols, low, high, map, rowText, colText) = (l.rows, l.cols, l.low, l.high, l.map, l.rowText, l.colText)
+        let canvas = try Canvas()
+        // Whole pixels a cell, so that cells meet without seams in the raster.
+        let cell = Swift.max(4, Swift.min(56, 560 / Double(Swift.max(rows, cols)))).rounded(.down)
         let fontSize = Swift.min(12, Swift.max(7, cell * 0.32))
         let labelStep = Swift.max(1, Int((10 / cell).rounded(.up)))   // every label when they fit, else every k-th
-        let labelSize = Swift.min(12, Swift.max(7, cell * Double(labelStep) * 0.8))
-        let rowLabelWidth = Double(rowText.map(\.count).max()!) * labelSize * 0.6 + 10
-        let colLabelHeight = Double(colText.map(\.count).max()!) * labelSize * 0.45 + 16
-        let left = rowLabelWidth + (ylabel == nil ? 12 : 34)
+        let labelSize = Swift.min(12, Swift.max(7, cell * Double(labelStep) * 0.6))   // slanted column labels clear each other
+        let rowLabelWidth = rowText.map { canvas.textWidth($0, size: labelSize) }.max()! + 10
+        let colLabelWidth = colText.map { canvas.textWidth($0, size: labelSize) }.max()!
+        let slant = 0.5.squareRoot()   // column labels run at 45 degrees
+        let left = Swift.max(rowLabelWidth + (ylabel == nil ? 12 : 34), colLabelWidth * slant - cell / 2 + 8)
         let top = title == nil ? 16.0 : 44.0
         let gridW = cell * Double(cols), gridH = cell * Double(rows)
+        let ticks = Ticks(low, high, target: 5, integer: l.whole && range == nil)
+        let tickValues = ticks.values.filter { $0 >= low - 1e-12 && $0 <= high + 1e-12 }
+        let tickWidth = tickValues.map { canvas.textWidth(ticks.label($0), size: 10) }.max() ?? 0
         let barX = left + gridW + 24, barW = 16.0
-        let width = barX + barW + 70, height = top + gridH + colLabelHeight + (xlabel == nil ? 12 : 34)
+        let titleWidth = title.map { canvas.textWidth($0, size: 16, bold: true) } ?? 0
+        canvas.width = Swift.max(barX + barW + 7 + tickWidth + 12, titleWidth + 24).rounded(.up)
+        canvas.height = (top + gridH + colLabelWidth * slant + labelSize + 12 + (xlabel == nil ? 4 : 26)).rounded(.up)
 
-        var doc = SVGDocument(width: width, height: height)
-        doc.rect(0, 0, width, height, fill: "#ffffff")
-        if let title { doc.text(title, left + gridW / 2, 28, size: 16, anchor: "middle", extra: [("font-weight", "bold")]) }
-
-        let color = l.color
-        doc.open("g", [("class", "cells")])
+        if let title {
+            let x = Swift.min(Swift.max(left + gridW / 2, titleWidth / 2 + 12), canvas.width - titleWidth / 2 - 12)
+            canvas.text(title, x, 28, size: 16, anchor: .middle, bold: true, tag: "title")
+        }
         if rows * cols > Heatmap.maxVectorCells {
-            // One rectangle a cell would make a file browsers choke on: embed the cells as a
-            // PNG, one pixel a cell, scaled up without smoothing.
             var raster = RGBImage(width: cols, height: rows)
-            for i in 0..<rows { for j in 0..<cols { raster[j, i] = color(values[i][j]) } }
-            let data = "data:image/png;base64," + Data(try raster.png()).base64EncodedString()
-            doc.element("image", [("x", n(left)), ("y", n(top)), ("width", n(gridW)), ("height", n(gridH)),
-                                  ("preserveAspectRatio", "none"), ("image-rendering", "optimizeSpeed"),
-                                  ("style", "image-rendering:pixelated"), ("xlink:href", data)])
+            for i in 0..<rows { for j in 0..<cols { raster[j, i] = l.color(values[i][j]) } }
+            canvas.image(raster, left, top, gridW, gridH)
         } else {
             for i in 0..<rows {
                 for j in 0..<cols {
-                    let v = values[i][j], c = color(v)
+                    let v = values[i][j], c = l.color(v)
                     let x = left + Double(j) * cell, y = top + Double(i) * cell
-                    doc.rect(x, y, cell, cell, fill: c.css, extra: [("data-row", String(i + 1)), ("data-col", String(j + 1))])
-                    if writeValues {
-                        let s = l.text(v)
-                        doc.text(s, x + cell / 2, y + cell / 2 + fontSize * 0.35, size: fontSize, anchor: "middle",
-                                 fill: c.luminance < 0.5 ? "#ffffff" : "#222222", extra: [("class", "value")])
+                    canvas.rect(x, y, cell, cell, fill: c)
+                    if l.writeValues {
+                        canvas.text(l.text(v), x + cell / 2, y + cell / 2 + fontSize * 0.35, size: fontSize, anchor: .middle,
+                                    color: c.luminance < 0.5 ? .white : .text, tag: "value")
                     }
                 }
             }
         }
-        doc.close("g")
 
-        doc.open("g", [("class", "labels")])
         for (i, s) in rowText.enumerated() where i % labelStep == 0 {
-            doc.text(s, left - 6, top + (Double(i) + 0.5) * cell + labelSize * 0.35, size: labelSize, anchor: "end", extra: [("class", "row-label")])
+            canvas.text(s, left - 6, top + (Double(i) + 0.5) * cell + labelSize * 0.35, size: labelSize, anchor: .end, tag: "row-label")
         }
         for (j, s) in colText.enumerated() where j % labelStep == 0 {
-            let x = left + (Double(j) + 0.5) * cell, y = top + gridH + 12
-            doc.text(s, x, y, size: labelSize, anchor: "end",
-                     extra: [("class", "col-label"), ("transform", "rotate(-45 \(n(x)) \(n(y)))")])
+            canvas.text(s, left + (Double(j) + 0.5) * cell + labelSize * 0.35, top + gridH + 10, size: labelSize, anchor: .end,
+                        angle: -45, tag: "col-label")
         }
-        if let xlabel { doc.text(xlabel, left + gridW / 2, height - 10, size: 13, anchor: "middle", extra: [("class", "xlabel")]) }
-        if let ylabel {
-            let cy = top + gridH / 2
-            doc.text(ylabel, 16, cy, size: 13, anchor: "middle", extra: [("class", "ylabel"), ("transform", "rotate(-90 16 \(n(cy)))")])
-        }
-        doc.close("g")
+        if let xlabel { canvas.text(xlabel, left + gridW / 2, canvas.height - 10, size: 13, anchor: .middle, tag: "xlabel") }
+        if let ylabel { canvas.text(ylabel, 20, top + gridH / 2, size: 13, anchor: .middle, angle: -90, tag: "ylabel") }
 
         // The colour bar: a vertical gradient from low (bottom) to high (top), with ticks.
-        let gradient = "heat-\(map.name)"
-        doc.open("defs", [])
-        doc.open("linearGradient", [("id", gradient), ("x1", "0"), ("y1", "1"), ("x2", "0"), ("y2", "0")])
-        for k in 0...10 {
-            let t = Double(k) / 10
-            doc.element("stop", [("offset", n(t)), ("stop-color", map.color(t).css)])
-        }
-        doc.close("linearGradient")
-        doc.close("defs")
-        doc.open("g", [("class", "colorbar")])
-        doc.rect(barX, top, barW, gridH, fill: "url(#\(gradient))", extra: [("stroke", "#333333"), ("stroke-width", "0.5")])
-        let ticks = Ticks(low, high, target: 5, integer: l.whole && range == nil)
-        for v in ticks.values where v >= low - 1e-12 && v <= high + 1e-12 {
+        canvas.gradient(barX, top, barW, gridH, stops: (0...10).map { map.color(Double($0) / 10) })
+        canvas.rect(barX, top, barW, gridH, fill: nil, stroke: Canvas.Stroke(color: RGB(51, 51, 51), width: 0.5))
+        for v in tickValues {
             let y = top + gridH - (v - low) / (high - low) * gridH
-            doc.line(barX + barW, y, barX + barW + 4, y, stroke: "#333333")
-            doc.text(ticks.label(v), barX + barW + 7, y + 4, size: 10, extra: [("class", "tick")])
+            canvas.line(barX + barW, y, barX + barW + 4, y, Canvas.Stroke(color: RGB(51, 51, 51)))
+            canvas.text(ticks.label(v), barX + barW + 7, y + 4, size: 10, tag: "tick")
         }
-        doc.close("g")
-        return doc.text
+        return canvas
     }
 }
 
 extension Heatmap {
-    /// What every drawing of the heatmap shares (SVG, terminal): the checked shape, the
+    /// What every drawing of the heatmap shares (the canvas, the terminal's characters): the checked shape, the
     /// colour range and map, and how values and labels are written.
     struct Layout {
         let rows: Int, cols: Int

@@ -1,7 +1,7 @@
 import MoonEngine
 
-/// Images laid out in a grid on a white page, each with caption lines drawn under it in the
-/// built-in 5x7 font, and a coloured frame around the ones marked (wrong predictions).
+/// Images laid out in a grid on a white page, each with caption lines drawn under it, and a
+/// coloured frame around the ones marked (wrong predictions).
 public struct ImageGrid: Sendable {
     /// One line of text under an image.
     public struct Caption: Sendable {
@@ -24,7 +24,9 @@ public struct ImageGrid: Sendable {
     /// Draw dark on light (1 = black) instead of 1 = white.
     public var invert = false
 
-    static let padding = 6, frame = 2, lineHeight = 9
+    static let padding = 6, frame = 2, lineHeight = 12
+    /// Captions' font size in pixels.
+    static let captionSize = 10.0
 
     /// Images from `values` of shape `{N, C, H, W}` (C = 1 or 3), `{N, H, W}`, or
     /// `{N, H*W}` with a square H*W (flattened MNIST rows).
@@ -51,9 +53,12 @@ public struct ImageGrid: Sendable {
         self.values = values
     }
 
-    /// The grid as a raster. Values in [0, 1] map to 0...255; when any value falls outside
+    /// The grid as a raster (see `drawing`).
+    public func render() throws -> RGBImage { try drawing().image() }
+
+    /// The grid on a canvas. Values in [0, 1] map to 0...255; when any value falls outside
     /// [0, 1] (normalised data) the whole set is rescaled from its own min...max.
-    public func render() throws -> RGBImage {
+    func drawing() throws -> Canvas {
         let fn = "plot.images"
         if let c = captions, c.count != count { throw PlotError("\(fn): \(c.count) captions for \(count) images") }
         if let m = marked, m.count != count { throw PlotError("\(fn): \(m.count) marks for \(count) images") }
@@ -66,10 +71,10 @@ public struct ImageGrid: Sendable {
         let cellH = imageH + 2 * frame + (lines > 0 ? lines * ImageGrid.lineHeight + 2 : 0)
         let cols = Swift.min(columns, count), rows = (count + cols - 1) / cols
         let totalW = cols * cellW + (cols + 1) * pad, totalH = rows * cellH + (rows + 1) * pad
-        guard totalW * totalH <= 100_000_000 else {
+        guard totalW * totalH <= 100_000_000, totalW <= Canvas.maxSide, totalH <= Canvas.maxSide else {
             throw PlotError("\(fn): a \(totalW) x \(totalH) image is too large; show fewer images or a smaller scale")
         }
-        var image = RGBImage(width: totalW, height: totalH)
+        let canvas = try Canvas(width: Double(totalW), height: Double(totalH))
 
         let finite = values.filter(\.isFinite)
         let lo = finite.min() ?? 0, hi = finite.max() ?? 1
@@ -81,26 +86,28 @@ public struct ImageGrid: Sendable {
         }
 
         let plane = height * width
-        let maxChars = (cellW + 1) / BitmapFont.advance
         for k in 0..<count {
             let x0 = pad + (k % cols) * (cellW + pad), y0 = pad + (k / cols) * (cellH + pad)
-            if marked?[k] == true { image.fill(x: x0, y: y0, width: cellW, height: imageH + 2 * frame, markColor) }
+            if marked?[k] == true {
+                canvas.rect(Double(x0), Double(y0), Double(cellW), Double(imageH + 2 * frame), fill: markColor)
+            }
+            var image = RGBImage(width: width, height: height)
             let base = k * channels * plane
             for y in 0..<height {
                 for x in 0..<width {
                     let p = base + y * width + x
-                    let c = channels == 3 ? RGB(byte(values[p]), byte(values[p + plane]), byte(values[p + 2 * plane]))
-                                          : { let g = byte(values[p]); return RGB(g, g, g) }()
-                    image.fill(x: x0 + frame + x * scale, y: y0 + frame + y * scale, width: scale, height: scale, c)
+                    image[x, y] = channels == 3 ? RGB(byte(values[p]), byte(values[p + plane]), byte(values[p + 2 * plane]))
+                                                : { let g = byte(values[p]); return RGB(g, g, g) }()
                 }
             }
+            canvas.image(image, Double(x0 + frame), Double(y0 + frame), Double(imageW), Double(imageH))
             for (i, line) in (captions?[k] ?? []).enumerated() {
-                let text = line.text.count > maxChars ? String(line.text.prefix(maxChars)) : line.text
-                let tx = x0 + (cellW - BitmapFont.width(text)) / 2
-                image.draw(text, x: tx, y: y0 + imageH + 2 * frame + 2 + i * ImageGrid.lineHeight, color: line.color)
+                let text = canvas.fitting(line.text, width: Double(cellW + pad - 2), size: ImageGrid.captionSize)
+                let baseline = y0 + imageH + 2 * frame + 2 + i * ImageGrid.lineHeight + ImageGrid.lineHeight - 3
+                canvas.text(text, Double(x0) + Double(cellW) / 2, Double(baseline), size: ImageGrid.captionSize, anchor: .middle,
+                            color: line.color, tag: "caption")
             }
         }
-        return image
+        return canvas
     }
 }
-

@@ -12,7 +12,7 @@ public struct Series: Sendable {
     }
 }
 
-/// A multi-series line chart as SVG: axes with ticks at round numbers, light grid lines,
+/// A multi-series line chart (SVG or PNG): axes with ticks at round numbers, light grid lines,
 /// a legend on the right, one colour per series (dashes once colours repeat), point markers
 /// when a series has few points.
 public struct LineChart: Sendable {
@@ -31,7 +31,14 @@ public struct LineChart: Sendable {
     }
 
     /// The chart as an SVG document. Throws when there is nothing to draw.
-    public func svg() throws -> String {
+    public func svg() throws -> String { try drawing().svg() }
+
+    /// The chart as a PNG file's bytes.
+    public func png() throws -> [UInt8] { try drawing().png() }
+
+    /// The chart on a canvas: axes with round ticks and light grid lines, the series, the
+    /// legend on the right, the title above.
+    func drawing() throws -> Canvas {
         guard !series.isEmpty else { throw PlotError("plot: no series to draw") }
         for s in series where s.x.count != s.y.count {
             throw PlotError("plot: series '\(s.name)' has \(s.x.count) x values but \(s.y.count) y values")
@@ -44,69 +51,52 @@ public struct LineChart: Sendable {
                        integer: points.allSatisfy { $0.0 == $0.0.rounded() })
         let yt = Ticks(points.map(\.1).min()!, points.map(\.1).max()!, target: 6)
 
-        let legendWidth = Double(series.map(\.name.count).max()!) * 7 + 46
+        let canvas = try Canvas(width: width, height: height)
+        let legendWidth = series.map { canvas.textWidth($0.name, size: 12) }.max()! + 46
         let left = 72.0, right = legendWidth + 16, top = title == nil ? 24.0 : 48.0, bottom = 60.0
         let plotW = width - left - right, plotH = height - top - bottom
+        guard plotW > 40 else { throw PlotError("plot: the legend's names are too long to leave room for the chart") }
         func px(_ x: Double) -> Double { left + (x - xt.low) / (xt.high - xt.low) * plotW }
         func py(_ y: Double) -> Double { top + plotH - (y - yt.low) / (yt.high - yt.low) * plotH }
 
-        var doc = SVGDocument(width: width, height: height)
-        doc.rect(0, 0, width, height, fill: "#ffffff")
-        if let title { doc.text(title, left + plotW / 2, 28, size: 16, anchor: "middle", extra: [("font-weight", "bold")]) }
+        if let title { canvas.text(title, left + plotW / 2, 28, size: 16, anchor: .middle, bold: true, tag: "title") }
+        let grid = Canvas.Stroke(color: RGB(229, 229, 229)), axis = Canvas.Stroke(color: RGB(51, 51, 51))
+        for v in yt.values { canvas.line(left, py(v), left + plotW, py(v), grid) }
+        for v in xt.values { canvas.line(px(v), top, px(v), top + plotH, grid) }
 
-        doc.open("g", [("class", "grid"), ("stroke", "#e5e5e5"), ("stroke-width", "1")])
-        for v in yt.values { doc.element("line", [("x1", n(left)), ("y1", n(py(v))), ("x2", n(left + plotW)), ("y2", n(py(v)))]) }
-        for v in xt.values { doc.element("line", [("x1", n(px(v))), ("y1", n(top)), ("x2", n(px(v))), ("y2", n(top + plotH))]) }
-        doc.close("g")
-
-        doc.open("g", [("class", "axes")])
-        doc.line(left, top + plotH, left + plotW, top + plotH, stroke: "#333333")
-        doc.line(left, top, left, top + plotH, stroke: "#333333")
+        canvas.line(left, top + plotH, left + plotW, top + plotH, axis)
+        canvas.line(left, top, left, top + plotH, axis)
         for v in xt.values {
-            doc.line(px(v), top + plotH, px(v), top + plotH + 5, stroke: "#333333")
-            doc.text(xt.label(v), px(v), top + plotH + 19, size: 11, anchor: "middle", extra: [("class", "tick")])
+            canvas.line(px(v), top + plotH, px(v), top + plotH + 5, axis)
+            canvas.text(xt.label(v), px(v), top + plotH + 19, size: 11, anchor: .middle, tag: "tick")
         }
         for v in yt.values {
-            doc.line(left - 5, py(v), left, py(v), stroke: "#333333")
-            doc.text(yt.label(v), left - 8, py(v) + 4, size: 11, anchor: "end", extra: [("class", "tick")])
+            canvas.line(left - 5, py(v), left, py(v), axis)
+            canvas.text(yt.label(v), left - 8, py(v) + 4, size: 11, anchor: .end, tag: "tick")
         }
-        if let xlabel { doc.text(xlabel, left + plotW / 2, height - 16, size: 13, anchor: "middle", extra: [("class", "xlabel")]) }
-        if let ylabel {
-            let cy = top + plotH / 2
-            doc.text(ylabel, 18, cy, size: 13, anchor: "middle",
-                     extra: [("class", "ylabel"), ("transform", "rotate(-90 18 \(n(cy)))")])
-        }
-        doc.close("g")
+        if let xlabel { canvas.text(xlabel, left + plotW / 2, height - 16, size: 13, anchor: .middle, tag: "xlabel") }
+        if let ylabel { canvas.text(ylabel, 22, top + plotH / 2, size: 13, anchor: .middle, angle: -90, tag: "ylabel") }
 
         for (i, s) in series.enumerated() {
-            let color = Palette.color(i).css
-            doc.open("g", [("class", "series"), ("data-name", s.name)])
-            var d = "", pen = false
+            let stroke = Canvas.Stroke(color: Palette.color(i), width: 2, dash: Palette.dash(i))
+            var run: [(x: Double, y: Double)] = []   // the points since the last gap
             for (x, y) in zip(s.x, s.y) {
-                guard x.isFinite && y.isFinite else { pen = false; continue }
-                d += (pen ? " L" : (d.isEmpty ? "M" : " M")) + "\(n(px(x))) \(n(py(y)))"
-                pen = true
+                guard x.isFinite && y.isFinite else { canvas.polyline(run, stroke); run = []; continue }
+                run.append((px(x), py(y)))
             }
-            var attrs = [("d", d), ("fill", "none"), ("stroke", color), ("stroke-width", "2"), ("stroke-linejoin", "round")]
-            if let dash = Palette.dash(i) { attrs.append(("stroke-dasharray", dash)) }
-            doc.element("path", attrs)
+            canvas.polyline(run, stroke)
             let finite = zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }
             if finite.count <= 40 {
-                for (x, y) in finite { doc.element("circle", [("cx", n(px(x))), ("cy", n(py(y))), ("r", "3"), ("fill", color)]) }
+                for (x, y) in finite { canvas.circle(px(x), py(y), radius: 3, fill: Palette.color(i)) }
             }
-            doc.close("g")
         }
 
         let lx = left + plotW + 16
-        doc.open("g", [("class", "legend")])
         for (i, s) in series.enumerated() {
             let y = top + 8 + Double(i) * 20
-            var attrs: [(String, String)] = []
-            if let dash = Palette.dash(i) { attrs.append(("stroke-dasharray", dash)) }
-            doc.line(lx, y, lx + 24, y, stroke: Palette.color(i).css, width: 2.5, extra: attrs)
-            doc.text(s.name, lx + 30, y + 4, size: 12)
+            canvas.line(lx, y, lx + 24, y, Canvas.Stroke(color: Palette.color(i), width: 2.5, dash: Palette.dash(i)))
+            canvas.text(s.name, lx + 30, y + 4, size: 12, tag: "legend")
         }
-        doc.close("g")
-        return doc.text
+        return canvas
     }
 }

@@ -24,7 +24,7 @@ public struct Captions: Sendable {
     public init() {}
 
     static func fields<Root>(_ path: WritableKeyPath<Root, Captions>) -> [OptionField<Root>] {
-        [OptionField("out", path.appending(path: \.out), "the file to write (.svg, or .png for images); nil: drawn in the terminal"),
+        [OptionField("out", path.appending(path: \.out), "the file to write (.svg or .png); nil: drawn in the terminal"),
          OptionField("title", path.appending(path: \.title), "the figure's title"),
          OptionField("xlabel", path.appending(path: \.xlabel), "the x axis' label"),
          OptionField("ylabel", path.appending(path: \.ylabel), "the y axis' label")]

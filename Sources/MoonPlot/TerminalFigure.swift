@@ -3,8 +3,8 @@ import Foundation
 /// Figures drawn where the researcher works: in the terminal. Line charts go on a braille
 /// canvas (2 x 4 dots a character), heatmaps and images as coloured half blocks (two pixels a
 /// character, one above the other), with 24-bit ANSI colours when `color` is set; a terminal
-/// that speaks the kitty graphics protocol gets heatmaps and image grids as real images
-/// (`kittyImage`). The data are the SVG and PNG figures' own.
+/// that speaks kitty's graphics protocol or iTerm2's inline images gets every figure as the
+/// picture a PNG file would hold (`kittyImage`, `itermImage`), drawn by the same canvas.
 public enum TerminalFigure {
     /// How figures reach the terminal: characters, or images through kitty's protocol.
     public enum Graphics: String, Sendable { case unicode, kitty, iterm }
@@ -26,19 +26,28 @@ public enum TerminalFigure {
     }
 
     /// `figure` as text for a terminal `columns` wide (nil: not a terminal, so 80 columns and
-    /// no colour; `NO_COLOR` also turns colour off): characters, or an image through kitty's
-    /// protocol for heatmaps and image grids where the terminal has it.
+    /// no colour; `NO_COLOR` also turns colour off): characters, or the figure's picture (the
+    /// PNG a file would hold) through kitty's or iTerm2's protocol where the terminal has it
+    /// (and characters there too when Cairo is not installed).
     public static func show(_ figure: Figure, columns: Int?, environment: [String: String]) throws -> String {
         let color = columns != nil && environment["NO_COLOR"] == nil
-        let shown = columns == nil ? Graphics.unicode : graphics(environment)
-        func picture(_ png: [UInt8]) -> String { shown == .kitty ? kittyImage(png) : itermImage(png) }
+        let shown = columns == nil || !Canvas.available ? Graphics.unicode : graphics(environment)
+        if shown != .unicode {
+            let drawable: any Drawable
+            switch figure {
+            case .lines(let chart): drawable = chart
+            case .heatmap(let map): drawable = map
+            case .images(let grid): drawable = grid
+            }
+            let png = try drawable.drawing().png()
+            return shown == .kitty ? kittyImage(png) : itermImage(png)
+        }
         switch figure {
         case .lines(let chart):
             return try lines(chart, columns: min(columns ?? 80, 120), color: color)
         case .heatmap(let map):
-            return shown == .unicode ? try heatmap(map, color: color) : picture(try raster(map).png())
+            return try heatmap(map, color: color)
         case .images(var grid):
-            if shown != .unicode { return picture(try grid.render().png()) }
             // One character a pixel across: as many images a row as fit.
             grid.scale = 1
             grid.columns = max(1, min(grid.columns, (columns ?? 80) / (grid.width + 4)))
@@ -161,14 +170,6 @@ public enum TerminalFigure {
             out.append(line + (color ? "\u{1b}[0m" : ""))
         }
         return out.joined(separator: "\n")
-    }
-
-    /// The heatmap's cells as an image, `scale` pixels a cell (for the graphics protocol).
-    public static func raster(_ map: Heatmap, scale: Int = 16) throws -> RGBImage {
-        let l = try map.layout()
-        var image = RGBImage(width: l.cols * scale, height: l.rows * scale)
-        for y in 0..<image.height { for x in 0..<image.width { image[x, y] = l.color(map.values[y / scale][x / scale]) } }
-        return image
     }
 
     /// `png` as kitty's graphics protocol shows it: base64 in chunks of 4096 bytes, each in

@@ -53,13 +53,3 @@ struct Ticks {
         return s.hasPrefix("-") && Double(s) == 0 ? String(s.dropFirst()) : s
     }
 }
-
-/// A coordinate as SVG text: at most two decimals, no trailing zeros (`12`, `3.5`, `0.25`).
-func n(_ v: Double) -> String {
-    guard v.isFinite else { return "0" }
-    let r = (v * 100).rounded() / 100
-    if r == r.rounded() { return String(Int(r)) }
-    var s = String(format: "%.2f", r)
-    while s.hasSuffix("0") { s.removeLast() }
-    return s
-}

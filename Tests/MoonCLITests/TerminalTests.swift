@@ -1,4 +1,5 @@
 import Foundation
+import MoonData
 import Testing
 
 /// The REPL in a real terminal: tmux runs `moonlab` in a detached pane, keys are sent to it and
@@ -149,7 +150,8 @@ struct TerminalTests {
 
     /// Figures where the researcher works: a learning curve and a confusion heatmap drawn in
     /// the terminal in Unicode (the screen is saved for the record); where the terminal says
-    /// it speaks kitty's graphics protocol, a heatmap arrives as a PNG in its escape sequence.
+    /// it speaks kitty's graphics protocol, the heatmap's figure arrives as a PNG in its escape
+    /// sequence (decoded here: its cells' colours are in it).
     @Test func figuresInTheTerminal() throws {
         let t = try Terminal(environment: ["MOONLAB_GRAPHICS": "unicode"])
         defer { t.close() }
@@ -184,8 +186,13 @@ struct TerminalTests {
         let payload = chunks.compactMap { $0.split(separator: ";", maxSplits: 1).last.map(String.init) }.joined()
         let png = Data(base64Encoded: payload).map { [UInt8]($0) } ?? []
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "no PNG in: \(bytes.prefix(300))")
-        // The PNG's header: 2 x 2 cells of 16 pixels.
-        #expect(png.count > 24 && Array(png[16..<24]) == [0, 0, 0, 32, 0, 0, 0, 32])
+        let file = kitty.home.appendingPathComponent("shown.png")
+        try Data(png).write(to: file)
+        let image = try PNGReader.read(file.path, mode: .rgb)
+        #expect(image.width > 100 && image.height > 100)   // the whole figure: cells, labels, colour bar
+        let pixels = stride(from: 0, to: image.pixels.count, by: 3).map { Array(image.pixels[$0..<($0 + 3)]) }
+        #expect(pixels.contains([0x08, 0x30, 0x6b]) && pixels.contains([0xf7, 0xfb, 0xff]))   // blues' ends: the 1s and the 0s
+        #expect(pixels.contains([255, 255, 255]))
     }
 
     /// A short session, saved for the record (the issue asks for one), checked as it goes.

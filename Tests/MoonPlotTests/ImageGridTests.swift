@@ -29,32 +29,38 @@ import Testing
         var g = try grid()
         g.captions = [[.init("7")], [.init("1"), .init("2", color: .wrong)], [.init("A")]]
         g.marked = [false, true, false]
-        let image = try g.render()
-        let png = try readPNG(try image.png())
+        let png = try readPNG(try g.render().png())
         let pad = ImageGrid.padding
         let cellW = 4 * 2 + 4
         // The wrong image is framed in red; the right one is not.
         #expect(png.pixel(pad + cellW + pad, pad) == .wrong)
         #expect(png.pixel(pad, pad) == RGB(0, 0, 0) || png.pixel(pad, pad) == .white)
         #expect(png.pixel(pad, pad) != .wrong)
-        // Text below: some dark pixels for the label, red ones for the wrong prediction.
-        let textTop = pad + 4 * 2 + 4, lines = 2 * ImageGrid.lineHeight + 2
-        func count(_ x0: Int, _ color: (RGB) -> Bool) -> Int {
+        // Text below: dark pixels for the label, red ones for the wrong prediction (on its
+        // own line), nothing red under the right one.
+        let textTop = pad + 4 * 2 + 4, line = ImageGrid.lineHeight
+        func count(_ x0: Int, _ rows: Range<Int>, _ color: (RGB) -> Bool) -> Int {
             var c = 0
-            for y in textTop..<(textTop + lines) { for x in x0..<(x0 + cellW) where color(png.pixel(x, y)) { c += 1 } }
+            for y in rows { for x in (x0 - 2)..<(x0 + cellW + 2) where color(png.pixel(x, y)) { c += 1 } }
             return c
         }
-        #expect(count(pad) { $0 == .text } > 5)
-        #expect(count(pad + cellW + pad) { $0 == .wrong } > 5)
+        let dark = { (c: RGB) in c.luminance < 0.4 }, red = { (c: RGB) in c.r > 150 && c.g < 110 && c.b < 110 }
+        #expect(count(pad, textTop..<(textTop + line), dark) > 5)
+        #expect(count(pad + cellW + pad, (textTop + line)..<(textTop + 2 * line + 2), red) > 5)
+        #expect(count(pad, textTop..<(textTop + 2 * line + 2), red) == 0)
     }
 
-    @Test func fontDrawsDigitsAndLetters() {
-        // "1": the middle column is a full vertical bar.
-        for row in 0..<7 { #expect(BitmapFont.isSet("1", col: 2, row: row)) }
-        #expect(!BitmapFont.isSet(" ", col: 2, row: 3))
-        #expect(BitmapFont.glyphs.count == 95)
-        #expect(BitmapFont.glyph("é") == BitmapFont.glyph("?"))
-        #expect(BitmapFont.width("abc") == 17)
+    @Test func captionsAreMeasuredInTheirFont() throws {
+        let canvas = try Canvas()
+        #expect(canvas.textWidth("iiii", size: 10) < canvas.textWidth("WWWW", size: 10))
+        #expect(canvas.textWidth("abc", size: 20) > 1.9 * canvas.textWidth("abc", size: 10))
+        let fitted = canvas.fitting("automobile", width: 30, size: 10)
+        #expect(!fitted.isEmpty && "automobile".hasPrefix(fitted) && canvas.textWidth(fitted, size: 10) <= 30)
+        var g = try grid()
+        g.scale = 1
+        g.captions = [[.init("automobile")], [.init("a")], [.init("b")]]
+        let captions = try g.drawing().searchableText
+        #expect(captions.map(\.string) == ["auto", "a", "b"] || captions[0].string.count < 10)
     }
 
     @Test func acceptsFlatRowsAndRGBAndRescalesNormalisedValues() throws {
@@ -85,10 +91,16 @@ import Testing
         try grid().write(to: folder + "/new/deeper/grid.png")
         #expect(try readPNG([UInt8](FileManager.default.contents(atPath: folder + "/new/deeper/grid.png")!)).width > 0)
         #expect(message { try self.grid().write(to: folder + "/grid.png/inside.png") }?.contains("is a file, not a folder") == true)
-        #expect(message { try self.grid().write(to: folder + "/grid.svg") }
-                == "plot.images: writes PNG files, but '\(folder)/grid.svg' ends in .svg (use a .png name)")
+        #expect(message { try self.grid().write(to: folder + "/grid.jpg") }
+                == "plot.images: writes SVG or PNG files, but '\(folder)/grid.jpg' ends in .jpg (use a .svg or .png name)")
+        // The extension picks the format: an image grid as SVG, a chart as PNG or SVG.
+        try grid().write(to: folder + "/grid.svg")
+        #expect(try parseSVG(String(contentsOfFile: folder + "/grid.svg", encoding: .utf8)).all("image").count >= 1)
         let chart = LineChart(series: [Series(name: "a", y: [1, 2])])
         try chart.write(to: folder + "/a.svg")
         _ = try parseSVG(String(contentsOfFile: folder + "/a.svg", encoding: .utf8))
+        try chart.write(to: folder + "/a.png")
+        let png = try readPNG([UInt8](FileManager.default.contents(atPath: folder + "/a.png")!))
+        #expect(png.width == Int(chart.width) && png.height == Int(chart.height))
     }
 }

@@ -42,13 +42,23 @@ import Testing
     }
 
     @Test func kittysProtocolCarriesThePNGInChunks() throws {
-        let png = try TerminalFigure.raster(Heatmap(values: [[0, 1], [1, 0]]), scale: 40).png()
+        let png = try Heatmap(values: [[0, 1], [1, 0]]).png()
         let text = TerminalFigure.kittyImage(png + [UInt8](repeating: 0, count: 5000))   // more than one chunk
         let chunks = text.components(separatedBy: "\u{1b}\\").filter { $0.hasPrefix("\u{1b}_G") }
         #expect(chunks.count >= 2 && chunks[0].hasPrefix("\u{1b}_Ga=T,f=100,m=1;") && chunks.last!.hasPrefix("\u{1b}_Gm=0;"))
         let payload = chunks.map { String($0.split(separator: ";", maxSplits: 1)[1]) }.joined()
         #expect(Data(base64Encoded: payload).map { [UInt8]($0) } == png + [UInt8](repeating: 0, count: 5000))
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    @Test func graphicsTerminalsGetTheFiguresPicture() throws {
+        let chart = LineChart(series: [Series(name: "loss", y: [4, 3, 2, 1])])
+        let shown = try TerminalFigure.show(.lines(chart), columns: 100, environment: ["MOONLAB_GRAPHICS": "kitty"])
+        let payload = shown.components(separatedBy: "\u{1b}\\").filter { $0.hasPrefix("\u{1b}_G") }
+            .map { String($0.split(separator: ";", maxSplits: 1)[1]) }.joined()
+        let png = try readPNG(Data(base64Encoded: payload).map { [UInt8]($0) } ?? [])
+        #expect(png.width == Int(chart.width) && png.height == Int(chart.height))
+        #expect(try TerminalFigure.show(.lines(chart), columns: nil, environment: ["MOONLAB_GRAPHICS": "kitty"]).contains("loss"))
     }
 
     @Test func theTerminalSaysWhatItShows() {

@@ -1,4 +1,5 @@
--- The plot module as API.md writes it: SVG charts and PNG image grids, written to files.
+-- The plot module as API.md writes it: charts, heatmaps and image grids written to files,
+-- SVG or PNG by the file's extension (drawn by Cairo; SVG text is kept searchable).
 local T = require "moontest"
 local describe, it, expect = T.describe, T.it, T.expect
 
@@ -14,6 +15,28 @@ local function read(p)
 end
 local function count(s, pattern) local _, n = s:gsub(pattern, "") return n end
 
+-- Reads a PNG's width and height from its IHDR chunk.
+local function png_size(bytes)
+  expect(bytes:sub(1, 8)):to_be("\137PNG\r\n\26\n")
+  expect(bytes:sub(13, 16)):to_be("IHDR")
+  return string.unpack(">I4", bytes, 17), string.unpack(">I4", bytes, 21)
+end
+
+-- Whether the PNG at `p` has a pixel of colour 0xRRGGBB (decoded through data.images).
+local function has_colour(p, rgb)
+  local dir = path("decode-" .. rgb)
+  assert(os.execute("mkdir -p '" .. dir .. "/a' && cp '" .. p .. "' '" .. dir .. "/a/x.png'"))
+  local x = data.images(dir, {gray=false}).x:totable()[1]
+  local want = {(rgb >> 16) / 255, (rgb >> 8 & 255) / 255, (rgb & 255) / 255}
+  for i = 1, #x[1] do
+    for j = 1, #x[1][i] do
+      if math.abs(x[1][i][j] - want[1]) < 0.003 and math.abs(x[2][i][j] - want[2]) < 0.003
+         and math.abs(x[3][i][j] - want[3]) < 0.003 then return true end
+    end
+  end
+  return false
+end
+
 describe("plot.history", function()
   local h = {loss={1.0, 0.6, 0.4}, accuracy={0.6, 0.8, 0.85}, val_loss={1.1, 0.8, 0.7},
              val_accuracy={0.55, 0.75, 0.8}, lr={0.01, 0.01, 0.01}}
@@ -23,20 +46,29 @@ describe("plot.history", function()
       :to_be(path("curves.svg"))
     local svg = read(path("curves.svg"))
     expect(svg):to_contain('<svg xmlns="http://www.w3.org/2000/svg"')
-    expect(svg):to_contain('version="1.1"')
-    expect(svg):to_contain('data-name="accuracy"')
-    expect(svg):to_contain('data-name="val_accuracy"')
-    expect(svg).never:to_contain('data-name="loss"')
+    expect(svg):to_contain('width="760px" height="460px"')
+    expect(svg):to_contain('>accuracy</text>')
+    expect(svg):to_contain('>val_accuracy</text>')
+    expect(svg).never:to_contain('>loss</text>')
     expect(svg):to_contain(">Curves</text>")
-    expect(count(svg, "<path ")):to_be(2)
+    expect(count(svg, 'class="legend"')):to_be(2)
     expect(require("moonlab.plot")):to_be(plot)
+  end)
+
+  it("writes a PNG for a .png name: the chart's size, the first curve's colour in it", function()
+    expect(plot.history(h, path("curves.png"), {metrics={"accuracy"}})):to_be(path("curves.png"))
+    local w, hh = png_size(read(path("curves.png")))
+    expect(w):to_be(760)
+    expect(hh):to_be(460)
+    expect(has_colour(path("curves.png"), 0x1f77b4)):to_be(true)
+    expect(has_colour(path("curves.png"), 0xff7f0e)):to_be(false)
   end)
 
   it("draws several named runs on one chart", function()
     plot.history({adam=h, sgd=h}, path("runs.svg"), {metrics={"val_accuracy"}})
     local svg = read(path("runs.svg"))
-    expect(svg):to_contain('data-name="adam val_accuracy"')
-    expect(svg):to_contain('data-name="sgd val_accuracy"')
+    expect(svg):to_contain('>adam val_accuracy</text>')
+    expect(svg):to_contain('>sgd val_accuracy</text>')
   end)
 
   it("names a missing metric, and draws in the terminal without a path", function()
@@ -55,7 +87,7 @@ describe("plot.history", function()
     expect(shown[2]):to_contain("cat")
     expect(shown[2]):to_contain("7")
     expect(shown[2]):to_contain("scale: 0")
-    expect(function() plot.history(h, path("x.png")) end):to_fail_with("writes SVG files")
+    expect(function() plot.history(h, path("x.jpg")) end):to_fail_with("writes SVG or PNG files")
   end)
 end)
 
@@ -64,7 +96,7 @@ describe("plot.lines", function()
     plot.lines{series={adam={0.8, 0.9, 0.95}, sgd={0.5, 0.7, 0.75}}, out=path("compare.svg"),
                title="lr sweep", xlabel="epoch", ylabel="val accuracy"}
     local svg = read(path("compare.svg"))
-    expect(count(svg, 'class="series"')):to_be(2)
+    expect(count(svg, 'class="legend"')):to_be(2)
     expect(svg):to_contain(">adam</text>")
     expect(svg):to_contain(">sgd</text>")
     expect(svg):to_contain(">val accuracy</text>")
@@ -73,7 +105,7 @@ describe("plot.lines", function()
   it("takes ordered series with x values, and checks them", function()
     plot.lines{series={{name="b", y={1, 4, 9}}, {name="a", y={1, 2, 3}}}, x={1e-3, 1e-2, 1e-1}, out=path("x.svg")}
     local svg = read(path("x.svg"))
-    expect(svg:find('data-name="b"', 1, true) < svg:find('data-name="a"', 1, true)):to_be(true)
+    expect(svg:find('>b</text>', 1, true) < svg:find('>a</text>', 1, true)):to_be(true)
     expect(function() plot.lines{series={a={1, "x"}}, out=path("y.svg")} end)
       :to_fail_with("plot.lines: series 'a' entry 2 must be a number")
     expect(function() plot.lines{series={a={1, 2}}, x={1}, out=path("y.svg")} end)
@@ -86,26 +118,23 @@ describe("plot.heatmap", function()
     local m = metrics.confusion_matrix(tensor.from{0, 1, 1, 2, 2}, tensor.from{0, 1, 2, 2, 2}, 3)
     plot.heatmap(m, {labels={"cat", "dog", "bird"}, out=path("confusion.svg"), title="Confusion"})
     local svg = read(path("confusion.svg"))
-    expect(count(svg, "data%-row=")):to_be(9)
+    expect(count(svg, 'class="value"')):to_be(9)
     expect(svg):to_contain(">bird</text>")
-    expect(svg):to_contain('class="value">2</text>')
+    expect(svg):to_match('class="value"[^>]*>2</text>')
     expect(svg):to_contain("linearGradient")
   end)
 
   it("takes a colormap by name and rejects unknown ones", function()
-    plot.heatmap({{1, -0.3}, {-0.3, 1}}, {out=path("corr.svg"), colormap="viridis"})
-    expect(read(path("corr.svg"))):to_contain("#440154")
+    plot.heatmap({{1, -0.3}, {-0.3, 1}}, {out=path("corr.png"), colormap="viridis"})
+    -- viridis' ends (#fde725 for 1, #440154 for the low end) and none of the default map's
+    expect(has_colour(path("corr.png"), 0xfde725)):to_be(true)
+    expect(has_colour(path("corr.png"), 0x440154)):to_be(true)
+    plot.heatmap({{1, -0.3}, {-0.3, 1}}, {out=path("corr2.png")})
+    expect(has_colour(path("corr2.png"), 0xfde725)):to_be(false)
     expect(function() plot.heatmap({{1}}, {out=path("c.svg"), colormap="jet"}) end)
       :to_fail_with('unknown colormap "jet"')
   end)
 end)
-
--- Reads a PNG's width and height from its IHDR chunk.
-local function png_size(bytes)
-  expect(bytes:sub(1, 8)):to_be("\137PNG\r\n\26\n")
-  expect(bytes:sub(13, 16)):to_be("IHDR")
-  return string.unpack(">I4", bytes, 17), string.unpack(">I4", bytes, 21)
-end
 
 describe("plot.images", function()
   local x = tensor.rand{10, 1, 28, 28}
@@ -117,9 +146,10 @@ describe("plot.images", function()
     expect(out):to_be(path("grid.png"))
     expect(n):to_be(10)
     local w, h = png_size(read(path("grid.png")))
-    -- 5 cells of 28*2 + 4 pixels, 6 gaps of 6; two rows of 60 + two caption lines (20) high.
+    -- 5 cells of 28*2 + 4 pixels, 6 gaps of 6; two rows of 60 + two caption lines (26) high.
     expect(w):to_be(5 * 60 + 6 * 6)
-    expect(h):to_be(2 * 80 + 3 * 6)
+    expect(h):to_be(2 * 86 + 3 * 6)
+    expect(has_colour(path("grid.png"), 0xd62728)):to_be(true)   -- the wrong one's red frame
   end)
 
   it("picks the wrong ones, by positions or only_wrong", function()
@@ -145,7 +175,9 @@ describe("plot.images", function()
     expect(function() plot.images(x, {only_wrong=true, out=path("b.png")}) end)
       :to_fail_with("only_wrong needs both labels= and predictions=")
     expect(function() plot.images(x, {indices={11}, out=path("b.png")}) end):to_fail_with("index 11 out of range 1..10")
-    expect(function() plot.images(x, {out=path("b.svg")}) end):to_fail_with("writes PNG files")
+    expect(function() plot.images(x, {out=path("b.jpg")}) end):to_fail_with("writes SVG or PNG files")
+    plot.images(x, {out=path("b.svg"), max=2})
+    expect(read(path("b.svg"))):to_contain("<image")
     -- missing folders are made; a file where a folder belongs is an error
     plot.images(x, {out=path("new/sub/b.png")})
     expect(io.open(path("new/sub/b.png")) ~= nil):to_be(true)

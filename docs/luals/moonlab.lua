@@ -30,7 +30,7 @@ nn = {}
 ---@class moonlab.optim
 optim = {}
 
---- Figures written to files: learning curves, line charts and heatmaps as SVG (open in a browser), image grids with true and predicted labels as PNG. Files are written whole (a temporary file renamed into place). Each function returns the path it wrote.
+--- Figures written to files: learning curves, line charts, heatmaps, and image grids with true and predicted labels. The file's name picks the format: .svg (open in a browser; its text can be searched) or .png; other names get SVG, or PNG for image grids. Without a file the figure is drawn in the terminal. Text is set in DejaVu Sans. Files are written whole (a temporary file renamed into place). Each function returns the path it wrote.
 ---@class moonlab.plot
 plot = {}
 
@@ -1091,7 +1091,7 @@ function optimizer_methods:zero_grad() end
 --- - `digits`: decimals of the values, 0..6
 --- - `min`: the colour range's low end (nil: the smallest value)
 --- - `max`: the colour range's high end (nil: the largest value)
---- - `out`: the file to write (.svg, or .png for images); nil: drawn in the terminal
+--- - `out`: the file to write (.svg or .png); nil: drawn in the terminal
 --- - `title`: the figure's title
 --- - `xlabel`: the x axis' label
 --- - `ylabel`: the y axis' label
@@ -1103,7 +1103,7 @@ function plot.heatmap(matrix, opts) end
 --- Learning curves against the epoch. history is model:fit's result, or several runs as a table of named histories {adam=h1, sgd=h2} (or an array {h1, h2}), drawn on one chart. metrics picks the curves, e.g. {"accuracy", "val_accuracy"}. The path may also be given as out= (then the options come second).
 --- 
 --- - `metrics`: the curves (nil: all but lr, loss first, then metrics, then val_*)
---- - `out`: the file to write (.svg, or .png for images); nil: drawn in the terminal
+--- - `out`: the file to write (.svg or .png); nil: drawn in the terminal
 --- - `title`: the figure's title
 --- - `ylabel`: the y axis' label
 ---@param history any
@@ -1112,7 +1112,7 @@ function plot.heatmap(matrix, opts) end
 ---@return any
 function plot.history(history, path, opts) end
 
---- A PNG grid of images: x is {N, C, H, W} (C = 1 or 3), {N, H, W} or {N, H*W}, or a dataset (its x, and its y and class_names unless given). Under each image the true label (labels=) and, on a second line, the prediction (predictions=: labels {N} or scores {N, K}), green when right and red when wrong; wrong ones get a red frame. Values in [0, 1] are drawn as is, others rescaled from their range. Returns the path and the number of images drawn.
+--- A grid of images (PNG, or SVG for a .svg name): x is {N, C, H, W} (C = 1 or 3), {N, H, W} or {N, H*W}, or a dataset (its x, and its y and class_names unless given). Under each image the true label (labels=) and, on a second line, the prediction (predictions=: labels {N} or scores {N, K}), green when right and red when wrong; wrong ones get a red frame. Values in [0, 1] are drawn as is, others rescaled from their range. Returns the path and the number of images drawn.
 --- 
 --- - `class_names`: names for the labels (nil: the dataset's)
 --- - `cols`: images a row
@@ -1121,7 +1121,7 @@ function plot.history(history, path, opts) end
 --- - `only_wrong`: draw only images whose prediction is wrong
 --- - `max`: the most images drawn
 --- - `invert`: dark on light
---- - `out`: the file to write (.svg, or .png for images); nil: drawn in the terminal
+--- - `out`: the file to write (.svg or .png); nil: drawn in the terminal
 ---@param x any
 ---@param opts? any
 ---@return any
@@ -1131,7 +1131,7 @@ function plot.images(x, opts) end
 --- 
 --- - `series`: {name=values, ...} (drawn in name order) or {{name=, y=, x=}, ...}
 --- - `x`: x values every series shares (nil: 1, 2, ...)
---- - `out`: the file to write (.svg, or .png for images); nil: drawn in the terminal
+--- - `out`: the file to write (.svg or .png); nil: drawn in the terminal
 --- - `title`: the figure's title
 --- - `xlabel`: the x axis' label
 --- - `ylabel`: the y axis' label
@@ -1146,7 +1146,7 @@ function pp(...) end
 --- Prints the settings in which the runs differ (one column a run) and their final metrics, then draws their learning curves on one chart (metrics= picks the curves; in the terminal, or to out=). runs: a list of ids (or -1, -2), or runs.list's result.
 --- 
 --- - `metrics`: the curves (nil: all but lr, loss first, then metrics, then val_*)
---- - `out`: the file to write (.svg, or .png for images); nil: drawn in the terminal
+--- - `out`: the file to write (.svg or .png); nil: drawn in the terminal
 --- - `title`: the figure's title
 --- - `ylabel`: the y axis' label
 ---@param runs any

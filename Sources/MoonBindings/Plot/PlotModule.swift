@@ -5,14 +5,16 @@ import MoonData
 import MoonEngine
 import MoonPlot
 
-/// The `plot` module: learning curves, line charts and heatmaps as SVG; image grids as PNG.
+/// The `plot` module: learning curves, line charts, heatmaps and image grids, as SVG or PNG files.
 enum PlotModule {
     static func install(_ L: LuaState) {
         L.defineModule("plot", doc: """
-            Figures written to files: learning curves, line charts and heatmaps as SVG (open \
-            in a browser), image grids with true and predicted labels as PNG. Files are \
-            written whole (a temporary file renamed into place). Each function returns the \
-            path it wrote.
+            Figures written to files: learning curves, line charts, heatmaps, and image grids \
+            with true and predicted labels. The file's name picks the format: .svg (open in a \
+            browser; its text can be searched) or .png; other names get SVG, or PNG for image \
+            grids. Without a file the figure is drawn in the terminal. Text is set in DejaVu \
+            Sans. Files are written whole (a temporary file renamed into place). Each function \
+            returns the path it wrote.
             """) { m in
             history(m)
             lines(m)
@@ -34,7 +36,7 @@ enum PlotModule {
             let runs = try L.named { try HistoryOptions.runs(try L.json(1, "history")) }
             let chart = try L.named { try HistoryChart.chart(runs: runs, metrics: o.metrics, title: o.captions.title, ylabel: o.captions.ylabel) }
             guard let path = given ?? o.captions.out else { return try show(L, .lines(chart)) }
-            try L.named { try chart.write(to: path) }
+            try L.named { try chart.write(to: path, "plot.history") }
             L.push(path)
             return 1
         }
@@ -69,7 +71,7 @@ enum PlotModule {
 
     static func images(_ m: ModuleBuilder) {
         m.function("images", options: ImagesOptions.self, doc: """
-            A PNG grid of images: x is {N, C, H, W} (C = 1 or 3), {N, H, W} or {N, H*W}, or a \
+            A grid of images (PNG, or SVG for a .svg name): x is {N, C, H, W} (C = 1 or 3), {N, H, W} or {N, H*W}, or a \
             dataset (its x, and its y and class_names unless given). Under each image the true \
             label (labels=) and, on a second line, the prediction (predictions=: labels {N} or \
             scores {N, K}), green when right and red when wrong; wrong ones get a red frame. \
