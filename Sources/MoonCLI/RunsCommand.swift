@@ -84,7 +84,7 @@ enum RunsCommand {
         let chart = try HistoryChart.chart(runs: try HistoryOptions.runs(RunReport.histories(runs)), metrics: metrics,
                                            title: "runs", ylabel: nil)
         if let out = p.one("out") {
-            try chart.write(to: out)
+            try chart.write(to: out, "moonlab runs compare")
             Output.write("wrote \(out)\n")
         } else {
             Output.write(try TerminalFigure.show(.lines(chart), columns: Terminal.size()?.columns, environment: ProcessInfo.processInfo.environment) + "\n")

@@ -1,3 +1,4 @@
+import CMoonPQ
 import CPostgres
 import Foundation
 
@@ -63,6 +64,9 @@ final class PostgresConnection {
     private func connect() throws -> OpaquePointer {
         if let conn, PQstatus(conn) == CONNECTION_OK { return conn }
         close()
+        guard moon_pq_available() != 0 else {
+            throw TuneError(in: "tune", "PostgreSQL storage needs the libpq library (libpq.so.5), which could not be loaded: install Debian's libpq5 (scripts/setup does)")
+        }
         // A connection string of libpq's own keywords: the URL, plus a timeout so an
         // unreachable host fails in seconds rather than minutes.
         let keyNames: [String] = ["dbname", "connect_timeout", "application_name"]

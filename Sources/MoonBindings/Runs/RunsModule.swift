@@ -77,7 +77,7 @@ enum RunsBindings {
                                            title: o.captions.title ?? "runs", ylabel: o.captions.ylabel)
                 }
                 guard let path = o.captions.out else { return try PlotModule.show(L, .lines(chart)) }
-                try L.named { try chart.write(to: path) }
+                try L.named { try chart.write(to: path, "runs.compare") }
                 return 0
             }
             m.function("delete", "runs.delete(id | {ids...}) --> count", """
