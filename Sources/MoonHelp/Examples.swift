@@ -807,6 +807,22 @@ public enum HelpExamples {
         "runs.path": #"""
             print(runs.path())   -- ~/.moonlab/runs.db unless MOONLAB_RUNS says otherwise
             """#,
+        "dataset:show": #"""
+            local ds = data.clocks{n = 8, size = 16, seed = 1}
+            ds:show(1)                    -- the first clock face, with its label
+            ds:show({1, 2, 3}, {cols = 3}) -- three side by side
+            """#,
+        "model:show_filters": #"""
+            local m = nn.Sequential{input = {1, 16, 16}, nn.Conv2D(8, 3), nn.Flatten{}, nn.Dense(2)}
+            m:show_filters()                       -- the first Conv2D's eight 3x3 kernels
+            m:show_filters(1, {out = os.tmpname() .. ".png"})   -- or to a file
+            """#,
+        "plot.show": #"""
+            local path = os.tmpname() .. ".png"
+            plot.lines{series = {loss = {1, 0.6, 0.4, 0.3}}, out = path}   -- a chart written as PNG
+            plot.show(path)                                      -- and shown in the terminal
+            os.remove(path)
+            """#,
         "nn.load": #"""
             local tmp = os.tmpname(); local path = tmp .. ".safetensors"
             local m = nn.Sequential{input={4}, nn.Dense(3, {activation="relu"}), nn.Dense(1)}

@@ -6,23 +6,28 @@ import Foundation
 /// that speaks kitty's graphics protocol or iTerm2's inline images gets every figure as the
 /// picture a PNG file would hold (`kittyImage`, `itermImage`), drawn by the same canvas.
 public enum TerminalFigure {
-    /// How figures reach the terminal: characters, or images through kitty's protocol.
-    public enum Graphics: String, Sendable { case unicode, kitty, iterm }
+    /// How figures reach the terminal: characters, or images through kitty's protocol,
+    /// iTerm2's inline images or DEC sixels.
+    public enum Graphics: String, Sendable { case unicode, kitty, iterm, sixel }
 
-    /// The graphics a terminal supports: `MOONLAB_GRAPHICS` (kitty, iterm, unicode) when set,
-    /// else kitty for kitty and WezTerm (`TERM`, `KITTY_WINDOW_ID`, `TERM_PROGRAM`), iTerm2's
-    /// inline images for iTerm2 (`TERM_PROGRAM`, `LC_TERMINAL`), else unicode.
+    /// The graphics a terminal supports: `MOONLAB_GRAPHICS` (kitty, iterm, sixel, unicode)
+    /// when set, else kitty for kitty and WezTerm (`TERM`, `KITTY_WINDOW_ID`, `TERM_PROGRAM`),
+    /// iTerm2's inline images for iTerm2 (`TERM_PROGRAM`, `LC_TERMINAL`), sixels for foot and
+    /// mlterm (`TERM`), else unicode. (Other sixel terminals, such as xterm started with
+    /// `-ti vt340`, say so only when asked; set `MOONLAB_GRAPHICS=sixel` there.)
     public static func graphics(_ environment: [String: String]) -> Graphics {
         if let chosen = environment["MOONLAB_GRAPHICS"].flatMap(Graphics.init(rawValue:)) { return chosen }
-        if environment["KITTY_WINDOW_ID"] != nil || environment["TERM"]?.contains("kitty") == true
+        let term = environment["TERM"] ?? ""
+        if environment["KITTY_WINDOW_ID"] != nil || term.contains("kitty")
             || environment["TERM_PROGRAM"] == "WezTerm" { return .kitty }
         if environment["TERM_PROGRAM"] == "iTerm.app" || environment["LC_TERMINAL"] == "iTerm2" { return .iterm }
+        if term.hasPrefix("foot") || term.hasPrefix("mlterm") { return .sixel }
         return .unicode
     }
 
-    /// A figure to show.
+    /// A figure to show: a chart, a heatmap, an image grid, or a picture (a PNG file's pixels).
     public enum Figure {
-        case lines(LineChart), heatmap(Heatmap), images(ImageGrid)
+        case lines(LineChart), heatmap(Heatmap), images(ImageGrid), picture(RGBImage)
     }
 
     /// `figure` as text for a terminal `columns` wide (nil: not a terminal, so 80 columns and
@@ -31,18 +36,26 @@ public enum TerminalFigure {
     /// (and characters there too when Cairo is not installed).
     public static func show(_ figure: Figure, columns: Int?, environment: [String: String]) throws -> String {
         let color = columns != nil && environment["NO_COLOR"] == nil
-        let shown = columns == nil || !Canvas.available ? Graphics.unicode : graphics(environment)
+        var shown = columns == nil ? Graphics.unicode : graphics(environment)
+        if case .picture = figure {} else if !Canvas.available { shown = .unicode }
         if shown != .unicode {
-            let drawable: any Drawable
+            let picture: RGBImage
             switch figure {
-            case .lines(let chart): drawable = chart
-            case .heatmap(let map): drawable = map
-            case .images(let grid): drawable = grid
+            case .lines(let chart): picture = try chart.drawing().image()
+            case .heatmap(let map): picture = try map.drawing().image()
+            case .images(let grid): picture = try grid.drawing().image()
+            case .picture(let image): picture = image
             }
-            let png = try drawable.drawing().png()
-            return shown == .kitty ? kittyImage(png) : itermImage(png)
+            switch shown {
+            case .kitty: return kittyImage(try picture.png())
+            case .iterm: return itermImage(try picture.png())
+            default: return Sixel.encode(picture)
+            }
         }
         switch figure {
+        case .picture(let image):
+            // Half blocks, one character a pixel across: shrunk to fit the terminal's width.
+            return self.image(image.fitted(width: max(8, (columns ?? 80) - 1)), color: color)
         case .lines(let chart):
             return try lines(chart, columns: min(columns ?? 80, 120), color: color)
         case .heatmap(let map):

@@ -70,4 +70,68 @@ import Testing
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47]
         #expect(TerminalFigure.itermImage(png) == "\u{1b}]1337;File=inline=1;size=4;preserveAspectRatio=1:iVBORw==\u{07}\n")
     }
+
+    /// Reads a sixel sequence back into palette indices (a small decoder of the subset we write:
+    /// `#n` colour selects, sixel characters, `!n` repeats, `$` carriage return, `-` next band).
+    static func decodeSixel(_ text: String, width: Int, height: Int) -> [[Int]] {
+        var image = [[Int]](repeating: [Int](repeating: -1, count: width), count: height)
+        let body = text.split(separator: "\"", maxSplits: 1)[1]
+        let chars = Array(body.unicodeScalars)
+        // Skip the raster attributes and the palette definitions (#n;2;r;g;b).
+        var i = 0
+        func number() -> Int { var n = 0; while i < chars.count, (48...57).contains(chars[i].value) { n = n * 10 + Int(chars[i].value - 48); i += 1 }; return n }
+        var x = 0, band = 0, colour = 0
+        while i < chars.count {
+            let c = chars[i]
+            switch c {
+            case "#":
+                i += 1; colour = number()
+                if i < chars.count, chars[i] == ";" { i += 1; _ = number(); i += 1; _ = number(); i += 1; _ = number(); i += 1; _ = number() }
+            case "$": x = 0; i += 1
+            case "-": x = 0; band += 1; i += 1
+            case "!":
+                i += 1
+                let n = number()
+                let bits = Int(chars[i].value) - 63
+                for _ in 0..<n { for r in 0..<6 where bits & (1 << r) != 0 && band * 6 + r < height { image[band * 6 + r][x] = colour }; x += 1 }
+                i += 1
+            case "\u{1b}": i = chars.count
+            default:
+                if (63...126).contains(c.value) {
+                    let bits = Int(c.value) - 63
+                    for r in 0..<6 where bits & (1 << r) != 0 && band * 6 + r < height { image[band * 6 + r][x] = colour }
+                    x += 1
+                }
+                i += 1
+            }
+        }
+        return image
+    }
+
+    @Test func sixelsDecodeBackToTheImagesColours() throws {
+        var image = RGBImage(width: 9, height: 8)
+        for x in 0..<9 { for y in 0..<8 { image[x, y] = y < 3 ? RGB(255, 0, 0) : (x % 2 == 0 ? RGB(0, 0, 255) : RGB(255, 255, 255)) } }
+        let text = Sixel.encode(image)
+        #expect(text.hasPrefix("\u{1b}P0;1q\"1;1;9;8#0;2;0;0;0#1;2;0;0;20"))
+        #expect(text.hasSuffix("\u{1b}\\\n"))
+        #expect(text.contains("!9"))                        // a run of nine the same, compressed
+        let decoded = Self.decodeSixel(text, width: 9, height: 8)
+        let red = 36 * 5, blue = 5, white = 215
+        for y in 0..<8 {
+            for x in 0..<9 { #expect(decoded[y][x] == (y < 3 ? red : (x % 2 == 0 ? blue : white)), "pixel \(x), \(y)") }
+        }
+        #expect(TerminalFigure.graphics(["TERM": "foot"]) == .sixel)
+        #expect(TerminalFigure.graphics(["TERM": "xterm-256color", "MOONLAB_GRAPHICS": "sixel"]) == .sixel)
+        #expect(TerminalFigure.graphics(["TERM": "xterm-256color"]) == .unicode)
+    }
+
+    @Test func aPictureIsShrunkToTheTerminalsWidth() throws {
+        var image = RGBImage(width: 200, height: 100)
+        for x in 100..<200 { for y in 0..<100 { image[x, y] = .black } }
+        let small = image.fitted(width: 50)
+        #expect(small.width == 50 && small.height == 25)
+        #expect(small[10, 10] == .white && small[40, 10] == .black)
+        let text = try TerminalFigure.show(.picture(image), columns: 60, environment: ["TERM": "xterm"])
+        #expect(text.split(separator: "\n").count == 15)     // 59 pixels across, 29 down, two a line
+    }
 }

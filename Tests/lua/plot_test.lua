@@ -187,5 +187,55 @@ describe("plot.images", function()
   end)
 end)
 
+describe("showing objects: ds:show, model:show_filters, plot.show", function()
+  local function shown_by(fn)
+    local out, saved = {}, print
+    print = function(text) out[#out + 1] = text end
+    local ok, a = pcall(fn)
+    print = saved
+    if not ok then error(a, 0) end
+    return table.concat(out, "\n"), a
+  end
+
+  it("ds:show draws samples with their class names", function()
+    local ds = data.clocks{n = 6, size = 16, seed = 2}
+    local text, n = shown_by(function() return ds:show({1, 2}, {cols = 2}) end)
+    expect(n):to_be(2)
+    expect(text:find("[\xe2][\x96][\x80-\x9f]") ~= nil or text:find("[#%%@*+=:.-]") ~= nil):to_be(true)
+    expect(function() ds:show(7) end):to_fail_with("index 7 out of range 1..6")
+    local file = path("sample.png")
+    expect(ds:show(3, {out = file})):to_be(1)
+    expect(png_size(read(file)) > 0):to_be(true)
+  end)
+
+  it("model:show_filters draws each kernel of a Conv2D, one channel or their mean", function()
+    moonlab.seed(1)
+    local m = nn.Sequential{input = {2, 12, 12}, nn.Conv2D(5, 3, {name = "c"}), nn.Flatten(), nn.Dense(2)}
+    local _, n = shown_by(function() return m:show_filters() end)
+    expect(n):to_be(5)
+    local file = path("filters.png")
+    expect(m:show_filters("c", {channel = 2, cols = 5, scale = 4, out = file})):to_be(5)
+    local w, h = png_size(read(file))
+    expect(w > 5 * 12 and h > 12):to_be(true)
+    expect(function() m:show_filters("c", {channel = 3}) end):to_fail_with("channel 3 out of range 1..2")
+    expect(function() m:show_filters(3) end):to_fail_with("is a Dense, not a built Conv2D")
+    expect(function() nn.Sequential{input = {4}, nn.Dense(2)}:show_filters() end):to_fail_with("the model has no Conv2D layer")
+  end)
+
+  it("plot.show draws a PNG file in blocks as wide as the terminal allows", function()
+    local file = path("show.png")
+    plot.history({loss = {1, 0.5, 0.25}}, file)
+    local text = shown_by(function() plot.show(file) end)
+    local lines = 0
+    for line in text:gmatch("[^\n]+") do
+      lines = lines + 1
+      expect(utf8.len(line) <= 80):to_be(true)
+    end
+    expect(lines > 10):to_be(true)
+    expect(function() plot.show(path("x.svg")) end):to_fail_with("write the figure as .png")
+    expect(function() plot.show(path("missing.png")) end):to_fail_with("missing.png")
+  end)
+end)
+
 os.execute("rm -rf '" .. folder .. "'")
 T.finish()

@@ -419,6 +419,21 @@ function dataset_methods:permute_pixels(perm) end
 ---@return dataset
 function dataset_methods:select(positions) end
 
+--- Shows samples as images with their labels (class names when the dataset has them): in the terminal, or to out=. i is a position or a list of them (1-based).
+--- 
+--- - `class_names`: names for the labels (nil: the dataset's)
+--- - `cols`: images a row
+--- - `scale`: pixels per image pixel
+--- - `indices`: 1-based positions of the images to draw (metrics.misclassified gives them)
+--- - `only_wrong`: draw only images whose prediction is wrong
+--- - `max`: the most images drawn
+--- - `invert`: dark on light
+--- - `out`: the file to write (.svg or .png); nil: drawn in the terminal
+---@param i any
+---@param opts? any
+---@return any
+function dataset_methods:show(i, opts) end
+
 --- The samples in a random order: from `seed` when given, else from the global generator (moonlab.seed). The same seed gives the same order.
 ---@param seed? any
 ---@return dataset
@@ -608,6 +623,17 @@ function model_methods:save_weights(path) end
 --- Sets every weight from get_weights' order; counts and shapes must match.
 ---@param opts any
 function model_methods:set_weights(opts) end
+
+--- Shows a convolution's kernels as small images, one a filter (of input channel channel=, or their mean), each stretched to its own range: in the terminal, or to out=. layer: a Conv2D's position, name or object (nil: the first Conv2D).
+--- 
+--- - `channel`: the input channel to show (nil: the mean over channels)
+--- - `cols`: images a row
+--- - `scale`: pixels per kernel tap (nil: about 48 pixels a filter)
+--- - `out`: write a PNG (or .svg) file instead of showing it
+---@param layer any
+---@param opts? any
+---@return any
+function model_methods:show_filters(layer, opts) end
 
 --- Prints Keras' summary table: each layer with its output shape (None = batch) and parameter count, then total, trainable and non-trainable parameters. With {print=false} returns the text instead.
 ---@param opts? any
@@ -1138,6 +1164,10 @@ function plot.images(x, opts) end
 ---@param opts any
 ---@return any
 function plot.lines(opts) end
+
+--- Shows a PNG file (a figure written before, an image) in the terminal: as a picture where the terminal shows images (kitty, iTerm2, sixel), else in coloured blocks shrunk to its width. SVG files are not read back: write figures as .png to see them here.
+---@param path any
+function plot.show(path) end
 
 --- Prints values the way the REPL shows them (tables nested, strings quoted, tensors summarized): the REPL's printer for scripts.
 ---@param ... any

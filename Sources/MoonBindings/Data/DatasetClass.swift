@@ -24,7 +24,7 @@ enum DatasetClass {
             ds.classes (the number of classes). #ds is the number of samples; ds[i] gives sample i \
             (1-based) as a table {x_i, y_i, x=x_i, y=y_i} (Lua indexing yields one value); \
             ds(i) and ds:item(i) return x_i, y_i as two values. Operations return new datasets.
-            """, methods: methods, metamethods: metamethods, index: index, fields: ["x", "y", "class_names", "name", "classes"])
+            """, methods: methods + ShowMethods.datasetMethods, metamethods: metamethods, index: index, fields: ["x", "y", "class_names", "name", "classes"])
     }
 
     static func selfDataset(_ L: LuaState) throws -> Dataset { try L.dataset(1) }

@@ -12,7 +12,7 @@ enum ModelClass {
             A model (nn.Sequential, nn.Model, nn.from_code, nn.resnet18). model(x) runs a batch: a \
             tensor for a single output, a table of named tensors for several. Fields: name, \
             inputs, outputs (names), training, history (the last fit's).
-            """, methods: methods + TrainingBindings.modelMethods, metamethods: metamethods, index: index, fields: ["name", "inputs", "outputs", "training", "kind", "history"])
+            """, methods: methods + TrainingBindings.modelMethods + ShowMethods.modelMethods, metamethods: metamethods, index: index, fields: ["name", "inputs", "outputs", "training", "kind", "history"])
     }
 
     static func selfModel(_ L: LuaState) throws -> Model { try L.model(1) }

@@ -20,6 +20,7 @@ enum PlotModule {
             lines(m)
             heatmap(m)
             images(m)
+            ShowMethods.plotShow(m)
         }
     }
 
@@ -95,6 +96,18 @@ enum PlotModule {
             L.push(grid.count)
             return 2
         }
+    }
+
+    /// Writes `figure` to `out`, or shows it in the terminal; returns `count` (images drawn).
+    static func present(_ L: LuaState, _ figure: TerminalFigure.Figure, out: String?, count: Int) throws -> Int32 {
+        if let out {
+            guard case .images(let grid) = figure else { throw L.fail("only image grids are written here") }
+            try L.named { try grid.write(to: out, L.fn) }
+        } else {
+            _ = try show(L, figure)
+        }
+        L.push(count)
+        return 1
     }
 
     /// Prints `figure` for the terminal (where a script's output goes) instead of writing a
