@@ -3,13 +3,15 @@
 local T = require "moontest"
 local describe, it, expect = T.describe, T.it, T.expect
 
+-- The repository's root, from this file's path.
+local here = debug.getinfo(1, "S").source:gsub("^@", "")
+local root = here:gsub("Tests/lua/[^/]*$", "")
+if root == here then root = "./" end
+
 describe("moonlab.docs(path, 'luals')", function()
   local stubs = moonlab.docs(nil, "luals")
 
   it("matches the committed docs/luals/moonlab.lua (regenerate: moonlab -e 'moonlab.docs(\"docs/luals/moonlab.lua\", \"luals\")')", function()
-    local here = debug.getinfo(1, "S").source:gsub("^@", "")
-    local root = here:gsub("Tests/lua/[^/]*$", "")
-    if root == here then root = "./" end
     local f = assert(io.open(root .. "docs/luals/moonlab.lua"))
     local committed = f:read("a")
     f:close()
@@ -41,9 +43,6 @@ describe("moonlab.docs(path, 'luals')", function()
   end)
 
   it("the repository's .luarc.json points the language server at the stubs and the stdlib", function()
-    local here = debug.getinfo(1, "S").source:gsub("^@", "")
-    local root = here:gsub("Tests/lua/[^/]*$", "")
-    if root == here then root = "./" end
     local f = assert(io.open(root .. ".luarc.json"))
     local text = f:read("a")
     f:close()

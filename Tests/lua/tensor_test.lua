@@ -212,13 +212,15 @@ describe("autograd", function()
 end)
 
 describe("memory", function()
-  it("stays flat while a loop makes a million small tensors", function()
-    local function rss()
-      for l in io.lines("/proc/self/status") do
-        local v = l:match("^VmRSS:%s+(%d+)")
-        if v then return tonumber(v) end
-      end
+  -- Resident memory in kB.
+  local function rss()
+    for l in io.lines("/proc/self/status") do
+      local v = l:match("^VmRSS:%s+(%d+)")
+      if v then return tonumber(v) end
     end
+  end
+
+  it("stays flat while a loop makes a million small tensors", function()
     local a = tensor.zeros{1}
     for _ = 1, 100000 do local _ = a + 1 end
     local before = rss()
@@ -227,12 +229,6 @@ describe("memory", function()
   end)
 
   it("frees big tensors that lived a while before they were dropped", function()
-    local function rss()
-      for l in io.lines("/proc/self/status") do
-        local v = l:match("^VmRSS:%s+(%d+)")
-        if v then return tonumber(v) end
-      end
-    end
     -- Each 4 MB tensor survives a few collections in a ring of four (old, in the generational
     -- collector's terms) before it is dropped: 1.6 GB made, a few MB alive at a time.
     local ring = {}
