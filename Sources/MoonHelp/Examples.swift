@@ -823,6 +823,24 @@ public enum HelpExamples {
             plot.show(path)                                      -- and shown in the terminal
             os.remove(path)
             """#,
+        "data.npz": #"""
+            local tmp = os.tmpname(); local path = tmp .. ".npz"
+            data.save_npz(path, {images = tensor.rand{4, 1, 8, 8}, labels = tensor.from{0, 1, 1, 0}}, {int64 = {"labels"}})
+            local arrays = data.npz(path)                         -- every array by name
+            pp(arrays.images:shape())                             --> {4, 1, 8, 8}
+            local ds = data.npz(path, {x = "images", y = "labels"})  -- or a dataset
+            print(ds)
+            os.remove(path); os.remove(tmp)
+            """#,
+        "module:layer": #"""
+            local Block = nn.Module{name = "Block",
+              init = function(self, o)
+                self:layer("inner", nn.Dense(o.units, {activation = "relu"}))   -- a sub-layer
+              end,
+              forward = function(self, x) return x + self.inner(x) end}
+            local m = nn.Sequential{input = {4}, Block{units = 4}}
+            pp(m:layer(1):weight_names())   --> {"inner.kernel", "inner.bias"}
+            """#,
         "nn.load": #"""
             local tmp = os.tmpname(); local path = tmp .. ".safetensors"
             local m = nn.Sequential{input={4}, nn.Dense(3, {activation="relu"}), nn.Dense(1)}
