@@ -60,7 +60,7 @@ enum LuaLosses {
             try eachKey(L, L.top) { output in
                 switch L.type(-1) {
                 case .string: names.append((output, L.toString(-1)!))
-                case .function: o.lossFunctions[output] = loss(L, -1, name: "custom_loss")
+                case .function: o.lossFunctions[output] = loss(L, -1, name: output + "_custom_loss")
                 default: throw L.fail("option 'loss': output '\(output)' must have a loss name or a function, got \(L.describe(-1))")
                 }
             }

@@ -29,7 +29,8 @@ enum TrainingBindings {
         logits otherwise; from_logits=true|false overrides. A loss may be a function(prediction, \
         target) returning a scalar tensor (autograd gives its gradient); a metric a \
         function(prediction, target) returning a number (averaged over batches by size), named by \
-        its key (metrics={"accuracy", top2=fn}). Returns the model.
+        its key (metrics={"accuracy", top2=fn}). Saved models name a loss function custom_loss \
+        (<output>_custom_loss per output): nn.load's custom= gives them back. Returns the model.
         """) { L, o in
         let model = try selfModel(L)
         var o = o

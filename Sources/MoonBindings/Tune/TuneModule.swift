@@ -26,7 +26,9 @@ enum TuneModule {
         Storage holds one row a trial (config, status, score, error, timings, host, pid), written \
         as each starts and finishes. Any number of processes, on any number of machines, may run \
         the same script against one storage: each claims trials atomically, so every trial runs \
-        to completion once. A re-run skips finished trials, re-runs failed ones only with \
+        to completion once. A re-run of the script skips finished trials (the n-th identical \
+        call of a run is the same sweep as the n-th of the last run; within one run, identical \
+        calls are distinct sweeps, as a loop of repeats needs), re-runs failed ones only with \
         retry_failed=true, and takes over trials whose process died on this host or whose \
         heartbeat is older than their lease (a lost machine): their objective gets the same \
         trial.checkpoint (restored from PostgreSQL when the storage keeps it), so \
