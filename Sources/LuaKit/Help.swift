@@ -1,3 +1,4 @@
+import Foundation
 @preconcurrency import CLua
 import CMoonLua
 
@@ -30,6 +31,22 @@ extension LuaState {
         push(name); setField(-2, "name")
         push(signature); setField(-2, "signature")
         push(text); setField(-2, "text")
+        lua_rawset(L, -3)
+        pop()
+    }
+
+    /// Registers documentation for the value at `index` whose signature and text are made
+    /// when first read (help, the API page): building them (option tables' documentation)
+    /// costs start-up time every run otherwise. The entry holds `name` at once.
+    public func document(_ index: Int32, name: String, lazy texts: @escaping () -> (signature: String, text: String)) {
+        let v = absolute(index)
+        pushDocs()
+        pushValue(v)
+        newTable(fieldCount: 2)
+        push(name); setField(-2, "name")
+        push(LazyDocs.add(texts)); setField(-2, LazyDocs.key)
+        LazyDocs.pushMetatable(self)
+        lua_setmetatable(L, -2)
         lua_rawset(L, -3)
         pop()
     }
@@ -261,4 +278,47 @@ public struct DocEntry: Sendable {
     public var example: String? = nil
     /// The class of some objects (its metatable), rather than a module table.
     public var isClass = false
+}
+
+/// Documentation texts made on first read: providers by id, and the metatable whose
+/// `__index` fills an entry's `signature` and `text` from its provider.
+enum LazyDocs {
+    static let key = "lazy_docs"
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var providers: [() -> (signature: String, text: String)] = []
+
+    static func add(_ texts: @escaping () -> (signature: String, text: String)) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        providers.append(texts)
+        return providers.count - 1
+    }
+
+    static func texts(_ id: Int) -> (signature: String, text: String)? {
+        lock.lock()
+        let provider = id >= 0 && id < providers.count ? providers[id] : nil
+        lock.unlock()
+        return provider?()
+    }
+
+    /// `__index(entry, key)`: makes the texts once, stores them in the entry, answers `key`.
+    static let index: LuaFunctionHandle = LuaState.register({ L in
+        guard L.type(2) == .string, let key = L.toString(2), key == "signature" || key == "text" else { L.pushNil(); return 1 }
+        L.push(LazyDocs.key)
+        L.rawGetTop(1)
+        let id = L.toInteger(-1)
+        L.pop()
+        guard let id, let (signature, text) = texts(id) else { L.pushNil(); return 1 }
+        L.push(signature); L.setField(1, "signature")
+        L.push(text); L.setField(1, "text")
+        L.push(key == "signature" ? signature : text)
+        return 1
+    }, name: "help")
+
+    /// Pushes the shared metatable of lazy entries.
+    static func pushMetatable(_ L: LuaState) {
+        if luaL_newmetatable(L.L, "moonlab.lazy_docs") != 0 {
+            L.push(index)
+            L.setField(-2, "__index")
+        }
+    }
 }

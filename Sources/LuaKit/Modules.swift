@@ -17,6 +17,13 @@ public struct ModuleBuilder {
         state.setField(table, fname)
     }
 
+    /// Adds `module.fname = body`, documented by texts made when first read.
+    public func function(_ fname: String, lazy texts: @escaping () -> (signature: String, text: String), _ body: @escaping LuaFunction) {
+        state.push(function: body, name: "\(name).\(fname)")
+        state.document(-1, name: "\(name).\(fname)", lazy: texts)
+        state.setField(table, fname)
+    }
+
     /// Adds `module.key = <value on top of the stack>`, popping it.
     public func value(_ key: String) { state.setField(table, key) }
 

@@ -12,10 +12,13 @@ extension ModuleBuilder {
     public func function<C: Options>(_ fname: String, options: C.Type, doc: String, leading: [String] = [],
                                      extra: [String] = [], returns: String? = nil,
                                      _ body: @escaping (LuaState, C, [String: JSONValue]) throws -> Int32) {
-        let lines = C.optionDocs
-        let signature = C.signature("\(name).\(fname)", leading: leading, extra: extra.map { "\($0)=" })
-            + (returns.map { " --> " + $0 } ?? "")
-        function(fname, signature, lines.isEmpty ? doc : doc + "\n" + lines) { L in
+        let module = name
+        function(fname, lazy: {
+            let lines = C.optionDocs
+            let signature = C.signature("\(module).\(fname)", leading: leading, extra: extra.map { "\($0)=" })
+                + (returns.map { " --> " + $0 } ?? "")
+            return (signature, lines.isEmpty ? doc : doc + "\n" + lines)
+        }) { L in
             let skipped = Int32(leading.count)
             let table = skipped + Int32(C.fields.filter(\.positional).count) + 1
             let arguments = try L.jsonArguments(from: skipped + 1, skipping: Set(extra))
@@ -46,14 +49,16 @@ extension LuaMethod {
     public init<C: Options>(_ name: String, _ receiver: String, options: C.Type, leading: [String] = [],
                             extra: [String] = [], returns: String? = nil, doc: String,
                             _ body: @escaping (LuaState, C) throws -> Int32) {
-        let lines = C.optionDocs
-        // An extra key that is also a declared field (read by the body when it holds a function)
-        // shows once, as the field.
-        let declared = Set(C.fields.map(\.key))
-        let signature = C.signature("\(receiver):\(name)", leading: leading, extra: extra.filter { !declared.contains($0) }.map { "\($0)=" })
-            + (returns.map { " --> " + $0 } ?? "")
         let table = Int32(leading.count) + 2
-        self.init(name, signature, lines.isEmpty ? doc : doc + "\n" + lines) { L in
+        self.init(name, lazy: {
+            let lines = C.optionDocs
+            // An extra key that is also a declared field (read by the body when it holds a
+            // function) shows once, as the field.
+            let declared = Set(C.fields.map(\.key))
+            let signature = C.signature("\(receiver):\(name)", leading: leading, extra: extra.filter { !declared.contains($0) }.map { "\($0)=" })
+                + (returns.map { " --> " + $0 } ?? "")
+            return (signature, lines.isEmpty ? doc : doc + "\n" + lines)
+        }) { L in
             try body(L, try L.options(C.self, at: table, skipping: Set(extra)))
         }
     }

@@ -94,7 +94,7 @@ extension LuaState {
         getField(-1, "__methods")
         for m in methods {
             getField(-1, m.name)
-            document(-1, name: "\(name):\(m.name)", signature: m.signature, text: m.doc)
+            document(-1, name: "\(name):\(m.name)", lazy: m.texts)
             pop()
         }
         pop(2)
@@ -135,10 +135,15 @@ extension LuaState {
 /// A documented method of a class of Swift objects.
 public struct LuaMethod {
     public let name: String
-    public let signature: String
-    public let doc: String
+    /// The help signature and text, made when first needed (help, the API page).
+    public let texts: () -> (signature: String, text: String)
     public let body: LuaFunction
     public init(_ name: String, _ signature: String, _ doc: String, _ body: @escaping LuaFunction) {
-        self.name = name; self.signature = signature; self.doc = doc; self.body = body
+        self.name = name; self.texts = { (signature, doc) }; self.body = body
     }
+    public init(_ name: String, lazy texts: @escaping () -> (signature: String, text: String), _ body: @escaping LuaFunction) {
+        self.name = name; self.texts = texts; self.body = body
+    }
+    public var signature: String { texts().signature }
+    public var doc: String { texts().text }
 }

@@ -16,7 +16,7 @@ enum TensorClass {
     /// A tensor method whose engine errors name the method users called (`tensor:add_`, not
     /// the engine's `addInPlace`).
     static func namingErrors(_ m: LuaMethod) -> LuaMethod {
-        LuaMethod(m.name, m.signature, m.doc) { L in try L.named { try m.body(L) } }
+        LuaMethod(m.name, lazy: m.texts) { L in try L.named { try m.body(L) } }
     }
 
     /// Binary arithmetic with a tensor or a number on either side.
