@@ -10,6 +10,10 @@ public enum Conv2DTuning {
     /// Target size in bytes of one worker's column buffer: an image's column matrix is built
     /// in bands of output rows no larger than this (at least one row per band).
     nonisolated(unsafe) public static var columnBufferBytes = 2 * 1024 * 1024
+    /// Columns a GEMM should have at least: where one image's output plane is smaller
+    /// (ResNet's 7x7 and 4x4 stages), several images' column matrices go side by side into one
+    /// GEMM (1 turns this off).
+    nonisolated(unsafe) public static var gemmColumns = 256
 }
 
 /// Runs of consecutive images the backward pass cuts a batch into (fewer for a smaller
@@ -32,6 +36,23 @@ extension Conv2DGeometry {
     /// Output rows per band so that a band's column matrix fits `Conv2DTuning.columnBufferBytes`.
     var bandRows: Int {
         min(outHeight, max(1, Conv2DTuning.columnBufferBytes / (4 * patchSize * outWidth)))
+    }
+
+    /// Images whose column matrices share one GEMM (1: an image at a time). Only where an
+    /// image's whole column matrix is one band and has fewer than `Conv2DTuning.gemmColumns`
+    /// columns; as many images as reach that, within four times the column buffer's size. Depends
+    /// on the geometry alone (not the thread count), so results repeat bit for bit.
+    var imagesPerGemm: Int {
+        guard !isPointwise, bandRows == outHeight, outPlane < Conv2DTuning.gemmColumns else { return 1 }
+        let byBuffer = 4 * Conv2DTuning.columnBufferBytes / (4 * patchSize * outPlane)
+        return max(1, min(Conv2DTuning.gemmColumns / outPlane, byBuffer, batch))
+    }
+
+    /// `count` images cut into runs of at most `imagesPerGemm`, of sizes as equal as may be
+    /// (a short last GEMM wastes most of what the grouping gains): the start of each run.
+    func gemmRuns(_ first: Int, _ count: Int) -> [Int] {
+        let most = imagesPerGemm, runs = (count + most - 1) / most
+        return (0..<runs).map { first + $0 * count / runs } + [first + count]
     }
 }
 
@@ -59,6 +80,29 @@ public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weig
                           bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
     let F = g.outChannels, K = g.patchSize, P = g.outPlane, ow = g.outWidth
     let grid = g.patches, pointwise = g.isPointwise, band = g.bandRows
+    let G = g.imagesPerGemm
+    if G > 1 {
+        // Small planes: G images' columns side by side, one GEMM {F, G·P}, then each image's
+        // rows copied to its place with the bias added.
+        let runs = g.gemmRuns(0, g.batch)
+        parallelItems(runs.count - 1, workers: Threads.count) { _, run in
+            let n0 = runs[run], count = runs[run + 1] - n0, cols = count * P
+            Scratch.withBuffer(K * cols + F * cols) { col in
+                let y = col + K * cols
+                for i in 0..<count { im2col(grid, src: input + (n0 + i) * g.inputImageSize, col: col + i * P, ldcol: cols) }
+                sgemm(transA: false, transB: false, m: F, n: cols, k: K, a: weight, lda: K,
+                      b: col, ldb: cols, c: y, ldc: cols)
+                for i in 0..<count {
+                    let out = output + (n0 + i) * F * P
+                    for f in 0..<F {
+                        let src = y + f * cols + i * P, dst = out + f * P
+                        if let bias { let b = bias[f]; for p in 0..<P { dst[p] = src[p] + b } } else { dst.update(from: src, count: P) }
+                    }
+                }
+            }
+        }
+        return
+    }
     parallelItems(g.batch, workers: Threads.count) { _, n in
         Scratch.withBuffer(pointwise ? 0 : K * band * ow) { col in
             let out = output + n * F * P
@@ -139,12 +183,47 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
             } } } }
         }
         partials.update(repeating: 0, count: groups * partialSize)
+        let G = useTransposed ? 1 : g.imagesPerGemm
         parallelItems(groups, workers: Threads.count) { _, group in
             // dW is accumulated transposed, {K, F}: that GEMM shape runs about 6 % faster.
             let dWt = partials + group * partialSize
             let dB = dWt + (needW ? F * K : 0)
+            let first = group * g.batch / groups, end = (group + 1) * g.batch / groups
+            if G > 1 {
+                // Small planes: G images of the run at a time, their dY rows gathered side by
+                // side ({F, G·P}) so each GEMM has G·P columns.
+                Scratch.withBuffer(K * G * P + F * G * P) { col in
+                    let dYg = col + K * G * P
+                    let runs = g.gemmRuns(first, end - first)
+                    for r in 0..<(runs.count - 1) {
+                        let n0 = runs[r], count = runs[r + 1] - n0, cols = count * P
+                        for i in 0..<count {
+                            let dY = gradOutput + (n0 + i) * F * P
+                            if needB {
+                                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(F), Int32(P), 1, dY, Int32(P), ones, 1, 1, dB, 1)
+                            }
+                            for f in 0..<F { (dYg + f * cols + i * P).update(from: dY + f * P, count: P) }
+                        }
+                        if needW {
+                            for i in 0..<count { im2col(grid, src: input + (n0 + i) * g.inputImageSize, col: col + i * P, ldcol: cols) }
+                            sgemm(transA: false, transB: true, m: K, n: F, k: cols, a: col, lda: cols,
+                                  b: dYg, ldb: cols, beta: 1, c: dWt, ldc: F)
+                        }
+                        if let gradInput {
+                            sgemm(transA: true, transB: false, m: K, n: cols, k: F, a: weight, lda: K,
+                                  b: dYg, ldb: cols, c: col, ldc: cols)
+                            for i in 0..<count {
+                                let dX = gradInput + (n0 + i) * g.inputImageSize
+                                dX.update(repeating: 0, count: g.inputImageSize)
+                                col2imClobbering(grid, col: col + i * P, ldcol: cols, dst: dX)
+                            }
+                        }
+                    }
+                }
+                return
+            }
             Scratch.withBuffer(colSize) { col in
-                for n in (group * g.batch / groups)..<((group + 1) * g.batch / groups) {
+                for n in first..<end {
                     let dY = gradOutput + n * F * P
                     let x = input + n * g.inputImageSize
                     let dX = gradInput.map { $0 + n * g.inputImageSize }

@@ -125,6 +125,30 @@ func convCases(batch: Int) -> [ConvCase] {
     }
 }
 
+/// The distinct convolutions of `nn.resnet18` on 28x28 inputs (a 3x3 stem without max-pool;
+/// stages of 64, 128, 256, 512 channels at 28, 14, 7, 4 pixels; 3x3 convolutions padded by 1,
+/// the first of a stage with stride 2, and 1x1 stride-2 shortcuts), without bias as there.
+func resnetCases(batch: Int) -> [ConvCase] {
+    // (in, out, kernel, stride, input size)
+    let shapes: [(Int, Int, Int, Int, Int)] = [
+        (1, 64, 3, 1, 28), (64, 64, 3, 1, 28),
+        (64, 128, 3, 2, 28), (64, 128, 1, 2, 28), (128, 128, 3, 1, 14),
+        (128, 256, 3, 2, 14), (128, 256, 1, 2, 14), (256, 256, 3, 1, 7),
+        (256, 512, 3, 2, 7), (256, 512, 1, 2, 7), (512, 512, 3, 1, 4),
+    ]
+    do {
+        return try shapes.map { cin, cout, k, s, size in
+            let pad = k / 2
+            return ConvCase(name: "resnet \(cin)->\(cout) \(k)x\(k) s\(s) \(size)x\(size) b\(batch)",
+                            geometry: try Conv2DGeometry(batch: batch, inChannels: cin, inHeight: size, inWidth: size, outChannels: cout,
+                                                         kernelHeight: k, kernelWidth: k, stride: (s, s),
+                                                         padding: .explicit(top: pad, bottom: pad, left: pad, right: pad)))
+        }
+    } catch {
+        fatalError("bad benchmark geometry: \(error)")
+    }
+}
+
 let args = Array(CommandLine.arguments.dropFirst())
 let what = Set(args.filter { !$0.hasPrefix("-") })
 let quick = args.contains("--quick")
@@ -134,6 +158,7 @@ _ = Threads.count
 openblas_set_num_threads(1)   // as moonlab runs it (MoonKernels.Threads)
 if what.isEmpty || what.contains("matmul") { benchMatmul(sizes: [256, 512, 1024, 2048], rounds: rounds) }
 if what.isEmpty || what.contains("conv") { benchConv(convCases(batch: 64), rounds: rounds * 2, methods: [("", .automatic)]) }
+if what.contains("resnet") { benchConv(resnetCases(batch: 128), rounds: rounds, methods: [("", .automatic)]) }
 if what.contains("variants") {
     benchConv(convCases(batch: 64), rounds: rounds * 2,
               methods: [(" [dX col2im]", .col2im), (" [dX transposed]", .transposedConvolution)])

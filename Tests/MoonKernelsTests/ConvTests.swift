@@ -79,7 +79,9 @@ func checkConv(_ g: Conv2DGeometry, rng: inout TestRandom, withBias: Bool = true
 
 extension ReferenceConv { init(_ g: Conv2DGeometry) { self.g = g } }
 
-@Suite struct ConvTests {
+/// Serialized: some tests turn the process-wide tuning knobs, and others check which path a
+/// geometry takes.
+@Suite(.serialized) struct ConvTests {
     /// A random valid convolution geometry (nil when the draw does not make one).
     static func randomGeometry(_ rng: inout TestRandom) -> Conv2DGeometry? {
         let kh = rng.int(1...5), kw = rng.int(1...5)
@@ -210,9 +212,12 @@ extension ReferenceConv { init(_ g: Conv2DGeometry) { self.g = g } }
     /// The weight and bias gradients sum the batch in a fixed order: the same bits on every
     /// call and for any thread count (a same-seed training run repeats exactly). With the
     /// images handed to whichever worker is free, the sum's order followed the timing.
-    @Test func backwardIsBitForBitRepeatable() throws {
-        let g = try Conv2DGeometry(batch: 37, inChannels: 8, inHeight: 12, inWidth: 12, outChannels: 16,
+    @Test(arguments: [12, 4])
+    func backwardIsBitForBitRepeatable(size: Int) throws {
+        // 12x12: an image a GEMM; 4x4: several images' columns in one GEMM.
+        let g = try Conv2DGeometry(batch: 37, inChannels: 8, inHeight: size, inWidth: size, outChannels: 16,
                                    kernelHeight: 3, kernelWidth: 3, padding: .same)
+        #expect(size == 4 ? g.imagesPerGemm > 1 : g.imagesPerGemm == 1)
         var rng = TestRandom(seed: 11)
         let x = rng.floats(g.batch * g.inputImageSize), w = rng.floats(g.weightSize)
         let dy = rng.floats(g.batch * g.outputImageSize)
@@ -229,6 +234,30 @@ extension ReferenceConv { init(_ g: Conv2DGeometry) { self.g = g } }
         for threads in [2, 3, 2, 4, 2, 2] {
             let again = run(threads)
             #expect(again.elementsEqual(first) { $0.bitPattern == $1.bitPattern }, "\(threads) threads")
+        }
+    }
+
+    /// Where an image's output plane is small (ResNet's 7x7 and 4x4 stages), several images'
+    /// columns share one GEMM; that and one image at a time both give the reference's results,
+    /// for batches that leave a remainder and for strided and 1x1 convolutions.
+    @Test func imagesGroupedPerGemmMatchReference() throws {
+        let saved = Conv2DTuning.gemmColumns
+        defer { Conv2DTuning.gemmColumns = saved }
+        var rng = TestRandom(seed: 5)
+        let shapes = [
+            try Conv2DGeometry(batch: 37, inChannels: 6, inHeight: 7, inWidth: 7, outChannels: 5,
+                               kernelHeight: 3, kernelWidth: 3, padding: .explicit(top: 1, bottom: 1, left: 1, right: 1)),
+            try Conv2DGeometry(batch: 21, inChannels: 4, inHeight: 7, inWidth: 7, outChannels: 6,
+                               kernelHeight: 3, kernelWidth: 3, stride: (2, 2), padding: .explicit(top: 1, bottom: 1, left: 1, right: 1)),
+            try Conv2DGeometry(batch: 19, inChannels: 5, inHeight: 7, inWidth: 7, outChannels: 3,
+                               kernelHeight: 1, kernelWidth: 1, stride: (2, 2)),
+        ]
+        for columns in [256, 1] {
+            Conv2DTuning.gemmColumns = columns
+            for (k, g) in shapes.enumerated() {
+                #expect(columns == 1 ? g.imagesPerGemm == 1 : g.imagesPerGemm > 1 && g.imagesPerGemm < g.batch)
+                checkConv(g, rng: &rng, withBias: k != 1, method: .col2im)
+            }
         }
     }
 
