@@ -70,7 +70,9 @@ enum LuaLayers {
             tensor operations (backward comes from autograd); build(self, input_shape), optional, \
             declares weights with self:param once the per-sample input shape is known and may \
             return the output shape (else one zero sample is run to find it); init(self, options), \
-            optional, checks options. Other functions become methods. Call the class with an option \
+            optional, checks options and may declare sub-layers (self:layer) and weights whose \
+            shapes the options give. Other functions become methods; help "module:param" and \
+            help "module:layer" tell the rest. Call the class with an option \
             table (plain values, saved with the model; name= names the layer) to make a layer that \
             works wherever a built-in one does: Sequential, graphs, fit, summary, activations, \
             save, and nn.load(path, {custom = {Name = Class}}).
