@@ -59,6 +59,15 @@ enum Shape {
     }
 
     /// The NumPy broadcast of two shapes.
+    /// Whether `part`, without its leading 1s, is the trailing dims of `whole` (so a contiguous
+    /// `part` repeats along `whole`'s leading dims, as a bias {K} does along {N, K}), and is
+    /// not empty.
+    static func isTrailing(_ part: [Int], of whole: [Int]) -> Bool {
+        let core = part.drop { $0 == 1 }
+        guard !core.isEmpty, core.count <= whole.count, core.reduce(1, *) > 0 else { return false }
+        return Array(whole.suffix(core.count)) == Array(core)
+    }
+
     static func broadcast(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
         if a == b { return a }
         let rank = max(a.count, b.count)

@@ -156,6 +156,17 @@ func zipKernel(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Floa
         Threads.parallelFor(n, minPerThread: parallelGrain) { _, r in
             for i in r { o[i] = f(s, pb[i]) }
         }
+    } else if a.count == n && a.isContiguous && b.isContiguous && Shape.isTrailing(b.shape, of: shape) {
+        // A row broadcast along the leading dims (a bias {K} added to {N, K}): row by row.
+        let m = b.count
+        Threads.parallelFor(n / m, minPerThread: Swift.max(1, parallelGrain / m)) { _, rows in
+            for row in rows { let x = pa + row * m, d = o + row * m; for j in 0..<m { d[j] = f(x[j], pb[j]) } }
+        }
+    } else if b.count == n && b.isContiguous && a.isContiguous && Shape.isTrailing(a.shape, of: shape) {
+        let m = a.count
+        Threads.parallelFor(n / m, minPerThread: Swift.max(1, parallelGrain / m)) { _, rows in
+            for row in rows { let y = pb + row * m, d = o + row * m; for j in 0..<m { d[j] = f(pa[j], y[j]) } }
+        }
     } else {
         let plan = LoopPlan(shape: shape, strides: [
             out.strides,

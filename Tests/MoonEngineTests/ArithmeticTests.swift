@@ -18,6 +18,23 @@ import Testing
         #expect(message { try a * T([[1, 2], [3, 4]]) } == "mul: shapes {2,3} and {2,2} cannot be broadcast together")
     }
 
+    /// An operand repeated along the leading dims (a bias) takes a row-by-row path: the same
+    /// values as element-by-element broadcasting, on either side and for trailing blocks.
+    @Test func trailingBroadcastsMatchElementwise() throws {
+        let x = try Tensor((0..<24).map { Float($0) }, shape: [2, 3, 4])
+        let block = try Tensor((1...12).map { Float($0) }, shape: [3, 4])
+        let bias = try Tensor([1, 2, 3, 4], shape: [1, 4])
+        func expected(_ f: (Float, Float) -> Float, _ b: Tensor, swapped: Bool = false) -> [Float] {
+            let xs = x.toArray(), bs = b.toArray()
+            return xs.indices.map { i in swapped ? f(bs[i % bs.count], xs[i]) : f(xs[i], bs[i % bs.count]) }
+        }
+        #expect(try (x + block).toArray() == expected(+, block))
+        #expect(try (x - bias).toArray() == expected(-, bias))
+        #expect(try (bias / (x + 1)).toArray() == expected({ $0 / ($1 + 1) }, bias, swapped: true))
+        #expect(try (block * x).toArray() == expected(*, block, swapped: true))
+        #expect(try (x + bias).shape == [2, 3, 4])
+    }
+
     @Test func scalarOperandsBothOrders() throws {
         #expect(try (a + 1).toArray() == [2, 3, 4, 5, 6, 7])
         #expect(try (2 * a).toArray() == [2, 4, 6, 8, 10, 12])
