@@ -1,4 +1,4 @@
--- The four models of the training benchmark (see bench/train.lua), shared by the bench
+-- The models of the training benchmark (a-d, and r: ResNet-18) (see bench/train.lua), shared by the bench
 -- scripts: local build = require("models").build; local model, optimizer, batch = build("c").
 -- Building draws the initial weights from the global generator (moonlab.seed first).
 local M = {}
@@ -21,8 +21,10 @@ function M.build(m)
       optim.SGD{lr = 0.01, momentum = 0.9}, 64
   elseif m == "d" then
     return nn.from_code("ccpdnff", {input = {1, 28, 28}, classes = 10}), optim.Adam{lr = 1e-4}, 32
+  elseif m == "r" then
+    return nn.resnet18{input = {1, 28, 28}, classes = 10}, optim.SGD{lr = 0.01, momentum = 0.9}, 128
   end
-  error("bench/models.lua: unknown model " .. tostring(m) .. " (a, b, c, d)")
+  error("bench/models.lua: unknown model " .. tostring(m) .. " (a, b, c, d, r)")
 end
 
 return M

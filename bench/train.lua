@@ -7,9 +7,12 @@
 --             SGD lr 0.01 momentum 0.9, batch 64
 --          d  nn.from_code("ccpdnff"): conv 32 5x5 relu, conv 128 5x5 relu, maxpool 2, dropout 0.1,
 --             batchnorm, dense 128 relu, dense 10; Adam lr 1e-4, batch 32
+--          r  nn.resnet18 for 1x28x28 inputs; SGD lr 0.01 momentum 0.9, batch 128
 --   MODE   speed     model:fit on the shuffled training set; after WARMUP batches, three timed
 --                    windows of WINDOW batches each; prints "train <model> moonlab speed <samples/s>"
 --                    once per window (scripts/bench reports the median)
+--          epochs    whole epochs of model:fit on a subset of the training set: 3 epochs minus 1,
+--                    per sample; prints "train <model> moonlab epochs <samples/s>"
 --          accuracy  model:fit for EPOCHS (default 10) epochs, then model:evaluate on the test set;
 --                    prints "train <model> moonlab accuracy <test accuracy> <seconds> <samples/s>"
 --
@@ -26,8 +29,10 @@ moonlab.threads(threads)
 moonlab.seed(seed)
 
 -- Batches per timed window and warm-up batches (same numbers in bench_torch_train.py).
-local WINDOW = {a = 400, b = 20, c = 50, d = 50}
-local WARMUP = {a = 50, b = 4, c = 8, d = 8}
+local WINDOW = {a = 400, b = 20, c = 50, d = 50, r = 4}
+local WARMUP = {a = 50, b = 4, c = 8, d = 8, r = 1}
+-- Training images of the whole-epoch timing (mode epochs), as many for PyTorch.
+local SUBSET = {a = 12800, b = 12800, c = 3200, d = 3200, r = 640}
 
 local build = require("models").build
 
@@ -81,6 +86,18 @@ elseif mode == "accuracy" then
   local result = model:evaluate(test, {batch = 1000})
   print(string.format("train\t%s\tmoonlab\taccuracy\t%.4f\t%.1f\t%.1f\t%d", name, result.accuracy, seconds,
     epochs * #train / seconds, seed))
+elseif mode == "epochs" then
+  -- Whole epochs of fit on the first SUBSET training images: the time of 3 epochs minus the
+  -- time of 1 (so start-up, loading and the first epoch's warm-up cancel), per sample.
+  local subset = train:subset(1, SUBSET[name])
+  local function timed(epochs)
+    local t0 = now()
+    model:fit(subset, {epochs = epochs, batch = batch, shuffle = true, verbose = 0})
+    return now() - t0
+  end
+  local one = timed(1)
+  local three = timed(3)
+  print(string.format("train\t%s\tmoonlab\tepochs\t%.1f", name, 2 * #subset / (three - one)))
 else
-  error("bench/train.lua: unknown mode " .. tostring(mode) .. " (speed, accuracy)")
+  error("bench/train.lua: unknown mode " .. tostring(mode) .. " (speed, accuracy, epochs)")
 end

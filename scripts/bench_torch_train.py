@@ -1,8 +1,9 @@
 """PyTorch CPU peer for scripts/bench --train: the training recipes of bench/train.lua.
 
 Usage: bench_torch_train.py MODEL MODE [THREADS] [EPOCHS] [SEED] [SHUFFLE]
-  MODEL  a | b | c | d (the four models of the training benchmark; see bench/train.lua)
+  MODEL  a | b | c | d | r (the models of the training benchmark, r ResNet-18; see bench/train.lua)
   MODE   speed     prints `train <model> torch speed <samples/s>` for each of 3 timed windows
+         epochs    prints `train <model> torch epochs <samples/s>`: 3 epochs minus 1 on a subset
          accuracy  trains EPOCHS (default 10) epochs and prints
                    `train <model> torch accuracy <test accuracy> <seconds> <samples/s>`;
                    with MOONLAB_BENCH_EPOCHS set, also `epoch <model> torch <k> <test accuracy> <seed>`
@@ -39,8 +40,9 @@ import torch.nn.functional as F
 DATA = os.environ.get("MOONLAB_FASHION_MNIST", "/usr/share/datasets/fashion-mnist")
 
 # Batches per timed window, and warm-up batches before the first window (same as bench/train.lua).
-WINDOW = {"a": 400, "b": 20, "c": 50, "d": 50}
-WARMUP = {"a": 50, "b": 4, "c": 8, "d": 8}
+WINDOW = {"a": 400, "b": 20, "c": 50, "d": 50, "r": 4}
+WARMUP = {"a": 50, "b": 4, "c": 8, "d": 8, "r": 1}
+SUBSET = {"a": 12800, "b": 12800, "c": 3200, "d": 3200, "r": 640}  # images of the epochs mode
 
 
 def idx(path):
@@ -108,8 +110,14 @@ def build(name):
                               nn.Linear(128 * 10 * 10, 128), nn.ReLU(), nn.Linear(128, 10))
         opt = lambda p: torch.optim.Adam(p, lr=1e-4, eps=1e-7)
         batch = 32
+    elif name == "r":  # moonlab's nn.resnet18 for 1x28x28 inputs (its own He initialisation there)
+        from bench_torch_infer import resnet18
+        model = resnet18()
+        opt = lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9)
+        batch = 128
+        return model, opt(model.parameters()), batch
     else:
-        raise SystemExit(f"unknown model {name!r} (a, b, c, d)")
+        raise SystemExit(f"unknown model {name!r} (a, b, c, d, r)")
     keras_init(model)
     return model, opt(model.parameters()), batch
 
@@ -180,8 +188,23 @@ def main():
         seconds = time.perf_counter() - t0
         print(f"train\t{name}\ttorch\taccuracy\t{test_accuracy():.4f}\t{seconds:.1f}\t"
               f"{epochs * len(y) / seconds:.1f}\t{seed}", flush=True)
+    elif mode == "epochs":
+        # As bench/train.lua: 3 epochs minus 1 on the first SUBSET images, per sample.
+        n = SUBSET[name]
+        xs, ys = x[:n], y[:n]
+
+        def timed(epochs):
+            t0 = time.perf_counter()
+            for _ in range(epochs):
+                for idx in batches(n, batch, gen):
+                    step(model, opt, xs[idx], ys[idx])
+            return time.perf_counter() - t0
+
+        one = timed(1)
+        three = timed(3)
+        print(f"train\t{name}\ttorch\tepochs\t{2 * n / (three - one):.1f}", flush=True)
     else:
-        raise SystemExit(f"unknown mode {mode!r} (speed, accuracy)")
+        raise SystemExit(f"unknown mode {mode!r} (speed, accuracy, epochs)")
 
 
 if __name__ == "__main__":
