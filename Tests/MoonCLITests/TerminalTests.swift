@@ -143,6 +143,9 @@ struct TerminalTests {
         try t.waitFor { $0.contains("paged:   nn.Sequential") }
         t.press("C-l")
         t.type("ds = data.clocks{n=4, size=16, seed=1}"); t.press("Enter")
+        // The next line is typed only at the prompt: typed ahead while the data set is made, it
+        // would be echoed twice on a loaded machine.
+        try t.waitFor { $0.hasSuffix("seed=1}\n> ") }
         t.type("ds[1]"); t.press("Enter")
         try t.waitFor { $0.contains("> ds[1]\nx = ") && $0.contains("\ny = {hour = ") }
         #expect(t.screen().components(separatedBy: "[tensor float32 of shape 1x16x16]").count == 2)
