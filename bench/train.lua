@@ -12,7 +12,7 @@
 --                    windows of WINDOW batches each; prints "train <model> moonlab speed <samples/s>"
 --                    once per window (scripts/bench reports the median)
 --          epochs    whole epochs of model:fit on a subset of the training set: 3 epochs minus 1,
---                    per sample; prints "train <model> moonlab epochs <samples/s>"
+--                    per sample; prints "train <model> moonlab epochs <samples/s> <forward FLOPs a sample>"
 --          accuracy  model:fit for EPOCHS (default 10) epochs, then model:evaluate on the test set;
 --                    prints "train <model> moonlab accuracy <test accuracy> <seconds> <samples/s>"
 --
@@ -97,7 +97,8 @@ elseif mode == "epochs" then
   end
   local one = timed(1)
   local three = timed(3)
-  print(string.format("train\t%s\tmoonlab\tepochs\t%.1f", name, 2 * #subset / (three - one)))
+  -- Also the model's forward FLOPs a sample (model:flops()), for the fraction of GEMM peak.
+  print(string.format("train\t%s\tmoonlab\tepochs\t%.1f\t%d", name, 2 * #subset / (three - one), model:flops()))
 else
   error("bench/train.lua: unknown mode " .. tostring(mode) .. " (speed, accuracy, epochs)")
 end

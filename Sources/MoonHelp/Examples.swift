@@ -841,6 +841,10 @@ public enum HelpExamples {
             local m = nn.Sequential{input = {4}, Block{units = 4}}
             pp(m:layer(1):weight_names())   --> {"inner.kernel", "inner.bias"}
             """#,
+        "model:flops": #"""
+            local m = nn.Sequential{input = {1, 28, 28}, nn.Conv2D(8, 3), nn.Flatten{}, nn.Dense(10)}
+            print(m:flops())   --> 205504: 2 x (1*3*3 * 8*26*26) + 2 x (5408 * 10)
+            """#,
         "nn.load": #"""
             local tmp = os.tmpname(); local path = tmp .. ".safetensors"
             local m = nn.Sequential{input={4}, nn.Dense(3, {activation="relu"}), nn.Dense(1)}

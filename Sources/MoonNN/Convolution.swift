@@ -80,6 +80,11 @@ public final class Conv2D: KernelLayer, ConfigurableLayer {
         return [filters, oh, ow]
     }
 
+    public override var forwardFlops: Int {
+        guard let input = inputShape, let out = outputShape else { return 0 }
+        return 2 * input[0] * kernelSize.0 * kernelSize.1 * out.reduce(1, *)
+    }
+
     public override func forward(_ x: Tensor) throws -> Tensor {
         let y = try Tensor.conv2d(x, weight: try builtKernel(), bias: bias, stride: stride, padding: padding.engine, dilation: dilation)
         return try applyActivation(activation, y)

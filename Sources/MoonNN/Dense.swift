@@ -30,6 +30,11 @@ public final class Dense: KernelLayer, ConfigurableLayer {
     /// The per-sample dim the layer maps: channels of an image, else the last.
     private func featureAxis(_ rank: Int) -> Int { rank == 3 ? 0 : rank - 1 }
 
+    public override var forwardFlops: Int {
+        guard let features = inputFeatures, let out = outputShape else { return 0 }
+        return 2 * features * out.reduce(1, *)
+    }
+
     /// The number of input features, once built.
     public var inputFeatures: Int? { inputShape.map { $0[featureAxis($0.count)] } }
 

@@ -104,6 +104,11 @@ open class Layer: CustomStringConvertible {
         }
     }
 
+    /// Floating-point operations of one sample's forward pass in the layer's matrix products
+    /// (2 per multiply-add of Dense and Conv2D, sub-layers included; activations, pooling and
+    /// normalization are not counted): the GEMM work, from which a training step's is about 3x.
+    open var forwardFlops: Int { children.reduce(0) { $0 + $1.forwardFlops } }
+
     /// The number of values in `weights`.
     public var parameterCount: Int { weights.reduce(0) { $0 + $1.count } + childWeightCount(\.parameterCount) }
 

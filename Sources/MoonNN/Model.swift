@@ -197,6 +197,10 @@ open class Model: TrainableModel, CustomStringConvertible {
 
     // MARK: - Inspection
 
+    /// Floating-point operations of one sample's forward pass in the layers' matrix products
+    /// (see `Layer.forwardFlops`; a layer used at several nodes counts once).
+    public var forwardFlops: Int { layers.reduce(0) { $0 + $1.forwardFlops } }
+
     /// The layer called `name` (`dense_1`, or a path to a sub-layer: `basic_block_1.conv1`).
     /// A layer by 1-based position (negative positions count from the end, -1 the last, as
     /// `string.sub` does) or by name (`basic_block_1.conv1` reaches a sub-layer).

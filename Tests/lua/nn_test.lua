@@ -242,4 +242,16 @@ describe("nn models", function()
   end)
 end)
 
+describe("model:flops", function()
+  it("counts the matrix products' multiply-adds of one sample, twice, sub-layers included", function()
+    local m = nn.Sequential{input = {2, 6, 6}, nn.Conv2D(4, 3, {stride = 1}), nn.Dense(5), nn.Flatten(), nn.Dense(3)}
+    -- conv: 2*2*3*3 per output value, 4x4x4 outputs; dense on channels: 2*4*5 per position, 16
+    -- positions; dense: 2*80*3.
+    expect(m:flops()):to_be(2 * 2 * 9 * 64 + 2 * 4 * 5 * 16 + 2 * 80 * 3)
+    local r = nn.Sequential{input = {4, 4, 4}, nn.BasicBlock(4)}
+    expect(r:flops()):to_be(2 * (2 * 4 * 9 * 4 * 16))   -- its two 3x3 convolutions
+    expect(nn.Sequential{input = {3}, nn.Dropout(0.5)}:flops()):to_be(0)
+  end)
+end)
+
 T.finish()

@@ -569,6 +569,10 @@ function model_methods:evaluate(data, y, opts) end
 ---@return any
 function model_methods:fit(train, y, opts) end
 
+--- Floating-point operations of one sample's forward pass in the Dense and Conv2D layers' matrix products (2 per multiply-add; activations, pooling and normalization not counted): the GEMM work. A training step costs about 3x (forward, and the two gradients); samples/s x 3 x flops gives the FLOP/s a run reaches.
+---@return any
+function model_methods:flops() end
+
 --- Runs a batch, as model(x).
 ---@param x any
 function model_methods:forward(x) end

@@ -101,6 +101,15 @@ enum ModelClass {
             L.push(try selfModel(L).parameterCount)
             return 1
         },
+        LuaMethod("flops", "model:flops() --> n", """
+            Floating-point operations of one sample's forward pass in the Dense and Conv2D layers' \
+            matrix products (2 per multiply-add; activations, pooling and normalization not \
+            counted): the GEMM work. A training step costs about 3x (forward, and the two \
+            gradients); samples/s x 3 x flops gives the FLOP/s a run reaches.
+            """) { L in
+            L.push(try selfModel(L).forwardFlops)
+            return 1
+        },
         LuaMethod("get_weights", "model:get_weights() --> {tensor, ...}", "Copies of every weight, layer by layer in get_weights order.") { L in
             L.push(array: try selfModel(L).getWeights()) { L.push($0) }
             return 1
