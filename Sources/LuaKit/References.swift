@@ -30,6 +30,19 @@ extension LuaState {
     /// running here: what the engine calls back into (a Lua layer's forward during `fit`).
     public static var running: LuaState? { moon_current_state().map { LuaState($0) } }
 
+    /// `running`, or an error saying that `what` (written in Lua) runs only there.
+    public static func running(for what: @autoclosure () -> String) throws -> LuaState {
+        guard let L = running else { throw LuaError("\(what()) is written in Lua and runs only while Lua runs, on its thread") }
+        return L
+    }
+
+    /// `call(nargs:nresults:)` for a function called on the user's behalf from the engine: a
+    /// Lua error comes back prefixed with `label` (`gate_1 (Gate) forward: ...`), which is made
+    /// only then (the call may run every batch).
+    public func call(nargs: Int32, nresults: Int32, label: @autoclosure () -> String) throws {
+        do { try call(nargs: nargs, nresults: nresults) } catch let e as LuaError { throw LuaError("\(label()): \(e.message)") }
+    }
+
     /// Whether the values at `a` and `b` are the same, without metamethods.
     public func rawEqual(_ a: Int32, _ b: Int32) -> Bool { lua_rawequal(L, a, b) != 0 }
 }

@@ -14,7 +14,7 @@ public enum Moonlab {
     /// when set), `stdin`, or `repl`.
     public static var source: String {
         get { RunRecord.source.path }
-        set { RunRecord.source = newValue.hasPrefix("/") ? RunRecord.Source(script: newValue) : { var s = RunRecord.Source(); s.path = newValue; return s }() }
+        set { RunRecord.source = RunRecord.Source(newValue) }
     }
 
     /// The columns printed tensors and help fit (a terminal's width; nil: lines are left whole).

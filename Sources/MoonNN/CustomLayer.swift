@@ -130,7 +130,7 @@ public final class CustomLayer: Layer {
 
     public override func forward(_ x: Tensor) throws -> Tensor {
         let y = try forwardBody(self, x)
-        if let outputShape, Array(y.shape.dropFirst()) != outputShape || y.shape.first != x.shape.first {
+        if let outputShape, !y.shape.dropFirst().elementsEqual(outputShape) || y.shape.first != x.shape.first {
             throw TensorError("\(className): forward returned shape \(shapeText(y.shape)) for a batch of \(x.shape[0]); the layer was built to give \(batchShapeText(outputShape))")
         }
         return y

@@ -17,8 +17,8 @@ public enum FilterImages {
         }
         let w = kernel.toArray(), per = kh * kw
         var values = [Float](repeating: 0, count: f * per)
+        let channels = channel.map { [$0] } ?? Array(0..<c)
         for i in 0..<f {
-            let channels = channel.map { [$0] } ?? Array(0..<c)
             for ch in channels {
                 for p in 0..<per { values[i * per + p] += w[(i * c + ch) * per + p] / Float(channels.count) }
             }
@@ -27,7 +27,7 @@ public enum FilterImages {
             for p in 0..<per { values[i * per + p] = hi > lo ? (values[i * per + p] - lo) / (hi - lo) : 0.5 }
         }
         var grid = try ImageGrid(values: values, shape: [f, 1, kh, kw])
-        grid.captions = (1...max(f, 1)).prefix(f).map { [ImageGrid.Caption(String($0))] }
+        grid.captions = (0..<f).map { [ImageGrid.Caption(String($0 + 1))] }
         grid.scale = max(1, 48 / max(kh, kw))
         return grid
     }

@@ -28,6 +28,22 @@ public enum TerminalFigure {
     /// A figure to show: a chart, a heatmap, an image grid, or a picture (a PNG file's pixels).
     public enum Figure {
         case lines(LineChart), heatmap(Heatmap), images(ImageGrid), picture(RGBImage)
+
+        /// Whether its pixels are drawn (by Cairo), rather than given.
+        var isDrawn: Bool {
+            if case .picture = self { return false }
+            return true
+        }
+
+        /// Its pixels: drawn as its PNG file would hold them, or the picture's own.
+        func pixels() throws -> RGBImage {
+            switch self {
+            case .lines(let chart): return try chart.drawing().image()
+            case .heatmap(let map): return try map.drawing().image()
+            case .images(let grid): return try grid.drawing().image()
+            case .picture(let image): return image
+            }
+        }
     }
 
     /// `figure` as text for a terminal `columns` wide (nil: not a terminal, so 80 columns and
@@ -37,15 +53,9 @@ public enum TerminalFigure {
     public static func show(_ figure: Figure, columns: Int?, environment: [String: String]) throws -> String {
         let color = columns != nil && environment["NO_COLOR"] == nil
         var shown = columns == nil ? Graphics.unicode : graphics(environment)
-        if case .picture = figure {} else if !Canvas.available { shown = .unicode }
+        if figure.isDrawn && !Canvas.available { shown = .unicode }
         if shown != .unicode {
-            let picture: RGBImage
-            switch figure {
-            case .lines(let chart): picture = try chart.drawing().image()
-            case .heatmap(let map): picture = try map.drawing().image()
-            case .images(let grid): picture = try grid.drawing().image()
-            case .picture(let image): picture = image
-            }
+            let picture = try figure.pixels()
             switch shown {
             case .kitty: return kittyImage(try picture.png())
             case .iterm: return itermImage(try picture.png())

@@ -11,14 +11,14 @@ import MoonTrain
 public enum RunRecord {
     /// Where the running code comes from: the script's path (or `repl`, `stdin`), and its hash.
     public struct Source {
-        public var path = "repl"
-        public var hash: String? = nil
-        public init() {}
+        public let path: String
+        public let hash: String?
 
-        /// The source of the script at `path`, hashed as it is now.
-        public init(script path: String) {
+        /// The script at `path` (an absolute path), hashed as it is now; `repl` or `stdin` as
+        /// they are, without a hash.
+        public init(_ path: String = "repl") {
             self.path = path
-            hash = FileManager.default.contents(atPath: path).map { RunRecord.hash(Array($0)) }
+            hash = path.hasPrefix("/") ? FileManager.default.contents(atPath: path).map { RunRecord.hash(Array($0)) } : nil
         }
     }
 

@@ -26,6 +26,11 @@ function M.here()
   return (arg[0]:match("^(.*)/[^/]*$")) or "."
 end
 
+--- The repository's root, absolute, ending in "/" (the test files live in Tests/lua/).
+function M.root()
+  return M.absolute(M.here() .. "/../../")
+end
+
 function M.quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end

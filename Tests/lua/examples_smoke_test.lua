@@ -7,7 +7,7 @@ local T = require "moontest"
 local C = require "cli_support"
 local describe, it, expect = T.describe, T.it, T.expect
 
-local root = C.absolute(C.here() .. "/../..")
+local root = C.root()
 local dir = C.tempdir()
 
 local RUNS = {
@@ -23,7 +23,7 @@ describe("examples in smoke mode", function()
   for _, run in ipairs(RUNS) do
     local name, options, files, report_text = run[1], run[2], run[3], run[4]
     it(name .. " runs end to end", function()
-      local args = {root .. "/examples/" .. name .. ".lua", "--smoke", "--out", dir .. "/" .. name}
+      local args = {root .. "examples/" .. name .. ".lua", "--smoke", "--out", dir .. "/" .. name}
       for _, o in ipairs(options) do args[#args + 1] = o end
       local out, err, code = C.run(args, {cwd = dir})
       if code ~= 0 then print(out, err) end
@@ -57,7 +57,7 @@ describe("examples in smoke mode", function()
     for line in p:lines() do csvs[#csvs + 1] = line end
     p:close()
     expect(#csvs):to_be(6)
-    local args = {root .. "/scripts/results_table.lua"}
+    local args = {root .. "scripts/results_table.lua"}
     for _, f in ipairs(csvs) do args[#args + 1] = f end
     local out, _, code = C.run(args)
     expect(code):to_be(0)

@@ -4,10 +4,7 @@
 local T = require "moontest"
 local describe, it, expect = T.describe, T.it, T.expect
 
-local here = debug.getinfo(1, "S").source:gsub("^@", "")
-local root = here:gsub("Tests/lua/[^/]*$", "")
-if root == here then root = "./" end
-local examples = root .. "examples/"
+local examples = require("cli_support").root() .. "examples/"
 
 local SCRIPTS = {"quickstart", "autograd_spiral", "lua_layers", "design_choices", "dense_regularization",
                  "fashion_hyperparameters", "mlp_lab", "permutation_and_clock"}

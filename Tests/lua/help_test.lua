@@ -81,10 +81,7 @@ describe("moonlab.docs", function()
   end)
 
   it("matches the committed docs/api.md (regenerate: moonlab -e 'moonlab.docs(\"docs/api.md\")')", function()
-    local here = debug.getinfo(1, "S").source:gsub("^@", "")
-    local root = here:gsub("Tests/lua/[^/]*$", "")
-    if root == here then root = "./" end
-    local f = assert(io.open(root .. "docs/api.md"))
+    local f = assert(io.open(require("cli_support").root() .. "docs/api.md"))
     local committed = f:read("a")
     f:close()
     if committed ~= moonlab.docs() then

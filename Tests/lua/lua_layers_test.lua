@@ -194,8 +194,7 @@ describe("nn.Module", function()
   end)
 
   it("runs the example: a gated residual block and Mish, saved and loaded", function()
-    local root = cli.absolute(cli.here() .. "/../..")
-    local out, err, code = cli.run({root .. "/examples/lua_layers.lua", "--smoke"})
+    local out, err, code = cli.run({cli.root() .. "examples/lua_layers.lua", "--smoke"})
     if code ~= 0 then print(out, err) end
     expect(code):to_be(0)
     expect(out):to_contain("gated (GatedResidual)")

@@ -3,10 +3,7 @@
 local T = require "moontest"
 local describe, it, expect = T.describe, T.it, T.expect
 
--- The repository's root, from this file's path.
-local here = debug.getinfo(1, "S").source:gsub("^@", "")
-local root = here:gsub("Tests/lua/[^/]*$", "")
-if root == here then root = "./" end
+local root = require("cli_support").root()
 
 describe("moonlab.docs(path, 'luals')", function()
   local stubs = moonlab.docs(nil, "luals")

@@ -133,7 +133,7 @@ enum LuaLayers {
         let instance = L.top
         if !L.isNoneOrNil(options) {
             L.forEachPair(options) {
-                guard L.toString(-2) != "name" || L.type(-2) != .string else { return }
+                if L.type(-2) == .string, L.toString(-2) == "name" { return }
                 L.pushValue(-2)
                 L.pushValue(-2)
                 L.rawSetPair(instance)
@@ -155,7 +155,7 @@ enum LuaLayers {
             if L.isNoneOrNil(options) { L.newTable() } else { L.pushValue(options) }
             declaring.append((layer, host))
             defer { declaring.removeLast() }
-            try call(L, nargs: 2, nresults: 0, "\(className) init")
+            try L.call(nargs: 2, nresults: 0, label: "\(className) init")
         } else {
             L.pop()
         }
@@ -188,7 +188,7 @@ enum LuaLayers {
             let isFunction = L.type(-1) == .function
             L.pop()
             makers[key] = { options, name in
-                let L = try LuaState.running ?? { throw LuaError("nn.load: Lua is not running on this thread") }()
+                let L = try LuaState.running(for: "custom layer \(key)")
                 if isFunction { return try lambda(L, function: value, name: name) }
                 value.push(L)
                 L.push(json: options)
@@ -211,10 +211,7 @@ enum LuaLayers {
     // MARK: - Calling Lua from the engine
 
     static func runningState(_ layer: CustomLayer) throws -> LuaState {
-        guard let L = LuaState.running else {
-            throw TensorError("\(layer.kind): layer \(layer.displayName) is written in Lua and runs only while Lua runs, on its thread")
-        }
-        return L
+        try LuaState.running(for: "layer \(layer.displayName) (\(layer.kind))")
     }
 
     /// `build(self, input_shape)` if the class has one; its result is the output shape.
@@ -227,7 +224,7 @@ enum LuaLayers {
         L.push(array: shape)
         declaring.append((layer, host))
         defer { declaring.removeLast() }
-        try call(L, nargs: 2, nresults: 1, label(layer, "build"))
+        try L.call(nargs: 2, nresults: 1, label: label(layer, "build"))
         defer { L.pop() }
         if L.isNoneOrNil(-1) { return nil }
         if L.type(-1) == .number, let n = L.toInteger(-1) { return [n] }
@@ -247,22 +244,15 @@ enum LuaLayers {
 
     /// Calls the function below `nargs` arguments and takes its tensor result.
     static func result(_ L: LuaState, _ layer: CustomLayer, nargs: Int32, _ what: String) throws -> Tensor {
-        let label = label(layer, what)
-        try call(L, nargs: nargs, nresults: 1, label)
+        try L.call(nargs: nargs, nresults: 1, label: label(layer, what))
         defer { L.pop() }
-        guard let y = L.tensorOrNil(-1) else { throw LuaError("\(label) must return a tensor, got \(L.describe(-1))") }
+        guard let y = L.tensorOrNil(-1) else { throw LuaError("\(label(layer, what)) must return a tensor, got \(L.describe(-1))") }
         return y
     }
 
     /// `gate_1 (Gate) forward`, or `Gate forward` while the layer has no name yet.
     static func label(_ layer: CustomLayer, _ what: String) -> String {
         layer.name.isEmpty ? "\(layer.kind) \(what)" : "\(layer.name) (\(layer.kind)) \(what)"
-    }
-
-    static func call(_ L: LuaState, nargs: Int32, nresults: Int32, _ label: String) throws {
-        do { try L.call(nargs: nargs, nresults: nresults) } catch let e as LuaError {
-            throw LuaError("\(label): \(e.message)")
-        }
     }
 
     /// `self:param(...)` and `self:buffer(...)`.

@@ -44,8 +44,8 @@ enum RunsBindings {
                 """, returns: "{run, ...}") { L, filter, _ in
                 let runs = try store(L).map { s in try L.named { try s.runs(filter) } } ?? []
                 L.push(json: .array(runs))
-                for i in 1...max(runs.count, 1) where i <= runs.count {
-                    L.rawGet(-1, i)
+                for i in 0..<runs.count {
+                    L.rawGet(-1, i + 1)
                     L.setMetatable(-1, named: runMeta)
                     L.pop()
                 }
@@ -116,8 +116,8 @@ enum RunsBindings {
             guard let run = try L.named({ try store.find(id) }) else { throw L.fail("no run '\(id)' in \(store.path)") }
             return run
         }
+        // One run (an id, a position or a record), or a list of them.
         guard L.type(index) == .table, L.rawLength(index) > 0 || L.hasMetatable(index, named: listMeta) else {
-            if L.type(index) == .table, L.hasMetatable(index, named: runMeta) { return [try one(index)] }
             return [try one(index)]
         }
         var out: [JSONValue] = []

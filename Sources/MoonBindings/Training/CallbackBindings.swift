@@ -22,9 +22,7 @@ final class LuaTableCallback: Callback {
         guard L.getField(-1, name) == .function else { L.pop(2); return }
         L.remove(-2)
         let n = pushArgs()
-        do { try L.call(nargs: n, nresults: 0, traceback: false) } catch let e as LuaError {
-            throw LuaError("callback \(name): \(e.message)")
-        }
+        try L.call(nargs: n, nresults: 0, label: "callback \(name)")
     }
 
     func push(_ logs: [String: Double]) { TrainingBindings.push(logs: logs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, L) }

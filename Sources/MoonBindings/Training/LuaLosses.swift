@@ -9,8 +9,7 @@ enum LuaLosses {
     static func loss(_ L: LuaState, _ index: Int32, name: String) -> CustomLoss {
         let f = LuaReference(L, index)
         return CustomLoss(name: name) { prediction, target in
-            let L = try running("loss \(name)")
-            try call(L, f, prediction, target, "loss \(name)")
+            let L = try call(f, prediction, target, "loss \(name)")
             defer { L.pop() }
             guard let t = L.tensorOrNil(-1) else { throw LuaError("loss \(name) must return a scalar tensor, got \(L.describe(-1))") }
             return t
@@ -21,8 +20,7 @@ enum LuaLosses {
     static func metric(_ L: LuaState, _ index: Int32, name: String) -> CustomMetric {
         let f = LuaReference(L, index)
         return CustomMetric(name: name) { prediction, target in
-            let L = try running("metric \(name)")
-            try Tensor.noGrad { try call(L, f, prediction, target, "metric \(name)") }
+            let L = try Tensor.noGrad { try call(f, prediction, target, "metric \(name)") }
             defer { L.pop() }
             if let t = L.tensorOrNil(-1), t.count == 1 { return Double(try t.item()) }
             guard L.type(-1) == .number, let v = L.toNumber(-1) else {
@@ -32,16 +30,14 @@ enum LuaLosses {
         }
     }
 
-    private static func running(_ what: String) throws -> LuaState {
-        guard let L = LuaState.running else { throw LuaError("\(what) is written in Lua and runs only while Lua runs, on its thread") }
-        return L
-    }
-
-    private static func call(_ L: LuaState, _ f: LuaReference, _ a: Tensor, _ b: Tensor, _ what: String) throws {
+    /// `f(a, b)` on the running Lua thread, its one result left on the stack.
+    private static func call(_ f: LuaReference, _ a: Tensor, _ b: Tensor, _ what: @autoclosure () -> String) throws -> LuaState {
+        let L = try LuaState.running(for: what())
         f.push(L)
         L.push(a)
         L.push(b)
-        do { try L.call(nargs: 2, nresults: 1) } catch let e as LuaError { throw LuaError("\(what): \(e.message)") }
+        try L.call(nargs: 2, nresults: 1, label: what())
+        return L
     }
 
     // MARK: compile
