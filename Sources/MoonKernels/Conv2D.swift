@@ -14,6 +14,15 @@ public enum Conv2DTuning {
     /// (ResNet's 7x7 and 4x4 stages), several images' column matrices go side by side into one
     /// GEMM (1 turns this off).
     nonisolated(unsafe) public static var gemmColumns = 256
+    /// Whether 3x3 and 5x5 stride-1 convolutions take Winograd tiles (WinogradConv.swift).
+    nonisolated(unsafe) public static var winograd = true
+    /// Fewest input and output channels for Winograd: below it the tile transforms cost more
+    /// than the products they save.
+    nonisolated(unsafe) public static var winogradMinChannels = 16
+    /// Target size in bytes of one chunk's transformed tiles (input and output planes).
+    nonisolated(unsafe) public static var winogradChunkBytes = 8 * 1024 * 1024
+    /// Fewest tiles in a chunk (the columns of its GEMMs), whatever the chunk's size.
+    nonisolated(unsafe) public static var winogradMinTiles = 128
 }
 
 /// Runs of consecutive images the backward pass cuts a batch into (fewer for a smaller
@@ -58,7 +67,7 @@ extension Conv2DGeometry {
 
 /// How `conv2dBackward` computes the input gradient.
 public enum Conv2DInputGradientMethod: Sendable {
-    /// Pick the fastest known method for the geometry.
+    /// Pick the fastest known method for the geometry (Winograd tiles where they apply).
     case automatic
     /// `cols = Wᵀ · dY`, then scatter-add the columns onto the image (col2im). Any geometry.
     case col2im
@@ -80,6 +89,10 @@ public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weig
                           bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
     let F = g.outChannels, K = g.patchSize, P = g.outPlane, ow = g.outWidth
     let grid = g.patches, pointwise = g.isPointwise, band = g.bandRows
+    if let t = g.winograd {
+        winogradForward(g, t, input: input, weight: weight, bias: bias, output: output)
+        return
+    }
     let G = g.imagesPerGemm
     if G > 1 {
         // Small planes: G images' columns side by side, one GEMM {F, G·P}, then each image's
@@ -150,6 +163,11 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
     if g.batch == 0 {
         gradWeight?.update(repeating: 0, count: g.weightSize)
         gradBias?.update(repeating: 0, count: F)
+        return
+    }
+    if inputGradientMethod == .automatic, let t = g.winograd {
+        winogradBackward(g, t, input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
+                         gradWeight: gradWeight, gradBias: gradBias)
         return
     }
     let stride1 = g.strideH == 1 && g.strideW == 1

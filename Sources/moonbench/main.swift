@@ -86,14 +86,19 @@ func benchMatmul(sizes: [Int], rounds: Int) {
 
 struct ConvCase { let name: String; let geometry: Conv2DGeometry }
 
-func benchConv(_ cases: [ConvCase], rounds: Int, methods: [(String, Conv2DInputGradientMethod)]) {
+/// A way to run a convolution: its label, the input-gradient method, and whether Winograd tiles are on.
+typealias ConvMethod = (label: String, method: Conv2DInputGradientMethod, winograd: Bool)
+
+func benchConv(_ cases: [ConvCase], rounds: Int, methods: [ConvMethod]) {
     for cc in cases {
         let g = cc.geometry
         let x = randomFloats(g.batch * g.inputImageSize, seed: 3), w = randomFloats(g.weightSize, seed: 4)
         let bias = randomFloats(g.outChannels, seed: 5), dy = randomFloats(g.batch * g.outputImageSize, seed: 6)
         var y = [Float](repeating: 0, count: dy.count), dx = [Float](repeating: 0, count: x.count)
         var dw = [Float](repeating: 0, count: w.count), db = [Float](repeating: 0, count: g.outChannels)
-        for (label, method) in methods {
+        for (label, method, winograd) in methods {
+            Conv2DTuning.winograd = winograd
+            defer { Conv2DTuning.winograd = true }
             var fwd: [Double] = [], bwd: [Double] = [], total: [Double] = []
             for r in 0..<(rounds + 2) {
                 let t0 = now()
@@ -149,6 +154,20 @@ func resnetCases(batch: Int) -> [ConvCase] {
     }
 }
 
+/// ccpdnff's second convolution (32->128 5x5, valid, on 24x24; the (c) model's 3x3 layers are
+/// `convCases`).
+func studyCases(batch: Int) -> [ConvCase] {
+    do {
+        return [
+            ConvCase(name: "ccpdnff 32->128 5x5 valid 24x24 b\(batch)",
+                     geometry: try Conv2DGeometry(batch: batch, inChannels: 32, inHeight: 24, inWidth: 24, outChannels: 128,
+                                                  kernelHeight: 5, kernelWidth: 5)),
+        ]
+    } catch {
+        fatalError("bad benchmark geometry: \(error)")
+    }
+}
+
 let args = Array(CommandLine.arguments.dropFirst())
 let what = Set(args.filter { !$0.hasPrefix("-") })
 let quick = args.contains("--quick")
@@ -157,11 +176,15 @@ if let t = args.first(where: { $0.hasPrefix("--threads=") }), let n = Int(t.drop
 _ = Threads.count
 openblas_set_num_threads(1)   // as moonlab runs it (MoonKernels.Threads)
 if what.isEmpty || what.contains("matmul") { benchMatmul(sizes: [256, 512, 1024, 2048], rounds: rounds) }
-if what.isEmpty || what.contains("conv") { benchConv(convCases(batch: 64), rounds: rounds * 2, methods: [("", .automatic)]) }
-if what.contains("resnet") { benchConv(resnetCases(batch: 128), rounds: rounds, methods: [("", .automatic)]) }
+// `--im2col`: Winograd tiles off (the method they replace), to time the two in one run.
+let winogradMethods: [ConvMethod] = args.contains("--im2col") ? [("", .automatic, true), (" [im2col]", .automatic, false)]
+    : [("", .automatic, true)]
+if what.isEmpty || what.contains("conv") { benchConv(convCases(batch: 64), rounds: rounds * 2, methods: winogradMethods) }
+if what.contains("resnet") { benchConv(resnetCases(batch: 128), rounds: rounds, methods: winogradMethods) }
+if what.contains("study") { benchConv(studyCases(batch: 32), rounds: rounds, methods: winogradMethods) }
 if what.contains("variants") {
     benchConv(convCases(batch: 64), rounds: rounds * 2,
-              methods: [(" [dX col2im]", .col2im), (" [dX transposed]", .transposedConvolution)])
+              methods: [(" [dX col2im]", .col2im, false), (" [dX transposed]", .transposedConvolution, false)])
 }
 
 /// One image of the 32->64 layer, single-threaded, step by step (for tuning).

@@ -1,0 +1,121 @@
+import Testing
+@testable import MoonKernels
+
+/// Winograd tiles (WinogradConv.swift): in ConvTests' serialized suite, since these tests turn
+/// the process-wide tuning knobs.
+extension ConvTests {
+    /// Each tile transform computes a 1-D correlation exactly (to float rounding), and its Bᵀ
+    /// has small integer entries (the scales live in G).
+    @Test(arguments: [(2, 3), (4, 3), (2, 5)])
+    func tileTransformsCorrelate(sizes: (Int, Int)) {
+        let t = WinogradTransform(m: sizes.0, r: sizes.1)
+        var rng = TestRandom(seed: 8)
+        for _ in 0..<20 {
+            let w = rng.floats(t.r), d = rng.floats(t.alpha)
+            let gw = (0..<t.alpha).map { j in (0..<t.r).reduce(Float(0)) { $0 + t.g.values[j * t.r + $1] * w[$1] } }
+            let bd = (0..<t.alpha).map { j in (0..<t.alpha).reduce(Float(0)) { $0 + t.bt.values[j * t.alpha + $1] * d[$1] } }
+            for i in 0..<t.m {
+                let fast = (0..<t.alpha).reduce(Float(0)) { $0 + t.at.values[i * t.alpha + $1] * gw[$1] * bd[$1] }
+                let direct = (0..<t.r).reduce(0.0) { $0 + Double(w[$1]) * Double(d[i + $1]) }
+                #expect(abs(Double(fast) - direct) < 1e-5, "F(\(t.m),\(t.r)) output \(i)")
+            }
+        }
+        #expect(t.bt.values.allSatisfy { $0 == $0.rounded() && abs($0) <= 5 })
+    }
+
+    /// The written-out 1-D maps of the hot loops are the transform matrices, entry for entry.
+    @Test func tileMapsAreTheMatrices() {
+        func check<M: TileLine>(_: M.Type, _ matrix: SmallMatrix, _ name: String) {
+            #expect(matrix.rows == M.outCount && matrix.cols == M.inCount, "\(name) shape")
+            for j in 0..<M.inCount {   // column j of the matrix: the map of the j-th unit vector
+                var x = [TileLanes](repeating: .zero, count: M.inCount), y = [TileLanes](repeating: .zero, count: M.outCount)
+                x[j] = TileLanes(repeating: 1)
+                M.map(x, 1, &y, 1)
+                for i in 0..<M.outCount { #expect(y[i] == TileLanes(repeating: matrix.values[i * M.inCount + j]), "\(name)[\(i),\(j)]") }
+            }
+        }
+        let f43 = WinogradTransform.f4x3, f25 = WinogradTransform.f2x5, f23 = WinogradTransform.f2x3
+        check(BT6.self, f43.bt, "BT6"); check(B6.self, f43.b, "B6"); check(AT43.self, f43.at, "AT43"); check(A43.self, f43.a, "A43")
+        check(BT6.self, f25.bt, "BT6 of F(2,5)"); check(AT25.self, f25.at, "AT25"); check(A25.self, f25.a, "A25")
+        check(BT4.self, f23.bt, "BT4"); check(B4.self, f23.b, "B4"); check(AT23.self, f23.at, "AT23"); check(A23.self, f23.a, "A23")
+    }
+
+    /// Random stride-1 3x3 and 5x5 convolutions (any padding, maps smaller than a tile, batches
+    /// cut into several chunks) through Winograd tiles match the reference in all four results.
+    @Test func winogradMatchesReference() throws {
+        let saved = (Conv2DTuning.winogradMinChannels, Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes)
+        defer { (Conv2DTuning.winogradMinChannels, Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes) = saved }
+        Conv2DTuning.winogradMinChannels = 1
+        var rng = TestRandom(seed: 21)
+        var checked = 0, tiles = [Int: Int](), chunked = 0
+        while checked < 120 {
+            let k = [3, 5][rng.int(0...1)]
+            let padding: Padding2D
+            switch rng.int(0...2) {
+            case 0: padding = .valid
+            case 1: padding = .same
+            default: padding = .explicit(top: rng.int(0...3), bottom: rng.int(0...3), left: rng.int(0...3), right: rng.int(0...3))
+            }
+            guard let g = try? Conv2DGeometry(batch: rng.int(1...5), inChannels: rng.int(1...6), inHeight: rng.int(1...13),
+                                              inWidth: rng.int(1...13), outChannels: rng.int(1...6),
+                                              kernelHeight: k, kernelWidth: k, padding: padding) else { continue }
+            // Small chunks in half the draws: several chunks a batch.
+            Conv2DTuning.winogradMinTiles = checked % 2 == 0 ? 1 : 128
+            Conv2DTuning.winogradChunkBytes = checked % 2 == 0 ? 1 : 8 << 20
+            let t = try #require(g.winograd)
+            if WinogradPlan(g, t).chunks.count > 2 { chunked += 1 }
+            tiles[t.m * 10 + t.r, default: 0] += 1
+            checkConv(g, rng: &rng, withBias: checked % 3 != 0)
+            checked += 1
+        }
+        #expect(tiles[43, default: 0] > 10 && tiles[23, default: 0] > 10 && tiles[25, default: 0] > 30 && chunked > 30)
+    }
+
+    /// Only some geometries take Winograd tiles: stride 1, no dilation, 3x3 or 5x5, enough channels.
+    @Test func winogradAppliesWhereItPays() throws {
+        func conv(_ c: Int, _ f: Int, _ k: Int, stride: Int = 1, dilation: Int = 1, size: Int = 14) throws -> Conv2DGeometry {
+            try Conv2DGeometry(batch: 2, inChannels: c, inHeight: size, inWidth: size, outChannels: f, kernelHeight: k,
+                               kernelWidth: k, stride: (stride, stride), padding: .same, dilation: (dilation, dilation))
+        }
+        #expect(try conv(64, 64, 3).winograd?.m == 4)
+        #expect(try conv(64, 64, 3, size: 2).winograd?.m == 2)   // a 2x2 map: one 2x2 tile, not a 4x4 one
+        #expect(try conv(32, 128, 5).winograd?.r == 5)
+        #expect(try conv(1, 64, 3).winograd == nil)                // one input channel
+        #expect(try conv(64, 64, 3, stride: 2).winograd == nil)
+        #expect(try conv(64, 64, 3, dilation: 2).winograd == nil)
+        #expect(try conv(64, 64, 1).winograd == nil)
+        #expect(try conv(64, 64, 7).winograd == nil)
+    }
+
+    /// Winograd's backward pass gives the same bits for any thread count, with one chunk and
+    /// with several.
+    @Test(arguments: [8 << 20, 1])
+    func winogradIsBitForBitRepeatable(chunkBytes: Int) throws {
+        let saved = (Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes)
+        defer { (Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes) = saved }
+        Conv2DTuning.winogradChunkBytes = chunkBytes
+        Conv2DTuning.winogradMinTiles = chunkBytes == 1 ? 40 : 128
+        let g = try Conv2DGeometry(batch: 23, inChannels: 16, inHeight: 9, inWidth: 9, outChannels: 24,
+                                   kernelHeight: 3, kernelWidth: 3, padding: .same)
+        let t = try #require(g.winograd)
+        #expect((WinogradPlan(g, t).chunks.count > 2) == (chunkBytes == 1))
+        var rng = TestRandom(seed: 12)
+        let x = rng.floats(g.batch * g.inputImageSize), w = rng.floats(g.weightSize), b = rng.floats(24)
+        let dy = rng.floats(g.batch * g.outputImageSize)
+        let saved2 = Threads.count
+        defer { Threads.set(saved2) }
+        func run(_ threads: Int) -> [Float] {
+            Threads.set(threads)
+            var y = [Float](repeating: 0, count: dy.count)
+            var dx = [Float](repeating: 0, count: x.count), dw = [Float](repeating: 0, count: w.count)
+            var db = [Float](repeating: 0, count: 24)
+            conv2dForward(g, input: x, weight: w, bias: b, output: &y)
+            conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db)
+            return y + dx + dw + db
+        }
+        let first = run(1)
+        for threads in [2, 3, 4, 2] {
+            #expect(run(threads).elementsEqual(first) { $0.bitPattern == $1.bitPattern }, "\(threads) threads")
+        }
+    }
+}
