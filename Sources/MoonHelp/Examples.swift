@@ -505,6 +505,15 @@ public enum HelpExamples {
             print(moonlab.threads())  --> 1
             moonlab.threads(n)
             """#,
+        "moonlab.winograd": #"""
+            local x = tensor.randn{2, 16, 8, 8}
+            local conv = nn.Conv2D(16, 3, {padding = "same"})
+            local a = conv(x)
+            moonlab.winograd(false)          -- im2col and one GEMM instead
+            local b = conv(x)
+            moonlab.winograd(true)
+            print((a - b):abs():max():item() < 1e-4)  --> true
+            """#,
         "nn.Activation": #"""
             local act = nn.Activation("softmax")
             local p = act(tensor.from{{1, 2, 3}})

@@ -19,9 +19,14 @@ public enum Conv2DTuning {
     /// Fewest input and output channels for Winograd: below it the tile transforms cost more
     /// than the products they save.
     nonisolated(unsafe) public static var winogradMinChannels = 16
-    /// Target size in bytes of one chunk's transformed tiles (input and output planes).
+    /// Largest transformed weights (bytes) for which one worker takes a chunk through all its
+    /// steps; above it a chunk's steps are split over all workers (WinogradConv.swift).
+    nonisolated(unsafe) public static var winogradPipelineBytes = 4 * 1024 * 1024
+    /// Target size in bytes of a one-worker chunk's transformed tiles (kept within a core's cache).
+    nonisolated(unsafe) public static var winogradCacheBytes = 512 * 1024
+    /// Target size in bytes of a shared chunk's transformed tiles (input and output planes).
     nonisolated(unsafe) public static var winogradChunkBytes = 8 * 1024 * 1024
-    /// Fewest tiles in a chunk (the columns of its GEMMs), whatever the chunk's size.
+    /// Fewest tiles in a shared chunk (the columns of its GEMMs), whatever the chunk's size.
     nonisolated(unsafe) public static var winogradMinTiles = 128
 }
 

@@ -43,12 +43,16 @@ extension ConvTests {
     /// Random stride-1 3x3 and 5x5 convolutions (any padding, maps smaller than a tile, batches
     /// cut into several chunks) through Winograd tiles match the reference in all four results.
     @Test func winogradMatchesReference() throws {
-        let saved = (Conv2DTuning.winogradMinChannels, Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes)
-        defer { (Conv2DTuning.winogradMinChannels, Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes) = saved }
+        let saved = (Conv2DTuning.winogradMinChannels, Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes,
+                     Conv2DTuning.winogradPipelineBytes, Conv2DTuning.winogradCacheBytes)
+        defer {
+            (Conv2DTuning.winogradMinChannels, Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes,
+             Conv2DTuning.winogradPipelineBytes, Conv2DTuning.winogradCacheBytes) = saved
+        }
         Conv2DTuning.winogradMinChannels = 1
         var rng = TestRandom(seed: 21)
-        var checked = 0, tiles = [Int: Int](), chunked = 0
-        while checked < 120 {
+        var checked = 0, tiles = [Int: Int](), chunked = 0, pipelined = 0
+        while checked < 160 {
             let k = [3, 5][rng.int(0...1)]
             let padding: Padding2D
             switch rng.int(0...2) {
@@ -59,16 +63,22 @@ extension ConvTests {
             guard let g = try? Conv2DGeometry(batch: rng.int(1...5), inChannels: rng.int(1...6), inHeight: rng.int(1...13),
                                               inWidth: rng.int(1...13), outChannels: rng.int(1...6),
                                               kernelHeight: k, kernelWidth: k, padding: padding) else { continue }
-            // Small chunks in half the draws: several chunks a batch.
-            Conv2DTuning.winogradMinTiles = checked % 2 == 0 ? 1 : 128
-            Conv2DTuning.winogradChunkBytes = checked % 2 == 0 ? 1 : 8 << 20
+            // Both ways of running chunks, and small chunks in half the draws (several a batch).
+            let small = checked % 2 == 0
+            Conv2DTuning.winogradPipelineBytes = checked % 4 < 2 ? Int.max : 0
+            Conv2DTuning.winogradMinTiles = small ? 1 : 128
+            Conv2DTuning.winogradChunkBytes = small ? 1 : 8 << 20
+            Conv2DTuning.winogradCacheBytes = small ? 1 : 512 << 10
             let t = try #require(g.winograd)
-            if WinogradPlan(g, t).chunks.count > 2 { chunked += 1 }
+            let plan = WinogradPlan(g, t)
+            if plan.chunks.count > 2 { chunked += 1 }
+            if plan.pipelined { pipelined += 1 }
             tiles[t.m * 10 + t.r, default: 0] += 1
             checkConv(g, rng: &rng, withBias: checked % 3 != 0)
             checked += 1
         }
-        #expect(tiles[43, default: 0] > 10 && tiles[23, default: 0] > 10 && tiles[25, default: 0] > 30 && chunked > 30)
+        #expect(tiles[43, default: 0] > 10 && tiles[23, default: 0] > 10 && tiles[25, default: 0] > 30 && chunked > 40)
+        #expect(pipelined > 60 && pipelined < 100)
     }
 
     /// Only some geometries take Winograd tiles: stride 1, no dilation, 3x3 or 5x5, enough channels.
@@ -87,18 +97,25 @@ extension ConvTests {
         #expect(try conv(64, 64, 7).winograd == nil)
     }
 
-    /// Winograd's backward pass gives the same bits for any thread count, with one chunk and
-    /// with several.
-    @Test(arguments: [8 << 20, 1])
-    func winogradIsBitForBitRepeatable(chunkBytes: Int) throws {
-        let saved = (Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes)
-        defer { (Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes) = saved }
+    /// Winograd's passes give the same bits for any thread count, with chunks run whole by one
+    /// worker or in phases, one chunk or several.
+    @Test(arguments: [(8 << 20, false), (1, false), (512 << 10, true), (1, true)])
+    func winogradIsBitForBitRepeatable(chunkBytes: Int, pipelined: Bool) throws {
+        let saved = (Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes, Conv2DTuning.winogradPipelineBytes,
+                     Conv2DTuning.winogradCacheBytes)
+        defer {
+            (Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes, Conv2DTuning.winogradPipelineBytes,
+             Conv2DTuning.winogradCacheBytes) = saved
+        }
         Conv2DTuning.winogradChunkBytes = chunkBytes
+        Conv2DTuning.winogradCacheBytes = chunkBytes
+        Conv2DTuning.winogradPipelineBytes = pipelined ? Int.max : 0
         Conv2DTuning.winogradMinTiles = chunkBytes == 1 ? 40 : 128
         let g = try Conv2DGeometry(batch: 23, inChannels: 16, inHeight: 9, inWidth: 9, outChannels: 24,
                                    kernelHeight: 3, kernelWidth: 3, padding: .same)
         let t = try #require(g.winograd)
-        #expect((WinogradPlan(g, t).chunks.count > 2) == (chunkBytes == 1))
+        let plan = WinogradPlan(g, t)
+        #expect(plan.pipelined == pipelined && (plan.chunks.count > 2) == (chunkBytes == 1 || pipelined))
         var rng = TestRandom(seed: 12)
         let x = rng.floats(g.batch * g.inputImageSize), w = rng.floats(g.weightSize), b = rng.floats(24)
         let dy = rng.floats(g.batch * g.outputImageSize)

@@ -692,6 +692,11 @@ function moonlab.seed(n) end
 ---@return any
 function moonlab.threads(n) end
 
+--- Whether 3x3 and 5x5 stride-1 convolutions with at least 16 input and output channels run through Winograd tiles (F(4x4,3x3), F(2x2,5x5): 2.3 to 4 times fewer multiplies, results equal to the direct sum within float rounding) rather than im2col and one GEMM; on by default. Sets it when given; returns the setting in force.
+---@param on? any
+---@return any
+function moonlab.winograd(on) end
+
 --- Applies an activation; softmax is over the last dim.
 --- 
 --- - `activation`: relu tanh sigmoid elu selu hard_sigmoid exponential linear softmax gelu leaky_relu swish silu softplus log_softmax

@@ -1,0 +1,153 @@
+// The tile steps of Winograd convolution (WinogradConv.swift), one input channel or one filter
+// over a chunk's tiles, eight tiles at a time: gathering tiles out of the images, transforming
+// them, and putting the results back. The transformed planes of a chunk of `tp` tiles (`tiles`
+// rounded up to a block of eight) are laid out position by position: plane ξ of channel c at
+// `v + (ξ·C + c)·tp`, of filter f at `m + (ξ·F + f)·tp`.
+
+/// The 1-D maps of one tile size (WinogradTransform.swift).
+protocol TileMaps {
+    associatedtype BT: TileLine
+    associatedtype B: TileLine
+    associatedtype AT: TileLine
+    associatedtype A: TileLine
+}
+enum Tiles43: TileMaps { typealias BT = BT6; typealias B = B6; typealias AT = AT43; typealias A = A43 }
+enum Tiles25: TileMaps { typealias BT = BT6; typealias B = B6; typealias AT = AT25; typealias A = A25 }
+enum Tiles23: TileMaps { typealias BT = BT4; typealias B = B4; typealias AT = AT23; typealias A = A23 }
+
+@inline(__always) func loadLanes(_ p: UnsafePointer<Float>) -> TileLanes { UnsafeRawPointer(p).loadUnaligned(as: TileLanes.self) }
+@inline(__always) func storeLanes(_ v: TileLanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: TileLanes.self) }
+
+/// U[ξ][f·C + c] = (G w[f,c] Gᵀ)[ξ], or the reverse (dW = Gᵀ dU G) when `backward`.
+func transformWeights(_ p: WinogradPlan, weights: UnsafeMutablePointer<Float>, planes: UnsafeMutablePointer<Float>,
+                      backward: Bool) {
+    let r2 = p.t.r * p.t.r, a2 = p.alpha2, FC = p.g.outChannels * p.g.inChannels
+    let blocks = (FC + 255) / 256
+    parallelItems(blocks, workers: Threads.count) { _, block in
+        let first = block * 256, count = min(256, FC - first)
+        Scratch.withBuffer(2 * a2 * count) { buf in
+            let grid = buf, tmp = buf + a2 * count
+            if !backward {
+                for k in 0..<count { for e in 0..<r2 { grid[e * count + k] = weights[(first + k) * r2 + e] } }
+                transformPlanes(p.t.g, p.t.gt, src: grid, srcStride: count, dst: planes + first, dstStride: FC, count: count, tmp: tmp)
+            } else {
+                transformPlanes(p.t.gt, p.t.g, src: planes + first, srcStride: FC, dst: grid, dstStride: count, count: count, tmp: tmp)
+                for k in 0..<count { for e in 0..<r2 { weights[(first + k) * r2 + e] = grid[e * count + k] } }
+            }
+        }
+    }
+}
+
+/// V = Bᵀ d B of input channel `c` for the `tiles` tiles of a chunk (plane ξ at `v + (ξ·C + c)·tp`).
+@inline(__always)
+func inputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, input: UnsafePointer<Float>, channel c: Int,
+                                n0: Int, tiles: Int, tp: Int, v: UnsafeMutablePointer<Float>) {
+    let g = p.g, alpha = Maps.BT.inCount, a2 = alpha * alpha, H = g.inHeight, W = g.inWidth, C = g.inChannels
+    withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: 3 * a2) { buf in
+        let d = buf.baseAddress!, out = d + a2, tmp = out + a2
+        for k0 in stride(from: 0, to: tp, by: 8) {
+            for lane in 0..<8 {
+                let k = k0 + lane
+                guard k < tiles else { for e in 0..<a2 { d[e][lane] = 0 }; continue }
+                let (n, oy, ox) = p.tile(k, n0: n0)
+                let plane = input + (n * C + c) * H * W
+                let y0 = oy - g.padTop, x0 = ox - g.padLeft
+                if y0 >= 0 && x0 >= 0 && y0 + alpha <= H && x0 + alpha <= W {
+                    for i in 0..<alpha {
+                        let row = plane + (y0 + i) * W + x0
+                        for j in 0..<alpha { d[i * alpha + j][lane] = row[j] }
+                    }
+                } else {
+                    for i in 0..<alpha {
+                        let y = y0 + i, inside = y >= 0 && y < H
+                        for j in 0..<alpha {
+                            let x = x0 + j
+                            d[i * alpha + j][lane] = inside && x >= 0 && x < W ? plane[y * W + x] : 0
+                        }
+                    }
+                }
+            }
+            Maps.BT.apply2D(d, out, tmp)
+            for e in 0..<a2 { storeLanes(out[e], v + (e * C + c) * tp + k0) }
+        }
+    }
+}
+
+/// Y = Aᵀ M A of filter `f`, clipped to the map, plus the bias.
+@inline(__always)
+func outputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ mm: UnsafePointer<Float>, filter f: Int, n0: Int,
+                                 tiles: Int, tp: Int, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+    let g = p.g, F = g.outChannels, m = p.t.m, a2 = p.alpha2, oh = g.outHeight, ow = g.outWidth
+    let b = bias?[f] ?? 0
+    withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: 3 * a2) { buf in
+        let src = buf.baseAddress!, out = src + a2, tmp = out + a2
+        for k0 in stride(from: 0, to: tp, by: 8) {
+            for e in 0..<a2 { src[e] = loadLanes(mm + (e * F + f) * tp + k0) }
+            Maps.AT.apply2D(src, out, tmp)
+            for lane in 0..<min(8, tiles - k0) {
+                let (n, y0, x0) = p.tile(k0 + lane, n0: n0)
+                let plane = output + (n * F + f) * oh * ow
+                for i in 0..<min(m, oh - y0) {
+                    let row = plane + (y0 + i) * ow + x0
+                    for j in 0..<min(m, ow - x0) { row[j] = out[i * m + j][lane] + b }
+                }
+            }
+        }
+    }
+}
+
+/// Ŷ = A dY Aᵀ of filter `f`'s gradient (zeros where a tile overhangs the map).
+@inline(__always)
+func gradientTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ gradOutput: UnsafePointer<Float>, filter f: Int,
+                                   n0: Int, tiles: Int, tp: Int, yh: UnsafeMutablePointer<Float>) {
+    let g = p.g, F = g.outChannels, m = p.t.m, a2 = p.alpha2, oh = g.outHeight, ow = g.outWidth
+    withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: 3 * a2) { buf in
+        let d = buf.baseAddress!, out = d + a2, tmp = out + a2
+        for k0 in stride(from: 0, to: tp, by: 8) {
+            for lane in 0..<8 {
+                let k = k0 + lane
+                guard k < tiles else { for e in 0..<(m * m) { d[e][lane] = 0 }; continue }
+                let (n, y0, x0) = p.tile(k, n0: n0)
+                let plane = gradOutput + (n * F + f) * oh * ow
+                for i in 0..<m {
+                    let y = y0 + i
+                    for j in 0..<m {
+                        let x = x0 + j
+                        d[i * m + j][lane] = y < oh && x < ow ? plane[y * ow + x] : 0
+                    }
+                }
+            }
+            Maps.A.apply2D(d, out, tmp)
+            for e in 0..<a2 { storeLanes(out[e], yh + (e * F + f) * tp + k0) }
+        }
+    }
+}
+
+/// dX = Σ B dV Bᵀ of channel `c` over the chunk's tiles, in tile order (tiles overlap by r − 1);
+/// the chunk's planes of channel `c` are zeroed first.
+@inline(__always)
+func inputGradientTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ v: UnsafePointer<Float>, channel c: Int,
+                                        n0: Int, tiles: Int, tp: Int, gradInput: UnsafeMutablePointer<Float>) {
+    let g = p.g, C = g.inChannels, alpha = p.t.alpha, a2 = p.alpha2, H = g.inHeight, W = g.inWidth
+    for n in n0..<(n0 + tiles / p.tilesPerImage) { (gradInput + (n * C + c) * H * W).update(repeating: 0, count: H * W) }
+    withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: 3 * a2) { buf in
+        let src = buf.baseAddress!, out = src + a2, tmp = out + a2
+        for k0 in stride(from: 0, to: tp, by: 8) {
+            for e in 0..<a2 { src[e] = loadLanes(v + (e * C + c) * tp + k0) }
+            Maps.B.apply2D(src, out, tmp)
+            for lane in 0..<min(8, tiles - k0) {
+                let (n, oy, ox) = p.tile(k0 + lane, n0: n0)
+                let plane = gradInput + (n * C + c) * H * W
+                let y0 = oy - g.padTop, x0 = ox - g.padLeft
+                for i in 0..<alpha {
+                    let y = y0 + i
+                    if y < 0 || y >= H { continue }
+                    for j in 0..<alpha {
+                        let x = x0 + j
+                        if x >= 0 && x < W { plane[y * W + x] += out[i * alpha + j][lane] }
+                    }
+                }
+            }
+        }
+    }
+}
