@@ -24,6 +24,9 @@ public enum Conv2DTuning {
     nonisolated(unsafe) public static var winogradPipelineBytes = 4 * 1024 * 1024
     /// Target size in bytes of a one-worker chunk's transformed tiles (kept within a core's cache).
     nonisolated(unsafe) public static var winogradCacheBytes = 512 * 1024
+    /// Fewest tiles in a one-worker chunk: fewer would read the transformed weights once per
+    /// handful of tiles.
+    nonisolated(unsafe) public static var winogradPipelineMinTiles = 64
     /// Target size in bytes of a shared chunk's transformed tiles (input and output planes).
     nonisolated(unsafe) public static var winogradChunkBytes = 8 * 1024 * 1024
     /// Fewest tiles in a shared chunk (the columns of its GEMMs), whatever the chunk's size.

@@ -44,10 +44,10 @@ extension ConvTests {
     /// cut into several chunks) through Winograd tiles match the reference in all four results.
     @Test func winogradMatchesReference() throws {
         let saved = (Conv2DTuning.winogradMinChannels, Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes,
-                     Conv2DTuning.winogradPipelineBytes, Conv2DTuning.winogradCacheBytes)
+                     Conv2DTuning.winogradPipelineBytes, Conv2DTuning.winogradCacheBytes, Conv2DTuning.winogradPipelineMinTiles)
         defer {
             (Conv2DTuning.winogradMinChannels, Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes,
-             Conv2DTuning.winogradPipelineBytes, Conv2DTuning.winogradCacheBytes) = saved
+             Conv2DTuning.winogradPipelineBytes, Conv2DTuning.winogradCacheBytes, Conv2DTuning.winogradPipelineMinTiles) = saved
         }
         Conv2DTuning.winogradMinChannels = 1
         var rng = TestRandom(seed: 21)
@@ -67,6 +67,7 @@ extension ConvTests {
             let small = checked % 2 == 0
             Conv2DTuning.winogradPipelineBytes = checked % 4 < 2 ? Int.max : 0
             Conv2DTuning.winogradMinTiles = small ? 1 : 128
+            Conv2DTuning.winogradPipelineMinTiles = small ? 1 : 64
             Conv2DTuning.winogradChunkBytes = small ? 1 : 8 << 20
             Conv2DTuning.winogradCacheBytes = small ? 1 : 512 << 10
             let t = try #require(g.winograd)
@@ -102,15 +103,16 @@ extension ConvTests {
     @Test(arguments: [(8 << 20, false), (1, false), (512 << 10, true), (1, true)])
     func winogradIsBitForBitRepeatable(chunkBytes: Int, pipelined: Bool) throws {
         let saved = (Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes, Conv2DTuning.winogradPipelineBytes,
-                     Conv2DTuning.winogradCacheBytes)
+                     Conv2DTuning.winogradCacheBytes, Conv2DTuning.winogradPipelineMinTiles)
         defer {
             (Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes, Conv2DTuning.winogradPipelineBytes,
-             Conv2DTuning.winogradCacheBytes) = saved
+             Conv2DTuning.winogradCacheBytes, Conv2DTuning.winogradPipelineMinTiles) = saved
         }
         Conv2DTuning.winogradChunkBytes = chunkBytes
         Conv2DTuning.winogradCacheBytes = chunkBytes
         Conv2DTuning.winogradPipelineBytes = pipelined ? Int.max : 0
         Conv2DTuning.winogradMinTiles = chunkBytes == 1 ? 40 : 128
+        Conv2DTuning.winogradPipelineMinTiles = chunkBytes == 1 ? 1 : 64
         let g = try Conv2DGeometry(batch: 23, inChannels: 16, inHeight: 9, inWidth: 9, outChannels: 24,
                                    kernelHeight: 3, kernelWidth: 3, padding: .same)
         let t = try #require(g.winograd)
