@@ -73,25 +73,38 @@ func inputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, input: UnsafePo
     }
 }
 
+/// For each block of eight tiles: the planes of row `row` of `rows` (plane ξ at
+/// `src + (ξ·rows + row)·tp`) through `M.apply2D`, then `body(out, lane, n, y0, x0)` for each
+/// real tile of the block (its lane, image and top-left output position).
+@inline(__always)
+private func forTransformedTiles<M: TileLine>(_: M.Type, _ p: WinogradPlan, _ src: UnsafePointer<Float>, row: Int, rows: Int,
+                                              n0: Int, tiles: Int, tp: Int,
+                                              _ body: (UnsafePointer<TileLanes>, Int, Int, Int, Int) -> Void) {
+    let a2 = M.inCount * M.inCount, q2 = M.outCount * M.outCount
+    withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: a2 + q2 + M.inCount * M.outCount) { buf in
+        let planes = buf.baseAddress!, out = planes + a2, tmp = out + q2
+        for k0 in stride(from: 0, to: tp, by: 8) {
+            for e in 0..<a2 { planes[e] = loadLanes(src + (e * rows + row) * tp + k0) }
+            M.apply2D(planes, out, tmp)
+            for lane in 0..<min(8, tiles - k0) {
+                let (n, y0, x0) = p.tile(k0 + lane, n0: n0)
+                body(out, lane, n, y0, x0)
+            }
+        }
+    }
+}
+
 /// Y = Aᵀ M A of filter `f`, clipped to the map, plus the bias.
 @inline(__always)
 func outputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ mm: UnsafePointer<Float>, filter f: Int, n0: Int,
                                  tiles: Int, tp: Int, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-    let g = p.g, F = g.outChannels, m = p.t.m, a2 = p.alpha2, oh = g.outHeight, ow = g.outWidth
+    let g = p.g, F = g.outChannels, m = p.t.m, oh = g.outHeight, ow = g.outWidth
     let b = bias?[f] ?? 0
-    withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: 3 * a2) { buf in
-        let src = buf.baseAddress!, out = src + a2, tmp = out + a2
-        for k0 in stride(from: 0, to: tp, by: 8) {
-            for e in 0..<a2 { src[e] = loadLanes(mm + (e * F + f) * tp + k0) }
-            Maps.AT.apply2D(src, out, tmp)
-            for lane in 0..<min(8, tiles - k0) {
-                let (n, y0, x0) = p.tile(k0 + lane, n0: n0)
-                let plane = output + (n * F + f) * oh * ow
-                for i in 0..<min(m, oh - y0) {
-                    let row = plane + (y0 + i) * ow + x0
-                    for j in 0..<min(m, ow - x0) { row[j] = out[i * m + j][lane] + b }
-                }
-            }
+    forTransformedTiles(Maps.AT.self, p, mm, row: f, rows: F, n0: n0, tiles: tiles, tp: tp) { out, lane, n, y0, x0 in
+        let plane = output + (n * F + f) * oh * ow
+        for i in 0..<min(m, oh - y0) {
+            let row = plane + (y0 + i) * ow + x0
+            for j in 0..<min(m, ow - x0) { row[j] = out[i * m + j][lane] + b }
         }
     }
 }
@@ -128,25 +141,17 @@ func gradientTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ gradOutput
 @inline(__always)
 func inputGradientTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ v: UnsafePointer<Float>, channel c: Int,
                                         n0: Int, tiles: Int, tp: Int, gradInput: UnsafeMutablePointer<Float>) {
-    let g = p.g, C = g.inChannels, alpha = p.t.alpha, a2 = p.alpha2, H = g.inHeight, W = g.inWidth
+    let g = p.g, C = g.inChannels, alpha = p.t.alpha, H = g.inHeight, W = g.inWidth
     for n in n0..<(n0 + tiles / p.tilesPerImage) { (gradInput + (n * C + c) * H * W).update(repeating: 0, count: H * W) }
-    withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: 3 * a2) { buf in
-        let src = buf.baseAddress!, out = src + a2, tmp = out + a2
-        for k0 in stride(from: 0, to: tp, by: 8) {
-            for e in 0..<a2 { src[e] = loadLanes(v + (e * C + c) * tp + k0) }
-            Maps.B.apply2D(src, out, tmp)
-            for lane in 0..<min(8, tiles - k0) {
-                let (n, oy, ox) = p.tile(k0 + lane, n0: n0)
-                let plane = gradInput + (n * C + c) * H * W
-                let y0 = oy - g.padTop, x0 = ox - g.padLeft
-                for i in 0..<alpha {
-                    let y = y0 + i
-                    if y < 0 || y >= H { continue }
-                    for j in 0..<alpha {
-                        let x = x0 + j
-                        if x >= 0 && x < W { plane[y * W + x] += out[i * alpha + j][lane] }
-                    }
-                }
+    forTransformedTiles(Maps.B.self, p, v, row: c, rows: C, n0: n0, tiles: tiles, tp: tp) { out, lane, n, oy, ox in
+        let plane = gradInput + (n * C + c) * H * W
+        let y0 = oy - g.padTop, x0 = ox - g.padLeft
+        for i in 0..<alpha {
+            let y = y0 + i
+            if y < 0 || y >= H { continue }
+            for j in 0..<alpha {
+                let x = x0 + j
+                if x >= 0 && x < W { plane[y * W + x] += out[i * alpha + j][lane] }
             }
         }
     }
