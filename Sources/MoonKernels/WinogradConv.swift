@@ -79,13 +79,6 @@ struct WinogradPlan {
         let count = min(backwardGroups, chunkCount)
         return (0...count).map { $0 * chunkCount / count }
     }
-
-    /// The image and top-left output position of tile `tile` of the chunk starting at image `n0`.
-    @inline(__always)
-    func tile(_ tile: Int, n0: Int) -> (n: Int, y: Int, x: Int) {
-        let tpi = tilesPerImage, inImage = tile % tpi
-        return (n0 + tile / tpi, (inImage / tilesWide) * t.m, (inImage % tilesWide) * t.m)
-    }
 }
 
 /// Forward convolution through Winograd tiles (see `conv2dForward`).

@@ -38,20 +38,36 @@ func transformWeights(_ p: WinogradPlan, weights: UnsafeMutablePointer<Float>, p
     }
 }
 
+/// Walks a chunk's tiles in order (image, tile row, tile column): the image and top-left output
+/// position of the current tile, without a division per tile.
+struct TileCursor {
+    private(set) var n: Int, y = 0, x = 0
+    private let m: Int, wide: Int, high: Int
+
+    init(_ p: WinogradPlan, n0: Int) {
+        n = n0; m = p.t.m; wide = p.tilesWide * p.t.m; high = p.tilesHigh * p.t.m
+    }
+
+    @inline(__always) mutating func advance() {
+        x += m
+        if x == wide { x = 0; y += m; if y == high { y = 0; n += 1 } }
+    }
+}
+
 /// V = Bᵀ d B of input channel `c` for the `tiles` tiles of a chunk (plane ξ at `v + (ξ·C + c)·tp`).
 @inline(__always)
 func inputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, input: UnsafePointer<Float>, channel c: Int,
                                 n0: Int, tiles: Int, tp: Int, v: UnsafeMutablePointer<Float>) {
     let g = p.g, alpha = Maps.BT.inCount, a2 = alpha * alpha, H = g.inHeight, W = g.inWidth, C = g.inChannels
+    var at = TileCursor(p, n0: n0)
     withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: 3 * a2) { buf in
         let d = buf.baseAddress!, out = d + a2, tmp = out + a2
         for k0 in stride(from: 0, to: tp, by: 8) {
             for lane in 0..<8 {
-                let k = k0 + lane
-                guard k < tiles else { for e in 0..<a2 { d[e][lane] = 0 }; continue }
-                let (n, oy, ox) = p.tile(k, n0: n0)
-                let plane = input + (n * C + c) * H * W
-                let y0 = oy - g.padTop, x0 = ox - g.padLeft
+                guard k0 + lane < tiles else { for e in 0..<a2 { d[e][lane] = 0 }; continue }
+                let plane = input + (at.n * C + c) * H * W
+                let y0 = at.y - g.padTop, x0 = at.x - g.padLeft
+                at.advance()
                 if y0 >= 0 && x0 >= 0 && y0 + alpha <= H && x0 + alpha <= W {
                     for i in 0..<alpha {
                         let row = plane + (y0 + i) * W + x0
@@ -81,14 +97,15 @@ private func forTransformedTiles<M: TileLine>(_: M.Type, _ p: WinogradPlan, _ sr
                                               n0: Int, tiles: Int, tp: Int,
                                               _ body: (UnsafePointer<TileLanes>, Int, Int, Int, Int) -> Void) {
     let a2 = M.inCount * M.inCount, q2 = M.outCount * M.outCount
+    var at = TileCursor(p, n0: n0)
     withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: a2 + q2 + M.inCount * M.outCount) { buf in
         let planes = buf.baseAddress!, out = planes + a2, tmp = out + q2
         for k0 in stride(from: 0, to: tp, by: 8) {
             for e in 0..<a2 { planes[e] = loadLanes(src + (e * rows + row) * tp + k0) }
             M.apply2D(planes, out, tmp)
             for lane in 0..<min(8, tiles - k0) {
-                let (n, y0, x0) = p.tile(k0 + lane, n0: n0)
-                body(out, lane, n, y0, x0)
+                body(out, lane, at.n, at.y, at.x)
+                at.advance()
             }
         }
     }
@@ -98,13 +115,14 @@ private func forTransformedTiles<M: TileLine>(_: M.Type, _ p: WinogradPlan, _ sr
 @inline(__always)
 func outputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ mm: UnsafePointer<Float>, filter f: Int, n0: Int,
                                  tiles: Int, tp: Int, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-    let g = p.g, F = g.outChannels, m = p.t.m, oh = g.outHeight, ow = g.outWidth
+    let g = p.g, F = g.outChannels, m = Maps.AT.outCount, oh = g.outHeight, ow = g.outWidth
     let b = bias?[f] ?? 0
     forTransformedTiles(Maps.AT.self, p, mm, row: f, rows: F, n0: n0, tiles: tiles, tp: tp) { out, lane, n, y0, x0 in
-        let plane = output + (n * F + f) * oh * ow
-        for i in 0..<min(m, oh - y0) {
-            let row = plane + (y0 + i) * ow + x0
-            for j in 0..<min(m, ow - x0) { row[j] = out[i * m + j][lane] + b }
+        let plane = output + (n * F + f) * oh * ow + y0 * ow + x0
+        if y0 + m <= oh && x0 + m <= ow {
+            for i in 0..<m { for j in 0..<m { plane[i * ow + j] = out[i * m + j][lane] + b } }
+        } else {
+            for i in 0..<min(m, oh - y0) { for j in 0..<min(m, ow - x0) { plane[i * ow + j] = out[i * m + j][lane] + b } }
         }
     }
 }
@@ -113,20 +131,21 @@ func outputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ mm: UnsafePo
 @inline(__always)
 func gradientTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ gradOutput: UnsafePointer<Float>, filter f: Int,
                                    n0: Int, tiles: Int, tp: Int, yh: UnsafeMutablePointer<Float>) {
-    let g = p.g, F = g.outChannels, m = p.t.m, a2 = p.alpha2, oh = g.outHeight, ow = g.outWidth
+    let g = p.g, F = g.outChannels, m = Maps.A.inCount, a2 = p.alpha2, oh = g.outHeight, ow = g.outWidth
+    var at = TileCursor(p, n0: n0)
     withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: 3 * a2) { buf in
         let d = buf.baseAddress!, out = d + a2, tmp = out + a2
         for k0 in stride(from: 0, to: tp, by: 8) {
             for lane in 0..<8 {
-                let k = k0 + lane
-                guard k < tiles else { for e in 0..<(m * m) { d[e][lane] = 0 }; continue }
-                let (n, y0, x0) = p.tile(k, n0: n0)
-                let plane = gradOutput + (n * F + f) * oh * ow
-                for i in 0..<m {
-                    let y = y0 + i
-                    for j in 0..<m {
-                        let x = x0 + j
-                        d[i * m + j][lane] = y < oh && x < ow ? plane[y * ow + x] : 0
+                guard k0 + lane < tiles else { for e in 0..<(m * m) { d[e][lane] = 0 }; continue }
+                let y0 = at.y, x0 = at.x
+                let plane = gradOutput + (at.n * F + f) * oh * ow + y0 * ow + x0
+                at.advance()
+                if y0 + m <= oh && x0 + m <= ow {
+                    for i in 0..<m { for j in 0..<m { d[i * m + j][lane] = plane[i * ow + j] } }
+                } else {
+                    for i in 0..<m {
+                        for j in 0..<m { d[i * m + j][lane] = y0 + i < oh && x0 + j < ow ? plane[i * ow + j] : 0 }
                     }
                 }
             }
@@ -141,11 +160,18 @@ func gradientTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ gradOutput
 @inline(__always)
 func inputGradientTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ v: UnsafePointer<Float>, channel c: Int,
                                         n0: Int, tiles: Int, tp: Int, gradInput: UnsafeMutablePointer<Float>) {
-    let g = p.g, C = g.inChannels, alpha = p.t.alpha, H = g.inHeight, W = g.inWidth
+    let g = p.g, C = g.inChannels, alpha = Maps.B.outCount, H = g.inHeight, W = g.inWidth
     for n in n0..<(n0 + tiles / p.tilesPerImage) { (gradInput + (n * C + c) * H * W).update(repeating: 0, count: H * W) }
     forTransformedTiles(Maps.B.self, p, v, row: c, rows: C, n0: n0, tiles: tiles, tp: tp) { out, lane, n, oy, ox in
         let plane = gradInput + (n * C + c) * H * W
         let y0 = oy - g.padTop, x0 = ox - g.padLeft
+        if y0 >= 0 && x0 >= 0 && y0 + alpha <= H && x0 + alpha <= W {
+            for i in 0..<alpha {
+                let row = plane + (y0 + i) * W + x0
+                for j in 0..<alpha { row[j] += out[i * alpha + j][lane] }
+            }
+            return
+        }
         for i in 0..<alpha {
             let y = y0 + i
             if y < 0 || y >= H { continue }
