@@ -1,6 +1,6 @@
 // 3x3 and 5x5 stride-1 convolutions through Winograd's minimal filtering (WinogradTransform):
 // the output is cut into m×m tiles, and each tile costs α² products per (filter, channel)
-// instead of m²·r² (F(4×4, 3×3): 36 instead of 144). For tile position ξ of the α² the
+// instead of m²·r² (F(4×4, 3×3): 36 instead of 144; F(4×4, 5×5): 64 instead of 400). For tile position ξ of the α² the
 // sum over channels is one GEMM over all tiles of a chunk of images:
 //     forward   M[ξ] (F×T) = U[ξ] (F×C) · V[ξ] (C×T)      U = G w Gᵀ, V = Bᵀ d B, Y = Aᵀ M A
 //     backward  Ŷ = A dY Aᵀ;  dV[ξ] = U[ξ]ᵀ · Ŷ[ξ], dX += B dV Bᵀ;  dU[ξ] += Ŷ[ξ] · V[ξ]ᵀ, dW = Gᵀ dU G
@@ -23,13 +23,14 @@ extension Conv2DGeometry {
         guard Conv2DTuning.winograd, batch > 0, strideH == 1, strideW == 1, dilationH == 1, dilationW == 1,
               kernelHeight == kernelWidth,
               min(inChannels, outChannels) >= Conv2DTuning.winogradMinChannels else { return nil }
+        // The tile with fewer products in all: 4×4 tiles unless the map is so small that their
+        // overhang costs more.
+        func cost(_ m: Int) -> Int {
+            ((outHeight + m - 1) / m) * ((outWidth + m - 1) / m) * (m + kernelHeight - 1) * (m + kernelHeight - 1)
+        }
         switch kernelHeight {
-        case 3:
-            // The tile with fewer products in all: 4×4 tiles unless the map is so small that
-            // their overhang costs more.
-            func cost(_ m: Int) -> Int { ((outHeight + m - 1) / m) * ((outWidth + m - 1) / m) * (m + 2) * (m + 2) }
-            return cost(4) <= cost(2) ? .f4x3 : .f2x3
-        case 5: return .f2x5
+        case 3: return cost(4) <= cost(2) ? .f4x3 : .f2x3
+        case 5: return cost(4) <= cost(2) ? .f4x5 : .f2x5
         default: return nil
         }
     }
@@ -87,6 +88,7 @@ func winogradForward(_ g: Conv2DGeometry, _ t: WinogradTransform, input: UnsafeP
     switch (t.m, t.r) {
     case (4, 3): winogradForward(Tiles43.self, g, t, input: input, weight: weight, bias: bias, output: output)
     case (2, 5): winogradForward(Tiles25.self, g, t, input: input, weight: weight, bias: bias, output: output)
+    case (4, 5): winogradForward(Tiles45.self, g, t, input: input, weight: weight, bias: bias, output: output)
     default: winogradForward(Tiles23.self, g, t, input: input, weight: weight, bias: bias, output: output)
     }
 }
@@ -138,6 +140,8 @@ func winogradBackward(_ g: Conv2DGeometry, _ t: WinogradTransform, input: Unsafe
     case (4, 3): winogradBackward(Tiles43.self, g, t, input: input, weight: weight, gradOutput: gradOutput,
                                   gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
     case (2, 5): winogradBackward(Tiles25.self, g, t, input: input, weight: weight, gradOutput: gradOutput,
+                                  gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
+    case (4, 5): winogradBackward(Tiles45.self, g, t, input: input, weight: weight, gradOutput: gradOutput,
                                   gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
     default: winogradBackward(Tiles23.self, g, t, input: input, weight: weight, gradOutput: gradOutput,
                               gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)

@@ -14,6 +14,7 @@ protocol TileMaps {
 enum Tiles43: TileMaps { typealias BT = BT6; typealias B = B6; typealias AT = AT43; typealias A = A43 }
 enum Tiles25: TileMaps { typealias BT = BT6; typealias B = B6; typealias AT = AT25; typealias A = A25 }
 enum Tiles23: TileMaps { typealias BT = BT4; typealias B = B4; typealias AT = AT23; typealias A = A23 }
+enum Tiles45: TileMaps { typealias BT = BT8; typealias B = B8; typealias AT = AT45; typealias A = A45 }
 
 @inline(__always) func loadLanes(_ p: UnsafePointer<Float>) -> TileLanes { UnsafeRawPointer(p).loadUnaligned(as: TileLanes.self) }
 @inline(__always) func storeLanes(_ v: TileLanes, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: TileLanes.self) }

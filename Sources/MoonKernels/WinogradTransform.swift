@@ -1,7 +1,7 @@
 // Winograd's minimal filtering F(m×m, r×r): an m×m tile of a stride-1 correlation with an r×r
 // kernel from an α×α input tile (α = m + r − 1) in α² multiplications instead of m²·r²:
 //     Y = Aᵀ [ (G w Gᵀ) ⊙ (Bᵀ d B) ] A.
-// The matrices come from Toom-Cook at the points 0, ±1, ±2, … and ∞: G and A evaluate the
+// The matrices come from Toom-Cook at the points 0, ±1, ±2, ±1/2 and ∞: G and A evaluate the
 // kernel and the output polynomial there, and B is the interpolation (the inverse of the
 // evaluation matrix), each row scaled to small integers with the scale moved into G.
 import Foundation
@@ -35,20 +35,21 @@ struct WinogradTransform: Sendable {
     let at: SmallMatrix, g: SmallMatrix, bt: SmallMatrix
     let a: SmallMatrix, gt: SmallMatrix, b: SmallMatrix
 
-    /// F(2×2, 3×3), F(4×4, 3×3) and F(2×2, 5×5): the tile sizes moonlab uses (α ≤ 6 keeps
-    /// float32's rounding error near that of the direct sum).
+    /// F(2×2, 3×3), F(4×4, 3×3), F(2×2, 5×5) and F(4×4, 5×5): the tile sizes moonlab uses.
     static let f2x3 = WinogradTransform(m: 2, r: 3)
     static let f4x3 = WinogradTransform(m: 4, r: 3)
     static let f2x5 = WinogradTransform(m: 2, r: 5)
+    static let f4x5 = WinogradTransform(m: 4, r: 5)
+
+    /// The finite points, in the order they are taken: small magnitudes and their halves keep
+    /// the matrices' entries (and float32's rounding error) small up to α = 8.
+    static let points: [Double] = [0, 1, -1, 2, -2, 0.5, -0.5]
 
     init(m: Int, r: Int) {
         self.m = m; self.r = r
         let alpha = m + r - 1
         // α − 1 finite points 0, 1, −1, 2, −2, … and the point at infinity (the last row).
-        let points: [Double] = (0..<(alpha - 1)).map { (k: Int) -> Double in
-            let magnitude = Double((k + 1) / 2)
-            return k % 2 == 1 ? magnitude : -magnitude
-        }
+        let points = Array(Self.points.prefix(alpha - 1))
         func evaluation(_ degree: Int) -> [[Double]] {   // α × degree: powers at the points, then ∞
             points.map { p in (0..<degree).map { pow(p, Double($0)) } } + [(0..<degree).map { $0 == degree - 1 ? 1 : 0 }]
         }
@@ -288,5 +289,80 @@ enum A23: TileLine {
         y[ys] = x0 + x1
         y[2 * ys] = x0 - x1
         y[3 * ys] = x1
+    }
+}
+
+/// Bᵀ for α = 8 (F(4×4, 5×5)).
+enum BT8: TileLine {
+    static var inCount: Int { 8 }
+    static var outCount: Int { 8 }
+    @inline(__always)
+    static func map(_ x: UnsafePointer<TileLanes>, _ xs: Int, _ y: UnsafeMutablePointer<TileLanes>, _ ys: Int) {
+        let x0 = x[0], x1 = x[xs], x2 = x[2 * xs], x3 = x[3 * xs], x4 = x[4 * xs], x5 = x[5 * xs], x6 = x[6 * xs], x7 = x[7 * xs]
+        let a = x2 + x6 - 4.25 * x4, b = x1 + x5 - 4.25 * x3
+        let c = x2 - 5 * x4 + 4 * x6, d = 2 * x1 - 10 * x3 + 8 * x5
+        let e = 8 * x2 - 10 * x4 + 2 * x6, f = 4 * x1 - 5 * x3 + x5
+        y[0] = (x0 - x6) + 5.25 * (x4 - x2)
+        y[ys] = -(a + b)
+        y[2 * ys] = b - a
+        y[3 * ys] = c + d
+        y[4 * ys] = c - d
+        y[5 * ys] = e + f
+        y[6 * ys] = e - f
+        y[7 * ys] = (x7 - x1) + 5.25 * (x3 - x5)
+    }
+}
+
+/// B for α = 8.
+enum B8: TileLine {
+    static var inCount: Int { 8 }
+    static var outCount: Int { 8 }
+    @inline(__always)
+    static func map(_ x: UnsafePointer<TileLanes>, _ xs: Int, _ y: UnsafeMutablePointer<TileLanes>, _ ys: Int) {
+        let x0 = x[0], x1 = x[xs], x2 = x[2 * xs], x3 = x[3 * xs], x4 = x[4 * xs], x5 = x[5 * xs], x6 = x[6 * xs], x7 = x[7 * xs]
+        let s12 = x1 + x2, d12 = x2 - x1, s34 = x3 + x4, d34 = x3 - x4, s56 = x5 + x6, d56 = x5 - x6
+        y[0] = x0
+        y[ys] = d12 + 2 * d34 + 4 * d56 - x7
+        y[2 * ys] = s34 - s12 + 8 * s56 - 5.25 * x0
+        y[3 * ys] = 5.25 * x7 - 4.25 * d12 - 10 * d34 - 5 * d56
+        y[4 * ys] = 5.25 * x0 + 4.25 * s12 - 5 * s34 - 10 * s56
+        y[5 * ys] = d12 + 8 * d34 + d56 - 5.25 * x7
+        y[6 * ys] = 4 * s34 + 2 * s56 - s12 - x0
+        y[7 * ys] = x7
+    }
+}
+
+/// Aᵀ of F(4×4, 5×5).
+enum AT45: TileLine {
+    static var inCount: Int { 8 }
+    static var outCount: Int { 4 }
+    @inline(__always)
+    static func map(_ x: UnsafePointer<TileLanes>, _ xs: Int, _ y: UnsafeMutablePointer<TileLanes>, _ ys: Int) {
+        let x1 = x[xs], x2 = x[2 * xs], x3 = x[3 * xs], x4 = x[4 * xs], x5 = x[5 * xs], x6 = x[6 * xs]
+        let s12 = x1 + x2, d12 = x1 - x2, s34 = x3 + x4, d34 = x3 - x4, s56 = x5 + x6, d56 = x5 - x6
+        y[0] = x[0] + s12 + s34 + s56
+        y[ys] = d12 + 2 * d34 + 0.5 * d56
+        y[2 * ys] = s12 + 4 * s34 + 0.25 * s56
+        y[3 * ys] = d12 + 8 * d34 + 0.125 * d56 + x[7 * xs]
+    }
+}
+
+/// A of F(4×4, 5×5).
+enum A45: TileLine {
+    static var inCount: Int { 4 }
+    static var outCount: Int { 8 }
+    @inline(__always)
+    static func map(_ x: UnsafePointer<TileLanes>, _ xs: Int, _ y: UnsafeMutablePointer<TileLanes>, _ ys: Int) {
+        let x0 = x[0], x1 = x[xs], x2 = x[2 * xs], x3 = x[3 * xs]
+        let e = x0 + x2, o = x1 + x3, e4 = x0 + 4 * x2, o8 = 2 * x1 + 8 * x3
+        let eh = x0 + 0.25 * x2, oh = 0.5 * x1 + 0.125 * x3
+        y[0] = x0
+        y[ys] = e + o
+        y[2 * ys] = e - o
+        y[3 * ys] = e4 + o8
+        y[4 * ys] = e4 - o8
+        y[5 * ys] = eh + oh
+        y[6 * ys] = eh - oh
+        y[7 * ys] = x3
     }
 }

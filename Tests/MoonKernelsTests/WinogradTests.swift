@@ -5,8 +5,8 @@ import Testing
 /// the process-wide tuning knobs.
 extension ConvTests {
     /// Each tile transform computes a 1-D correlation exactly (to float rounding), and its Bᵀ
-    /// has small integer entries (the scales live in G).
-    @Test(arguments: [(2, 3), (4, 3), (2, 5)])
+    /// has small entries, whole or quarters (the scales live in G).
+    @Test(arguments: [(2, 3), (4, 3), (2, 5), (4, 5)])
     func tileTransformsCorrelate(sizes: (Int, Int)) {
         let t = WinogradTransform(m: sizes.0, r: sizes.1)
         var rng = TestRandom(seed: 8)
@@ -17,10 +17,10 @@ extension ConvTests {
             for i in 0..<t.m {
                 let fast = (0..<t.alpha).reduce(Float(0)) { $0 + t.at.values[i * t.alpha + $1] * gw[$1] * bd[$1] }
                 let direct = (0..<t.r).reduce(0.0) { $0 + Double(w[$1]) * Double(d[i + $1]) }
-                #expect(abs(Double(fast) - direct) < 1e-5, "F(\(t.m),\(t.r)) output \(i)")
+                #expect(abs(Double(fast) - direct) < 2e-5, "F(\(t.m),\(t.r)) output \(i)")
             }
         }
-        #expect(t.bt.values.allSatisfy { $0 == $0.rounded() && abs($0) <= 5 })
+        #expect(t.bt.values.allSatisfy { 4 * $0 == (4 * $0).rounded() && abs($0) <= 10 })
     }
 
     /// The written-out 1-D maps of the hot loops are the transform matrices, entry for entry.
@@ -38,6 +38,8 @@ extension ConvTests {
         check(BT6.self, f43.bt, "BT6"); check(B6.self, f43.b, "B6"); check(AT43.self, f43.at, "AT43"); check(A43.self, f43.a, "A43")
         check(BT6.self, f25.bt, "BT6 of F(2,5)"); check(AT25.self, f25.at, "AT25"); check(A25.self, f25.a, "A25")
         check(BT4.self, f23.bt, "BT4"); check(B4.self, f23.b, "B4"); check(AT23.self, f23.at, "AT23"); check(A23.self, f23.a, "A23")
+        let f45 = WinogradTransform.f4x5
+        check(BT8.self, f45.bt, "BT8"); check(B8.self, f45.b, "B8"); check(AT45.self, f45.at, "AT45"); check(A45.self, f45.a, "A45")
     }
 
     /// Random stride-1 3x3 and 5x5 convolutions (any padding, maps smaller than a tile, batches
@@ -78,7 +80,8 @@ extension ConvTests {
             checkConv(g, rng: &rng, withBias: checked % 3 != 0)
             checked += 1
         }
-        #expect(tiles[43, default: 0] > 10 && tiles[23, default: 0] > 10 && tiles[25, default: 0] > 30 && chunked > 40)
+        #expect(tiles[43, default: 0] > 10 && tiles[23, default: 0] > 10 && tiles[25, default: 0] > 10 && tiles[45, default: 0] > 10
+                && chunked > 40)
         #expect(pipelined > 60 && pipelined < 100)
     }
 
@@ -90,7 +93,8 @@ extension ConvTests {
         }
         #expect(try conv(64, 64, 3).winograd?.m == 4)
         #expect(try conv(64, 64, 3, size: 2).winograd?.m == 2)   // a 2x2 map: one 2x2 tile, not a 4x4 one
-        #expect(try conv(32, 128, 5).winograd?.r == 5)
+        #expect(try conv(32, 128, 5).winograd.map { ($0.m, $0.r) } ?? (0, 0) == (4, 5))
+        #expect(try conv(32, 128, 5, size: 2).winograd?.m == 2)
         #expect(try conv(1, 64, 3).winograd == nil)                // one input channel
         #expect(try conv(64, 64, 3, stride: 2).winograd == nil)
         #expect(try conv(64, 64, 3, dilation: 2).winograd == nil)
