@@ -38,7 +38,7 @@ S.assumptions{
   "variance scaling for ccpdnff (SGD): scale 2, fan_in, truncated normal (He's; the study names only 'variance scaling')",
   "augmentation for ccpdnff (Adam): rotation 10 degrees, zoom 0.1, shifts 0.1 (the study names the transforms, not their strengths)",
   "reduce-LR-on-plateau for cfpdndff and cpdnfndff: factor 0.9, patience 2 on the validation loss",
-  "early stopping: validation loss, patience 10, min_delta 1e-4, best weights restored; at most 50 epochs (ccpdnff (Adam): 30)",
+  "early stopping: validation loss, patience 10, min_delta 1e-4, best weights restored; at most 50 epochs (ccpdnff (Adam): 30). Keras's EarlyStopping keeps the last epoch's weights unless told to restore; the study does not say which it did",
   "validation: a stratified 80/20 split of the 60,000 training images (seed 1); figures are test accuracy on the 10,000 test images",
   "seeds: --seeds N runs each CNN N times (seeds 1..N: weights, shuffles, dropout, augmentation); the MLP baseline at least 5 times",
 }
