@@ -422,7 +422,8 @@ function S.trial_result(info)
 end
 
 --- A grid sweep (tune.grid, maximizing) with this run's workers and storage, so re-running
---- the script resumes it. Returns the tune result and its trials as rows (moontable.rows).
+--- the script resumes it, and re-runs the trials that failed (an error, a killed worker), as
+--- retry_failed = true does. Returns the tune result and its trials as rows (moontable.rows).
 --- extra: more tune.grid options; its report = function(result, rows) runs once the sweep is
 --- done, in the main process only (the tables, plots and files that follow the sweep).
 ---@param cfg moonstudy.config
@@ -434,7 +435,7 @@ end
 ---@return moontable.row[] rows
 function S.sweep(cfg, title, space, objective, extra)
   print("-- sweep: " .. title)
-  local o = {space = space, objective = objective, direction = "max",
+  local o = {space = space, objective = objective, direction = "max", retry_failed = true,
              workers = cfg.workers, storage = cfg.storage, verbose = not cfg.quiet_sweeps}
   for k, v in pairs(extra or {}) do o[k] = v end
   if o.report then

@@ -7,7 +7,9 @@ public enum WorkerLaunch {
     /// with `threads` compute threads; its output goes to `log` (nil: inherited).
     public static func spawn(_ assignment: WorkerAssignment, arguments: [String], finishedSweeps: [String: String],
                              threads: Int, log: String?) throws -> WorkerProcess {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        // On Linux /proc/self/exe: the very program this process runs, even when its file has
+        // since been replaced or deleted (a rebuild during a long sweep).
+        let exe = FileManager.default.fileExists(atPath: "/proc/self/exe") ? "/proc/self/exe" : CommandLine.arguments[0]
         let finished = JSONValue.object(finishedSweeps.map { ($0.key, .string($0.value)) }).encoded
         let env = [WorkerAssignment.variable: assignment.encoded,
                    WorkerAssignment.sweepsVariable: finished,

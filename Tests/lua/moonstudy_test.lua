@@ -164,6 +164,33 @@ describe("moonstudy models and runs", function()
     expect(tab.best(rows, "units_seen", "min").units):to_be(1)
     expect(io.open(cfg.storage)):to_be_truthy()              -- trials stored in the run's storage
   end)
+
+  it("re-runs the trials that failed when the script runs again, and only those", function()
+    local C = require "cli_support"
+    local script, calls = folder .. "/retry.lua", folder .. "/retry-calls"
+    C.write(script, [[
+      local S = require "moonstudy"
+      local cfg = S.setup("retry", {}, {"--out", arg[1], "--workers", "0"})
+      cfg.quiet_sweeps = true
+      S.sweep(cfg, "k", {k = {1, 2, 3}}, function(c)
+        local f = io.open(arg[1] .. "/../retry-calls", "a"); f:write(c.k, "\n"); f:close()
+        if arg[2] == "broken" and c.k == 2 then error("the binary went away") end
+        return c.k
+      end, {report = function(_, rows)
+        for _, r in ipairs(rows) do print("row", r.k, r.status) end
+      end})
+    ]])
+    local function run(mode)
+      local p = io.popen(C.quote(C.binary()) .. " " .. C.quote(script) .. " " .. C.quote(folder .. "/retry") .. " " .. mode .. " 2>&1")
+      local out = p:read("a"); p:close(); return out
+    end
+    expect(run("broken")):to_contain("row\t2\tfailed")
+    local out = run("mended")
+    expect(out):to_contain("row\t2\tdone")
+    -- the failed trial is tried once more in its run (tune's retry_failed), then again in the
+    -- next run; the trials that are done are not run again
+    expect(read(calls)):to_be("1\n2\n3\n2\n2\n")
+  end)
 end)
 
 describe("moonstudy headline figures", function()

@@ -145,6 +145,23 @@ describe("tune.hyperband", function()
 end)
 
 describe("tune worker processes", function()
+  it("starts its workers from the program it runs, even after that file is deleted", function()
+    -- A rebuild during a long sweep replaces the binary: the sweep's next workers must still start.
+    local copy, script = dir .. "/moonlab-copy", dir .. "/deleted.lua"
+    assert(os.execute("cp " .. C.quote(moonlab) .. " " .. C.quote(copy)))
+    write(script, [[
+      os.remove(arg[2])
+      local r = tune.grid{space={k={1, 2, 3}}, workers=1, storage=arg[1], verbose=false,
+        objective=function(cfg) return cfg.k end}
+      for _, t in ipairs(r.trials) do print(t.id, t.status, t.error) end
+    ]])
+    local p = io.popen(C.quote(copy) .. " " .. C.quote(script) .. " " .. C.quote(storage("deleted")) .. " " .. C.quote(copy) .. " 2>&1")
+    local out = p:read("a")
+    expect(p:close()):to_be(true)
+    expect(io.open(copy)):to_be(nil)
+    for id = 1, 3 do expect(out):to_contain(id .. "\tdone\tnil") end
+  end)
+
   it("records an error and a crash as failed trials and finishes the rest", function()
     local script = dir .. "/fail.lua"
     write(script, [[
