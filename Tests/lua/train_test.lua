@@ -117,7 +117,7 @@ describe("compile and fit", function()
     expect(correct / 64):to_be_close(r.accuracy, 1e-6)
   end)
 
-  it("repeats bit for bit with the same seed on two threads (shuffled, conv and dense)", function()
+  it("repeats bit for bit with the same seed on two threads (shuffled, conv (im2col and Winograd) and dense)", function()
     local saved = moonlab.threads()
     moonlab.threads(2)
     moonlab.seed(21)
@@ -126,8 +126,9 @@ describe("compile and fit", function()
     local images = data.dataset(tensor.rand({96, 2, 10, 10}), labels)
     local function run()
       moonlab.seed(5)
-      local m = nn.Sequential{input = {2, 10, 10}, nn.Conv2D(8, 3, {activation = "relu", padding = "same"}),
-        nn.Conv2D(8, 3, {activation = "relu"}), nn.MaxPool2D(2), nn.Flatten(), nn.Dense(3)}
+      -- 2 -> 16 channels runs through im2col, 16 -> 16 through Winograd tiles
+      local m = nn.Sequential{input = {2, 10, 10}, nn.Conv2D(16, 3, {activation = "relu", padding = "same"}),
+        nn.Conv2D(16, 3, {activation = "relu"}), nn.MaxPool2D(2), nn.Flatten(), nn.Dense(3)}
       m:compile{optimizer = optim.SGD{lr = 0.1, momentum = 0.9}, loss = "sparse_categorical_crossentropy"}
       local h = m:fit(images, {epochs = 3, batch = 32, verbose = 0})
       local sums = {}
