@@ -148,7 +148,8 @@ if S.wants(cfg, "final") then
   for _, r in ipairs(final_rows) do
     if r.test_accuracy then
       headline[#headline + 1] = {row = "1024-512 MLP, regularized, retrained on all 60,000", dataset = "MNIST",
-        metric = "test accuracy", study_value = 0.9837, seed = r.seed, value = r.test_accuracy, seconds = r.seconds}
+        metric = "test accuracy", study_value = 0.9837, seed = r.seed, value = r.test_accuracy, seconds = r.seconds,
+        trial = r}
     end
   end
   S.headline(cfg, "001 dense regularization", ("moonlab examples/dense_regularization.lua --only final --seeds %d"):format(cfg.seeds), headline)

@@ -216,7 +216,7 @@ if S.wants(cfg, "final") or S.wants(cfg, "baseline") then
     if r.test_accuracy and m then
       headline[#headline + 1] = {row = label, dataset = NAMES[which], metric = "test accuracy",
         study_value = m.study[which] and m.study[which] / 100, seed = seed, value = r.test_accuracy,
-        seconds = r.seconds}
+        seconds = r.seconds, trial = r}
     end
   end
   S.headline(cfg, "000 design choices", ("moonlab examples/design_choices.lua --only %s --seeds %d"):format(

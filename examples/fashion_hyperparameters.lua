@@ -127,7 +127,7 @@ if S.wants(cfg, "headline") then
           values[#values + 1] = r.test_accuracy
           headline[#headline + 1] = {row = "2 conv + 1 dense CNN, SGD lr 0.01 momentum 0.9, batch 128, 10 epochs",
             dataset = "Fashion-MNIST", metric = "test accuracy", study_value = 0.9161, seed = r.seed,
-            value = r.test_accuracy, seconds = r.seconds}
+            value = r.test_accuracy, seconds = r.seconds, trial = r}
         end
       end
       print(("2 conv + 1 dense over %d seeds: %s %% (study 91.61)"):format(#values, tab.beside(values, 91.61, PCT)))

@@ -116,7 +116,7 @@ if S.wants(cfg, "headline") then
       values[#values + 1] = r.final_val_accuracy
       headline[#headline + 1] = {row = "784-64-64-10 MLP, SGD lr 0.1, 10 epochs", dataset = "Fashion-MNIST",
         metric = "accuracy (test set as validation)", study_value = 0.875, seed = r.seed,
-        value = r.final_val_accuracy, seconds = r.seconds}
+        value = r.final_val_accuracy, seconds = r.seconds, trial = r}
     end
   end
   print(("784x64x64x10 over %d seeds: %s %% (study 87.50)"):format(#values, tab.beside(values, 87.5, PCT)))

@@ -169,7 +169,7 @@ if S.wants(cfg, "permutation") or S.wants(cfg, "permutation-mlp") then
               local study = STUDY[model .. "/" .. which]
               headline[#headline + 1] = {row = model:upper() .. ", " .. pixels .. " pixels", dataset = NAMES[which],
                 metric = "test accuracy", study_value = study and study[k], seed = r.seed, value = r.test_accuracy,
-                seconds = r.seconds}
+                seconds = r.seconds, trial = r}
             end
           end
         end

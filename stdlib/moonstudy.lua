@@ -423,7 +423,9 @@ end
 
 --- A grid sweep (tune.grid, maximizing) with this run's workers and storage, so re-running
 --- the script resumes it, and re-runs the trials that failed (an error, a killed worker), as
---- retry_failed = true does. Returns the tune result and its trials as rows (moontable.rows).
+--- retry_failed = true does. Each trial's result also records the date, commit and machine
+--- that made it (made_date, made_commit, made_machine: moonstudy.headline's trial= reads
+--- them). Returns the tune result and its trials as rows (moontable.rows).
 --- extra: more tune.grid options; its report = function(result, rows) runs once the sweep is
 --- done, in the main process only (the tables, plots and files that follow the sweep).
 ---@param cfg moonstudy.config
@@ -438,6 +440,16 @@ function S.sweep(cfg, title, space, objective, extra)
   local o = {space = space, objective = objective, direction = "max", retry_failed = true,
              workers = cfg.workers, storage = cfg.storage, verbose = not cfg.quiet_sweeps}
   for k, v in pairs(extra or {}) do o[k] = v end
+  local inner = o.objective
+  o.objective = function(...)   -- each trial's result records where and when it was made
+    local r = inner(...)
+    if type(r) == "number" then r = {score = r} end
+    if type(r) == "table" then
+      local p = S.provenance()
+      r.made_date, r.made_commit, r.made_machine = p.date, p.commit, p.machine
+    end
+    return r
+  end
   if o.report then
     local report = o.report
     o.report = function(result) report(result, tab.rows(result)) end
@@ -459,9 +471,13 @@ local function first_line(command)
 end
 
 --- Where and when figures are made: date (UTC), commit of the running script's checkout
---- (with "+changes" when it has uncommitted changes; "unknown" outside git), machine.
+--- (with "+changes" when it has uncommitted changes; "unknown" outside git), machine. Found
+--- once a process, so a run's figures carry the code it started with.
 ---@return {date: string, commit: string, machine: string}
+local made   -- this process's provenance, found once
+
 function S.provenance()
+  if made then return made end
   local script = arg and arg[0]
   local folder = type(script) == "string" and script:match("^(.*)/[^/]*$") or "."
   local cpu = first_line("sed -n 's/^model name[^:]*: *//p' /proc/cpuinfo | head -1") or "unknown CPU"
@@ -469,8 +485,9 @@ function S.provenance()
   local git = "git -C '" .. folder:gsub("'", "'\\''") .. "' "
   local commit = first_line(git .. "rev-parse --short HEAD")
   if commit and first_line(git .. "status --porcelain --untracked-files=no") then commit = commit .. "+changes" end
-  return {date = os.date("!%Y-%m-%d"), commit = commit or "unknown",
+  made = {date = os.date("!%Y-%m-%d"), commit = commit or "unknown",
           machine = ("%s, %s cores"):format(cpu, cores)}
+  return made
 end
 
 S.HEADLINE_COLUMNS = {"study", "row", "dataset", "metric", "study_value", "seed", "value", "seconds",
@@ -479,8 +496,10 @@ S.HEADLINE_COLUMNS = {"study", "row", "dataset", "metric", "study_value", "seed"
 --- Writes a run's headline figures to <out>/headline-<study>.csv (whole or not at all), one
 --- line per run (each seed its own): rows of {row=, dataset=, metric= ("test accuracy"),
 --- study_value= (the study's figure in the same unit, or nil), seed=, value=, seconds=}, with
---- the study, the command (plus --quick or --smoke) and moonstudy.provenance on each line.
---- Returns the path.
+--- the study, the command (plus --quick or --smoke) and on each line the date, commit and
+--- machine that made its figure: those of the sweep trial it came from when the row has
+--- trial= (moonstudy.sweep records them as each trial runs; "unknown" for a trial stored
+--- before it did), else moonstudy.provenance. Returns the path.
 ---@param cfg moonstudy.config
 ---@param study string
 ---@param command string
@@ -492,7 +511,13 @@ function S.headline(cfg, study, command, rows)
   local lines = {}
   for i, r in ipairs(rows) do
     local line = copy(r)
-    line.study, line.command, line.date, line.commit, line.machine = study, command, p.date, p.commit, p.machine
+    line.study, line.command = study, command
+    local t = r.trial
+    if t then
+      line.date, line.commit, line.machine = t.made_date or "unknown", t.made_commit or "unknown", t.made_machine or "unknown"
+    else
+      line.date, line.commit, line.machine = p.date, p.commit, p.machine
+    end
     lines[i] = line
   end
   local path = S.path(cfg, "headline-" .. study:lower():gsub("[^%w]+", "_") .. ".csv")

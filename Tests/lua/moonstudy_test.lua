@@ -163,6 +163,8 @@ describe("moonstudy models and runs", function()
     expect(result.trials):to_be_a("table")
     expect(tab.best(rows, "units_seen", "min").units):to_be(1)
     expect(io.open(cfg.storage)):to_be_truthy()              -- trials stored in the run's storage
+    local p = S.provenance()                                  -- each trial records what made it
+    expect({rows[1].made_date, rows[1].made_commit, rows[1].made_machine}):to_equal({p.date, p.commit, p.machine})
   end)
 
   it("re-runs the trials that failed when the script runs again, and only those", function()
@@ -213,6 +215,22 @@ describe("moonstudy headline figures", function()
     local rows = tab.read_csv(path)
     expect(rows[2].value):to_be("0.9512")
     expect(rows[2].study_value):to_be_nil()
+  end)
+
+  it("gives a figure from a sweep trial the date, commit and machine of the run that made it", function()
+    local cfg = quietly(function() return S.setup("made", {}, {"--out", folder .. "/made"}) end)
+    local path = quietly(function()
+      return S.headline(cfg, "005 made", "moonlab made.lua", {
+        {row = "a", dataset = "MNIST", metric = "test accuracy", seed = 1, value = 0.5, seconds = 1,
+         trial = {made_date = "2026-01-02", made_commit = "abc1234", made_machine = "Some CPU, 4 cores"}},
+        {row = "a", dataset = "MNIST", metric = "test accuracy", seed = 2, value = 0.6, seconds = 1, trial = {}},
+        {row = "b", dataset = "MNIST", metric = "test accuracy", seed = 1, value = 0.7, seconds = 1}})
+    end)
+    local rows = tab.read_csv(path)
+    expect({rows[1].date, rows[1].commit, rows[1].machine}):to_equal({"2026-01-02", "abc1234", "Some CPU, 4 cores"})
+    expect({rows[2].date, rows[2].commit, rows[2].machine}):to_equal({"unknown", "unknown", "unknown"})   -- stored before trials recorded it
+    local p = S.provenance()
+    expect({rows[3].date, rows[3].commit, rows[3].machine}):to_equal({p.date, p.commit, p.machine})       -- not from a sweep: this run
   end)
 
   it("prints the assumptions, one per line", function()
