@@ -95,12 +95,12 @@ public enum Conv2DInputGradientMethod: Sendable {
 ///   - output: `{batch, outChannels, outHeight, outWidth}`; overwritten.
 public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                           bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
-    let F = g.outChannels, K = g.patchSize, P = g.outPlane, ow = g.outWidth
-    let grid = g.patches, pointwise = g.isPointwise, band = g.bandRows
     if let t = g.winograd {
         winogradForward(g, t, input: input, weight: weight, bias: bias, output: output)
         return
     }
+    let F = g.outChannels, K = g.patchSize, P = g.outPlane, ow = g.outWidth
+    let grid = g.patches, pointwise = g.isPointwise, band = g.bandRows
     let G = g.imagesPerGemm
     if G > 1 {
         // Small planes: G images' columns side by side, one GEMM {F, G·P}, then each image's

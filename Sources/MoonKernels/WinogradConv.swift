@@ -199,7 +199,7 @@ private func winogradBackward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeom
                     }
                 }
             }
-            for group in 1..<partials { addBlock(du + group * a2 * F * C, into: du, count: a2 * F * C) }
+            for group in stride(from: 1, to: partials, by: 1) { addBlock(du + group * a2 * F * C, into: du, count: a2 * F * C) }
         } else {
             Scratch.withBuffer(a2 * (C + F) * p.maxTiles) { v in
                 let yh = v + a2 * C * p.maxTiles

@@ -30,9 +30,9 @@ func transformWeights(_ p: WinogradPlan, weights: UnsafeMutablePointer<Float>, p
             let grid = buf, tmp = buf + a2 * count
             if !backward {
                 for k in 0..<count { for e in 0..<r2 { grid[e * count + k] = weights[(first + k) * r2 + e] } }
-                transformPlanes(p.t.g, p.t.gt, src: grid, srcStride: count, dst: planes + first, dstStride: FC, count: count, tmp: tmp)
+                transformPlanes(p.t.g, src: grid, srcStride: count, dst: planes + first, dstStride: FC, count: count, tmp: tmp)
             } else {
-                transformPlanes(p.t.gt, p.t.g, src: planes + first, srcStride: FC, dst: grid, dstStride: count, count: count, tmp: tmp)
+                transformPlanes(p.t.gt, src: planes + first, srcStride: FC, dst: grid, dstStride: count, count: count, tmp: tmp)
                 for k in 0..<count { for e in 0..<r2 { weights[(first + k) * r2 + e] = grid[e * count + k] } }
             }
         }

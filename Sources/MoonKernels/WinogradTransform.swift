@@ -3,23 +3,20 @@
 //     Y = Aᵀ [ (G w Gᵀ) ⊙ (Bᵀ d B) ] A.
 // The matrices come from Toom-Cook at the points 0, ±1, ±2, ±1/2 and ∞: G and A evaluate the
 // kernel and the output polynomial there, and B is the interpolation (the inverse of the
-// evaluation matrix), each row scaled to small integers with the scale moved into G.
+// evaluation matrix), each row scaled so that its smallest entry is ±1, the scale moved into G.
 import Foundation
 
-/// A small dense matrix with, for each row and each column, the list of its non-zero entries
-/// (the transforms are half zeros and apply entry by entry to whole vectors).
+/// A small dense matrix with, for each row, the list of its non-zero entries (the transforms
+/// are half zeros and apply entry by entry to whole vectors).
 struct SmallMatrix: Sendable {
     let rows: Int, cols: Int
     let values: [Float]
     /// Row i's non-zeros as (column, value).
     let byRow: [[(Int, Float)]]
-    /// Column j's non-zeros as (row, value).
-    let byColumn: [[(Int, Float)]]
 
     init(rows: Int, cols: Int, _ values: [Float]) {
         self.rows = rows; self.cols = cols; self.values = values
         byRow = (0..<rows).map { i in (0..<cols).compactMap { j in values[i * cols + j] == 0 ? nil : (j, values[i * cols + j]) } }
-        byColumn = (0..<cols).map { j in (0..<rows).compactMap { i in values[i * cols + j] == 0 ? nil : (i, values[i * cols + j]) } }
     }
 
     var transposed: SmallMatrix {
@@ -48,21 +45,20 @@ struct WinogradTransform: Sendable {
     init(m: Int, r: Int) {
         self.m = m; self.r = r
         let alpha = m + r - 1
-        // α − 1 finite points 0, 1, −1, 2, −2, … and the point at infinity (the last row).
+        // The first α − 1 finite points and the point at infinity (the last row).
         let points = Array(Self.points.prefix(alpha - 1))
         func evaluation(_ degree: Int) -> [[Double]] {   // α × degree: powers at the points, then ∞
             points.map { p in (0..<degree).map { pow(p, Double($0)) } } + [(0..<degree).map { $0 == degree - 1 ? 1 : 0 }]
         }
         let aRows = evaluation(m), gRows = evaluation(r)
-        var inverse = invert(evaluation(alpha))   // B = V⁻¹; Bᵀ's row j is V⁻¹'s column j
+        let inverse = invert(evaluation(alpha))   // B = V⁻¹; Bᵀ's row j is V⁻¹'s column j
         var btRows = (0..<alpha).map { j in (0..<alpha).map { k in inverse[k][j] } }
         var gScaled = gRows
-        for j in 0..<alpha {   // row j of Bᵀ to small integers, the scale into G's row j
+        for j in 0..<alpha {   // row j of Bᵀ scaled to small entries, the scale into G's row j
             let smallest = btRows[j].map(abs).filter { $0 > 1e-12 }.min() ?? 1
             btRows[j] = btRows[j].map { $0 / smallest }
             gScaled[j] = gScaled[j].map { $0 * smallest }
         }
-        inverse = []
         at = SmallMatrix(rows: m, cols: alpha, (0..<m * alpha).map { k in Float(aRows[k % alpha][k / alpha]) })
         g = SmallMatrix(rows: alpha, cols: r, gScaled.flatMap { $0.map(Float.init) })
         bt = SmallMatrix(rows: alpha, cols: alpha, btRows.flatMap { $0.map { Float(abs($0) < 1e-12 ? 0 : $0) } })
@@ -87,19 +83,19 @@ private func invert(_ matrix: [[Double]]) -> [[Double]] {
     return w.map { Array($0[n...]) }
 }
 
-/// `dst = L · X · R` for a p×q grid of vectors from an a×b grid of vectors, `count` floats
-/// each: plane (i, j) of X starts at `src + (i·b + j)·srcStride`, plane (i, j) of the result at
-/// `dst + (i·q + j)·dstStride`. `tmp` holds a·q vectors of `count`. L is p×a, R is b×q; zero
-/// entries are skipped, so each non-zero costs one pass over `count` floats.
-func transformPlanes(_ l: SmallMatrix, _ r: SmallMatrix, src: UnsafePointer<Float>, srcStride: Int,
+/// `dst = L · X · Lᵀ` for a grid of vectors, `count` floats each: X is n×n (n = L's columns),
+/// plane (i, j) of X at `src + (i·n + j)·srcStride`; the result is q×q (q = L's rows), plane
+/// (i, j) at `dst + (i·q + j)·dstStride`. `tmp` holds n·q vectors of `count`. Zero entries are
+/// skipped, so each non-zero costs one pass over `count` floats.
+func transformPlanes(_ l: SmallMatrix, src: UnsafePointer<Float>, srcStride: Int,
                      dst: UnsafeMutablePointer<Float>, dstStride: Int, count: Int, tmp: UnsafeMutablePointer<Float>) {
-    let a = l.cols, b = r.rows, q = r.cols
-    for i in 0..<a {   // tmp[i][j'] = Σ_j X[i][j] · R[j][j']
+    let n = l.cols, q = l.rows
+    for i in 0..<n {   // tmp[i][j'] = Σ_j X[i][j] · L[j'][j]
         for jq in 0..<q {
-            combine(r.byColumn[jq], count: count, into: tmp + (i * q + jq) * count) { src + (i * b + $0) * srcStride }
+            combine(l.byRow[jq], count: count, into: tmp + (i * q + jq) * count) { src + (i * n + $0) * srcStride }
         }
     }
-    for ip in 0..<l.rows {   // dst[i'][j'] = Σ_i L[i'][i] · tmp[i][j']
+    for ip in 0..<q {   // dst[i'][j'] = Σ_i L[i'][i] · tmp[i][j']
         for jq in 0..<q {
             combine(l.byRow[ip], count: count, into: dst + (ip * q + jq) * dstStride) { UnsafePointer(tmp + ($0 * q + jq) * count) }
         }

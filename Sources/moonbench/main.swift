@@ -174,10 +174,11 @@ let quick = args.contains("--quick")
 let rounds = quick ? 3 : 9
 if let t = args.first(where: { $0.hasPrefix("--threads=") }), let n = Int(t.dropFirst(10)) { Threads.set(n) }
 // Winograd's chunk knobs (Conv2DTuning), for tuning: --pipeline-kb=, --cache-kb=, --chunk-kb=, --pipeline-tiles=.
-for (flag, set) in [("--pipeline-kb=", { Conv2DTuning.winogradPipelineBytes = $0 }), ("--cache-kb=", { Conv2DTuning.winogradCacheBytes = $0 }),
-                    ("--chunk-kb=", { Conv2DTuning.winogradChunkBytes = $0 }),
-                    ("--pipeline-tiles=", { Conv2DTuning.winogradPipelineMinTiles = $0 >> 10 })] as [(String, (Int) -> Void)] {
-    if let t = args.first(where: { $0.hasPrefix(flag) }), let n = Int(t.dropFirst(flag.count)) { set(n << 10) }
+for (flag, set) in [("--pipeline-kb=", { Conv2DTuning.winogradPipelineBytes = $0 << 10 }),
+                    ("--cache-kb=", { Conv2DTuning.winogradCacheBytes = $0 << 10 }),
+                    ("--chunk-kb=", { Conv2DTuning.winogradChunkBytes = $0 << 10 }),
+                    ("--pipeline-tiles=", { Conv2DTuning.winogradPipelineMinTiles = $0 })] as [(String, (Int) -> Void)] {
+    if let t = args.first(where: { $0.hasPrefix(flag) }), let n = Int(t.dropFirst(flag.count)) { set(n) }
 }
 _ = Threads.count
 openblas_set_num_threads(1)   // as moonlab runs it (MoonKernels.Threads)

@@ -85,6 +85,30 @@ extension ConvTests {
         #expect(pipelined > 60 && pipelined < 100)
     }
 
+    /// Each gradient asked for alone (a frozen layer's input gradient, the first layer's weight
+    /// gradient) is the one computed with all three, in both ways of running chunks.
+    @Test(arguments: [false, true])
+    func winogradGradientsAskedAlone(pipelined: Bool) throws {
+        let saved = Conv2DTuning.winogradPipelineBytes
+        defer { Conv2DTuning.winogradPipelineBytes = saved }
+        Conv2DTuning.winogradPipelineBytes = pipelined ? Int.max : 0
+        let g = try Conv2DGeometry(batch: 5, inChannels: 16, inHeight: 9, inWidth: 9, outChannels: 16,
+                                   kernelHeight: 3, kernelWidth: 3, padding: .same)
+        #expect(try WinogradPlan(g, #require(g.winograd)).pipelined == pipelined)
+        var rng = TestRandom(seed: 31)
+        let x = rng.floats(g.batch * g.inputImageSize), w = rng.floats(g.weightSize)
+        let dy = rng.floats(g.batch * g.outputImageSize)
+        var dx = [Float](repeating: 0, count: x.count), dw = [Float](repeating: 0, count: w.count)
+        var db = [Float](repeating: 0, count: 16)
+        conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db)
+        var dxAlone = [Float](repeating: .nan, count: x.count), dwAlone = [Float](repeating: .nan, count: w.count)
+        var dbAlone = [Float](repeating: .nan, count: 16)
+        conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dxAlone, gradWeight: nil, gradBias: nil)
+        conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: nil, gradWeight: &dwAlone, gradBias: nil)
+        conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: nil, gradWeight: nil, gradBias: &dbAlone)
+        #expect(dxAlone == dx && dwAlone == dw && dbAlone == db)
+    }
+
     /// Only some geometries take Winograd tiles: stride 1, no dilation, 3x3 or 5x5, enough channels.
     @Test func winogradAppliesWhereItPays() throws {
         func conv(_ c: Int, _ f: Int, _ k: Int, stride: Int = 1, dilation: Int = 1, size: Int = 14) throws -> Conv2DGeometry {
