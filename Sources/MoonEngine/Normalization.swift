@@ -19,10 +19,18 @@ extension Tensor {
     /// batch` (momentum 0.99 in Keras; the variance kept is the biased batch variance).
     /// Evaluation uses the running statistics. `gamma` and `beta` (shape {C}) are optional
     /// (1 and 0) and receive gradients; the running statistics do not.
+    ///
+    /// `residual` (the shape of `x`) is added to the result and `relu` clamps it at zero, in
+    /// the same pass: relu(bn(x) + residual), as a residual block ends, without the two
+    /// intermediate tensors.
     public static func batchNorm(_ x: Tensor, gamma: Tensor?, beta: Tensor?,
                                  runningMean: Tensor, runningVar: Tensor,
-                                 momentum: Float, eps: Float, training: Bool) throws -> Tensor {
+                                 momentum: Float, eps: Float, training: Bool,
+                                 residual: Tensor? = nil, relu: Bool = false) throws -> Tensor {
         let (n, c, s) = try channelLayout(x, op: "batchNorm")
+        if let residual, residual.shape != x.shape {
+            throw TensorError(in: "batchNorm", "residual of shape \(shapeText(residual.shape)) does not match input \(shapeText(x.shape))")
+        }
         for (name, t) in [("gamma", gamma), ("beta", beta), ("running mean", runningMean), ("running variance", runningVar)] {
             if let t, t.shape != [c] {
                 throw TensorError(in: "batchNorm", "\(name) of shape \(shapeText(t.shape)) does not match the \(c) channels of input \(shapeText(x.shape))")
@@ -56,28 +64,30 @@ extension Tensor {
         let scale = (0..<c).map { g[$0] * invStd[$0] }
         let shift = (0..<c).map { b[$0] - mean[$0] * scale[$0] }
         let out = try Tensor.empty(x.shape, op: "batchNorm")
+        let rc = try residual?.contiguousRaw(op: "batchNorm")
         forEachChannel(xc.base, out.base, n: n, c: c, s: s) { ch, src, dst in
             let a = scale[ch], t = shift[ch]
-            for i in 0..<s { dst[i] = src[i] * a + t }
-        }
-        let inputs = [x] + [gamma, beta].compactMap { $0 }
-        return out.recording("batchNorm", inputs) { grad in
-            let gy = try grad.contiguousRaw(op: "batchNorm")
-            var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
-            for ch in 0..<c {
-                for image in 0..<n {
-                    let at = (image * c + ch) * s
-                    let gp = gy.base + at, xp = xc.base + at
-                    let m = mean[ch], r = invStd[ch]
-                    var a = 0.0, bx = 0.0
-                    for i in 0..<s {
-                        a += Double(gp[i])
-                        bx += Double(gp[i] * (xp[i] - m) * r)
-                    }
-                    sumG[ch] += a
-                    sumGX[ch] += bx
-                }
+            if let rc {
+                let r = rc.base + (dst - out.base)
+                if relu { for i in 0..<s { dst[i] = Swift.max(0, src[i] * a + t + r[i]) } }
+                else { for i in 0..<s { dst[i] = src[i] * a + t + r[i] } }
+            } else if relu {
+                for i in 0..<s { dst[i] = Swift.max(0, src[i] * a + t) }
+            } else {
+                for i in 0..<s { dst[i] = src[i] * a + t }
             }
+        }
+        let inputs = [x] + [gamma, beta, residual].compactMap { $0 }
+        return out.recording("batchNorm", inputs) { [y = relu ? out.detach() : nil] grad in
+            // Through the relu first (zero where the output was clamped): the gradient of the
+            // sum bn(x) + residual, which is also the residual's.
+            var gy = try grad.contiguousRaw(op: "batchNorm")
+            if let y {
+                let masked = try Tensor.empty(y.shape, op: "batchNorm")
+                reluBackward(gy.base, y.base, masked.base, masked.count)
+                gy = masked
+            }
+            let (sumG, sumGX) = gradientMoments(gy.base, xc.base, n: n, c: c, s: s, mean: mean, invStd: invStd)
             var dx: Tensor?
             if x.requiresGrad {
                 let d = try Tensor.empty(x.shape, op: "batchNorm")
@@ -97,6 +107,7 @@ extension Tensor {
             var grads: [Tensor?] = [dx]
             if gamma != nil { grads.append(Tensor(sumGX.map(Float.init))) }
             if beta != nil { grads.append(Tensor(sumG.map(Float.init))) }
+            if residual != nil { grads.append(gy) }
             return grads
         }
     }
@@ -119,19 +130,43 @@ extension Tensor {
                     for ch in range {
                         var sum = 0.0
                         for image in 0..<n { sum += sumBlock(x + (image * c + ch) * s, s) }
-                        let m = sum / total
+                        // Deviations from the float nearest the mean; the variance about the
+                        // mean itself is that sum less the offset's square.
+                        let m = total > 0 ? sum / total : 0, mf = Float(m)
                         var sq = 0.0
-                        for image in 0..<n {
-                            let p = x + (image * c + ch) * s
-                            for i in 0..<s { let d = Double(p[i]) - m; sq += d * d }
-                        }
-                        mp[ch] = total > 0 ? m : 0
-                        vp[ch] = total > 0 ? sq / total : 0
+                        for image in 0..<n { sq += squaredDeviationBlock(x + (image * c + ch) * s, s, mean: mf) }
+                        let offset = m - Double(mf)
+                        mp[ch] = m
+                        vp[ch] = total > 0 ? Swift.max(0, sq / total - offset * offset) : 0
                     }
                 }
             }
         }
         return (mean, variance)
+    }
+
+    /// Per channel, Σ dy and Σ dy·x̂ (x̂ = (x − mean)·invStd): the sums behind the gradients of
+    /// beta, gamma and the input. Each channel is summed by one worker, image by image.
+    private static func gradientMoments(_ gy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int,
+                                        mean: [Float], invStd: [Float]) -> ([Double], [Double]) {
+        var sumG = [Double](repeating: 0, count: c), sumGX = [Double](repeating: 0, count: c)
+        sumG.withUnsafeMutableBufferPointer { gp in
+            sumGX.withUnsafeMutableBufferPointer { xp in
+                Threads.parallelFor(c, minPerThread: Swift.max(1, parallelGrain / Swift.max(n * s, 1))) { _, range in
+                    for ch in range {
+                        var a = 0.0, b = 0.0
+                        for image in 0..<n {
+                            let at = (image * c + ch) * s
+                            let (sg, sgx) = gradientMomentsBlock(gy + at, x + at, s, mean: mean[ch])
+                            a += sg; b += sgx
+                        }
+                        gp[ch] = a
+                        xp[ch] = b * Double(invStd[ch])
+                    }
+                }
+            }
+        }
+        return (sumG, sumGX)
     }
 
     /// Calls `body(channel, src, dst)` for each (image, channel) block of `s` elements.

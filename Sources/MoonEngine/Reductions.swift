@@ -186,6 +186,47 @@ func sumBlock(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
     return total
 }
 
+/// Σ (p[i] − mean)² over `n` floats, summed like `sumBlock` (8-lane float partials over short
+/// blocks, added in double).
+func squaredDeviationBlock(_ p: UnsafePointer<Float>, _ n: Int, mean: Float) -> Double {
+    let raw = UnsafeRawPointer(p), m = SIMD8<Float>(repeating: mean)
+    var total = 0.0, i = 0
+    while i + 8 <= n {
+        var acc = SIMD8<Float>(repeating: 0)
+        let end = Swift.min(n, i + 1024) - 7
+        while i < end {
+            let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - m
+            acc += d * d
+            i += 8
+        }
+        total += Double(acc.sum())
+    }
+    while i < n { let d = Double(p[i]) - Double(mean); total += d * d; i += 1 }
+    return total
+}
+
+/// (Σ g[i], Σ g[i]·(x[i] − mean)) over `n` floats, summed like `sumBlock`: a batch norm's
+/// backward sums for one block of a channel.
+func gradientMomentsBlock(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int,
+                          mean: Float) -> (Double, Double) {
+    let rg = UnsafeRawPointer(g), rx = UnsafeRawPointer(x), m = SIMD8<Float>(repeating: mean)
+    var sumG = 0.0, sumGX = 0.0, i = 0
+    while i + 8 <= n {
+        var a = SIMD8<Float>(repeating: 0), b = SIMD8<Float>(repeating: 0)
+        let end = Swift.min(n, i + 1024) - 7
+        while i < end {
+            let gv = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let d = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - m
+            a += gv
+            b += gv * d
+            i += 8
+        }
+        sumG += Double(a.sum()); sumGX += Double(b.sum())
+    }
+    while i < n { sumG += Double(g[i]); sumGX += Double(g[i]) * (Double(x[i]) - Double(mean)); i += 1 }
+    return (sumG, sumGX)
+}
+
 /// `out[o, i] = Σ_j x[o, j, i]` for contiguous `x` seen as {outer, n, inner}.
 func sumAlongDim(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, outer: Int, n: Int, inner: Int) {
     if inner == 1 {

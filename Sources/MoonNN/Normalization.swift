@@ -41,13 +41,17 @@ public final class BatchNorm: Layer, ConfigurableLayer {
         return inputShape
     }
 
-    public override func forward(_ x: Tensor) throws -> Tensor {
+    public override func forward(_ x: Tensor) throws -> Tensor { try forward(x, residual: nil, relu: false) }
+
+    /// relu(bn(x) + residual) in one pass (either part optional): how a block that owns this
+    /// layer ends without the intermediate tensors.
+    public func forward(_ x: Tensor, residual: Tensor?, relu: Bool) throws -> Tensor {
         guard let movingMean, let movingVariance else { throw TensorError("BatchNorm: layer \(displayName) is not built") }
         if training && x.shape.first == 1 && x.rank == 2 {
             throw TensorError("BatchNorm: training needs more than one sample per batch for {N,F} input, got shape \(shapeText(x.shape))")
         }
         return try Tensor.batchNorm(x, gamma: gamma, beta: beta, runningMean: movingMean, runningVar: movingVariance,
-                                    momentum: momentum, eps: eps, training: training)
+                                    momentum: momentum, eps: eps, training: training, residual: residual, relu: relu)
     }
 
     public override var trainableWeights: [Tensor] { [gamma, beta].compactMap { $0 } }

@@ -123,11 +123,10 @@ public final class BasicBlock: Layer, ConfigurableLayer {
 
     public override func forward(_ x: Tensor) throws -> Tensor {
         guard let conv1, let bn1, let conv2, let bn2 else { throw TensorError("BasicBlock: layer \(displayName) is not built") }
-        var y = try bn1.forward(conv1.forward(x)).relu()
-        y = try bn2.forward(conv2.forward(y))
+        let y = try bn1.forward(conv1.forward(x), residual: nil, relu: true)
         var s = x
         if let shortcutConv, let shortcutBN { s = try shortcutBN.forward(shortcutConv.forward(x)) }
-        return try y.add(s).relu()
+        return try bn2.forward(conv2.forward(y), residual: s, relu: true)
     }
 
     public override var config: JSONValue { options.json }

@@ -57,4 +57,69 @@ import Testing
             }
         }
     }
+
+    /// relu(bn(x) + residual) in one pass gives the values and gradients of the three ops one
+    /// after another, for maps shorter than a SIMD block and longer than a summing block.
+    @Test func residualAndReluMatchTheOpsInTurn() throws {
+        for shape in [[3, 4, 5, 5], [2, 3, 33, 37]] {
+            for (training, relu, withResidual) in [(true, true, true), (true, true, false), (true, false, true), (false, true, true)] {
+                let c = shape[1]
+                let x = random(shape, seed: 5), r = random(shape, seed: 6)
+                let gamma = random([c], seed: 7, low: 0.5, high: 2), beta = random([c], seed: 8)
+                let w = random(shape, seed: 9)
+                func grads(_ f: () throws -> Tensor) throws -> ([Float], [[Float]]) {
+                    for t in [x, r, gamma, beta] { t.requiringGrad(); t.zeroGrad() }
+                    let y = try f()
+                    try y.backward(gradient: w)
+                    return (y.toArray(), [x, r, gamma, beta].map { $0.grad?.toArray() ?? [] })
+                }
+                let stats = { (try! Tensor.zeros([c]), try! Tensor.ones([c])) }
+                let (m1, v1) = stats(), (m2, v2) = stats()
+                let fused = try grads {
+                    try Tensor.batchNorm(x, gamma: gamma, beta: beta, runningMean: m1, runningVar: v1, momentum: 0.9,
+                                         eps: 1e-3, training: training, residual: withResidual ? r : nil, relu: relu)
+                }
+                let inTurn = try grads {
+                    var y = try Tensor.batchNorm(x, gamma: gamma, beta: beta, runningMean: m2, runningVar: v2,
+                                                 momentum: 0.9, eps: 1e-3, training: training)
+                    if withResidual { y = try y.add(r) }
+                    return relu ? try y.relu() : y
+                }
+                #expect(close(fused.0, inTurn.0, tol: 1e-5), "\(shape) training \(training) relu \(relu)")
+                for (a, b) in zip(fused.1, inTurn.1) { #expect(close(a, b, tol: 1e-4), "\(shape) training \(training) relu \(relu)") }
+                #expect(fused.1[1].isEmpty == !withResidual)
+                #expect(m1.toArray() == m2.toArray() && v1.toArray() == v2.toArray())
+            }
+        }
+        #expect(message {
+            try Tensor.batchNorm(random([2, 3, 4, 4]), gamma: nil, beta: nil, runningMean: Tensor.zeros([3]), runningVar: Tensor.ones([3]),
+                                 momentum: 0.9, eps: 1e-3, training: true, residual: random([2, 3, 4, 5]), relu: true)
+        } == "batchNorm: residual of shape {2,3,4,5} does not match input {2,3,4,4}")
+    }
+
+    @Test func residualGradients() {
+        checkGradient([random([2, 3, 3, 3]), random([3], seed: 2), random([3], seed: 3), random([2, 3, 3, 3], seed: 4)],
+                      atol: 2e-2, rtol: 2e-2) { t in
+            try Tensor.batchNorm(t[0], gamma: t[1], beta: t[2], runningMean: Tensor.zeros([3]), runningVar: Tensor.ones([3]),
+                                 momentum: 0.9, eps: 1e-3, training: true, residual: t[3])
+        }
+    }
+
+    /// The moments of channels away from zero (pixel values 100-101) and longer than a summing
+    /// block agree with a double-precision two-pass sum of the same floats.
+    @Test func statisticsOfOffsetChannelsMatchDoublePrecision() throws {
+        let shape = [3, 2, 50, 41]
+        let x = random(shape, seed: 11, low: 0, high: 1)
+        x.apply { $0 + 100 }
+        let (m, v) = try Tensor.batchNormStatistics(x)
+        let values = x.toArray(), s = 50 * 41
+        for ch in 0..<2 {
+            var items: [Double] = []
+            for n in 0..<3 { items += values[((n * 2 + ch) * s)..<((n * 2 + ch + 1) * s)].map(Double.init) }
+            let mean = items.reduce(0, +) / Double(items.count)
+            let variance = items.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(items.count)
+            #expect(Swift.abs(Double(m.toArray()[ch]) - mean) <= 1e-5 * mean)
+            #expect(Swift.abs(Double(v.toArray()[ch]) - variance) <= 1e-5 * variance, "\(v.toArray()[ch]) vs \(variance)")
+        }
+    }
 }
