@@ -173,8 +173,11 @@ let what = Set(args.filter { !$0.hasPrefix("-") })
 let quick = args.contains("--quick")
 let rounds = quick ? 3 : 9
 if let t = args.first(where: { $0.hasPrefix("--threads=") }), let n = Int(t.dropFirst(10)) { Threads.set(n) }
-// Winograd's chunk knobs (Conv2DTuning), for tuning: --pipeline-kb=, --cache-kb=, --chunk-kb=, --pipeline-tiles=.
-for (flag, set) in [("--pipeline-kb=", { Conv2DTuning.winogradPipelineBytes = $0 << 10 }),
+// Tuning knobs (Conv2DTuning): im2col's --column-kb= and --gemm-columns=; Winograd's chunks,
+// --pipeline-kb=, --cache-kb=, --chunk-kb=, --pipeline-tiles=.
+for (flag, set) in [("--column-kb=", { Conv2DTuning.columnBufferBytes = $0 << 10 }),
+                    ("--gemm-columns=", { Conv2DTuning.gemmColumns = $0 }),
+                    ("--pipeline-kb=", { Conv2DTuning.winogradPipelineBytes = $0 << 10 }),
                     ("--cache-kb=", { Conv2DTuning.winogradCacheBytes = $0 << 10 }),
                     ("--chunk-kb=", { Conv2DTuning.winogradChunkBytes = $0 << 10 }),
                     ("--pipeline-tiles=", { Conv2DTuning.winogradPipelineMinTiles = $0 })] as [(String, (Int) -> Void)] {
