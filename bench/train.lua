@@ -32,7 +32,7 @@ moonlab.seed(seed)
 local WINDOW = {a = 400, b = 20, c = 50, d = 50, r = 4}
 local WARMUP = {a = 50, b = 4, c = 8, d = 8, r = 1}
 -- Training images of the whole-epoch timing (mode epochs), as many for PyTorch.
-local SUBSET = {a = 12800, b = 12800, c = 3200, d = 3200, r = 640}
+local SUBSET = {a = 12800, b = 12800, c = 3200, d = 3200, r = 1280}
 
 local build = require("models").build
 

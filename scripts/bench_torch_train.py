@@ -42,7 +42,7 @@ DATA = os.environ.get("MOONLAB_FASHION_MNIST", "/usr/share/datasets/fashion-mnis
 # Batches per timed window, and warm-up batches before the first window (same as bench/train.lua).
 WINDOW = {"a": 400, "b": 20, "c": 50, "d": 50, "r": 4}
 WARMUP = {"a": 50, "b": 4, "c": 8, "d": 8, "r": 1}
-SUBSET = {"a": 12800, "b": 12800, "c": 3200, "d": 3200, "r": 640}  # images of the epochs mode
+SUBSET = {"a": 12800, "b": 12800, "c": 3200, "d": 3200, "r": 1280}  # images of the epochs mode
 
 
 def idx(path):
