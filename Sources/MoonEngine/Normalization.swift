@@ -78,7 +78,7 @@ extension Tensor {
             }
         }
         let inputs = [x] + [gamma, beta, residual].compactMap { $0 }
-        return out.recording("batchNorm", inputs) { [y = relu ? out.detach() : nil] grad in
+        return out.recording("batchNorm", inputs) { [y = relu ? out.detach() : nil, hasResidual = residual != nil] grad in
             // Through the relu first (zero where the output was clamped): the gradient of the
             // sum bn(x) + residual, which is also the residual's.
             var gy = try grad.contiguousRaw(op: "batchNorm")
@@ -107,7 +107,7 @@ extension Tensor {
             var grads: [Tensor?] = [dx]
             if gamma != nil { grads.append(Tensor(sumGX.map(Float.init))) }
             if beta != nil { grads.append(Tensor(sumG.map(Float.init))) }
-            if residual != nil { grads.append(gy) }
+            if hasResidual { grads.append(gy) }
             return grads
         }
     }

@@ -12,13 +12,9 @@ public final class TensorStorage {
     /// K/M/G suffix) when set, else the machine's physical memory.
     public nonisolated(unsafe) static var byteLimit: Int = {
         let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
-        guard let text = ProcessInfo.processInfo.environment["MOONLAB_MEMORY_LIMIT"], !text.isEmpty else { return physical }
-        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
-        var digits = Substring(text.uppercased())
-        var scale = 1
-        if let last = digits.last, let u = units[last] { scale = u; digits = digits.dropLast() }
-        guard let n = Int(digits), n > 0 else { return physical }
-        return Swift.min(physical, n.multipliedReportingOverflow(by: scale).overflow ? physical : n * scale)
+        guard let text = ProcessInfo.processInfo.environment["MOONLAB_MEMORY_LIMIT"],
+              let n = byteCount(text), n > 0 else { return physical }
+        return Swift.min(physical, n)
     }()
 
     /// Allocates room for `count` floats; `op` and `shape` name the request in errors.
@@ -29,16 +25,19 @@ public final class TensorStorage {
             throw TensorError(in: op, "cannot allocate \(shown) bytes for shape \(shapeText(shape))")
         }
         _ = TensorStorage.mallocConfigured
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, max(bytes, 64)) == 0, let raw else {
-            throw TensorError(in: op, "cannot allocate \(bytes) bytes for shape \(shapeText(shape)): out of memory")
+        let size = max(bytes, 64)
+        var raw = BlockCache.shared.take(bytes: size)
+        if raw == nil {
+            guard posix_memalign(&raw, 64, size) == 0, raw != nil else {
+                throw TensorError(in: op, "cannot allocate \(bytes) bytes for shape \(shapeText(shape)): out of memory")
+            }
         }
-        if zeroed { memset(raw, 0, max(bytes, 64)) }
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        if zeroed { memset(raw!, 0, size) }
+        pointer = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
     }
 
-    deinit { free(pointer) }
+    deinit { BlockCache.shared.give(UnsafeMutableRawPointer(pointer), bytes: max(count * MemoryLayout<Float>.stride, 64)) }
 
     /// glibc gives large blocks (activations, gradients, column buffers: megabytes each) fresh
     /// pages from mmap and returns them on free, so every training step page-faults and zeroes
@@ -50,6 +49,17 @@ public final class TensorStorage {
         #endif
         return true
     }()
+}
+
+/// A byte count written as digits with an optional K, M or G suffix (powers of 1,024), or nil.
+func byteCount(_ text: String) -> Int? {
+    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30]
+    var digits = Substring(text.uppercased())
+    var scale = 1
+    if let last = digits.last, let u = units[last] { scale = u; digits = digits.dropLast() }
+    guard let n = Int(digits), n >= 0 else { return nil }
+    let (v, overflow) = n.multipliedReportingOverflow(by: scale)
+    return overflow ? nil : v
 }
 
 #if os(Linux)

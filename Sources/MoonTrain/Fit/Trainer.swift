@@ -200,6 +200,8 @@ public final class Trainer {
     /// epochs, those of a resumed checkpoint included.
     @discardableResult
     public func fit(_ train: Dataset, _ options: FitOptions) throws -> History {
+        // The large buffers kept from step to step go back to the system when training ends.
+        defer { BlockCache.shared.clear() }
         try options.validate()
         try attachOptimizer()
         log = options.log ?? { [output = options.output] in output.write($0 + "\n") }
