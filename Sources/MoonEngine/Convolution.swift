@@ -30,10 +30,12 @@ extension Tensor {
     ///   - bias: `{F}`, or nil.
     ///   - stride, dilation: (vertical, horizontal), each at least 1.
     ///   - padding: `.valid`, `.same` (Keras/TensorFlow semantics, possibly asymmetric) or explicit.
+    ///   - relu: apply relu to the result as the kernel writes it (a layer's activation without a
+    ///     pass or a tensor of its own).
     /// - Returns: `{N, F, outH, outW}`; the gradient reaches every input that requires it.
     public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                               stride: (Int, Int) = (1, 1), padding: ConvPadding = .valid,
-                              dilation: (Int, Int) = (1, 1)) throws -> Tensor {
+                              dilation: (Int, Int) = (1, 1), relu: Bool = false) throws -> Tensor {
         guard input.rank == 4 else {
             throw TensorError(in: "conv2d", "expects input of shape {N,C,H,W}, got \(shapeText(input.shape))")
         }
@@ -60,16 +62,21 @@ extension Tensor {
         let b = try bias?.contiguousRaw(op: "conv2d")
         let out = try Tensor.empty([g.batch, g.outChannels, g.outHeight, g.outWidth], op: "conv2d")
         if out.count > 0 {
-            conv2dForward(g, input: x.base, weight: w.base, bias: b.map { UnsafePointer($0.base) }, output: out.base)
+            conv2dForward(g, input: x.base, weight: w.base, bias: b.map { UnsafePointer($0.base) }, output: out.base, relu: relu)
         }
         let inputs = [input, weight] + (bias.map { [$0] } ?? [])
         // The closure keeps detached views only: the graph holds the inputs themselves.
         let needX = input.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
         let hasBias = bias != nil, inputShape = input.shape, weightShape = weight.shape
         let xd = x.detach(), wd = w.detach()
-        return out.recording("conv2d", inputs) { grad in
+        return out.recording("conv2d", inputs) { [y = relu ? out.detach() : nil] grad in
             let x = xd, w = wd
-            let gy = try grad.contiguousRaw(op: "conv2d")
+            var gy = try grad.contiguousRaw(op: "conv2d")
+            if let y {   // through the relu: zero where the output was clamped
+                let masked = try Tensor.empty(y.shape, op: "conv2d")
+                reluBackward(gy.base, y.base, masked.base, masked.count)
+                gy = masked
+            }
             let dx = needX ? try Tensor.empty(inputShape, op: "conv2d") : nil
             let dw = needW ? try Tensor.empty(weightShape, op: "conv2d") : nil
             let db = needB ? try Tensor.empty([g.outChannels], op: "conv2d") : nil

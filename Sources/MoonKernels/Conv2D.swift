@@ -93,10 +93,11 @@ public enum Conv2DInputGradientMethod: Sendable {
 ///   - weight: `{outChannels, inChannels, kernelHeight, kernelWidth}`, contiguous.
 ///   - bias: `{outChannels}`, or nil for none.
 ///   - output: `{batch, outChannels, outHeight, outWidth}`; overwritten.
+///   - relu: clamp the output at zero as it is written (a layer's relu, without a pass of its own).
 public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                          bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+                          bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool = false) {
     if let t = g.winograd {
-        winogradForward(g, t, input: input, weight: weight, bias: bias, output: output)
+        winogradForward(g, t, input: input, weight: weight, bias: bias, output: output, relu: relu)
         return
     }
     let F = g.outChannels, K = g.patchSize, P = g.outPlane, ow = g.outWidth
@@ -117,7 +118,9 @@ public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weig
                     let out = output + (n0 + i) * F * P
                     for f in 0..<F {
                         let src = y + f * cols + i * P, dst = out + f * P
-                        if let bias { let b = bias[f]; for p in 0..<P { dst[p] = src[p] + b } } else { dst.update(from: src, count: P) }
+                        if bias == nil && !relu { dst.update(from: src, count: P); continue }
+                        let b = bias?[f] ?? 0
+                        for p in 0..<P { dst[p] = clamped(src[p] + b, relu) }
                     }
                 }
             }
@@ -135,6 +138,7 @@ public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weig
             if pointwise {
                 sgemm(transA: false, transB: false, m: F, n: P, k: K, a: weight, lda: K,
                       b: x, ldb: P, beta: beta, c: out, ldc: P)
+                if relu { clampAtZero(out, rows: F, cols: P, ld: P) }
                 return
             }
             for y0 in stride(from: 0, to: g.outHeight, by: band) {
@@ -142,9 +146,18 @@ public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weig
                 im2col(grid.band(y0, rows), src: x, col: col, ldcol: cols)
                 sgemm(transA: false, transB: false, m: F, n: cols, k: K, a: weight, lda: K,
                       b: col, ldb: cols, beta: beta, c: out + y0 * ow, ldc: P)
+                if relu { clampAtZero(out + y0 * ow, rows: F, cols: cols, ld: P) }   // while the band is in cache
             }
         }
     }
+}
+
+/// `v`, or relu(v) when `relu` (0 for NaN, as `Tensor.relu`): a convolution's output as written.
+@inline(__always) func clamped(_ v: Float, _ relu: Bool) -> Float { relu ? (v > 0 ? v : 0) : v }
+
+/// relu over a `rows` × `cols` block of a matrix with leading dimension `ld`.
+private func clampAtZero(_ p: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
+    for r in 0..<rows { let row = p + r * ld; for c in 0..<cols { row[c] = clamped(row[c], true) } }
 }
 
 /// Backward 2-D convolution: from `gradOutput` (`{batch, outChannels, outHeight, outWidth}`)

@@ -84,18 +84,18 @@ struct WinogradPlan {
 
 /// Forward convolution through Winograd tiles (see `conv2dForward`).
 func winogradForward(_ g: Conv2DGeometry, _ t: WinogradTransform, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool) {
     switch (t.m, t.r) {
-    case (4, 3): winogradForward(Tiles43.self, g, t, input: input, weight: weight, bias: bias, output: output)
-    case (2, 5): winogradForward(Tiles25.self, g, t, input: input, weight: weight, bias: bias, output: output)
-    case (4, 5): winogradForward(Tiles45.self, g, t, input: input, weight: weight, bias: bias, output: output)
-    default: winogradForward(Tiles23.self, g, t, input: input, weight: weight, bias: bias, output: output)
+    case (4, 3): winogradForward(Tiles43.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu)
+    case (2, 5): winogradForward(Tiles25.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu)
+    case (4, 5): winogradForward(Tiles45.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu)
+    default: winogradForward(Tiles23.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu)
     }
 }
 
 private func winogradForward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeometry, _ t: WinogradTransform,
                                              input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                             bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+                                             bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool) {
     let p = WinogradPlan(g, t)
     let F = g.outChannels, C = g.inChannels, a2 = p.alpha2
     Scratch.withBuffer(a2 * F * C) { u in
@@ -111,7 +111,7 @@ private func winogradForward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeome
                     let mm = v + a2 * C * tp
                     for c in 0..<C { inputTiles(maps, p, input: input, channel: c, n0: n0, tiles: tiles, tp: tp, v: v) }
                     for xi in 0..<a2 { products(xi, v, mm, tp) }
-                    for f in 0..<F { outputTiles(maps, p, mm, filter: f, n0: n0, tiles: tiles, tp: tp, bias: bias, output: output) }
+                    for f in 0..<F { outputTiles(maps, p, mm, filter: f, n0: n0, tiles: tiles, tp: tp, bias: bias, relu: relu, output: output) }
                 }
             }
             return
@@ -125,7 +125,7 @@ private func winogradForward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeome
                 }
                 parallelItems(a2, workers: Threads.count) { _, xi in products(xi, v, mm, tp) }
                 parallelItems(F, workers: Threads.count) { _, f in
-                    outputTiles(maps, p, mm, filter: f, n0: n0, tiles: tiles, tp: tp, bias: bias, output: output)
+                    outputTiles(maps, p, mm, filter: f, n0: n0, tiles: tiles, tp: tp, bias: bias, relu: relu, output: output)
                 }
             }
         }

@@ -112,18 +112,19 @@ private func forTransformedTiles<M: TileLine>(_: M.Type, _ p: WinogradPlan, _ sr
     }
 }
 
-/// Y = Aᵀ M A of filter `f`, clipped to the map, plus the bias.
+/// Y = Aᵀ M A of filter `f`, clipped to the map, plus the bias (clamped at zero when `relu`).
 @inline(__always)
 func outputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ mm: UnsafePointer<Float>, filter f: Int, n0: Int,
-                                 tiles: Int, tp: Int, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
+                                 tiles: Int, tp: Int, bias: UnsafePointer<Float>?, relu: Bool,
+                                 output: UnsafeMutablePointer<Float>) {
     let g = p.g, F = g.outChannels, m = Maps.AT.outCount, oh = g.outHeight, ow = g.outWidth
     let b = bias?[f] ?? 0
     forTransformedTiles(Maps.AT.self, p, mm, row: f, rows: F, n0: n0, tiles: tiles, tp: tp) { out, lane, n, y0, x0 in
         let plane = output + (n * F + f) * oh * ow + y0 * ow + x0
         if y0 + m <= oh && x0 + m <= ow {
-            for i in 0..<m { for j in 0..<m { plane[i * ow + j] = out[i * m + j][lane] + b } }
+            for i in 0..<m { for j in 0..<m { plane[i * ow + j] = clamped(out[i * m + j][lane] + b, relu) } }
         } else {
-            for i in 0..<min(m, oh - y0) { for j in 0..<min(m, ow - x0) { plane[i * ow + j] = out[i * m + j][lane] + b } }
+            for i in 0..<min(m, oh - y0) { for j in 0..<min(m, ow - x0) { plane[i * ow + j] = clamped(out[i * m + j][lane] + b, relu) } }
         }
     }
 }

@@ -86,8 +86,11 @@ public final class Conv2D: KernelLayer, ConfigurableLayer {
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
-        let y = try Tensor.conv2d(x, weight: try builtKernel(), bias: bias, stride: stride, padding: padding.engine, dilation: dilation)
-        return try applyActivation(activation, y)
+        // relu runs inside the convolution as it writes its output.
+        let relu = activation == "relu"
+        let y = try Tensor.conv2d(x, weight: try builtKernel(), bias: bias, stride: stride, padding: padding.engine,
+                                  dilation: dilation, relu: relu)
+        return relu ? y : try applyActivation(activation, y)
     }
 
     public override var config: JSONValue { options.json }

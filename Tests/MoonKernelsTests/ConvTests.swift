@@ -305,3 +305,45 @@ extension ReferenceConv { init(_ g: Conv2DGeometry) { self.g = g } }
         #expect(back == (0..<20).map { rows[$0 / 5] * cols[$0 % 5] })
     }
 }
+
+extension ConvTests {
+    /// relu applied as the kernels write the output equals relu applied after, bit for bit, on
+    /// every forward path: Winograd tiles (3x3 and 5x5), images grouped per GEMM, row bands and
+    /// 1x1, with and without a bias.
+    @Test func reluAsWrittenEqualsReluAfter() throws {
+        var rng = TestRandom(seed: 31)
+        let pad1 = Padding2D.explicit(top: 1, bottom: 1, left: 1, right: 1)
+        let shapes: [(Conv2DGeometry, winograd: Bool, bands: Bool)] = [
+            (try Conv2DGeometry(batch: 3, inChannels: 16, inHeight: 9, inWidth: 9, outChannels: 16,
+                                kernelHeight: 3, kernelWidth: 3, padding: pad1), true, false),
+            (try Conv2DGeometry(batch: 2, inChannels: 16, inHeight: 10, inWidth: 10, outChannels: 20,
+                                kernelHeight: 5, kernelWidth: 5), true, false),
+            (try Conv2DGeometry(batch: 37, inChannels: 6, inHeight: 7, inWidth: 7, outChannels: 5,
+                                kernelHeight: 3, kernelWidth: 3, padding: pad1), false, false),
+            (try Conv2DGeometry(batch: 2, inChannels: 3, inHeight: 12, inWidth: 11, outChannels: 4,
+                                kernelHeight: 3, kernelWidth: 2), false, true),
+            (try Conv2DGeometry(batch: 4, inChannels: 5, inHeight: 6, inWidth: 6, outChannels: 3,
+                                kernelHeight: 1, kernelWidth: 1), false, false),
+        ]
+        let saved = Conv2DTuning.columnBufferBytes
+        defer { Conv2DTuning.columnBufferBytes = saved }
+        for (g, winograd, bands) in shapes {
+            Conv2DTuning.columnBufferBytes = bands ? 1 : saved
+            #expect((g.winograd != nil) == winograd)
+            #expect(bands ? g.bandRows < g.outHeight : g.bandRows == g.outHeight)
+            for withBias in [true, false] {
+                let x = rng.floats(g.batch * g.inputImageSize), w = rng.floats(g.weightSize), b = rng.floats(g.outChannels)
+                var plain = [Float](repeating: .nan, count: g.batch * g.outputImageSize), fused = plain
+                if withBias {
+                    conv2dForward(g, input: x, weight: w, bias: b, output: &plain)
+                    conv2dForward(g, input: x, weight: w, bias: b, output: &fused, relu: true)
+                } else {
+                    conv2dForward(g, input: x, weight: w, bias: nil, output: &plain)
+                    conv2dForward(g, input: x, weight: w, bias: nil, output: &fused, relu: true)
+                }
+                #expect(fused == plain.map { $0 > 0 ? $0 : 0 }, "\(g) bias \(withBias)")
+                #expect(fused.contains(0) && fused.contains { $0 > 0 })
+            }
+        }
+    }
+}

@@ -24,6 +24,26 @@ import MoonEngine
         return o
     }
 
+    /// `relu: true` gives what conv2d then relu give: values, and the gradients of the input,
+    /// the weights and the bias (Winograd and im2col shapes).
+    @Test func conv2dWithReluMatchesConvThenRelu() throws {
+        for (xs, ws, pad) in [([2, 3, 7, 6], [4, 3, 3, 3], ConvPadding.valid), ([2, 16, 6, 6], [16, 16, 3, 3], .symmetric(1))] {
+            let x = random(xs, seed: 3), w = random(ws, seed: 4, low: -0.3, high: 0.3), b = random([ws[0]], seed: 5)
+            let g = random([xs[0], ws[0], pad == .valid ? xs[2] - 2 : xs[2], pad == .valid ? xs[3] - 2 : xs[3]], seed: 6)
+            func run(_ f: () throws -> Tensor) throws -> [[Float]] {
+                for t in [x, w, b] { t.requiringGrad(); t.zeroGrad() }
+                let y = try f()
+                try y.backward(gradient: g)
+                return [y.toArray()] + [x, w, b].map { $0.grad!.toArray() }
+            }
+            let fused = try run { try Tensor.conv2d(x, weight: w, bias: b, padding: pad, relu: true) }
+            let apart = try run { try Tensor.conv2d(x, weight: w, bias: b, padding: pad).relu() }
+            #expect(fused[0] == apart[0])
+            #expect(fused[0].contains(0) && fused[0].contains { $0 > 0 })
+            for (a, e) in zip(fused.dropFirst(), apart.dropFirst()) { #expect(a == e) }
+        }
+    }
+
     @Test func conv2dMatchesADirectLoop() throws {
         let x = random([2, 3, 7, 6], seed: 3), w = random([4, 3, 3, 3], seed: 4), b = random([4], seed: 5)
         let valid = try Tensor.conv2d(x, weight: w, bias: b)
