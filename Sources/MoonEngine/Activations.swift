@@ -12,14 +12,19 @@ extension Tensor {
         }
         let y = try Tensor.empty(x.shape, op: "relu")
         reluForward(x.base, y.base, y.count)
-        return y.recording("relu", [x]) { [y = y.detach()] g in
-            guard g.isContiguous, g.shape == y.shape else {
-                return [try zipKernel(g, y, op: "relu") { g, y in g * (y > 0 ? 1 : 0) }]
-            }
-            let dx = try Tensor.empty(y.shape, op: "relu")
-            reluBackward(g.base, y.base, dx.base, dx.count)
-            return [dx]
+        return y.recording("relu", [x]) { [y = y.detach()] g in [try Tensor.reluGradient(g, output: y, op: "relu")] }
+    }
+
+    /// The gradient through a relu whose output was `y`: `g` where y > 0, else 0 (a new
+    /// contiguous tensor). Also how ops that end in a relu of their own (conv2d, batchNorm) begin
+    /// their backward pass.
+    static func reluGradient(_ g: Tensor, output y: Tensor, op: String) throws -> Tensor {
+        guard g.isContiguous, y.isContiguous, g.shape == y.shape else {
+            return try zipKernel(g, y, op: op) { g, y in g * (y > 0 ? 1 : 0) }
         }
+        let dx = try Tensor.empty(y.shape, op: op)
+        reluBackward(g.base, y.base, dx.base, dx.count)
+        return dx
     }
 
     /// x for x > 0, `alpha`·x otherwise. Default slope 0.01, as PyTorch's LeakyReLU

@@ -17,7 +17,7 @@ public final class BlockCache: Sendable {
         let physical = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         var capacity = Swift.min(physical / 8, 2 << 30)
         if let text = ProcessInfo.processInfo.environment["MOONLAB_BLOCK_CACHE"], let n = byteCount(text) { capacity = n }
-        return BlockCache(minimumBytes: 32 << 20, capacity: capacity)
+        return BlockCache(minimumBytes: TensorStorage.mmapThreshold, capacity: capacity)
     }()
 
     /// Blocks of at least this many bytes are kept (smaller ones stay in malloc's heap).

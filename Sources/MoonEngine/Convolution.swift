@@ -71,12 +71,8 @@ extension Tensor {
         let xd = x.detach(), wd = w.detach()
         return out.recording("conv2d", inputs) { [y = relu ? out.detach() : nil] grad in
             let x = xd, w = wd
-            var gy = try grad.contiguousRaw(op: "conv2d")
-            if let y {   // through the relu: zero where the output was clamped
-                let masked = try Tensor.empty(y.shape, op: "conv2d")
-                reluBackward(gy.base, y.base, masked.base, masked.count)
-                gy = masked
-            }
+            // Through the relu first (zero where the output was clamped).
+            let gy = try y.map { try reluGradient(grad, output: $0, op: "conv2d") } ?? grad.contiguousRaw(op: "conv2d")
             let dx = needX ? try Tensor.empty(inputShape, op: "conv2d") : nil
             let dw = needW ? try Tensor.empty(weightShape, op: "conv2d") : nil
             let db = needB ? try Tensor.empty([g.outChannels], op: "conv2d") : nil

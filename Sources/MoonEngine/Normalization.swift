@@ -81,12 +81,7 @@ extension Tensor {
         return out.recording("batchNorm", inputs) { [y = relu ? out.detach() : nil, hasResidual = residual != nil] grad in
             // Through the relu first (zero where the output was clamped): the gradient of the
             // sum bn(x) + residual, which is also the residual's.
-            var gy = try grad.contiguousRaw(op: "batchNorm")
-            if let y {
-                let masked = try Tensor.empty(y.shape, op: "batchNorm")
-                reluBackward(gy.base, y.base, masked.base, masked.count)
-                gy = masked
-            }
+            let gy = try y.map { try reluGradient(grad, output: $0, op: "batchNorm") } ?? grad.contiguousRaw(op: "batchNorm")
             let (sumG, sumGX) = gradientMoments(gy.base, xc.base, n: n, c: c, s: s, mean: mean, invStd: invStd)
             var dx: Tensor?
             if x.requiresGrad {

@@ -26,25 +26,27 @@ public final class TensorStorage {
         }
         _ = TensorStorage.mallocConfigured
         let size = max(bytes, 64)
-        var raw = BlockCache.shared.take(bytes: size)
-        if raw == nil {
-            guard posix_memalign(&raw, 64, size) == 0, raw != nil else {
-                throw TensorError(in: op, "cannot allocate \(bytes) bytes for shape \(shapeText(shape)): out of memory")
-            }
+        var fresh: UnsafeMutableRawPointer?
+        guard let raw = BlockCache.shared.take(bytes: size) ?? (posix_memalign(&fresh, 64, size) == 0 ? fresh : nil) else {
+            throw TensorError(in: op, "cannot allocate \(bytes) bytes for shape \(shapeText(shape)): out of memory")
         }
-        if zeroed { memset(raw!, 0, size) }
-        pointer = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+        if zeroed { memset(raw, 0, size) }
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
     }
 
     deinit { BlockCache.shared.give(UnsafeMutableRawPointer(pointer), bytes: max(count * MemoryLayout<Float>.stride, 64)) }
 
+    /// Blocks of this many bytes and more come from mmap: glibc's highest threshold (its
+    /// default rises to it). BlockCache keeps such blocks.
+    static let mmapThreshold = 32 << 20
+
     /// glibc gives large blocks (activations, gradients, column buffers: megabytes each) fresh
     /// pages from mmap and returns them on free, so every training step page-faults and zeroes
-    /// them again. Keep blocks up to 32 MB in the heap and trim it only above 256 MB free.
+    /// them again. Keep blocks below `mmapThreshold` in the heap and trim it only above 256 MB free.
     private static let mallocConfigured: Bool = {
         #if os(Linux)
-        _ = glibcMallopt(-3, 32 << 20)    // M_MMAP_THRESHOLD (<malloc.h>, not in Swift's Glibc module)
+        _ = glibcMallopt(-3, Int32(mmapThreshold))   // M_MMAP_THRESHOLD (<malloc.h>, not in Swift's Glibc module)
         _ = glibcMallopt(-1, 256 << 20)   // M_TRIM_THRESHOLD
         #endif
         return true
