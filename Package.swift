@@ -34,10 +34,13 @@ let package = Package(
         // The CPU's spin-wait hint for the kernels' worker pool.
         .target(name: "CMoonSpin", path: "Sources/CMoonSpin"),
 
+        // Winograd F(4x4, 3x3) tile steps with AVX2, chosen at run time where the CPU has it.
+        .target(name: "CMoonTiles", path: "Sources/CMoonTiles", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
+
         // Below everything: small helpers several targets share (processes). Foundation only.
         .target(name: "MoonBase", swiftSettings: release),
         // Raw compute on buffers: BLAS, convolution, pooling, threading. No tensors, no Lua.
-        .target(name: "MoonKernels", dependencies: ["MoonBase", "CBLAS", "CMoonSpin"], swiftSettings: release),
+        .target(name: "MoonKernels", dependencies: ["MoonBase", "CBLAS", "CMoonSpin", "CMoonTiles"], swiftSettings: release),
         // Tensors and autograd, written on the kernels. No Lua.
         .target(name: "MoonEngine", dependencies: ["MoonBase", "MoonKernels"], swiftSettings: release),
         // Data sets: IDX readers, MNIST/Fashion-MNIST lookup, datasets, batches. No Lua.

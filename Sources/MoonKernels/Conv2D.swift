@@ -16,6 +16,9 @@ public enum Conv2DTuning {
     nonisolated(unsafe) public static var gemmColumns = 256
     /// Whether 3x3 and 5x5 stride-1 convolutions take Winograd tiles (WinogradConv.swift).
     nonisolated(unsafe) public static var winograd = true
+    /// Whether F(4×4, 3×3) tiles take the AVX2 tile steps (CMoonTiles) where the CPU has them;
+    /// off, the portable Swift steps run (they give the same numbers, bit for bit).
+    nonisolated(unsafe) public static var nativeTiles = true
     /// Fewest input and output channels for Winograd: below it the tile transforms cost more
     /// than the products they save.
     nonisolated(unsafe) public static var winogradMinChannels = 16

@@ -1,3 +1,5 @@
+import CMoonTiles
+
 // The tile steps of Winograd convolution (WinogradConv.swift), one input channel or one filter
 // over a chunk's tiles, eight tiles at a time: gathering tiles out of the images, transforming
 // them, and putting the results back. The transformed planes of a chunk of `tp` tiles (`tiles`
@@ -60,6 +62,12 @@ struct TileCursor {
 func inputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, input: UnsafePointer<Float>, channel c: Int,
                                 n0: Int, tiles: Int, tp: Int, v: UnsafeMutablePointer<Float>) {
     let g = p.g, alpha = Maps.BT.inCount, a2 = alpha * alpha, H = g.inHeight, W = g.inWidth, C = g.inChannels
+    if NativeTiles.active(Maps.self) {
+        p.withNative(tiles: tiles) { geometry, images, staging in
+            moon_tiles43_input(geometry, input + (n0 * C + c) * H * W, C * H * W, images, tp, v + c * tp, C * tp, staging)
+        }
+        return
+    }
     var at = TileCursor(p, n0: n0)
     withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: 3 * a2) { buf in
         let d = buf.baseAddress!, out = d + a2, tmp = out + a2
@@ -119,6 +127,13 @@ func outputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ mm: UnsafePo
                                  output: UnsafeMutablePointer<Float>) {
     let g = p.g, F = g.outChannels, m = Maps.AT.outCount, oh = g.outHeight, ow = g.outWidth
     let b = bias?[f] ?? 0
+    if NativeTiles.active(Maps.self) {
+        p.withNative(tiles: tiles) { geometry, images, staging in
+            moon_tiles43_output(geometry, mm + f * tp, F * tp, images, tp, b, relu ? 1 : 0,
+                                output + (n0 * F + f) * oh * ow, F * oh * ow, staging)
+        }
+        return
+    }
     forTransformedTiles(Maps.AT.self, p, mm, row: f, rows: F, n0: n0, tiles: tiles, tp: tp) { out, lane, n, y0, x0 in
         let plane = output + (n * F + f) * oh * ow + y0 * ow + x0
         if y0 + m <= oh && x0 + m <= ow {
@@ -134,6 +149,12 @@ func outputTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ mm: UnsafePo
 func gradientTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ gradOutput: UnsafePointer<Float>, filter f: Int,
                                    n0: Int, tiles: Int, tp: Int, yh: UnsafeMutablePointer<Float>) {
     let g = p.g, F = g.outChannels, m = Maps.A.inCount, a2 = p.alpha2, oh = g.outHeight, ow = g.outWidth
+    if NativeTiles.active(Maps.self) {
+        p.withNative(tiles: tiles) { geometry, images, staging in
+            moon_tiles43_gradient(geometry, gradOutput + (n0 * F + f) * oh * ow, F * oh * ow, images, tp, yh + f * tp, F * tp, staging)
+        }
+        return
+    }
     var at = TileCursor(p, n0: n0)
     withUnsafeTemporaryAllocation(of: TileLanes.self, capacity: 3 * a2) { buf in
         let d = buf.baseAddress!, out = d + a2, tmp = out + a2
@@ -163,6 +184,12 @@ func gradientTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ gradOutput
 func inputGradientTiles<Maps: TileMaps>(_: Maps.Type, _ p: WinogradPlan, _ v: UnsafePointer<Float>, channel c: Int,
                                         n0: Int, tiles: Int, tp: Int, gradInput: UnsafeMutablePointer<Float>) {
     let g = p.g, C = g.inChannels, alpha = Maps.B.outCount, H = g.inHeight, W = g.inWidth
+    if NativeTiles.active(Maps.self) {
+        p.withNative(tiles: tiles) { geometry, images, staging in
+            moon_tiles43_input_gradient(geometry, v + c * tp, C * tp, images, tp, gradInput + (n0 * C + c) * H * W, C * H * W, staging)
+        }
+        return
+    }
     for n in n0..<(n0 + tiles / p.tilesPerImage) { (gradInput + (n * C + c) * H * W).update(repeating: 0, count: H * W) }
     forTransformedTiles(Maps.B.self, p, v, row: c, rows: C, n0: n0, tiles: tiles, tp: tp) { out, lane, n, oy, ox in
         let plane = gradInput + (n * C + c) * H * W

@@ -90,7 +90,9 @@ struct ConvCase { let name: String; let geometry: Conv2DGeometry }
 typealias ConvMethod = (label: String, method: Conv2DInputGradientMethod, winograd: Bool)
 
 func benchConv(_ cases: [ConvCase], rounds: Int, methods: [ConvMethod]) {
-    for cc in cases {
+    // `--case=TEXT`: only the shapes whose name contains TEXT (for profiling one layer).
+    let only = args.first(where: { $0.hasPrefix("--case=") }).map { String($0.dropFirst(7)) }
+    for cc in cases where only.map({ cc.name.contains($0) }) ?? true {
         let g = cc.geometry
         let x = randomFloats(g.batch * g.inputImageSize, seed: 3), w = randomFloats(g.weightSize, seed: 4)
         let bias = randomFloats(g.outChannels, seed: 5), dy = randomFloats(g.batch * g.outputImageSize, seed: 6)
@@ -183,6 +185,8 @@ for (flag, set) in [("--column-kb=", { Conv2DTuning.columnBufferBytes = $0 << 10
                     ("--pipeline-tiles=", { Conv2DTuning.winogradPipelineMinTiles = $0 })] as [(String, (Int) -> Void)] {
     if let t = args.first(where: { $0.hasPrefix(flag) }), let n = Int(t.dropFirst(flag.count)) { set(n) }
 }
+// `--swift-tiles`: the portable Swift tile steps instead of the AVX2 ones (CMoonTiles).
+if args.contains("--swift-tiles") { Conv2DTuning.nativeTiles = false }
 _ = Threads.count
 openblas_set_num_threads(1)   // as moonlab runs it (MoonKernels.Threads)
 if what.isEmpty || what.contains("matmul") { benchMatmul(sizes: [256, 512, 1024, 2048], rounds: rounds) }

@@ -42,6 +42,16 @@ extension ConvTests {
         check(BT8.self, f45.bt, "BT8"); check(B8.self, f45.b, "B8"); check(AT45.self, f45.at, "AT45"); check(A45.self, f45.a, "A45")
     }
 
+    /// Chunks of a few tiles (several a batch) when `small`, else the default sizes; run whole by
+    /// one worker when `pipelined`, else in phases.
+    private func useChunks(small: Bool, pipelined: Bool) {
+        Conv2DTuning.winogradPipelineBytes = pipelined ? Int.max : 0
+        Conv2DTuning.winogradMinTiles = small ? 1 : 128
+        Conv2DTuning.winogradPipelineMinTiles = small ? 1 : 64
+        Conv2DTuning.winogradChunkBytes = small ? 1 : 8 << 20
+        Conv2DTuning.winogradCacheBytes = small ? 1 : 512 << 10
+    }
+
     /// Random stride-1 3x3 and 5x5 convolutions (any padding, maps smaller than a tile, batches
     /// cut into several chunks) through Winograd tiles match the reference in all four results.
     @Test func winogradMatchesReference() throws {
@@ -66,12 +76,7 @@ extension ConvTests {
                                               inWidth: rng.int(1...13), outChannels: rng.int(1...6),
                                               kernelHeight: k, kernelWidth: k, padding: padding) else { continue }
             // Both ways of running chunks, and small chunks in half the draws (several a batch).
-            let small = checked % 2 == 0
-            Conv2DTuning.winogradPipelineBytes = checked % 4 < 2 ? Int.max : 0
-            Conv2DTuning.winogradMinTiles = small ? 1 : 128
-            Conv2DTuning.winogradPipelineMinTiles = small ? 1 : 64
-            Conv2DTuning.winogradChunkBytes = small ? 1 : 8 << 20
-            Conv2DTuning.winogradCacheBytes = small ? 1 : 512 << 10
+            useChunks(small: checked % 2 == 0, pipelined: checked % 4 < 2)
             let t = try #require(g.winograd)
             let plan = WinogradPlan(g, t)
             if plan.chunks.count > 2 { chunked += 1 }
@@ -83,6 +88,57 @@ extension ConvTests {
         #expect(tiles[43, default: 0] > 10 && tiles[23, default: 0] > 10 && tiles[25, default: 0] > 10 && tiles[45, default: 0] > 10
                 && chunked > 40)
         #expect(pipelined > 60 && pipelined < 100)
+    }
+
+    /// The AVX2 tile steps of F(4×4, 3×3) (CMoonTiles) give the Swift steps' numbers bit for bit:
+    /// output with and without bias and relu, and all three gradients, for maps that divide into
+    /// whole tiles and maps that do not, any padding, one chunk or several, either way of
+    /// running chunks.
+    @Test func nativeTilesEqualSwiftTiles() throws {
+        try #require(NativeTiles.supported, "this CPU has no AVX2, so the C tile steps cannot run")
+        let saved = (Conv2DTuning.winogradMinChannels, Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes,
+                     Conv2DTuning.winogradPipelineBytes, Conv2DTuning.winogradCacheBytes, Conv2DTuning.winogradPipelineMinTiles,
+                     Conv2DTuning.nativeTiles)
+        defer {
+            (Conv2DTuning.winogradMinChannels, Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes,
+             Conv2DTuning.winogradPipelineBytes, Conv2DTuning.winogradCacheBytes, Conv2DTuning.winogradPipelineMinTiles,
+             Conv2DTuning.nativeTiles) = saved
+        }
+        Conv2DTuning.winogradMinChannels = 1
+        var rng = TestRandom(seed: 43)
+        var checked = 0, wholeTiles = 0, chunked = 0
+        while checked < 60 {
+            // A third of the maps in whole tiles ("same" on a multiple of 4), the rest any size.
+            let whole = checked % 3 == 0
+            let padding: Padding2D = whole || rng.int(0...1) == 0 ? .same
+                : .explicit(top: rng.int(0...3), bottom: rng.int(0...3), left: rng.int(0...3), right: rng.int(0...3))
+            let size = whole ? 4 * rng.int(1...6) : rng.int(3...21)
+            guard let g = try? Conv2DGeometry(batch: rng.int(1...6), inChannels: rng.int(1...5), inHeight: size,
+                                              inWidth: !whole && checked % 5 == 1 ? rng.int(3...21) : size, outChannels: rng.int(1...5),
+                                              kernelHeight: 3, kernelWidth: 3, padding: padding),
+                  let t = g.winograd, t.m == 4 else { continue }
+            useChunks(small: checked % 2 == 0, pipelined: checked % 4 < 2)
+            if WinogradPlan(g, t).chunks.count > 2 { chunked += 1 }
+            if g.outHeight % 4 == 0 && g.outWidth % 4 == 0 { wholeTiles += 1 }
+            let x = rng.floats(g.batch * g.inputImageSize), w = rng.floats(g.weightSize), b = rng.floats(g.outChannels)
+            let dy = rng.floats(g.batch * g.outputImageSize)
+            let relu = checked % 3 == 1, withBias = checked % 3 != 0
+            func run(native: Bool) -> [Float] {
+                Conv2DTuning.nativeTiles = native
+                var y = [Float](repeating: .nan, count: dy.count)
+                var dx = [Float](repeating: .nan, count: x.count), dw = [Float](repeating: .nan, count: w.count)
+                var db = [Float](repeating: .nan, count: g.outChannels)
+                b.withUnsafeBufferPointer { bp in
+                    conv2dForward(g, input: x, weight: w, bias: withBias ? bp.baseAddress : nil, output: &y, relu: relu)
+                }
+                conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db)
+                return y + dx + dw + db
+            }
+            let swift = run(native: false), native = run(native: true)
+            #expect(native.elementsEqual(swift) { $0.bitPattern == $1.bitPattern }, "\(g)")
+            checked += 1
+        }
+        #expect(wholeTiles >= 20 && wholeTiles < 40 && chunked > 15)
     }
 
     /// Each gradient asked for alone (a frozen layer's input gradient, the first layer's weight
