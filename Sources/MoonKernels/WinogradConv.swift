@@ -1,3 +1,5 @@
+@preconcurrency import CBLAS
+
 // 3x3 and 5x5 stride-1 convolutions through Winograd's minimal filtering (WinogradTransform):
 // the output is cut into m×m tiles, and each tile costs α² products per (filter, channel)
 // instead of m²·r² (F(4×4, 3×3): 36 instead of 144; F(4×4, 5×5): 64 instead of 400). For tile position ξ of the α² the
@@ -155,11 +157,13 @@ private func winogradBackward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeom
     let p = WinogradPlan(g, t)
     let F = g.outChannels, C = g.inChannels, a2 = p.alpha2, P = g.outPlane
     let needX = gradInput != nil, needW = gradWeight != nil
-    if let gradBias {   // summed image by image, position by position: one order for any thread count
-        parallelItems(F, workers: Threads.count) { _, f in
-            var s: Float = 0
-            for n in 0..<g.batch { let dy = gradOutput + (n * F + f) * P; for k in 0..<P { s += dy[k] } }
-            gradBias[f] = s
+    if let gradBias {   // image by image, as the im2col path sums it: one order for any thread count
+        Scratch.withBuffer(P) { ones in
+            ones.update(repeating: 1, count: P)
+            gradBias.update(repeating: 0, count: F)
+            for n in 0..<g.batch {
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(F), Int32(P), 1, gradOutput + n * F * P, Int32(P), ones, 1, 1, gradBias, 1)
+            }
         }
     }
     if !needX && !needW { return }
