@@ -173,14 +173,14 @@ private func winogradBackward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeom
     Scratch.withBuffer((needX ? a2 * F * C : 0) + partials * a2 * F * C) { u in
         let du = u + (needX ? a2 * F * C : 0)
         if needX { transformWeights(p, weights: UnsafeMutablePointer(mutating: weight), planes: u, backward: false) }
-        du.update(repeating: 0, count: partials * a2 * F * C)
-        // Per tile position: dU += Ŷ·Vᵀ, then dV = Uᵀ·Ŷ over V's planes.
+        // Per tile position: dU = Ŷ·Vᵀ for the first chunk of a sum, dU += Ŷ·Vᵀ after (so dU
+        // needs no zeroing), then dV = Uᵀ·Ŷ over V's planes.
         func products(_ xi: Int, _ v: UnsafeMutablePointer<Float>, _ yh: UnsafeMutablePointer<Float>, _ tp: Int,
-                      _ dU: UnsafeMutablePointer<Float>) {
+                      _ dU: UnsafeMutablePointer<Float>, first: Bool) {
             let yx = yh + xi * F * tp, vx = v + xi * C * tp
             if needW {
                 sgemm(transA: false, transB: true, m: F, n: C, k: tp, a: yx, lda: tp, b: vx, ldb: tp,
-                      beta: 1, c: dU + xi * F * C, ldc: C)
+                      beta: first ? 0 : 1, c: dU + xi * F * C, ldc: C)
             }
             if needX {
                 sgemm(transA: true, transB: false, m: C, n: tp, k: F, a: u + xi * F * C, lda: C, b: yx, ldb: tp,
@@ -196,7 +196,7 @@ private func winogradBackward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeom
                         let yh = v + a2 * C * tp
                         if needW { for c in 0..<C { inputTiles(maps, p, input: input, channel: c, n0: n0, tiles: tiles, tp: tp, v: v) } }
                         for f in 0..<F { gradientTiles(maps, p, gradOutput, filter: f, n0: n0, tiles: tiles, tp: tp, yh: yh) }
-                        for xi in 0..<a2 { products(xi, v, yh, tp, dU) }
+                        for xi in 0..<a2 { products(xi, v, yh, tp, dU, first: k == groups[group]) }
                         if let gradInput {
                             for c in 0..<C { inputGradientTiles(maps, p, v, channel: c, n0: n0, tiles: tiles, tp: tp, gradInput: gradInput) }
                         }
@@ -216,7 +216,7 @@ private func winogradBackward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeom
                             gradientTiles(maps, p, gradOutput, filter: item - (needW ? C : 0), n0: n0, tiles: tiles, tp: tp, yh: yh)
                         }
                     }
-                    parallelItems(a2, workers: Threads.count) { _, xi in products(xi, v, yh, tp, du) }
+                    parallelItems(a2, workers: Threads.count) { _, xi in products(xi, v, yh, tp, du, first: k == 0) }
                     guard let gradInput else { continue }
                     parallelItems(C, workers: Threads.count) { _, c in
                         inputGradientTiles(maps, p, v, channel: c, n0: n0, tiles: tiles, tp: tp, gradInput: gradInput)
