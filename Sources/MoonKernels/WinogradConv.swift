@@ -59,11 +59,12 @@ struct WinogradPlan {
         tilesWide = (g.outWidth + t.m - 1) / t.m
         let tpi = tilesHigh * tilesWide
         let perTile = t.alpha * t.alpha * (g.inChannels + g.outChannels) * 4
-        pipelined = t.alpha * t.alpha * g.outChannels * g.inChannels * 4 <= Conv2DTuning.winogradPipelineBytes
-        // Tiles per chunk: a pipelined chunk's transformed tiles within winogradCacheBytes, a
-        // phased chunk's within winogradChunkBytes; at least winogradPipelineMinTiles or
-        // winogradMinTiles (the GEMMs' column count).
-        let tiles = pipelined ? max(Conv2DTuning.winogradPipelineMinTiles, Conv2DTuning.winogradCacheBytes / perTile)
+        let weightBytes = t.alpha * t.alpha * g.outChannels * g.inChannels * 4
+        pipelined = weightBytes <= Conv2DTuning.winogradPipelineBytes
+        // Tiles per chunk: a pipelined chunk's transformed tiles and weights within
+        // winogradCacheBytes, a phased chunk's tiles within winogradChunkBytes; at least
+        // winogradPipelineMinTiles or winogradMinTiles (the GEMMs' column count).
+        let tiles = pipelined ? max(Conv2DTuning.winogradPipelineMinTiles, (Conv2DTuning.winogradCacheBytes - weightBytes) / perTile)
             : max(Conv2DTuning.winogradMinTiles, Conv2DTuning.winogradChunkBytes / perTile)
         let most = max(1, min(g.batch, tiles / tpi))
         let count = (g.batch + most - 1) / most
