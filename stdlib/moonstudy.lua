@@ -471,8 +471,9 @@ local function first_line(command)
 end
 
 --- Where and when figures are made: date (UTC), commit of the running script's checkout
---- (with "+changes" when it has uncommitted changes; "unknown" outside git), machine. Found
---- once a process, so a run's figures carry the code it started with.
+--- (with "+changes" when it has uncommitted changes; outside git, MOONLAB_COMMIT when set, for
+--- a copy of a build run from another folder, else "unknown"), machine. Found once a process,
+--- so a run's figures carry the code it started with.
 ---@return {date: string, commit: string, machine: string}
 local made   -- this process's provenance, found once
 
@@ -485,6 +486,8 @@ function S.provenance()
   local git = "git -C '" .. folder:gsub("'", "'\\''") .. "' "
   local commit = first_line(git .. "rev-parse --short HEAD")
   if commit and first_line(git .. "status --porcelain --untracked-files=no") then commit = commit .. "+changes" end
+  local named = os.getenv("MOONLAB_COMMIT")
+  if not commit and named and named ~= "" then commit = named end
   made = {date = os.date("!%Y-%m-%d"), commit = commit or "unknown",
           machine = ("%s, %s cores"):format(cpu, cores)}
   return made

@@ -195,6 +195,21 @@ describe("moonstudy models and runs", function()
   end)
 end)
 
+describe("moonstudy provenance", function()
+  it("names the commit of a script outside git by MOONLAB_COMMIT, else 'unknown'", function()
+    local C = require "cli_support"
+    local script = folder .. "/provenance.lua"   -- a temporary folder: no git checkout around it
+    C.write(script, [[print("commit=" .. require("moonstudy").provenance().commit)]])
+    local function run(env)
+      local p = io.popen(env .. C.quote(C.binary()) .. " " .. C.quote(script) .. " 2>&1")
+      local out = p:read("a"); p:close(); return out
+    end
+    expect(run("MOONLAB_COMMIT=abc1234 ")):to_contain("commit=abc1234\n")
+    expect(run("MOONLAB_COMMIT= ")):to_contain("commit=unknown\n")
+    expect(run("env -u MOONLAB_COMMIT ")):to_contain("commit=unknown\n")
+  end)
+end)
+
 describe("moonstudy headline figures", function()
   it("writes one CSV line per run, floats to 6 digits, with the command and provenance", function()
     local cfg = quietly(function() return S.setup("h", {}, {"--smoke", "--out", folder .. "/h"}) end)
