@@ -284,74 +284,6 @@ void moon_tiles43_input_gradient(const moon_tiles_geometry *g, const float *plan
 }
 
 
-/* out = sum of l[j] * x[j * xs] over the row's non-zero entries, in column order: the first
-   term copied (or scaled), then 1 adds, -1 subtracts, any other entry adds its product. */
-#define COMBINE(T, ZERO, SPLAT, l, cols, x, xs, out) do {                          \
-        int any_ = 0;                                                               \
-        for (int j_ = 0; j_ < (cols); j_++) {                                       \
-            float c_ = (l)[j_];                                                     \
-            if (c_ == 0) continue;                                                  \
-            T s_ = (x)[j_ * (xs)];                                                  \
-            if (!any_) { (out) = c_ == 1 ? s_ : SPLAT(c_) * s_; any_ = 1; }         \
-            else if (c_ == 1) (out) = (out) + s_;                                   \
-            else if (c_ == -1) (out) = (out) - s_;                                  \
-            else (out) = (out) + SPLAT(c_) * s_;                                    \
-        }                                                                           \
-        if (!any_) (out) = ZERO;                                                    \
-    } while (0)
-
-/* dst (q x q) = L src (n x n) Lt for L of q rows and n columns (transformPlanes' order). */
-#define TRANSFORM(T, ZERO, SPLAT, l, q, n, src, dst) do {                           \
-        T tmp_[36];                                                                 \
-        for (int i_ = 0; i_ < (n); i_++)                                            \
-            for (int jq_ = 0; jq_ < (q); jq_++)                                     \
-                COMBINE(T, ZERO, SPLAT, (l) + jq_ * (n), (n), (src) + i_ * (n), 1, tmp_[i_ * (q) + jq_]); \
-        for (int ip_ = 0; ip_ < (q); ip_++)                                         \
-            for (int jq_ = 0; jq_ < (q); jq_++)                                     \
-                COMBINE(T, ZERO, SPLAT, (l) + ip_ * (n), (n), tmp_ + jq_, (q), (dst)[ip_ * (q) + jq_]); \
-    } while (0)
-
-INLINE float same(float c) { return c; }
-
-void moon_tiles43_weights(const float *g, float *weights, float *planes, long plane_stride, long first, long count,
-                          int backward) {
-    float gt[18];   /* Gt, 3 x 6 */
-    for (int i = 0; i < 3; i++) for (int j = 0; j < 6; j++) gt[i * 6 + j] = g[j * 3 + i];
-    long k = first;
-    for (; k + 8 <= first + count; k += 8) {   /* eight kernels a step, one a lane */
-        float *w = weights + 9 * k;
-        if (!backward) {
-            __m256 r[8], c[8], x[9], u[36];
-            for (int l = 0; l < 8; l++) r[l] = _mm256_loadu_ps(w + 9 * l);
-            transpose8(r, c);
-            for (int e = 0; e < 8; e++) x[e] = c[e];
-            x[8] = _mm256_setr_ps(w[8], w[17], w[26], w[35], w[44], w[53], w[62], w[71]);
-            TRANSFORM(__m256, _mm256_setzero_ps(), S, g, 6, 3, x, u);
-            for (int e = 0; e < 36; e++) _mm256_storeu_ps(planes + e * plane_stride + k, u[e]);
-        } else {
-            __m256 u[36], x[9], r[8], c[8];
-            float last[8];
-            for (int e = 0; e < 36; e++) u[e] = _mm256_loadu_ps(planes + e * plane_stride + k);
-            TRANSFORM(__m256, _mm256_setzero_ps(), S, gt, 3, 6, u, x);
-            for (int e = 0; e < 8; e++) r[e] = x[e];
-            transpose8(r, c);
-            _mm256_storeu_ps(last, x[8]);
-            for (int l = 0; l < 8; l++) { _mm256_storeu_ps(w + 9 * l, c[l]); w[9 * l + 8] = last[l]; }
-        }
-    }
-    for (; k < first + count; k++) {   /* the rest one at a time, in floats */
-        float *w = weights + 9 * k;
-        float u[36], x[9];
-        if (!backward) {
-            TRANSFORM(float, 0.0f, same, g, 6, 3, w, u);
-            for (int e = 0; e < 36; e++) planes[e * plane_stride + k] = u[e];
-        } else {
-            for (int e = 0; e < 36; e++) u[e] = planes[e * plane_stride + k];
-            TRANSFORM(float, 0.0f, same, gt, 3, 6, u, x);
-            for (int e = 0; e < 9; e++) w[e] = x[e];
-        }
-    }
-}
 
 #pragma clang attribute pop
 
@@ -367,7 +299,5 @@ void moon_tiles43_gradient(const moon_tiles_geometry *g, const float *plane, lon
                            long tp, float *planes, long plane_stride, float *staging) {}
 void moon_tiles43_input_gradient(const moon_tiles_geometry *g, const float *planes, long plane_stride, long images,
                                  long tp, float *plane, long image_stride, float *staging) {}
-void moon_tiles43_weights(const float *g, float *weights, float *planes, long plane_stride, long first, long count,
-                          int backward) {}
 
 #endif

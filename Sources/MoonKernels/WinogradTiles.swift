@@ -26,15 +26,8 @@ func transformWeights(_ p: WinogradPlan, weights: UnsafeMutablePointer<Float>, p
                       backward: Bool) {
     let r2 = p.t.r * p.t.r, a2 = p.alpha2, FC = p.g.outChannels * p.g.inChannels
     let blocks = (FC + 255) / 256
-    let native = p.t.m == 4 && p.t.r == 3 && Conv2DTuning.nativeTiles && NativeTiles.supported
     parallelItems(blocks, workers: Threads.count) { _, block in
         let first = block * 256, count = min(256, FC - first)
-        if native {
-            p.t.g.values.withUnsafeBufferPointer { g in
-                moon_tiles43_weights(g.baseAddress, weights, planes, FC, first, count, backward ? 1 : 0)
-            }
-            return
-        }
         Scratch.withBuffer(2 * a2 * count) { buf in
             let grid = buf, tmp = buf + a2 * count
             if !backward {

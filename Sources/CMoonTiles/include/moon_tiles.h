@@ -46,12 +46,4 @@ void moon_tiles43_gradient(const moon_tiles_geometry *g, const float *plane, lon
 void moon_tiles43_input_gradient(const moon_tiles_geometry *g, const float *planes, long plane_stride, long images,
                                  long tp, float *plane, long image_stride, float *staging);
 
-/* The weights' transform of F(4x4, 3x3) for the 3x3 kernels `first ..< first + count` (9
-   floats each, at weights + 9 k): U[xi][k] = (G w_k Gt)[xi], plane xi at planes + xi *
-   plane_stride (indexed by k); or, when `backward`, the reverse, w_k = Gt U_k G. `g` is G, 6 x 3,
-   row-major. Zero entries of G are skipped and entries of 1 and -1 add or subtract, as
-   MoonKernels' transformPlanes does, so the numbers are the same. */
-void moon_tiles43_weights(const float *g, float *weights, float *planes, long plane_stride, long first, long count,
-                          int backward);
-
 #endif
