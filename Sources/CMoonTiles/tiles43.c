@@ -131,6 +131,37 @@ INLINE void advance(cursor *c) {
     if (++c->tx == c->wide) { c->tx = 0; if (++c->ty == c->high) { c->ty = 0; c->n++; } }
 }
 
+/* The top-left corners of the next block of eight tiles in images laid out `image` floats apart
+   with rows `row` floats apart; NULL for the lanes past the chunk's `tiles`. */
+INLINE void block_origins(cursor *at, float *base, long image, long row, long k0, long tiles, float *org[8]) {
+    for (int l = 0; l < 8; l++) {
+        if (k0 + l < tiles) { org[l] = base + at->n * image + 4 * at->ty * row + 4 * at->tx; advance(at); }
+        else org[l] = NULL;
+    }
+}
+
+/* Copies `images` maps of h x w (a caller's, `image_stride` apart) into staging images of
+   `rows` rows of `row` floats, the map at (top, left) and zeros around it. */
+INLINE void stage_maps(float *staging, long rows, long row, const float *plane, long image_stride, long images,
+                       long h, long w, long top, long left) {
+    for (long n = 0; n < images; n++) {
+        for (long r = 0; r < rows; r++) {
+            float *dst = staging + (n * rows + r) * row;
+            long y = r - top;
+            zero_staged(dst, row);
+            if (y >= 0 && y < h) copy_to_staging(dst + left, plane + n * image_stride + y * w, w);
+        }
+    }
+}
+
+/* The reverse: the h x w maps at (top, left) of staging images (`rows` x `row`) copied out. */
+INLINE void unstage_maps(float *plane, long image_stride, const float *staging, long rows, long row, long images,
+                         long h, long w, long top, long left) {
+    for (long n = 0; n < images; n++)
+        for (long y = 0; y < h; y++)
+            copy_from_staging(plane + n * image_stride + y * w, staging + (n * rows + y + top) * row + left, w);
+}
+
 /* Rows of padded images: (4 th + 2) x (4 tw + 4) floats, the map at (pad_top, pad_left),
    zeros around it; every tile's 6x6 window, read 8 floats a row, lies inside. */
 INLINE long padded_high(const moon_tiles_geometry *g) { return 4 * g->tiles_high + 2; }
@@ -139,22 +170,12 @@ INLINE long padded_wide(const moon_tiles_geometry *g) { return 4 * g->tiles_wide
 void moon_tiles43_input(const moon_tiles_geometry *g, const float *plane, long image_stride, long images,
                         long tp, float *planes, long plane_stride, float *staging) {
     const long H = g->in_height, W = g->in_width, PH = padded_high(g), PW = padded_wide(g), PP = PH * PW;
-    const long pl = g->pad_left, tiles = images * g->tiles_high * g->tiles_wide;
-    for (long n = 0; n < images; n++) {
-        for (long r = 0; r < PH; r++) {
-            float *row = staging + n * PP + r * PW;
-            long y = r - g->pad_top;
-            zero_staged(row, PW);
-            if (y >= 0 && y < H) copy_to_staging(row + pl, plane + n * image_stride + y * W, W);
-        }
-    }
+    const long tiles = images * g->tiles_high * g->tiles_wide;
+    stage_maps(staging, PH, PW, plane, image_stride, images, H, W, g->pad_top, g->pad_left);
     cursor at = {0, 0, 0, g->tiles_high, g->tiles_wide};
     for (long k0 = 0; k0 < tp; k0 += 8) {
-        const float *org[8];
-        for (int l = 0; l < 8; l++) {
-            if (k0 + l < tiles) { org[l] = staging + at.n * PP + 4 * at.ty * PW + 4 * at.tx; advance(&at); }
-            else org[l] = NULL;
-        }
+        float *org[8];
+        block_origins(&at, staging, PP, PW, k0, tiles, org);
         __m256 d[36], t[36], o[36];
         for (int i = 0; i < 6; i++) {
             __m256 r[8], c[8];
@@ -185,10 +206,7 @@ void moon_tiles43_output(const moon_tiles_geometry *g, const float *planes, long
     cursor at = {0, 0, 0, g->tiles_high, g->tiles_wide};
     for (long k0 = 0; k0 < tp; k0 += 8) {
         float *dst[8];
-        for (int l = 0; l < 8; l++) {
-            if (k0 + l < tiles) { dst[l] = to.base + at.n * to.image + 4 * at.ty * to.row + 4 * at.tx; advance(&at); }
-            else dst[l] = NULL;
-        }
+        block_origins(&at, to.base, to.image, to.row, k0, tiles, dst);
         __m256 x[36], t[24], y[16];
         for (int e = 0; e < 36; e++) x[e] = _mm256_loadu_ps(planes + e * plane_stride + k0);
         APPLY2D(at43, 6, 4, x, y, t);
@@ -205,32 +223,20 @@ void moon_tiles43_output(const moon_tiles_geometry *g, const float *planes, long
             }
         }
     }
-    if (to.direct) return;
-    for (long n = 0; n < images; n++)
-        for (long y = 0; y < g->out_height; y++)
-            copy_from_staging(plane + n * image_stride + y * g->out_width, staging + n * to.image + y * to.row, g->out_width);
+    if (!to.direct)
+        unstage_maps(plane, image_stride, staging, 4 * g->tiles_high, to.row, images, g->out_height, g->out_width, 0, 0);
 }
 
 void moon_tiles43_gradient(const moon_tiles_geometry *g, const float *plane, long image_stride, long images,
                            long tp, float *planes, long plane_stride, float *staging) {
     const tile_rows from = output_rows(g, (float *)plane, image_stride, staging);
-    const long oh = g->out_height, ow = g->out_width, tiles = images * g->tiles_high * g->tiles_wide;
-    if (!from.direct) {
-        for (long n = 0; n < images; n++) {
-            for (long r = 0; r < 4 * g->tiles_high; r++) {
-                float *row = staging + n * from.image + r * from.row;
-                zero_staged(row, from.row);
-                if (r < oh) copy_to_staging(row, plane + n * image_stride + r * ow, ow);
-            }
-        }
-    }
+    const long tiles = images * g->tiles_high * g->tiles_wide;
+    if (!from.direct)
+        stage_maps(staging, 4 * g->tiles_high, from.row, plane, image_stride, images, g->out_height, g->out_width, 0, 0);
     cursor at = {0, 0, 0, g->tiles_high, g->tiles_wide};
     for (long k0 = 0; k0 < tp; k0 += 8) {
-        const float *src[8];
-        for (int l = 0; l < 8; l++) {
-            if (k0 + l < tiles) { src[l] = from.base + at.n * from.image + 4 * at.ty * from.row + 4 * at.tx; advance(&at); }
-            else src[l] = NULL;
-        }
+        float *src[8];
+        block_origins(&at, from.base, from.image, from.row, k0, tiles, src);
         __m256 d[16], t[24], o[36];
         for (int i = 0; i < 4; i++) {
             __m256 a[4];
@@ -278,12 +284,8 @@ void moon_tiles43_input_gradient(const moon_tiles_geometry *g, const float *plan
             }
         }
     }
-    for (long n = 0; n < images; n++)
-        for (long y = 0; y < H; y++)
-            copy_from_staging(plane + n * image_stride + y * W, staging + n * PP + (y + g->pad_top) * PW + g->pad_left, W);
+    unstage_maps(plane, image_stride, staging, PH, PW, images, H, W, g->pad_top, g->pad_left);
 }
-
-
 
 #pragma clang attribute pop
 

@@ -27,14 +27,15 @@ public enum Conv2DTuning {
     nonisolated(unsafe) public static var winogradPipelineBytes = 4 * 1024 * 1024
     /// Target size in bytes of a one-worker chunk's data: the transformed weights and the chunk's
     /// transformed tiles together. Measured on ResNet-18's 64- and 128-channel layers and the
-    /// study CNN's 32->64 layer (moonbench --cache-kb=): 4 MB gave 3 images a chunk for the first
-    /// two and 5 for the third, 4-10 % faster than 512 KB of tiles alone (1 or 4 images).
+    /// study CNN's 32->64 layer (moonbench, interleaved rounds): 4 MB gives 3 images a chunk for
+    /// the first two and 5 for the third, 5-10 % faster than 512 KB of tiles alone (1 or 4 images).
     nonisolated(unsafe) public static var winogradCacheBytes = 4 * 1024 * 1024
     /// Fewest tiles in a one-worker chunk, whatever the weights leave of winogradCacheBytes.
     nonisolated(unsafe) public static var winogradPipelineMinTiles = 32
     /// Target size in bytes of a shared chunk's transformed tiles (input and output planes):
     /// fewer chunks read the transformed weights fewer times. 32 MB cuts ResNet-18's 256-channel
-    /// layer at batch 128 into 2 chunks, 8-10 % faster than 8 MB's 4 (moonbench --chunk-kb=).
+    /// layer at batch 128 into 2 chunks, faster than 8 MB's 4 in two interleaved rounds
+    /// (moonbench --chunk-kb=: 62.0 and 61.5 ms against 82.5 and 64.9).
     nonisolated(unsafe) public static var winogradChunkBytes = 32 * 1024 * 1024
     /// Fewest tiles in a shared chunk (the columns of its GEMMs), whatever the chunk's size.
     nonisolated(unsafe) public static var winogradMinTiles = 128
@@ -162,6 +163,13 @@ public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weig
 /// `v`, or relu(v) when `relu` (0 for NaN, as `Tensor.relu`): a convolution's output as written.
 @inline(__always) func clamped(_ v: Float, _ relu: Bool) -> Float { relu ? (v > 0 ? v : 0) : v }
 
+/// `sums[f] += Σ_p maps[f·positions + p]` for each of `channels` maps of one image (a bias
+/// gradient), as one matrix-vector product with `ones` (`positions` ones).
+func addChannelSums(_ maps: UnsafePointer<Float>, channels: Int, positions: Int, ones: UnsafePointer<Float>,
+                    into sums: UnsafeMutablePointer<Float>) {
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(channels), Int32(positions), 1, maps, Int32(positions), ones, 1, 1, sums, 1)
+}
+
 /// relu over a `rows` × `cols` block of a matrix with leading dimension `ld`.
 private func clampAtZero(_ p: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
     for r in 0..<rows { let row = p + r * ld; for c in 0..<cols { row[c] = clamped(row[c], true) } }
@@ -246,7 +254,7 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
                         for i in 0..<count {
                             let dY = gradOutput + (n0 + i) * F * P
                             if needB {
-                                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(F), Int32(P), 1, dY, Int32(P), ones, 1, 1, dB, 1)
+                                addChannelSums(dY, channels: F, positions: P, ones: ones, into: dB)
                             }
                             for f in 0..<F { (dYg + f * cols + i * P).update(from: dY + f * P, count: P) }
                         }
@@ -274,8 +282,7 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
                     let x = input + n * g.inputImageSize
                     let dX = gradInput.map { $0 + n * g.inputImageSize }
                     if needB {
-                        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(F), Int32(P), 1, dY, Int32(P),
-                                    ones, 1, 1, dB, 1)
+                        addChannelSums(dY, channels: F, positions: P, ones: ones, into: dB)
                     }
                     if pointwise {
                         if needW {

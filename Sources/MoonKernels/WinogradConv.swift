@@ -1,5 +1,3 @@
-@preconcurrency import CBLAS
-
 // 3x3 and 5x5 stride-1 convolutions through Winograd's minimal filtering (WinogradTransform):
 // the output is cut into m×m tiles, and each tile costs α² products per (filter, channel)
 // instead of m²·r² (F(4×4, 3×3): 36 instead of 144; F(4×4, 5×5): 64 instead of 400). For tile position ξ of the α² the
@@ -163,7 +161,7 @@ private func winogradBackward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeom
             ones.update(repeating: 1, count: P)
             gradBias.update(repeating: 0, count: F)
             for n in 0..<g.batch {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(F), Int32(P), 1, gradOutput + n * F * P, Int32(P), ones, 1, 1, gradBias, 1)
+                addChannelSums(gradOutput + n * F * P, channels: F, positions: P, ones: ones, into: gradBias)
             }
         }
     }
