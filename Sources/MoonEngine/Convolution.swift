@@ -61,12 +61,19 @@ extension Tensor {
         let x = try input.contiguousRaw(op: "conv2d"), w = try weight.contiguousRaw(op: "conv2d")
         let b = try bias?.contiguousRaw(op: "conv2d")
         let out = try Tensor.empty([g.batch, g.outChannels, g.outHeight, g.outWidth], op: "conv2d")
+        let needX = input.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
+        // A Winograd layer whose input gradient will be asked for keeps its transformed weights
+        // for the backward pass.
+        let kept: Tensor? = try g.transformedWeightCount.flatMap { count in
+            Conv2DTuning.keepTransformedWeights && needX && Tensor.isGradEnabled && out.count > 0
+                ? try Tensor.empty([count], op: "conv2d") : nil
+        }
         if out.count > 0 {
-            conv2dForward(g, input: x.base, weight: w.base, bias: b.map { UnsafePointer($0.base) }, output: out.base, relu: relu)
+            conv2dForward(g, input: x.base, weight: w.base, bias: b.map { UnsafePointer($0.base) }, output: out.base, relu: relu,
+                          transformedWeights: kept?.base)
         }
         let inputs = [input, weight] + (bias.map { [$0] } ?? [])
         // The closure keeps detached views only: the graph holds the inputs themselves.
-        let needX = input.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
         let hasBias = bias != nil, inputShape = input.shape, weightShape = weight.shape
         let xd = x.detach(), wd = w.detach()
         return out.recording("conv2d", inputs) { [y = relu ? out.detach() : nil] grad in
@@ -80,9 +87,10 @@ extension Tensor {
                 dx?.fill(0)
             }
             if dx != nil || dw != nil || db != nil {
-                withExtendedLifetime((x, w)) {
+                withExtendedLifetime((x, w, kept)) {
                     conv2dBackward(g, input: x.base, weight: w.base, gradOutput: gy.base,
-                                   gradInput: dx?.base, gradWeight: dw?.base, gradBias: db?.base)
+                                   gradInput: dx?.base, gradWeight: dw?.base, gradBias: db?.base,
+                                   transformedWeights: kept.map { UnsafePointer($0.base) })
                 }
             }
             return hasBias ? [dx, dw, db] : [dx, dw]

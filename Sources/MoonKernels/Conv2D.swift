@@ -39,6 +39,10 @@ public enum Conv2DTuning {
     nonisolated(unsafe) public static var winogradChunkBytes = 32 * 1024 * 1024
     /// Fewest tiles in a shared chunk (the columns of its GEMMs), whatever the chunk's size.
     nonisolated(unsafe) public static var winogradMinTiles = 128
+    /// Whether a training step keeps a Winograd layer's transformed weights from the forward to
+    /// the backward pass (one weight transform fewer a step, for their memory until the backward
+    /// pass: about 150 MB for ResNet-18).
+    nonisolated(unsafe) public static var keepTransformedWeights = true
 }
 
 /// Runs of consecutive images the backward pass cuts a batch into (fewer for a smaller
@@ -102,10 +106,14 @@ public enum Conv2DInputGradientMethod: Sendable {
 ///   - bias: `{outChannels}`, or nil for none.
 ///   - output: `{batch, outChannels, outHeight, outWidth}`; overwritten.
 ///   - relu: clamp the output at zero as it is written (a layer's relu, without a pass of its own).
+///   - transformedWeights: where a Winograd convolution leaves its transformed weights
+///     (`g.transformedWeightCount` floats) for `conv2dBackward`; nil to keep none. Ignored where
+///     the convolution takes im2col.
 public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                          bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool = false) {
+                          bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool = false,
+                          transformedWeights: UnsafeMutablePointer<Float>? = nil) {
     if let t = g.winograd {
-        winogradForward(g, t, input: input, weight: weight, bias: bias, output: output, relu: relu)
+        winogradForward(g, t, input: input, weight: weight, bias: bias, output: output, relu: relu, keep: transformedWeights)
         return
     }
     let F = g.outChannels, K = g.patchSize, P = g.outPlane, ow = g.outWidth
@@ -187,12 +195,16 @@ private func clampAtZero(_ p: UnsafeMutablePointer<Float>, rows: Int, cols: Int,
 /// each run accumulates its own partial `gradWeight`/`gradBias` in image order, and the
 /// partials are added in run order at the end. So the result is the same bit for bit from
 /// run to run and for any thread count (a same-seed training run repeats exactly).
+///
+/// `transformedWeights`: the transformed weights `conv2dForward` kept for these weights (a
+/// Winograd convolution then skips transforming them again); nil to transform them here.
 public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                            gradOutput: UnsafePointer<Float>,
                            gradInput: UnsafeMutablePointer<Float>?,
                            gradWeight: UnsafeMutablePointer<Float>?,
                            gradBias: UnsafeMutablePointer<Float>?,
-                           inputGradientMethod: Conv2DInputGradientMethod = .automatic) {
+                           inputGradientMethod: Conv2DInputGradientMethod = .automatic,
+                           transformedWeights: UnsafePointer<Float>? = nil) {
     let F = g.outChannels, C = g.inChannels, K = g.patchSize, P = g.outPlane, ow = g.outWidth
     let kh = g.kernelHeight, kw = g.kernelWidth, kk = kh * kw
     let grid = g.patches, pointwise = g.isPointwise, band = g.bandRows
@@ -203,7 +215,7 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
     }
     if inputGradientMethod == .automatic, let t = g.winograd {
         winogradBackward(g, t, input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
-                         gradWeight: gradWeight, gradBias: gradBias)
+                         gradWeight: gradWeight, gradBias: gradBias, kept: transformedWeights)
         return
     }
     let stride1 = g.strideH == 1 && g.strideW == 1

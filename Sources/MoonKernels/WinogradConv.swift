@@ -36,6 +36,15 @@ extension Conv2DGeometry {
     }
 }
 
+extension Conv2DGeometry {
+    /// Floats of the transformed weights U a Winograd convolution computes (nil where it takes
+    /// im2col): a caller that keeps them from `conv2dForward` for `conv2dBackward` saves the
+    /// backward pass one weight transform.
+    public var transformedWeightCount: Int? {
+        winograd.map { $0.alpha * $0.alpha * outChannels * inChannels }
+    }
+}
+
 /// How one convolution is tiled: tiles per image, the chunks of images, and how chunks run.
 struct WinogradPlan {
     let g: Conv2DGeometry, t: WinogradTransform
@@ -85,21 +94,24 @@ struct WinogradPlan {
 
 /// Forward convolution through Winograd tiles (see `conv2dForward`).
 func winogradForward(_ g: Conv2DGeometry, _ t: WinogradTransform, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool) {
+                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool,
+                     keep: UnsafeMutablePointer<Float>?) {
     switch (t.m, t.r) {
-    case (4, 3): winogradForward(Tiles43.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu)
-    case (2, 5): winogradForward(Tiles25.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu)
-    case (4, 5): winogradForward(Tiles45.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu)
-    default: winogradForward(Tiles23.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu)
+    case (4, 3): winogradForward(Tiles43.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu, keep: keep)
+    case (2, 5): winogradForward(Tiles25.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu, keep: keep)
+    case (4, 5): winogradForward(Tiles45.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu, keep: keep)
+    default: winogradForward(Tiles23.self, g, t, input: input, weight: weight, bias: bias, output: output, relu: relu, keep: keep)
     }
 }
 
 private func winogradForward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeometry, _ t: WinogradTransform,
                                              input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                                             bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool) {
+                                             bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool,
+                                             keep: UnsafeMutablePointer<Float>?) {
     let p = WinogradPlan(g, t)
     let F = g.outChannels, C = g.inChannels, a2 = p.alpha2
-    Scratch.withBuffer(a2 * F * C) { u in
+    Scratch.withBuffer(keep == nil ? a2 * F * C : 0) { scratch in
+        let u = keep ?? scratch
         transformWeights(p, weights: UnsafeMutablePointer(mutating: weight), planes: u, backward: false)
         func products(_ xi: Int, _ v: UnsafeMutablePointer<Float>, _ mm: UnsafeMutablePointer<Float>, _ tp: Int) {
             sgemm(transA: false, transB: false, m: F, n: tp, k: C, a: u + xi * F * C, lda: C,
@@ -136,23 +148,25 @@ private func winogradForward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeome
 /// Backward convolution through Winograd tiles (see `conv2dBackward`; same contract).
 func winogradBackward(_ g: Conv2DGeometry, _ t: WinogradTransform, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                       gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
-                      gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?) {
+                      gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?,
+                      kept: UnsafePointer<Float>?) {
     switch (t.m, t.r) {
     case (4, 3): winogradBackward(Tiles43.self, g, t, input: input, weight: weight, gradOutput: gradOutput,
-                                  gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
+                                  gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias, kept: kept)
     case (2, 5): winogradBackward(Tiles25.self, g, t, input: input, weight: weight, gradOutput: gradOutput,
-                                  gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
+                                  gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias, kept: kept)
     case (4, 5): winogradBackward(Tiles45.self, g, t, input: input, weight: weight, gradOutput: gradOutput,
-                                  gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
+                                  gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias, kept: kept)
     default: winogradBackward(Tiles23.self, g, t, input: input, weight: weight, gradOutput: gradOutput,
-                              gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias)
+                              gradInput: gradInput, gradWeight: gradWeight, gradBias: gradBias, kept: kept)
     }
 }
 
 private func winogradBackward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeometry, _ t: WinogradTransform,
                                               input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                               gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
-                                              gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?) {
+                                              gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?,
+                                              kept: UnsafePointer<Float>?) {
     let p = WinogradPlan(g, t)
     let F = g.outChannels, C = g.inChannels, a2 = p.alpha2, P = g.outPlane
     let needX = gradInput != nil, needW = gradWeight != nil
@@ -169,9 +183,12 @@ private func winogradBackward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeom
     // Pipelined: a dU partial sum for each group of chunks; phased: one dU.
     let groups = needW && p.pipelined ? p.groups : Array(0...p.chunkCount)
     let partials = needW ? (p.pipelined ? groups.count - 1 : 1) : 0
-    Scratch.withBuffer((needX ? a2 * F * C : 0) + partials * a2 * F * C) { u in
-        let du = u + (needX ? a2 * F * C : 0)
-        if needX { transformWeights(p, weights: UnsafeMutablePointer(mutating: weight), planes: u, backward: false) }
+    // U: the forward pass's when the caller kept it, else transformed again here.
+    let transform = needX && kept == nil
+    Scratch.withBuffer((transform ? a2 * F * C : 0) + partials * a2 * F * C) { scratch in
+        let du = scratch + (transform ? a2 * F * C : 0)
+        if transform { transformWeights(p, weights: UnsafeMutablePointer(mutating: weight), planes: scratch, backward: false) }
+        let u = kept ?? UnsafePointer(scratch)
         // Per tile position: dU = Ŷ·Vᵀ for the first chunk of a sum, dU += Ŷ·Vᵀ after (so dU
         // needs no zeroing), then dV = Uᵀ·Ŷ over V's planes.
         func products(_ xi: Int, _ v: UnsafeMutablePointer<Float>, _ yh: UnsafeMutablePointer<Float>, _ tp: Int,

@@ -101,13 +101,21 @@ func benchConv(_ cases: [ConvCase], rounds: Int, methods: [ConvMethod]) {
         for (label, method, winograd) in methods {
             Conv2DTuning.winograd = winograd
             defer { Conv2DTuning.winograd = true }
+            // The transformed weights kept from forward to backward, as a training step keeps them.
+            let keep = Conv2DTuning.keepTransformedWeights ? g.transformedWeightCount : nil
+            var u = [Float](repeating: 0, count: keep ?? 0)
             var fwd: [Double] = [], bwd: [Double] = [], total: [Double] = []
             for r in 0..<(rounds + 2) {
                 let t0 = now()
-                conv2dForward(g, input: x, weight: w, bias: bias, output: &y)
+                u.withUnsafeMutableBufferPointer { kept in
+                    conv2dForward(g, input: x, weight: w, bias: bias, output: &y,
+                                  transformedWeights: keep == nil ? nil : kept.baseAddress)
+                }
                 let t1 = now()
-                conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db,
-                               inputGradientMethod: method)
+                u.withUnsafeBufferPointer { kept in
+                    conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db,
+                                   inputGradientMethod: method, transformedWeights: keep == nil ? nil : kept.baseAddress)
+                }
                 let t2 = now()
                 if r >= 2 { fwd.append(t1 - t0); bwd.append(t2 - t1); total.append(t2 - t0) }   // 2 warm-ups
             }
@@ -187,6 +195,9 @@ for (flag, set) in [("--column-kb=", { Conv2DTuning.columnBufferBytes = $0 << 10
 }
 // `--swift-tiles`: the portable Swift tile steps instead of the AVX2 ones (CMoonTiles).
 if args.contains("--swift-tiles") { Conv2DTuning.nativeTiles = false }
+// `--recompute-weights`: the backward pass transforms a Winograd layer's weights again instead of
+// taking the forward pass's.
+if args.contains("--recompute-weights") { Conv2DTuning.keepTransformedWeights = false }
 _ = Threads.count
 openblas_set_num_threads(1)   // as moonlab runs it (MoonKernels.Threads)
 if what.isEmpty || what.contains("matmul") { benchMatmul(sizes: [256, 512, 1024, 2048], rounds: rounds) }

@@ -166,6 +166,41 @@ extension ConvTests {
         #expect(dxAlone == dx && dwAlone == dw && dbAlone == db)
     }
 
+    /// The transformed weights the forward pass keeps are the ones the backward pass would
+    /// compute: the gradients with them are the recomputed ones bit for bit (every tile size, both
+    /// ways of running chunks), and the backward pass reads them rather than the weights.
+    @Test(arguments: [false, true])
+    func keptTransformedWeightsGiveTheSameGradients(pipelined: Bool) throws {
+        let saved = Conv2DTuning.winogradPipelineBytes
+        defer { Conv2DTuning.winogradPipelineBytes = saved }
+        Conv2DTuning.winogradPipelineBytes = pipelined ? Int.max : 0
+        var rng = TestRandom(seed: 37)
+        for (k, size) in [(3, 9), (3, 5), (5, 11), (5, 5)] {
+            let g = try Conv2DGeometry(batch: 3, inChannels: 16, inHeight: size, inWidth: size, outChannels: 17,
+                                       kernelHeight: k, kernelWidth: k, padding: .same)
+            let count = try #require(g.transformedWeightCount)
+            let t = try #require(g.winograd)
+            #expect(count == t.alpha * t.alpha * 16 * 17)
+            let x = rng.floats(g.batch * g.inputImageSize), w = rng.floats(g.weightSize), b = rng.floats(17)
+            let dy = rng.floats(g.batch * g.outputImageSize)
+            var y = [Float](repeating: .nan, count: dy.count), yKept = y
+            var u = [Float](repeating: .nan, count: count)
+            conv2dForward(g, input: x, weight: w, bias: b, output: &y)
+            conv2dForward(g, input: x, weight: w, bias: b, output: &yKept, transformedWeights: &u)
+            #expect(yKept == y && !u.contains { $0.isNaN })
+            var dx = [Float](repeating: .nan, count: x.count), dw = [Float](repeating: .nan, count: w.count)
+            var db = [Float](repeating: .nan, count: 17)
+            conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db)
+            var dxKept = [Float](repeating: .nan, count: x.count), dwKept = dw, dbKept = db
+            // Zero weights: with kept transformed weights the input gradient must not read them.
+            let zeros = [Float](repeating: 0, count: w.count)
+            conv2dBackward(g, input: x, weight: zeros, gradOutput: dy, gradInput: &dxKept, gradWeight: &dwKept,
+                           gradBias: &dbKept, transformedWeights: u)
+            #expect(dxKept == dx && dwKept == dw && dbKept == db, "\(k)x\(k) on \(size)x\(size)")
+            #expect(dx.contains { $0 != 0 })
+        }
+    }
+
     /// Only some geometries take Winograd tiles: stride 1, no dilation, 3x3 or 5x5, enough channels.
     @Test func winogradAppliesWhereItPays() throws {
         func conv(_ c: Int, _ f: Int, _ k: Int, stride: Int = 1, dilation: Int = 1, size: Int = 14) throws -> Conv2DGeometry {

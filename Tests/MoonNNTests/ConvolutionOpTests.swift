@@ -1,5 +1,6 @@
 import Testing
 import MoonEngine
+import MoonKernels
 @testable import MoonNN
 
 /// The tensor-level convolution and pooling ops: values against a direct loop, gradients
@@ -42,6 +43,27 @@ import MoonEngine
             #expect(fused[0].contains(0) && fused[0].contains { $0 > 0 })
             for (a, e) in zip(fused.dropFirst(), apart.dropFirst()) { #expect(a == e) }
         }
+    }
+
+    /// A Winograd layer keeps its transformed weights from forward to backward when its input
+    /// gradient will be asked for: the output and all three gradients are the ones computed
+    /// without keeping them, bit for bit, and so is the output under no_grad.
+    @Test func keptTransformedWeightsChangeNoGradient() throws {
+        let saved = Conv2DTuning.keepTransformedWeights
+        defer { Conv2DTuning.keepTransformedWeights = saved }
+        let x = random([3, 16, 9, 9], seed: 11), w = random([24, 16, 3, 3], seed: 12, low: -0.3, high: 0.3)
+        let b = random([24], seed: 13), g = random([3, 24, 9, 9], seed: 14)
+        func run(keep: Bool) throws -> [[Float]] {
+            Conv2DTuning.keepTransformedWeights = keep
+            for t in [x, w, b] { t.requiringGrad(); t.zeroGrad() }
+            let y = try Tensor.conv2d(x, weight: w, bias: b, padding: .symmetric(1), relu: true)
+            try y.backward(gradient: g)
+            let inference = try Tensor.noGrad { try Tensor.conv2d(x, weight: w, bias: b, padding: .symmetric(1), relu: true) }
+            return [y.toArray(), inference.toArray()] + [x, w, b].map { $0.grad!.toArray() }
+        }
+        let kept = try run(keep: true), recomputed = try run(keep: false)
+        #expect(kept == recomputed)
+        #expect(kept[0] == kept[1] && kept[2].contains { $0 != 0 })
     }
 
     @Test func conv2dMatchesADirectLoop() throws {
