@@ -39,6 +39,16 @@ public enum Conv2DTuning {
     nonisolated(unsafe) public static var winogradChunkBytes = 32 * 1024 * 1024
     /// Fewest tiles in a shared chunk (the columns of its GEMMs), whatever the chunk's size.
     nonisolated(unsafe) public static var winogradMinTiles = 128
+    /// Whether convolutions whose windows overhang the padding by much run as GEMMs over the taps
+    /// inside the image only (TapClasses.swift).
+    nonisolated(unsafe) public static var tapClasses = true
+    /// Largest share of im2col's products inside the image for which tap classes are taken.
+    /// ResNet-18's stride-2 3x3 layer on 7x7 maps (0.69) takes them: 17-25 % faster forward and
+    /// backward in three interleaved moonbench rounds. Its 14x14 one (0.91) came out level, so it
+    /// keeps im2col, as does the 28x28 one (0.95).
+    nonisolated(unsafe) public static var tapClassesBelow = 0.8
+    /// Target size in bytes of a tap-class chunk's largest class (its patches and output).
+    nonisolated(unsafe) public static var tapClassChunkBytes = 16 * 1024 * 1024
     /// Whether a training step keeps a Winograd layer's transformed weights from the forward to
     /// the backward pass (one weight transform fewer a step, for their memory until the backward
     /// pass: about 150 MB for ResNet-18).
@@ -116,6 +126,10 @@ public func conv2dForward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, weig
         winogradForward(g, t, input: input, weight: weight, bias: bias, output: output, relu: relu, keep: transformedWeights)
         return
     }
+    if let tc = g.tapClasses {
+        tapClassForward(tc, input: input, weight: weight, bias: bias, output: output, relu: relu)
+        return
+    }
     let F = g.outChannels, K = g.patchSize, P = g.outPlane, ow = g.outWidth
     let grid = g.patches, pointwise = g.isPointwise, band = g.bandRows
     let G = g.imagesPerGemm
@@ -178,6 +192,19 @@ func addChannelSums(_ maps: UnsafePointer<Float>, channels: Int, positions: Int,
     cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(channels), Int32(positions), 1, maps, Int32(positions), ones, 1, 1, sums, 1)
 }
 
+/// The bias gradient, `gradBias[f] = Σ_{n,p} gradOutput[n, f, p]`, summed image by image as the
+/// im2col path sums it (one order for any thread count).
+func biasGradient(_ g: Conv2DGeometry, gradOutput: UnsafePointer<Float>, into gradBias: UnsafeMutablePointer<Float>) {
+    let F = g.outChannels, P = g.outPlane
+    Scratch.withBuffer(P) { ones in
+        ones.update(repeating: 1, count: P)
+        gradBias.update(repeating: 0, count: F)
+        for n in 0..<g.batch {
+            addChannelSums(gradOutput + n * F * P, channels: F, positions: P, ones: ones, into: gradBias)
+        }
+    }
+}
+
 /// relu over a `rows` × `cols` block of a matrix with leading dimension `ld`.
 private func clampAtZero(_ p: UnsafeMutablePointer<Float>, rows: Int, cols: Int, ld: Int) {
     for r in 0..<rows { let row = p + r * ld; for c in 0..<cols { row[c] = clamped(row[c], true) } }
@@ -216,6 +243,11 @@ public func conv2dBackward(_ g: Conv2DGeometry, input: UnsafePointer<Float>, wei
     if inputGradientMethod == .automatic, let t = g.winograd {
         winogradBackward(g, t, input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput,
                          gradWeight: gradWeight, gradBias: gradBias, kept: transformedWeights)
+        return
+    }
+    if inputGradientMethod == .automatic, let tc = g.tapClasses {
+        if let gradBias { biasGradient(g, gradOutput: gradOutput, into: gradBias) }
+        tapClassBackward(tc, input: input, weight: weight, gradOutput: gradOutput, gradInput: gradInput, gradWeight: gradWeight)
         return
     }
     let stride1 = g.strideH == 1 && g.strideW == 1

@@ -168,17 +168,9 @@ private func winogradBackward<Maps: TileMaps>(_ maps: Maps.Type, _ g: Conv2DGeom
                                               gradWeight: UnsafeMutablePointer<Float>?, gradBias: UnsafeMutablePointer<Float>?,
                                               kept: UnsafePointer<Float>?) {
     let p = WinogradPlan(g, t)
-    let F = g.outChannels, C = g.inChannels, a2 = p.alpha2, P = g.outPlane
+    let F = g.outChannels, C = g.inChannels, a2 = p.alpha2
     let needX = gradInput != nil, needW = gradWeight != nil
-    if let gradBias {   // image by image, as the im2col path sums it: one order for any thread count
-        Scratch.withBuffer(P) { ones in
-            ones.update(repeating: 1, count: P)
-            gradBias.update(repeating: 0, count: F)
-            for n in 0..<g.batch {
-                addChannelSums(gradOutput + n * F * P, channels: F, positions: P, ones: ones, into: gradBias)
-            }
-        }
-    }
+    if let gradBias { biasGradient(g, gradOutput: gradOutput, into: gradBias) }
     if !needX && !needW { return }
     // Pipelined: a dU partial sum for each group of chunks; phased: one dU.
     let groups = needW && p.pipelined ? p.groups : Array(0...p.chunkCount)

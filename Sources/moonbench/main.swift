@@ -198,6 +198,8 @@ if args.contains("--swift-tiles") { Conv2DTuning.nativeTiles = false }
 // `--recompute-weights`: the backward pass transforms a Winograd layer's weights again instead of
 // taking the forward pass's.
 if args.contains("--recompute-weights") { Conv2DTuning.keepTransformedWeights = false }
+// `--no-tap-classes`: im2col over every tap, padding included (the way tap classes replace).
+if args.contains("--no-tap-classes") { Conv2DTuning.tapClasses = false }
 _ = Threads.count
 openblas_set_num_threads(1)   // as moonlab runs it (MoonKernels.Threads)
 if what.isEmpty || what.contains("matmul") { benchMatmul(sizes: [256, 512, 1024, 2048], rounds: rounds) }

@@ -1,0 +1,247 @@
+// Convolutions whose windows overhang the padding by much (ResNet's stride-2 3x3 layers: on a 7x7
+// map to 4x4, 31 % of im2col's products multiply padding; on 14x14 to 7x7, 9 %) run as GEMMs
+// over the taps that fall inside the image only.
+//
+// Output rows that see the same kernel rows inside the image form a row span, output columns
+// likewise a column span; a row span and a column span make a class (ResNet's 4x4 output: the
+// interior, four edges and four corners). Each class is one im2col and GEMM over the whole chunk
+// of images, with only its taps as rows. The weights are reordered {F, kh, kw, C}, so the taps
+// of one kernel row (a range of columns) are one block of each filter's row, and a class
+// multiplies one block per kernel row, or one for all its rows where it keeps every column:
+//     forward   Y[class] = Σ_i W'[:, i, cols, :] · X[class, i]
+//     backward  dW'[:, i, cols, :] += dY[class] · X[class, i]ᵀ;  dX[class, i] = W'[:, i, cols, :]ᵀ · dY[class]
+// Every number is computed by the same GEMMs in the same order for any thread count (each GEMM
+// may be split over workers by rows or columns, never along its sums), so results repeat bit for
+// bit.
+
+/// Output positions along one axis that see the same kernel taps inside the image.
+struct TapSpan: Equatable {
+    /// The kernel taps (rows or columns) that fall inside the image (empty: all in the padding).
+    let taps: Range<Int>
+    /// The output rows or columns that see exactly those taps.
+    let positions: [Int]
+
+    /// The spans of one axis: output `o` reads input `o·stride − pad + k·dilation` for tap `k`.
+    static func spans(outputs: Int, kernel: Int, stride: Int, pad: Int, dilation: Int, size: Int) -> [TapSpan] {
+        var spans: [(taps: Range<Int>, positions: [Int])] = []
+        for o in 0..<outputs {
+            let inside = (0..<kernel).filter { k in (0..<size).contains(o * stride - pad + k * dilation) }
+            let taps = inside.isEmpty ? 0..<0 : inside.first!..<(inside.last! + 1)
+            if let s = spans.firstIndex(where: { $0.taps == taps }) { spans[s].positions.append(o) }
+            else { spans.append((taps, [o])) }
+        }
+        return spans.map { TapSpan(taps: $0.taps, positions: $0.positions) }
+    }
+}
+
+/// A convolution's output positions grouped by the taps they see inside the image.
+struct TapClasses {
+    let g: Conv2DGeometry
+    let rows: [TapSpan], cols: [TapSpan]
+
+    init(_ g: Conv2DGeometry) {
+        self.g = g
+        let rows = TapSpan.spans(outputs: g.outHeight, kernel: g.kernelHeight, stride: g.strideH, pad: g.padTop,
+                                 dilation: g.dilationH, size: g.inHeight)
+        let cols = TapSpan.spans(outputs: g.outWidth, kernel: g.kernelWidth, stride: g.strideW, pad: g.padLeft,
+                                 dilation: g.dilationW, size: g.inWidth)
+        self.rows = rows; self.cols = cols
+        classes = rows.flatMap { r in cols.map { c in Class(g, rows: r, cols: c) } }
+    }
+
+    /// One class: a row span and a column span.
+    struct Class {
+        let rows: TapSpan, cols: TapSpan
+        /// Where each of the class's positions lies in an output plane, rows then columns.
+        let outputOffsets: [Int]
+        /// For each tap (kernel row, then column, `taps` of them): where each position reads in
+        /// an input plane.
+        let inputOffsets: [[Int]]
+        var positions: Int { outputOffsets.count }
+        var taps: Int { inputOffsets.count }
+
+        init(_ g: Conv2DGeometry, rows: TapSpan, cols: TapSpan) {
+            self.rows = rows; self.cols = cols
+            outputOffsets = rows.positions.flatMap { y in cols.positions.map { y * g.outWidth + $0 } }
+            inputOffsets = rows.taps.flatMap { i in cols.taps.map { j in
+                rows.positions.flatMap { y in cols.positions.map { x in
+                    (y * g.strideH - g.padTop + i * g.dilationH) * g.inWidth + x * g.strideW - g.padLeft + j * g.dilationW
+                } }
+            } }
+        }
+    }
+
+    let classes: [Class]
+
+    /// The share of im2col's products that multiply image pixels, not padding.
+    var insideFraction: Double {
+        let inside = classes.reduce(0) { $0 + $1.positions * $1.taps }
+        return Double(inside) / Double(g.outPlane * g.kernelHeight * g.kernelWidth)
+    }
+
+    /// First image of each chunk, then the batch: a chunk's largest class (its patches and
+    /// output) within `Conv2DTuning.tapClassChunkBytes`.
+    var chunks: [Int] {
+        let perImage = classes.map { $0.positions * ($0.taps * g.inChannels + g.outChannels) }.max() ?? 1
+        let most = max(1, min(g.batch, Conv2DTuning.tapClassChunkBytes / (4 * max(perImage, 1))))
+        let count = (g.batch + most - 1) / most
+        return (0...count).map { $0 * g.batch / count }
+    }
+
+    /// The GEMM blocks of a class: each a block of the reordered weights' rows (its first column
+    /// `weight`, `k` wide) and the matching columns of the class's patches (from `patch`).
+    func blocks(_ c: Class) -> [(weight: Int, patch: Int, k: Int)] {
+        let C = g.inChannels, kw = g.kernelWidth, nj = c.cols.taps.count
+        if nj == kw { return [(c.rows.taps.lowerBound * kw * C, 0, c.rows.taps.count * kw * C)] }
+        return c.rows.taps.enumerated().map { r, i in ((i * kw + c.cols.taps.lowerBound) * C, r * nj * C, nj * C) }
+    }
+
+    /// The class's patches for images `n0 ..< n0 + count`, a row of `taps·C` a position (image by
+    /// image, `Class.outputOffsets`' order within an image): tap `t` of input channel `c` at
+    /// `t·C + c`; every tap lies inside the image. Image by image, so each image's maps are read
+    /// while in cache and each row is written whole.
+    func gatherPatches(_ c: Class, input: UnsafePointer<Float>, n0: Int, count: Int, into col: UnsafeMutablePointer<Float>) {
+        let C = g.inChannels, plane = g.inHeight * g.inWidth, width = c.taps * C
+        parallelItems(count, workers: Threads.count) { _, n in
+            let src = input + (n0 + n) * C * plane
+            for p in 0..<c.positions {
+                var d = col + (n * c.positions + p) * width
+                for offsets in c.inputOffsets {
+                    let maps = src + offsets[p]
+                    for ch in 0..<C { d[ch] = maps[ch * plane] }
+                    d += C
+                }
+            }
+        }
+    }
+
+    /// Adds a class's patch gradients (`gatherPatches`' layout) onto the input gradient.
+    func scatterPatches(_ c: Class, _ col: UnsafePointer<Float>, n0: Int, count: Int, into dx: UnsafeMutablePointer<Float>) {
+        let C = g.inChannels, plane = g.inHeight * g.inWidth, width = c.taps * C
+        parallelItems(count, workers: Threads.count) { _, n in
+            let dst = dx + (n0 + n) * C * plane
+            for p in 0..<c.positions {
+                var s = col + (n * c.positions + p) * width
+                for offsets in c.inputOffsets {
+                    let maps = dst + offsets[p]
+                    for ch in 0..<C { maps[ch * plane] += s[ch] }
+                    s += C
+                }
+            }
+        }
+    }
+
+    /// Calls `body(f, offsets)` for each output channel `f`, on the workers, with the class's
+    /// positions in an output plane (`Class.outputOffsets`).
+    func forEachFilter(_ c: Class, _ body: (_ f: Int, _ offsets: UnsafeBufferPointer<Int>) -> Void) {
+        c.outputOffsets.withUnsafeBufferPointer { offsets in
+            parallelItems(g.outChannels, workers: Threads.count) { _, f in body(f, offsets) }
+        }
+    }
+
+    /// `w'[f, i, j, c] = w[f, c, i, j]`, or back when `back`.
+    func reorderWeights(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, back: Bool = false) {
+        let C = g.inChannels, kk = g.kernelHeight * g.kernelWidth, K = g.patchSize
+        parallelItems(g.outChannels, workers: Threads.count) { _, f in
+            for c in 0..<C {
+                for t in 0..<kk {
+                    if back { dst[f * K + c * kk + t] = src[f * K + t * C + c] }
+                    else { dst[f * K + t * C + c] = src[f * K + c * kk + t] }
+                }
+            }
+        }
+    }
+}
+
+extension Conv2DGeometry {
+    /// The tap classes this convolution takes (nil where it takes im2col whole): not Winograd, at
+    /// least `Conv2DTuning.winogradMinChannels` input channels (fewer make GEMMs too thin to pay
+    /// for the split), and at most `Conv2DTuning.tapClassesBelow` of im2col's products inside
+    /// the image.
+    var tapClasses: TapClasses? {
+        guard Conv2DTuning.tapClasses, batch > 0, !isPointwise, winograd == nil,
+              inChannels >= Conv2DTuning.winogradMinChannels else { return nil }
+        let tc = TapClasses(self)
+        return tc.insideFraction <= Conv2DTuning.tapClassesBelow ? tc : nil
+    }
+}
+
+/// Forward convolution through tap classes (see `conv2dForward`).
+func tapClassForward(_ tc: TapClasses, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                     bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool) {
+    let g = tc.g, F = g.outChannels, K = g.patchSize, P = g.outPlane, chunks = tc.chunks
+    let most = (0..<(chunks.count - 1)).map { chunks[$0 + 1] - chunks[$0] }.max()!
+    let biggest = tc.classes.map { $0.positions * ($0.taps * g.inChannels + F) }.max()!
+    Scratch.withBuffer(F * K + most * biggest) { wt in
+        let col = wt + F * K
+        tc.reorderWeights(weight, wt)
+        for k in 0..<(chunks.count - 1) {
+            let n0 = chunks[k], count = chunks[k + 1] - n0
+            for c in tc.classes {
+                let columns = count * c.positions, y = col + c.taps * g.inChannels * columns
+                if c.taps > 0 {
+                    tc.gatherPatches(c, input: input, n0: n0, count: count, into: col)
+                    for (b, block) in tc.blocks(c).enumerated() {
+                        sgemm(transA: false, transB: true, m: F, n: columns, k: block.k, a: wt + block.weight, lda: K,
+                              b: col + block.patch, ldb: c.taps * g.inChannels, beta: b == 0 ? 0 : 1, c: y, ldc: columns)
+                    }
+                }
+                tc.forEachFilter(c) { f, offsets in
+                    let b = bias?[f] ?? 0
+                    var src = UnsafePointer(y + f * columns)
+                    for n in n0..<(n0 + count) {
+                        let maps = output + (n * F + f) * P
+                        for at in offsets { maps[at] = clamped((c.taps > 0 ? src.pointee : 0) + b, relu); src += 1 }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Backward convolution through tap classes (see `conv2dBackward`; same contract). The bias
+/// gradient is summed by the caller.
+func tapClassBackward(_ tc: TapClasses, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                      gradOutput: UnsafePointer<Float>, gradInput: UnsafeMutablePointer<Float>?,
+                      gradWeight: UnsafeMutablePointer<Float>?) {
+    let g = tc.g, F = g.outChannels, K = g.patchSize, P = g.outPlane, chunks = tc.chunks
+    guard gradInput != nil || gradWeight != nil else { return }
+    let most = (0..<(chunks.count - 1)).map { chunks[$0 + 1] - chunks[$0] }.max()!
+    let biggest = tc.classes.map { $0.positions * ($0.taps * g.inChannels + F) }.max()!
+    // Reordered weights (for dX) and reordered weight gradient (dW), then the class buffers.
+    let wtSize = gradInput != nil ? F * K : 0, dwtSize = gradWeight != nil ? F * K : 0
+    Scratch.withBuffer(wtSize + dwtSize + most * biggest) { wt in
+        let dwt = wt + wtSize, col = dwt + dwtSize
+        if gradInput != nil { tc.reorderWeights(weight, wt) }
+        if gradWeight != nil { dwt.update(repeating: 0, count: F * K) }
+        gradInput?.update(repeating: 0, count: g.batch * g.inputImageSize)
+        for k in 0..<(chunks.count - 1) {
+            let n0 = chunks[k], count = chunks[k + 1] - n0
+            for c in tc.classes where c.taps > 0 {
+                let columns = count * c.positions, dy = col + c.taps * g.inChannels * columns
+                tc.forEachFilter(c) { f, offsets in
+                    var dst = dy + f * columns
+                    for n in n0..<(n0 + count) {
+                        let maps = gradOutput + (n * F + f) * P
+                        for at in offsets { dst.pointee = maps[at]; dst += 1 }
+                    }
+                }
+                if dwtSize > 0 {
+                    tc.gatherPatches(c, input: input, n0: n0, count: count, into: col)
+                    for block in tc.blocks(c) {
+                        sgemm(transA: false, transB: false, m: F, n: block.k, k: columns, a: dy, lda: columns,
+                              b: col + block.patch, ldb: c.taps * g.inChannels, beta: 1, c: dwt + block.weight, ldc: K)
+                    }
+                }
+                if let gradInput {
+                    for block in tc.blocks(c) {
+                        sgemm(transA: true, transB: false, m: columns, n: block.k, k: F, a: dy, lda: columns,
+                              b: wt + block.weight, ldb: K, c: col + block.patch, ldc: c.taps * g.inChannels)
+                    }
+                    tc.scatterPatches(c, col, n0: n0, count: count, into: gradInput)
+                }
+            }
+        }
+        if let gradWeight { tc.reorderWeights(dwt, gradWeight, back: true) }
+    }
+}
