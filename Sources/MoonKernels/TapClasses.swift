@@ -96,38 +96,40 @@ struct TapClasses {
         return c.rows.taps.enumerated().map { r, i in ((i * kw + c.cols.taps.lowerBound) * C, r * nj * C, nj * C) }
     }
 
-    /// The class's patches for images `n0 ..< n0 + count`, a row of `taps·C` a position (image by
-    /// image, `Class.outputOffsets`' order within an image): tap `t` of input channel `c` at
-    /// `t·C + c`; every tap lies inside the image. Image by image, so each image's maps are read
-    /// while in cache and each row is written whole.
-    func gatherPatches(_ c: Class, input: UnsafePointer<Float>, n0: Int, count: Int, into col: UnsafeMutablePointer<Float>) {
+    /// Calls `body(patch, pixel)` for each tap of each position of a class in images
+    /// `n0 ..< n0 + count`, image by image on the workers: `patch`, where the tap's run of
+    /// `inChannels` values starts in the class's patches, and `pixel`, where the tap reads channel 0
+    /// in the {N, C, H, W} input (channel `c` `c·H·W` further).
+    ///
+    /// The patches have a row of `taps·C` a position (image by image, `Class.outputOffsets`'
+    /// order within an image), tap `t` of channel `c` at `t·C + c`. Image by image, so each
+    /// image's maps are read while in cache and each row is written whole.
+    @inline(__always)
+    private func forEachTap(_ c: Class, n0: Int, count: Int, _ body: (_ patch: Int, _ pixel: Int) -> Void) {
         let C = g.inChannels, plane = g.inHeight * g.inWidth, width = c.taps * C
         parallelItems(count, workers: Threads.count) { _, n in
-            let src = input + (n0 + n) * C * plane
+            let image = (n0 + n) * C * plane
             for p in 0..<c.positions {
-                var d = col + (n * c.positions + p) * width
-                for offsets in c.inputOffsets {
-                    let maps = src + offsets[p]
-                    for ch in 0..<C { d[ch] = maps[ch * plane] }
-                    d += C
-                }
+                var patch = (n * c.positions + p) * width
+                for offsets in c.inputOffsets { body(patch, image + offsets[p]); patch += C }
             }
         }
     }
 
-    /// Adds a class's patch gradients (`gatherPatches`' layout) onto the input gradient.
+    /// The class's patches (`forEachTap`'s layout) for images `n0 ..< n0 + count`; every tap
+    /// lies inside the image.
+    func gatherPatches(_ c: Class, input: UnsafePointer<Float>, n0: Int, count: Int, into col: UnsafeMutablePointer<Float>) {
+        let C = g.inChannels, plane = g.inHeight * g.inWidth
+        forEachTap(c, n0: n0, count: count) { patch, pixel in
+            for ch in 0..<C { col[patch + ch] = input[pixel + ch * plane] }
+        }
+    }
+
+    /// Adds a class's patch gradients (`forEachTap`'s layout) onto the input gradient.
     func scatterPatches(_ c: Class, _ col: UnsafePointer<Float>, n0: Int, count: Int, into dx: UnsafeMutablePointer<Float>) {
-        let C = g.inChannels, plane = g.inHeight * g.inWidth, width = c.taps * C
-        parallelItems(count, workers: Threads.count) { _, n in
-            let dst = dx + (n0 + n) * C * plane
-            for p in 0..<c.positions {
-                var s = col + (n * c.positions + p) * width
-                for offsets in c.inputOffsets {
-                    let maps = dst + offsets[p]
-                    for ch in 0..<C { maps[ch * plane] += s[ch] }
-                    s += C
-                }
-            }
+        let C = g.inChannels, plane = g.inHeight * g.inWidth
+        forEachTap(c, n0: n0, count: count) { patch, pixel in
+            for ch in 0..<C { dx[pixel + ch * plane] += col[patch + ch] }
         }
     }
 

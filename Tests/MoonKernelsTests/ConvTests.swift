@@ -79,6 +79,30 @@ func checkConv(_ g: Conv2DGeometry, rng: inout TestRandom, withBias: Bool = true
 
 extension ReferenceConv { init(_ g: Conv2DGeometry) { self.g = g } }
 
+/// One convolution end to end: its output, then the input, weight and bias gradients, one after
+/// another (`b` nil: no bias).
+func convResults(_ g: Conv2DGeometry, x: [Float], w: [Float], b: [Float]?, dy: [Float], relu: Bool = false) -> [Float] {
+    var y = [Float](repeating: .nan, count: dy.count)
+    var dx = [Float](repeating: .nan, count: x.count), dw = [Float](repeating: .nan, count: w.count)
+    var db = [Float](repeating: .nan, count: g.outChannels)
+    if let b { conv2dForward(g, input: x, weight: w, bias: b, output: &y, relu: relu) }
+    else { conv2dForward(g, input: x, weight: w, bias: nil, output: &y, relu: relu) }
+    conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db)
+    return y + dx + dw + db
+}
+
+/// `run()`'s numbers are the same bit for bit at one thread and at each of `threads`.
+func expectRepeatable(threads: [Int], sourceLocation: SourceLocation = #_sourceLocation, _ run: () -> [Float]) {
+    let saved = Threads.count
+    defer { Threads.set(saved) }
+    Threads.set(1)
+    let first = run()
+    for n in threads {
+        Threads.set(n)
+        #expect(run().elementsEqual(first) { $0.bitPattern == $1.bitPattern }, "\(n) threads", sourceLocation: sourceLocation)
+    }
+}
+
 /// Serialized: some tests turn the process-wide tuning knobs, and others check which path a
 /// geometry takes.
 @Suite(.serialized) struct ConvTests {

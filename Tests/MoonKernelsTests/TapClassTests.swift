@@ -3,7 +3,7 @@ import Testing
 
 /// Convolutions through tap classes (GEMMs over the taps inside the image only).
 extension ConvTests {
-    /// Tap classes of the given knobs' settings for the rest of a test.
+    /// The knobs the tap-class tests turn, to put back after each.
     private func savedTapClassKnobs() -> (Double, Int, Int) {
         (Conv2DTuning.tapClassesBelow, Conv2DTuning.tapClassChunkBytes, Conv2DTuning.winogradMinChannels)
     }
@@ -50,21 +50,7 @@ extension ConvTests {
         var rng = TestRandom(seed: 58)
         let x = rng.floats(g.batch * g.inputImageSize), w = rng.floats(g.weightSize), b = rng.floats(24)
         let dy = rng.floats(g.batch * g.outputImageSize)
-        let saved = Threads.count
-        defer { Threads.set(saved) }
-        func run(_ threads: Int) -> [Float] {
-            Threads.set(threads)
-            var y = [Float](repeating: 0, count: dy.count)
-            var dx = [Float](repeating: 0, count: x.count), dw = [Float](repeating: 0, count: w.count)
-            var db = [Float](repeating: 0, count: 24)
-            conv2dForward(g, input: x, weight: w, bias: b, output: &y, relu: true)
-            conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db)
-            return y + dx + dw + db
-        }
-        let first = run(1)
-        for threads in [2, 3, 4] {
-            #expect(run(threads).elementsEqual(first) { $0.bitPattern == $1.bitPattern }, "\(threads) threads")
-        }
+        expectRepeatable(threads: [2, 3, 4]) { convResults(g, x: x, w: w, b: b, dy: dy, relu: true) }
     }
 
     /// Which layers take tap classes, and their classes: ResNet-18's stride-2 3x3 layer on 7x7 maps

@@ -126,14 +126,7 @@ extension ConvTests {
             let relu = checked % 3 == 1, withBias = checked % 3 != 0
             func run(native: Bool) -> [Float] {
                 Conv2DTuning.nativeTiles = native
-                var y = [Float](repeating: .nan, count: dy.count)
-                var dx = [Float](repeating: .nan, count: x.count), dw = [Float](repeating: .nan, count: w.count)
-                var db = [Float](repeating: .nan, count: g.outChannels)
-                b.withUnsafeBufferPointer { bp in
-                    conv2dForward(g, input: x, weight: w, bias: withBias ? bp.baseAddress : nil, output: &y, relu: relu)
-                }
-                conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db)
-                return y + dx + dw + db
+                return convResults(g, x: x, w: w, b: withBias ? b : nil, dy: dy, relu: relu)
             }
             let swift = run(native: false), native = run(native: true)
             #expect(native.elementsEqual(swift) { $0.bitPattern == $1.bitPattern }, "\(g)")
@@ -241,20 +234,6 @@ extension ConvTests {
         var rng = TestRandom(seed: 12)
         let x = rng.floats(g.batch * g.inputImageSize), w = rng.floats(g.weightSize), b = rng.floats(24)
         let dy = rng.floats(g.batch * g.outputImageSize)
-        let saved2 = Threads.count
-        defer { Threads.set(saved2) }
-        func run(_ threads: Int) -> [Float] {
-            Threads.set(threads)
-            var y = [Float](repeating: 0, count: dy.count)
-            var dx = [Float](repeating: 0, count: x.count), dw = [Float](repeating: 0, count: w.count)
-            var db = [Float](repeating: 0, count: 24)
-            conv2dForward(g, input: x, weight: w, bias: b, output: &y)
-            conv2dBackward(g, input: x, weight: w, gradOutput: dy, gradInput: &dx, gradWeight: &dw, gradBias: &db)
-            return y + dx + dw + db
-        }
-        let first = run(1)
-        for threads in [2, 3, 4, 2] {
-            #expect(run(threads).elementsEqual(first) { $0.bitPattern == $1.bitPattern }, "\(threads) threads")
-        }
+        expectRepeatable(threads: [2, 3, 4, 2]) { convResults(g, x: x, w: w, b: b, dy: dy) }
     }
 }
