@@ -38,15 +38,27 @@ struct TapSpan: Equatable {
 struct TapClasses {
     let g: Conv2DGeometry
     let rows: [TapSpan], cols: [TapSpan]
+    /// The share of im2col's products that multiply image pixels, not padding.
+    let insideFraction: Double
 
-    init(_ g: Conv2DGeometry) {
+    /// The classes of `g`, or nil where at least `inside` of im2col's products fall inside the
+    /// image or one image's largest class (its patches and output) outgrows `chunkBytes` (a map
+    /// far larger than any the split pays on). Decided from the spans before any class is built.
+    init?(_ g: Conv2DGeometry, insideBelow inside: Double, chunkBytes: Int) {
         self.g = g
         let rows = TapSpan.spans(outputs: g.outHeight, kernel: g.kernelHeight, stride: g.strideH, pad: g.padTop,
                                  dilation: g.dilationH, size: g.inHeight)
         let cols = TapSpan.spans(outputs: g.outWidth, kernel: g.kernelWidth, stride: g.strideW, pad: g.padLeft,
                                  dilation: g.dilationW, size: g.inWidth)
+        let pairs = rows.flatMap { r in cols.map { (r, $0) } }
+        let products = pairs.reduce(0) { $0 + $1.0.positions.count * $1.1.positions.count * $1.0.taps.count * $1.1.taps.count }
+        let largest = pairs.map { r, c in
+            r.positions.count * c.positions.count * (r.taps.count * c.taps.count * g.inChannels + g.outChannels)
+        }.max() ?? 0
+        insideFraction = Double(products) / Double(g.outPlane * g.kernelHeight * g.kernelWidth)
+        guard insideFraction <= inside, 4 * largest <= chunkBytes else { return nil }
         self.rows = rows; self.cols = cols
-        classes = rows.flatMap { r in cols.map { c in Class(g, rows: r, cols: c) } }
+        classes = pairs.map { Class(g, rows: $0, cols: $1) }
     }
 
     /// One class: a row span and a column span.
@@ -73,11 +85,6 @@ struct TapClasses {
 
     let classes: [Class]
 
-    /// The share of im2col's products that multiply image pixels, not padding.
-    var insideFraction: Double {
-        let inside = classes.reduce(0) { $0 + $1.positions * $1.taps }
-        return Double(inside) / Double(g.outPlane * g.kernelHeight * g.kernelWidth)
-    }
 
     /// First image of each chunk, then the batch: a chunk's largest class (its patches and
     /// output) within `Conv2DTuning.tapClassChunkBytes`.
@@ -159,12 +166,12 @@ extension Conv2DGeometry {
     /// The tap classes this convolution takes (nil where it takes im2col whole): not Winograd, at
     /// least `Conv2DTuning.winogradMinChannels` input channels (fewer make GEMMs too thin to pay
     /// for the split), and at most `Conv2DTuning.tapClassesBelow` of im2col's products inside
-    /// the image.
+    /// the image (and not on maps so large that one image's largest class outgrows
+    /// `Conv2DTuning.tapClassChunkBytes`).
     var tapClasses: TapClasses? {
         guard Conv2DTuning.tapClasses, batch > 0, !isPointwise, winograd == nil,
               inChannels >= Conv2DTuning.winogradMinChannels else { return nil }
-        let tc = TapClasses(self)
-        return tc.insideFraction <= Conv2DTuning.tapClassesBelow ? tc : nil
+        return TapClasses(self, insideBelow: Conv2DTuning.tapClassesBelow, chunkBytes: Conv2DTuning.tapClassChunkBytes)
     }
 }
 

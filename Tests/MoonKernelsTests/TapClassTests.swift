@@ -31,7 +31,9 @@ extension ConvTests {
                 stride: (rng.int(1...3), rng.int(1...3)), padding: padding,
                 dilation: rng.int(0...3) == 0 ? (rng.int(1...3), rng.int(1...3)) : (1, 1)),
                   let tc = g.tapClasses else { continue }
-            Conv2DTuning.tapClassChunkBytes = checked % 2 == 0 ? 1 : 16 << 20
+            // Chunks of one image in half the draws (the largest class of one image at most).
+            let perImage = tc.classes.map { $0.positions * ($0.taps * g.inChannels + g.outChannels) }.max()!
+            Conv2DTuning.tapClassChunkBytes = checked % 2 == 0 ? 4 * perImage : 16 << 20
             if tc.chunks.count > 2 { chunked += 1 }
             if tc.classes.count > 1 { classed += 1 }
             if tc.classes.contains(where: { $0.taps == 0 }) { blind += 1 }
@@ -40,6 +42,13 @@ extension ConvTests {
             checked += 1
         }
         #expect(classed > 100 && blind > 10 && chunked > 60 && strided > 80)
+        // A map whose one image outgrows the chunk keeps im2col.
+        let big = try Conv2DGeometry(batch: 2, inChannels: 16, inHeight: 64, inWidth: 64, outChannels: 16,
+                                     kernelHeight: 3, kernelWidth: 3, stride: (2, 2), padding: .symmetric(1))
+        let takenWhole = big.tapClasses != nil
+        Conv2DTuning.tapClassChunkBytes = 64 << 10   // one image's largest class is 615 KB
+        let takenCut = big.tapClasses != nil
+        #expect(takenWhole && !takenCut)
     }
 
     /// The tap-class path repeats bit for bit at any thread count.
