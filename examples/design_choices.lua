@@ -10,13 +10,16 @@
 --   4. initializer/activation pairs (Glorot normal/ReLU, He normal/ReLU, variance
 --      scaling/tanh, against the Glorot uniform/ReLU default);
 --   5. the final models with the study's settings and early stopping: the test-accuracy
---      table, and the test images the best model gets right and wrong.
+--      table, and the test images the best model gets right and wrong;
+--   and, apart (--only search), the recipe search by which the study chose its architectures
+--   and regularization: cp/cfp architectures, batch-norm placement, L1/L2, augmentation one
+--   transform at a time, and ZCA.
 -- Every step is a tune.grid sweep stored in out/design_choices/, so a re-run resumes.
 --
 -- Run:  moonlab examples/design_choices.lua --quick     (minutes: 3000 images, 1 epoch)
 --       moonlab examples/design_choices.lua             (the study's settings: days on 2 cores)
---       ... --only optimizers | init | final    (one step; init needs the optimizer sweep and
---                                               runs it, resuming what is stored)
+--       ... --only optimizers | init | final | search   (one step; init needs the optimizer
+--                                               sweep and runs it, resuming what is stored)
 --       ... --only baseline                    (the final MLP baseline alone)
 -- MNIST is looked up through MOONLAB_DATA (a folder holding the four MNIST IDX files), then
 -- ~/.moonlab/data.
@@ -40,6 +43,8 @@ S.assumptions{
   "reduce-LR-on-plateau for cfpdndff and cpdnfndff: factor 0.9, patience 2 on the validation loss",
   "early stopping: validation loss, patience 10, min_delta 1e-4, best weights restored; at most 50 epochs (ccpdnff (Adam): 30). Keras's EarlyStopping keeps the last epoch's weights unless told to restore; the study does not say which it did",
   "validation: a stratified 80/20 split of the 60,000 training images (seed 1); figures are test accuracy on the 10,000 test images",
+  "recipe search (--only search): one seed, Adam 1e-3, batch 32, the sweeps' epochs and early stopping (the study's Keras-tuner settings are not given); codes outside the study's five take 32 filters, 3x3 kernels, 128 units, dropout 0.1",
+  "recipe search: L1 and L2 grid 1e-5 and 1e-4 (L1), 1e-4 and 1e-3 (L2) on every kernel; augmentation strengths rotation 10 degrees, zoom 0.1, shear 10 degrees, shifts 0.1 (the study names the transforms only); ZCA with zca_epsilon 1e-6",
   "seeds: --seeds N runs each CNN N times (seeds 1..N: weights, shuffles, dropout, augmentation); the MLP baseline at least 5 times",
 }
 
@@ -134,6 +139,130 @@ if S.wants(cfg, "init") then
     end})
 end
 
+
+---------------------------------------------------------------------------------------------
+-- 1b. The recipe search: how the study came to its architectures and regularization
+-- (sections 3.1 and 3.4), replayed at the sweeps' budget (sweep_epochs, early stopping on the
+-- validation loss) so a reader can check each choice:
+--   - architectures: cp and cfp blocks grown one at a time, and the study's codes; it kept
+--     cpcpdff, cfpcfpdff and ccpdnff for MNIST and ccpdnff, cfpdndff, cpdnfndff for
+--     Fashion-MNIST (by validation accuracy);
+--   - batch-norm placement: none, before the output layer, between a max-pool and the next
+--     convolution (the study's two good places), both, and where the final models have it;
+--   - L1 and L2 on every kernel of ccpdnff (the study: no gain);
+--   - augmentation added one transform at a time on ccpdnff (Adam) for Fashion-MNIST (the
+--     study: it helped there), and shifts, zoom and ZCA on cpcpdnfff for MNIST (it hurt there).
+---------------------------------------------------------------------------------------------
+local SEARCH_CODES = cfg.quick and {"cpdff", "cfpdff"}
+  or {"cpdff", "cpcpdff", "cpcpcpdff", "cfpdff", "cfpcfpdff", "ccpdff", "ccpdnff", "cfpdndff", "cpdnfndff"}
+local STUDY_PICKS = {mnist = {cpcpdff = true, cfpcfpdff = true, ccpdnff = true},
+                     fashion_mnist = {ccpdnff = true, cfpdndff = true, cpdnfndff = true}}
+local BN_PLACES = cfg.quick and {"cpcpdff", "cpncpdfnf"}
+  or {"cpcpdff", "cpcpdfnf", "cpncpdff", "cpncpdfnf", "cpcpdnff"}
+local BN_NAMES = {cpcpdff = "none", cpcpdfnf = "before the output layer", cpncpdff = "max-pool/BN/conv",
+                  cpncpdfnf = "both", cpcpdnff = "after the dropout (as the final models)"}
+local PENALTIES = cfg.quick and {"none", "l2 1e-4"} or {"none", "l1 1e-5", "l1 1e-4", "l2 1e-4", "l2 1e-3"}
+-- The models the penalties and augmentation steps train (--quick: a small stand-in, so a smoke
+-- run stays short) and the data sets of the sweeps over codes.
+local PENALIZED = cfg.quick and {code = "cpdnff"} or {code = "ccpdnff"}
+local AUGMENTED = cfg.quick and {code = "cpdnff", dense_activation = "sigmoid"}
+  or {code = "ccpdnff", kernel = {3, 5}, dense_activation = "sigmoid"}
+local WHITENED = cfg.quick and {code = "cpdff"} or {code = "cpcpdnfff", init = "glorot_normal"}
+local SEARCH_DATA = cfg.quick and {"mnist"} or DATASETS
+local EPOCHS_TEXT = cfg.sweep_epochs .. (cfg.sweep_epochs == 1 and " epoch" or " epochs")
+-- Augmentation, one transform more at each step (Keras ImageDataGenerator names and strengths).
+local AUG_STEPS = {
+  {"none", {}},
+  {"+ rotation 10", {rotation_range = 10}},
+  {"+ zoom 0.1", {zoom_range = 0.1}},
+  {"+ shear 10", {shear_range = 10}},
+  {"+ width shift 0.1", {width_shift_range = 0.1}},
+  {"+ height shift 0.1", {height_shift_range = 0.1}},
+  {"+ vertical flip", {vertical_flip = true}},
+}
+local AUG_NAMES = {}
+for i, s in ipairs(AUG_STEPS) do AUG_NAMES[i] = s[1] end
+if cfg.quick then AUG_NAMES = {AUG_NAMES[1], AUG_NAMES[2]} end
+local function cumulative(step)
+  local o = {}
+  for _, s in ipairs(AUG_STEPS) do
+    for k, v in pairs(s[2]) do o[k] = v end
+    if s[1] == step then return o end
+  end
+  error("unknown augmentation step " .. tostring(step))
+end
+
+local SEARCH_FIT = {optimizer = "adam", lr = 1e-3, batch = 32}
+local function search_trial(which, spec, extra)
+  local o = {epochs = cfg.sweep_epochs, patience = cfg.patience}
+  for k, v in pairs(SEARCH_FIT) do o[k] = v end
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return trial(which, spec, o)
+end
+
+if S.wants(cfg, "search") then
+  S.sweep(cfg, "architecture search", {data = SEARCH_DATA, code = SEARCH_CODES},
+    function(c) return search_trial(c.data, c.code) end,
+    {name = "search-arch", report = function(_, rows)
+      for _, which in ipairs(SEARCH_DATA) do
+        local ranked = tab.filter(rows, {data = which})
+        table.sort(ranked, function(a, b) return (a.val_accuracy or 0) > (b.val_accuracy or 0) end)
+        for i, r in ipairs(ranked) do
+          r.rank, r.kept = i, STUDY_PICKS[which][r.code] and "yes" or ""
+        end
+        tab.print(("Architecture search, %s (Adam 1e-3, batch 32, at most %s)"):format(NAMES[which], EPOCHS_TEXT),
+          {{"rank", "rank"}, {"code", "code"}, {"val_accuracy", "val accuracy"}, {"epochs", "epochs"},
+           {"kept", "the study kept it"}}, ranked)
+      end
+    end})
+
+  S.sweep(cfg, "batch-norm placement", {data = SEARCH_DATA, code = BN_PLACES},
+    function(c) return search_trial(c.data, c.code) end,
+    {name = "search-bn", report = function(_, rows)
+      for _, r in ipairs(rows) do r.place = BN_NAMES[r.code] end
+      tab.print("Batch-norm placement on cpcpdff (validation accuracy)",
+        tab.pivot(rows, "place", "data", "val_accuracy", {row_label = "batch norm", col_order = SEARCH_DATA, col_names = NAMES}))
+    end})
+
+  S.sweep(cfg, "L1 and L2 on every kernel of " .. PENALIZED.code, {data = SEARCH_DATA, penalty = PENALTIES},
+    function(c)
+      local kind, amount = c.penalty:match("^(l%d) (.*)$")
+      local spec = {code = PENALIZED.code}
+      if kind then spec[kind] = tonumber(amount) end
+      return search_trial(c.data, spec)
+    end,
+    {name = "search-penalty", report = function(_, rows)
+      tab.print("L1/L2 on every kernel of " .. PENALIZED.code .. " (validation accuracy)",
+        tab.pivot(rows, "penalty", "data", "val_accuracy", {row_label = "penalty", col_order = SEARCH_DATA, col_names = NAMES}))
+    end})
+
+  -- The final ccpdnff (Adam) model's settings, each step adding one transform.
+  S.sweep(cfg, "augmentation, one transform at a time", {step = AUG_NAMES},
+    function(c)
+      local o = cumulative(c.step)
+      local transform = next(o) and aug.ImageDataGenerator(o) or nil
+      return search_trial("fashion_mnist", AUGMENTED, {lr = 1e-4, augment = transform})
+    end,
+    {name = "search-augment", report = function(_, rows)
+      tab.print("Augmentation on " .. AUGMENTED.code .. " (Adam 1e-4), Fashion-MNIST: each step adds one transform",
+        {{"step", "augmentation"}, {"val_accuracy", "val accuracy"}, {"epochs", "epochs"}}, rows)
+    end})
+
+  S.sweep(cfg, "ZCA whitening", {zca = {"none", "shifts 0.1, zoom 0.1, ZCA"}},
+    function(c)
+      local transform
+      if c.zca ~= "none" then
+        transform = aug.ImageDataGenerator{width_shift_range = 0.1, height_shift_range = 0.1, zoom_range = 0.1,
+                                           zca_whitening = true}
+        transform:fit(dataset("mnist").tr)
+      end
+      return search_trial("mnist", WHITENED, {optimizer = "rmsprop", lr = 1e-4, batch = 30, augment = transform})
+    end,
+    {name = "search-zca", report = function(_, rows)
+      tab.print("ZCA whitening with shifts and zoom on " .. WHITENED.code .. " (RMSprop 1e-4), MNIST",
+        {{"zca", "augmentation"}, {"val_accuracy", "val accuracy"}, {"epochs", "epochs"}}, rows)
+    end})
+end
 
 ---------------------------------------------------------------------------------------------
 -- 5. The final models, each with the settings the study reports for it, early stopping on

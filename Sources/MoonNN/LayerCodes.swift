@@ -25,6 +25,8 @@ public enum LayerCodes {
         /// Of the appended output layer: `linear` (logits, the default) or `softmax`.
         public var outputActivation = "linear"
         public var initializer: Initializer = .glorotUniform
+        /// L1 and L2 penalties on every kernel (Keras' kernel_regularizer on each layer).
+        public var l1 = 0.0, l2 = 0.0
         public init() {}
     }
 
@@ -72,6 +74,7 @@ public enum LayerCodes {
                 let ks = pick(kernels, i)
                 out.append(try Conv2D(pick(filters, i), kernel: Pair(ks)) {
                     $0.padding = o.padding; $0.activation = o.activation; $0.initializer = o.initializer
+                    $0.l1 = o.l1; $0.l2 = o.l2
                 })
             case "p":
                 out.append(try MaxPool2D(Pair(o.pool)))
@@ -85,17 +88,25 @@ public enum LayerCodes {
                     flattened = true
                 }
                 if k == letters.count - 1 {
-                    out.append(try Dense(o.classes) { $0.activation = o.outputActivation; $0.initializer = o.initializer })
+                    out.append(try output(o))
                 } else {
-                    out.append(try Dense(pick(units, i)) { $0.activation = o.denseActivation ?? o.activation; $0.initializer = o.initializer })
+                    out.append(try Dense(pick(units, i)) {
+                        $0.activation = o.denseActivation ?? o.activation; $0.initializer = o.initializer
+                        $0.l1 = o.l1; $0.l2 = o.l2
+                    })
                 }
             }
         }
         if letters.last != "f" {
             if !flattened { out.append(Flatten()) }
-            out.append(try Dense(o.classes) { $0.activation = o.outputActivation; $0.initializer = o.initializer })
+            out.append(try output(o))
         }
         return out
+    }
+
+    /// The `classes`-way output layer.
+    private static func output(_ o: Options) throws -> Dense {
+        try Dense(o.classes) { $0.activation = o.outputActivation; $0.initializer = o.initializer; $0.l1 = o.l1; $0.l2 = o.l2 }
     }
 
     /// A Sequential model of `code`, named after it.
@@ -117,6 +128,8 @@ extension LayerCodes.Options: Options {
          OptionField("activation", \.activation, "of convolutions and hidden dense layers"),
          OptionField("dense_activation", \.denseActivation, "of hidden dense layers when it differs"),
          OptionField("output_activation", \.outputActivation, "of the output layer (linear: logits)"),
-         OptionField("init", \.initializer, "every kernel's initializer")]
+         OptionField("init", \.initializer, "every kernel's initializer"),
+         OptionField("l1", \.l1, "l1 penalty on every kernel, added to the loss"),
+         OptionField("l2", \.l2, "l2 penalty on every kernel, added to the loss")]
     }
 }

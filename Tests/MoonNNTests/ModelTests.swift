@@ -47,6 +47,21 @@ import MoonEngine
         #expect(message { try LayerCodes.model("cxf") }?.contains("unknown letter 'x'") == true)
     }
 
+    /// `l1` and `l2` put the penalty on every kernel of a code's model, convolutions and dense
+    /// layers, the output layer included, and on no bias: l1·Σ|w| + l2·Σw².
+    @Test func layerCodePenaltiesCoverEveryKernel() throws {
+        var o = LayerCodes.Options()
+        o.filters = [4]; o.units = [6]; o.l1 = 1e-3; o.l2 = 1e-2
+        let m = try LayerCodes.model("cfpdnff", o)
+        let kernels = m.namedWeights().filter { $0.name.hasSuffix(".kernel") }
+        #expect(kernels.count == 4)   // c, the f on channels, the dense layer after the flatten, the output
+        var want = 0.0
+        for k in kernels { for v in k.tensor.toArray() { want += 1e-3 * Double(abs(v)) + 1e-2 * Double(v * v) } }
+        let got = try #require(try m.regularizationLoss()).item()
+        #expect(abs(Double(got) - want) < 1e-5 * want)
+        #expect(try LayerCodes.model("cfpdnff", LayerCodes.Options()).regularizationLoss() == nil)
+    }
+
     @Test func resnet18ForSmallImages() throws {
         let r = try ResNet.resnet18(ResNet.Options())
         // CIFAR-style ResNet-18 has 11,173,962 trainable parameters for 3 input channels; one

@@ -899,6 +899,8 @@ function nn.TerminateOnNaN() end
 --- - `dense_activation`: of hidden dense layers when it differs
 --- - `output_activation`: of the output layer (linear: logits)
 --- - `init`: every kernel's initializer
+--- - `l1`: l1 penalty on every kernel, added to the loss
+--- - `l2`: l2 penalty on every kernel, added to the loss
 ---@param code any
 ---@param opts? any
 function nn.from_code(code, opts) end
