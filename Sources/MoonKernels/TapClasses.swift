@@ -4,8 +4,8 @@
 //
 // Output rows that see the same kernel rows inside the image form a row span, output columns
 // likewise a column span; a row span and a column span make a class (ResNet's 4x4 output: the
-// interior, four edges and four corners). Each class is one im2col and GEMM over the whole chunk
-// of images, with only its taps as rows. The weights are reordered {F, kh, kw, C}, so the taps
+// interior, four edges and four corners). Each class is one gather of patches and one GEMM over
+// the whole chunk of images, its patches holding only its own taps. The weights are reordered {F, kh, kw, C}, so the taps
 // of one kernel row (a range of columns) are one block of each filter's row, and a class
 // multiplies one block per kernel row, or one for all its rows where it keeps every column:
 //     forward   Y[class] = Σ_i W'[:, i, cols, :] · X[class, i]
@@ -40,6 +40,9 @@ struct TapClasses {
     let rows: [TapSpan], cols: [TapSpan]
     /// The share of im2col's products that multiply image pixels, not padding.
     let insideFraction: Double
+    /// Floats of one image's largest class: its patches and its output (the buffers a chunk
+    /// needs per image).
+    let perImage: Int
 
     /// The classes of `g`, or nil where at least `inside` of im2col's products fall inside the
     /// image or one image's largest class (its patches and output) outgrows `chunkBytes` (a map
@@ -52,11 +55,11 @@ struct TapClasses {
                                  dilation: g.dilationW, size: g.inWidth)
         let pairs = rows.flatMap { r in cols.map { (r, $0) } }
         let products = pairs.reduce(0) { $0 + $1.0.positions.count * $1.1.positions.count * $1.0.taps.count * $1.1.taps.count }
-        let largest = pairs.map { r, c in
+        perImage = pairs.map { r, c in
             r.positions.count * c.positions.count * (r.taps.count * c.taps.count * g.inChannels + g.outChannels)
         }.max() ?? 0
         insideFraction = Double(products) / Double(g.outPlane * g.kernelHeight * g.kernelWidth)
-        guard insideFraction <= inside, 4 * largest <= chunkBytes else { return nil }
+        guard insideFraction <= inside, 4 * perImage <= chunkBytes else { return nil }
         self.rows = rows; self.cols = cols
         classes = pairs.map { Class(g, rows: $0, cols: $1) }
     }
@@ -85,11 +88,9 @@ struct TapClasses {
 
     let classes: [Class]
 
-
     /// First image of each chunk, then the batch: a chunk's largest class (its patches and
     /// output) within `Conv2DTuning.tapClassChunkBytes`.
     var chunks: [Int] {
-        let perImage = classes.map { $0.positions * ($0.taps * g.inChannels + g.outChannels) }.max() ?? 1
         let most = max(1, min(g.batch, Conv2DTuning.tapClassChunkBytes / (4 * max(perImage, 1))))
         let count = (g.batch + most - 1) / most
         return (0...count).map { $0 * g.batch / count }
@@ -144,7 +145,7 @@ struct TapClasses {
     /// positions in an output plane (`Class.outputOffsets`).
     func forEachFilter(_ c: Class, _ body: (_ f: Int, _ offsets: UnsafeBufferPointer<Int>) -> Void) {
         c.outputOffsets.withUnsafeBufferPointer { offsets in
-            parallelItems(g.outChannels, workers: Threads.count) { _, f in body(f, offsets) }
+            _ = parallelItems(g.outChannels, workers: Threads.count) { _, f in body(f, offsets) }
         }
     }
 
@@ -180,8 +181,7 @@ func tapClassForward(_ tc: TapClasses, input: UnsafePointer<Float>, weight: Unsa
                      bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool) {
     let g = tc.g, F = g.outChannels, K = g.patchSize, P = g.outPlane, chunks = tc.chunks
     let most = (0..<(chunks.count - 1)).map { chunks[$0 + 1] - chunks[$0] }.max()!
-    let biggest = tc.classes.map { $0.positions * ($0.taps * g.inChannels + F) }.max()!
-    Scratch.withBuffer(F * K + most * biggest) { wt in
+    Scratch.withBuffer(F * K + most * tc.perImage) { wt in
         let col = wt + F * K
         tc.reorderWeights(weight, wt)
         for k in 0..<(chunks.count - 1) {
@@ -216,10 +216,9 @@ func tapClassBackward(_ tc: TapClasses, input: UnsafePointer<Float>, weight: Uns
     let g = tc.g, F = g.outChannels, K = g.patchSize, P = g.outPlane, chunks = tc.chunks
     guard gradInput != nil || gradWeight != nil else { return }
     let most = (0..<(chunks.count - 1)).map { chunks[$0 + 1] - chunks[$0] }.max()!
-    let biggest = tc.classes.map { $0.positions * ($0.taps * g.inChannels + F) }.max()!
     // Reordered weights (for dX) and reordered weight gradient (dW), then the class buffers.
     let wtSize = gradInput != nil ? F * K : 0, dwtSize = gradWeight != nil ? F * K : 0
-    Scratch.withBuffer(wtSize + dwtSize + most * biggest) { wt in
+    Scratch.withBuffer(wtSize + dwtSize + most * tc.perImage) { wt in
         let dwt = wt + wtSize, col = dwt + dwtSize
         if gradInput != nil { tc.reorderWeights(weight, wt) }
         if gradWeight != nil { dwt.update(repeating: 0, count: F * K) }

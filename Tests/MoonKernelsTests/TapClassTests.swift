@@ -32,8 +32,7 @@ extension ConvTests {
                 dilation: rng.int(0...3) == 0 ? (rng.int(1...3), rng.int(1...3)) : (1, 1)),
                   let tc = g.tapClasses else { continue }
             // Chunks of one image in half the draws (the largest class of one image at most).
-            let perImage = tc.classes.map { $0.positions * ($0.taps * g.inChannels + g.outChannels) }.max()!
-            Conv2DTuning.tapClassChunkBytes = checked % 2 == 0 ? 4 * perImage : 16 << 20
+            Conv2DTuning.tapClassChunkBytes = checked % 2 == 0 ? 4 * tc.perImage : 16 << 20
             if tc.chunks.count > 2 { chunked += 1 }
             if tc.classes.count > 1 { classed += 1 }
             if tc.classes.contains(where: { $0.taps == 0 }) { blind += 1 }
