@@ -43,9 +43,9 @@ public enum Conv2DTuning {
     /// inside the image only (TapClasses.swift).
     nonisolated(unsafe) public static var tapClasses = true
     /// Largest share of im2col's products inside the image for which tap classes are taken.
-    /// ResNet-18's stride-2 3x3 layer on 7x7 maps (0.69) takes them: 17-25 % faster forward and
-    /// backward in three interleaved moonbench rounds. Its 14x14 one (0.91) came out level, so it
-    /// keeps im2col, as does the 28x28 one (0.95).
+    /// ResNet-18's stride-2 3x3 layer on 7x7 maps (0.69) takes them: forward and backward 13-26 %
+    /// faster in three interleaved moonbench rounds. Its 14x14 one (0.91) was no faster (3 %
+    /// faster to 13 % slower in six rounds), so it keeps im2col, as does the 28x28 one (0.95).
     nonisolated(unsafe) public static var tapClassesBelow = 0.8
     /// Target size in bytes of a tap-class chunk's largest class (its patches and output).
     nonisolated(unsafe) public static var tapClassChunkBytes = 16 * 1024 * 1024
@@ -192,8 +192,8 @@ func addChannelSums(_ maps: UnsafePointer<Float>, channels: Int, positions: Int,
     cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(channels), Int32(positions), 1, maps, Int32(positions), ones, 1, 1, sums, 1)
 }
 
-/// The bias gradient, `gradBias[f] = Σ_{n,p} gradOutput[n, f, p]`, summed image by image as the
-/// im2col path sums it (one order for any thread count).
+/// The bias gradient, `gradBias[f] = Σ_{n,p} gradOutput[n, f, p]`, summed image by image with
+/// `addChannelSums` on the calling thread (one order for any thread count).
 func biasGradient(_ g: Conv2DGeometry, gradOutput: UnsafePointer<Float>, into gradBias: UnsafeMutablePointer<Float>) {
     let F = g.outChannels, P = g.outPlane
     Scratch.withBuffer(P) { ones in

@@ -88,11 +88,13 @@ struct TapClasses {
 
     let classes: [Class]
 
-    /// First image of each chunk, then the batch: a chunk's largest class (its patches and
-    /// output) within `Conv2DTuning.tapClassChunkBytes`.
+    /// Images in the largest chunk: its largest class (patches and output) within
+    /// `Conv2DTuning.tapClassChunkBytes`.
+    var chunkImages: Int { max(1, min(g.batch, Conv2DTuning.tapClassChunkBytes / (4 * max(perImage, 1)))) }
+
+    /// First image of each chunk, then the batch: chunks of at most `chunkImages` images.
     var chunks: [Int] {
-        let most = max(1, min(g.batch, Conv2DTuning.tapClassChunkBytes / (4 * max(perImage, 1))))
-        let count = (g.batch + most - 1) / most
+        let count = (g.batch + chunkImages - 1) / chunkImages
         return (0...count).map { $0 * g.batch / count }
     }
 
@@ -180,8 +182,7 @@ extension Conv2DGeometry {
 func tapClassForward(_ tc: TapClasses, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                      bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>, relu: Bool) {
     let g = tc.g, F = g.outChannels, K = g.patchSize, P = g.outPlane, chunks = tc.chunks
-    let most = (0..<(chunks.count - 1)).map { chunks[$0 + 1] - chunks[$0] }.max()!
-    Scratch.withBuffer(F * K + most * tc.perImage) { wt in
+    Scratch.withBuffer(F * K + tc.chunkImages * tc.perImage) { wt in
         let col = wt + F * K
         tc.reorderWeights(weight, wt)
         for k in 0..<(chunks.count - 1) {
@@ -215,10 +216,9 @@ func tapClassBackward(_ tc: TapClasses, input: UnsafePointer<Float>, weight: Uns
                       gradWeight: UnsafeMutablePointer<Float>?) {
     let g = tc.g, F = g.outChannels, K = g.patchSize, P = g.outPlane, chunks = tc.chunks
     guard gradInput != nil || gradWeight != nil else { return }
-    let most = (0..<(chunks.count - 1)).map { chunks[$0 + 1] - chunks[$0] }.max()!
     // Reordered weights (for dX) and reordered weight gradient (dW), then the class buffers.
     let wtSize = gradInput != nil ? F * K : 0, dwtSize = gradWeight != nil ? F * K : 0
-    Scratch.withBuffer(wtSize + dwtSize + most * tc.perImage) { wt in
+    Scratch.withBuffer(wtSize + dwtSize + tc.chunkImages * tc.perImage) { wt in
         let dwt = wt + wtSize, col = dwt + dwtSize
         if gradInput != nil { tc.reorderWeights(weight, wt) }
         if gradWeight != nil { dwt.update(repeating: 0, count: F * K) }

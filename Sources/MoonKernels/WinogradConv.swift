@@ -34,9 +34,7 @@ extension Conv2DGeometry {
         default: return nil
         }
     }
-}
 
-extension Conv2DGeometry {
     /// Floats of the transformed weights U a Winograd convolution computes (nil where it takes
     /// im2col): a caller that keeps them from `conv2dForward` for `conv2dBackward` saves the
     /// backward pass one weight transform.
