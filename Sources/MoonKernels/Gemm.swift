@@ -13,16 +13,12 @@ public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                   alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                   b: UnsafePointer<Float>, ldb: Int,
                   beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
-    if m == 0 || n == 0 { return }
-    _ = Threads.blasConfigured
-    if Threads.count > 1 && m * n * k >= GemmTuning.splitMinimum && max(m, n) >= 2 * GemmTuning.blockAlignment
-        && !Threads.isWorker {
-        sgemmSplit(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                   b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
-        return
+    forEachGemmBlock(m: m, n: n, k: k) { rows, cols in
+        sgemmSingle(transA: transA, transB: transB, m: rows.count, n: cols.count, k: k, alpha: alpha,
+                    a: a + rows.lowerBound * (transA ? 1 : lda), lda: lda,
+                    b: b + cols.lowerBound * (transB ? ldb : 1), ldb: ldb, beta: beta,
+                    c: c + rows.lowerBound * ldc + cols.lowerBound, ldc: ldc)
     }
-    sgemmSingle(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-                b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
 }
 
 /// When `sgemm` splits a product across threads.
@@ -47,14 +43,20 @@ func sgemmSingle(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                 beta, c, Int32(ldc))
 }
 
-/// `sgemm` split into blocks handed to the workers as they become free: twice as many
-/// blocks as workers when the split dim is long enough, so a core slowed by other load
-/// just takes fewer blocks.
-@usableFromInline
-func sgemmSplit(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
-                alpha: Float, a: UnsafePointer<Float>, lda: Int,
-                b: UnsafePointer<Float>, ldb: Int,
-                beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+/// Runs `block(rows, cols)` over the blocks of an m×n product as `sgemm` splits it: blocks of
+/// rows of `op(A)` or columns of `op(B)` (whichever dim is larger) handed to the workers as they
+/// become free; twice as many blocks as workers when the split dim is long enough, so a core
+/// slowed by other load just takes fewer. A product too small to pay for the dispatch (or one
+/// inside a worker) is one block on the calling thread. A block that does more than its product
+/// (a bias before it, an activation after: `denseForward`) does it while the block is in cache,
+/// on the core that made it.
+@inlinable
+public func forEachGemmBlock(m: Int, n: Int, k: Int,
+                             _ block: (_ rows: Range<Int>, _ cols: Range<Int>) -> Void) {
+    if m == 0 || n == 0 { return }
+    _ = Threads.blasConfigured
+    guard Threads.count > 1 && m * n * k >= GemmTuning.splitMinimum
+            && max(m, n) >= 2 * GemmTuning.blockAlignment && !Threads.isWorker else { block(0..<m, 0..<n); return }
     let workers = Threads.count, align = GemmTuning.blockAlignment
     let byColumns = n >= m
     let length = byColumns ? n : m
@@ -64,14 +66,7 @@ func sgemmSplit(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     let per = ((length + pieces - 1) / pieces + align - 1) / align * align
     let blocks = (length + per - 1) / per
     parallelItems(blocks, workers: workers) { _, blk in
-        let lo = blk * per, count = min(per, length - lo)
-        if byColumns {   // columns lo..<lo+count of op(B) and of C
-            sgemmSingle(transA: transA, transB: transB, m: m, n: count, k: k, alpha: alpha, a: a, lda: lda,
-                        b: b + (transB ? lo * ldb : lo), ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
-        } else {         // rows lo..<lo+count of op(A) and of C
-            sgemmSingle(transA: transA, transB: transB, m: count, n: n, k: k, alpha: alpha,
-                        a: a + (transA ? lo : lo * lda), lda: lda, b: b, ldb: ldb, beta: beta,
-                        c: c + lo * ldc, ldc: ldc)
-        }
+        let part = blk * per..<min(length, blk * per + per)
+        if byColumns { block(0..<m, part) } else { block(part, 0..<n) }
     }
 }

@@ -62,6 +62,8 @@ public final class Dense: KernelLayer, ConfigurableLayer {
         let kernel = try builtKernel()
         let y: Tensor
         switch x.rank {
+        case 2 where activation == "relu":   // the relu on each block of the product as it is made
+            return try Tensor.linear(x, weight: kernel, bias: bias, relu: true)
         case 2:
             y = try Tensor.linear(x, weight: kernel, bias: bias)
         case 4:   // {N, C, H, W}: map channels at each position

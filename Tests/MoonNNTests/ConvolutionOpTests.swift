@@ -125,4 +125,41 @@ import MoonKernels
         checkGradient([x, w, b]) { try Tensor.linear(x, weight: w, bias: b) }
         checkGradient([x, w]) { try Tensor.linear(x, weight: w, bias: nil) }
     }
+
+    /// `linear(relu: true)` applies the relu to each block of the product on the core that made
+    /// it: its output and its three gradients must be those of `linear(...).relu()` bit for bit,
+    /// for one block, a product split by columns and one split by rows, without a bias, and with
+    /// no inputs (k = 0: the relu of the bias).
+    @Test func linearReluIsTheReluOfTheLinearMap() throws {
+        let saved = Threads.count
+        defer { Threads.set(saved) }
+        func bits(_ t: Tensor?) -> [UInt32] { t?.toArray().map(\.bitPattern) ?? [] }
+        for threads in [1, 2] {
+            Threads.set(threads)
+            for (m, k, n, withBias) in [(5, 4, 3, true), (96, 120, 160, true), (200, 150, 40, true),
+                                        (96, 120, 160, false), (6, 0, 5, true)] {
+                let dy = random([m, n], seed: 24)
+                var results: [[[UInt32]]] = []
+                for fused in [true, false] {
+                    let xg = random([m, k], seed: 21).requiringGrad(), wg = random([k, n], seed: 22).requiringGrad()
+                    let bg = withBias ? random([n], seed: 25).requiringGrad() : nil
+                    let y = fused ? try Tensor.linear(xg, weight: wg, bias: bg, relu: true)
+                                  : try Tensor.linear(xg, weight: wg, bias: bg).relu()
+                    try y.backward(gradient: dy)
+                    results.append([bits(y), bits(xg.grad), bits(wg.grad), bits(bg?.grad)])
+                }
+                for (part, name) in ["y", "dx", "dw", "db"].enumerated() {
+                    #expect(results[0][part] == results[1][part], "\(name): \(threads) threads, \(m)x\(k)x\(n), bias \(withBias)")
+                }
+                if k == 0 {   // no products: the relu of the bias on every row
+                    let b = random([n], seed: 25).toArray().map { Swift.max($0, 0).bitPattern }
+                    #expect(b.contains(0) && b.contains { $0 != 0 } && results[0][0] == Array([[UInt32]](repeating: b, count: m).joined()))
+                } else {
+                    #expect(results[0][0].contains(0) && !results[0][0].allSatisfy { $0 == 0 }, "the relu cuts some and keeps some")
+                }
+            }
+        }
+        let x = random([5, 4], seed: 13), w = random([4, 3], seed: 14), b = random([3], seed: 16, low: 0.1, high: 1)
+        checkGradient([x, w, b]) { try Tensor.linear(x, weight: w, bias: b, relu: true) }
+    }
 }

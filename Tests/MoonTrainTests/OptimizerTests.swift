@@ -66,6 +66,32 @@ import Testing
         #expect(close(r[0], [0.9, -1.9], 1e-5))
     }
 
+    /// Adam's update runs eight lanes at a time over chunks split across the cores; over a
+    /// parameter long enough for both (and a tail of single elements) it must give the bits of
+    /// the rule written out element by element in Float.
+    @Test func adamLanesGiveTheScalarRulesBits() throws {
+        let n = 2 * 65_536 + 21
+        func wave(_ f: Double) throws -> Tensor { try Tensor((0..<n).map { Float(sin(Double($0) * f)) }, shape: [n]) }
+        let p = try wave(0.37).requiringGrad()
+        var ps = p.toArray(), m = [Float](repeating: 0, count: n), v = m
+        let opt = try Adam(params: [p]) { $0.lr = 0.01 }
+        for t in 1...2 {
+            let g = try wave(0.11 * Double(t))
+            p.grad = g
+            try opt.step()
+            // The step size as the optimizer works it out, in Double from its Float settings.
+            let a = Float(Double(Float(0.01)) * (1 - pow(Double(Float(0.999)), Double(t))).squareRoot()
+                          / (1 - pow(Double(Float(0.9)), Double(t))))
+            let b1: Float = 0.9, b2: Float = 0.999, c1: Float = 1 - b1, c2: Float = 1 - b2, e: Float = 1e-7
+            for (i, gi) in g.toArray().enumerated() {
+                m[i] = b1 * m[i] + c1 * gi
+                v[i] = b2 * v[i] + c2 * gi * gi
+                ps[i] -= a * m[i] / (v[i].squareRoot() + e)
+            }
+            #expect(p.toArray().map(\.bitPattern) == ps.map(\.bitPattern), "step \(t)")
+        }
+    }
+
     @Test func nadam() throws {
         let r = try run { try Nadam(params: $0) { $0.lr = 0.1 } }
         var p = [1.0, -2.0], m = [0.0, 0.0], v = [0.0, 0.0], product = 1.0

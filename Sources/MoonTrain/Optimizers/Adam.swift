@@ -38,10 +38,21 @@ public final class Adam: Optimizer, ConfigurableOptimizer {
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
         let m = s[0], v = s[1], b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps, a = stepSize
-        // One fused pass, split over the cores for large parameters.
+        // One fused pass, split over the cores for large parameters, eight lanes at a time (the
+        // compiler leaves the scalar loop scalar: it took 7 % of a 784-1024-512-10 step).
         Threads.parallelFor(n, minPerThread: 1 << 16) { _, r in
             let p = p + r.lowerBound, g = g + r.lowerBound, m = m + r.lowerBound, v = v + r.lowerBound
-            for i in 0..<r.count {
+            let count = r.count, whole = count - count % Lanes.scalarCount
+            let lb1 = Lanes(repeating: b1), lc1 = Lanes(repeating: c1), lb2 = Lanes(repeating: b2)
+            let lc2 = Lanes(repeating: c2), le = Lanes(repeating: e), la = Lanes(repeating: a)
+            for i in stride(from: 0, to: whole, by: Lanes.scalarCount) {
+                let gi = g.lanes(i)
+                let mi = lb1 * m.lanes(i) + lc1 * gi, vi = lb2 * v.lanes(i) + lc2 * gi * gi
+                m.setLanes(i, mi)
+                v.setLanes(i, vi)
+                p.setLanes(i, p.lanes(i) - la * mi / (vi.squareRoot() + le))
+            }
+            for i in whole..<count {
                 let gi = g[i]
                 let mi = b1 * m[i] + c1 * gi, vi = b2 * v[i] + c2 * gi * gi
                 m[i] = mi
