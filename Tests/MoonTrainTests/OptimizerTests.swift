@@ -92,6 +92,39 @@ import Testing
         }
     }
 
+    /// Every rule runs eight lanes at a time with single floats for the tail: one parameter of 43
+    /// elements (five groups of eight and three single) must end with the bits of 43 one-element
+    /// parameters, which take the single-float path only, after three steps.
+    @Test func lanesAndSingleFloatsGiveTheSameBits() throws {
+        let makers: [(String, ([Tensor]) throws -> Optimizer)] = [
+            ("SGD", { try SGD(params: $0) { $0.lr = 0.1; $0.momentum = 0.9; $0.nesterov = true } }),
+            ("Adam", { try Adam(params: $0) { $0.lr = 0.01 } }),
+            ("Nadam", { try Nadam(params: $0) { $0.lr = 0.01 } }),
+            ("Adamax", { try Adamax(params: $0) { $0.lr = 0.01 } }),
+            ("RMSprop", { try RMSprop(params: $0) { $0.lr = 0.01 } }),
+            ("RMSprop centered, momentum", { try RMSprop(params: $0) { $0.lr = 0.01; $0.centered = true; $0.momentum = 0.5 } }),
+            ("Adagrad", { try Adagrad(params: $0) { $0.lr = 0.01 } }),
+            ("Adadelta", { try Adadelta(params: $0) { $0.lr = 1 } }),
+        ]
+        let n = 43
+        let start = (0..<n).map { Float(sin(Double($0) * 0.37)) }
+        func grads(_ t: Int) -> [Float] { (0..<n).map { Float(cos(Double($0 * t) * 0.23) * 0.5) } }
+        for (name, make) in makers {
+            let whole = try Tensor(start, shape: [n]).requiringGrad()
+            let singles = try start.map { try Tensor([$0], shape: [1]).requiringGrad() }
+            let a = try make([whole]), b = try make(singles)
+            for t in 1...3 {
+                let g = grads(t)
+                whole.grad = try Tensor(g, shape: [n])
+                for (i, q) in singles.enumerated() { q.grad = try Tensor([g[i]], shape: [1]) }
+                try a.step()
+                try b.step()
+            }
+            #expect(whole.toArray().map(\.bitPattern) == singles.map { $0.toArray()[0].bitPattern }, "\(name)")
+            #expect(whole.toArray() != start, "\(name) moved the parameter")
+        }
+    }
+
     @Test func nadam() throws {
         let r = try run { try Nadam(params: $0) { $0.lr = 0.1 } }
         var p = [1.0, -2.0], m = [0.0, 0.0], v = [0.0, 0.0], product = 1.0

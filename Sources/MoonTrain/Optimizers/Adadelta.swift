@@ -1,4 +1,5 @@
 import MoonEngine
+import MoonKernels
 
 /// Adadelta (Zeiler, 2012) as Keras computes it:
 ///
@@ -29,14 +30,23 @@ public final class Adadelta: Optimizer, ConfigurableOptimizer {
 
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
-        let eg = s[0], ed = s[1], r = rho, c = 1 - rho, e = eps, a = lr
-        for i in 0..<n {
-            let gi = g[i]
-            eg[i] = r * eg[i] + c * gi * gi
-            let delta = -(ed[i] + e).squareRoot() / (eg[i] + e).squareRoot() * gi
-            ed[i] = r * ed[i] + c * delta * delta
-            p[i] += a * delta
-        }
+        AdadeltaRule(p: p, g: g, eg: s[0], ed: s[1], rho: rho, c: 1 - rho, eps: eps, lr: lr).run(n)
+    }
+}
+
+/// Adadelta's update of one element (or eight).
+struct AdadeltaRule: ElementwiseRule {
+    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, eg: UnsafeMutablePointer<Float>, ed: UnsafeMutablePointer<Float>
+    let rho: Float, c: Float, eps: Float, lr: Float
+
+    @inline(__always)
+    func apply<V: FloatLanes>(_ i: Int, _: V.Type) {
+        let gi = V.load(g, i), e = V(repeating: eps)
+        let egi = V(repeating: rho) * V.load(eg, i) + V(repeating: c) * gi * gi
+        egi.store(eg, i)
+        let delta = -(V.load(ed, i) + e).squareRoot() / (egi + e).squareRoot() * gi
+        (V(repeating: rho) * V.load(ed, i) + V(repeating: c) * delta * delta).store(ed, i)
+        (V.load(p, i) + V(repeating: lr) * delta).store(p, i)
     }
 }
 

@@ -1,4 +1,5 @@
 import MoonEngine
+import MoonKernels
 
 /// Adagrad as Keras computes it:
 ///
@@ -27,12 +28,21 @@ public final class Adagrad: Optimizer, ConfigurableOptimizer {
 
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
-        let acc = s[0], e = eps, a = lr
-        for i in 0..<n {
-            let gi = g[i]
-            acc[i] += gi * gi
-            p[i] -= a * gi / (acc[i] + e).squareRoot()
-        }
+        AdagradRule(p: p, g: g, acc: s[0], eps: eps, lr: lr).run(n)
+    }
+}
+
+/// Adagrad's update of one element (or eight).
+struct AdagradRule: ElementwiseRule {
+    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, acc: UnsafeMutablePointer<Float>
+    let eps: Float, lr: Float
+
+    @inline(__always)
+    func apply<V: FloatLanes>(_ i: Int, _: V.Type) {
+        let gi = V.load(g, i)
+        let ai = V.load(acc, i) + gi * gi
+        ai.store(acc, i)
+        (V.load(p, i) - V(repeating: lr) * gi / (ai + V(repeating: eps)).squareRoot()).store(p, i)
     }
 }
 

@@ -37,29 +37,26 @@ public final class Adam: Optimizer, ConfigurableOptimizer {
 
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
-        let m = s[0], v = s[1], b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2, e = eps, a = stepSize
-        // One fused pass, split over the cores for large parameters, eight lanes at a time (the
-        // compiler leaves the scalar loop scalar: it took 7 % of a 784-1024-512-10 step).
-        Threads.parallelFor(n, minPerThread: 1 << 16) { _, r in
-            let p = p + r.lowerBound, g = g + r.lowerBound, m = m + r.lowerBound, v = v + r.lowerBound
-            let count = r.count, whole = count - count % Lanes.scalarCount
-            let lb1 = Lanes(repeating: b1), lc1 = Lanes(repeating: c1), lb2 = Lanes(repeating: b2)
-            let lc2 = Lanes(repeating: c2), le = Lanes(repeating: e), la = Lanes(repeating: a)
-            for i in stride(from: 0, to: whole, by: Lanes.scalarCount) {
-                let gi = g.lanes(i)
-                let mi = lb1 * m.lanes(i) + lc1 * gi, vi = lb2 * v.lanes(i) + lc2 * gi * gi
-                m.setLanes(i, mi)
-                v.setLanes(i, vi)
-                p.setLanes(i, p.lanes(i) - la * mi / (vi.squareRoot() + le))
-            }
-            for i in whole..<count {
-                let gi = g[i]
-                let mi = b1 * m[i] + c1 * gi, vi = b2 * v[i] + c2 * gi * gi
-                m[i] = mi
-                v[i] = vi
-                p[i] -= a * mi / (vi.squareRoot() + e)
-            }
-        }
+        // One fused pass, eight lanes at a time, split over the cores for large parameters (the
+        // compiler leaves the plain loop scalar: it took 7 % of a 784-1024-512-10 step).
+        AdamRule(p: p, g: g, m: s[0], v: s[1], b1: beta1, c1: 1 - beta1, b2: beta2, c2: 1 - beta2,
+                 eps: eps, step: stepSize).run(n)
+    }
+}
+
+/// Adam's update of one element (or eight).
+struct AdamRule: ElementwiseRule {
+    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+    let b1: Float, c1: Float, b2: Float, c2: Float, eps: Float, step: Float
+
+    @inline(__always)
+    func apply<V: FloatLanes>(_ i: Int, _: V.Type) {
+        let gi = V.load(g, i)
+        let mi = V(repeating: b1) * V.load(m, i) + V(repeating: c1) * gi
+        let vi = V(repeating: b2) * V.load(v, i) + V(repeating: c2) * gi * gi
+        mi.store(m, i)
+        vi.store(v, i)
+        (V.load(p, i) - V(repeating: step) * mi / (vi.squareRoot() + V(repeating: eps))).store(p, i)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MoonEngine
+import MoonKernels
 
 /// Nadam: Adam with Nesterov momentum (Dozat, 2016), as Keras and PyTorch compute it, with
 /// the momentum schedule μ_t = β1·(1 − 0.5·0.96^(0.004·t)):
@@ -49,15 +50,25 @@ public final class Nadam: Optimizer, ConfigurableOptimizer {
 
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
-        let m = s[0], v = s[1], b1 = beta1, b2 = beta2, c1 = 1 - beta1, c2 = 1 - beta2
-        let (cm, cg, cv) = coefficients, e = eps, a = lr
-        for i in 0..<n {
-            let gi = g[i]
-            m[i] = b1 * m[i] + c1 * gi
-            v[i] = b2 * v[i] + c2 * gi * gi
-            let mHat = cm * m[i] + cg * gi
-            p[i] -= a * mHat / ((v[i] * cv).squareRoot() + e)
-        }
+        NadamRule(p: p, g: g, m: s[0], v: s[1], b1: beta1, c1: 1 - beta1, b2: beta2, c2: 1 - beta2,
+                  cm: coefficients.m, cg: coefficients.g, cv: coefficients.v, eps: eps, lr: lr).run(n)
+    }
+}
+
+/// Nadam's update of one element (or eight).
+struct NadamRule: ElementwiseRule {
+    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+    let b1: Float, c1: Float, b2: Float, c2: Float, cm: Float, cg: Float, cv: Float, eps: Float, lr: Float
+
+    @inline(__always)
+    func apply<V: FloatLanes>(_ i: Int, _: V.Type) {
+        let gi = V.load(g, i)
+        let mi = V(repeating: b1) * V.load(m, i) + V(repeating: c1) * gi
+        let vi = V(repeating: b2) * V.load(v, i) + V(repeating: c2) * gi * gi
+        mi.store(m, i)
+        vi.store(v, i)
+        let mHat = V(repeating: cm) * mi + V(repeating: cg) * gi
+        (V.load(p, i) - V(repeating: lr) * mHat / ((vi * V(repeating: cv)).squareRoot() + V(repeating: eps))).store(p, i)
     }
 }
 

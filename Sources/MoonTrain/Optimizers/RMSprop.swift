@@ -1,4 +1,5 @@
 import MoonEngine
+import MoonKernels
 
 /// RMSprop as Keras computes it:
 ///
@@ -31,24 +32,36 @@ public final class RMSprop: Optimizer, ConfigurableOptimizer {
 
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
-        let v = s[0], r = rho, c = 1 - rho, e = eps, a = lr, mu = momentum
-        let buf: UnsafeMutablePointer<Float>? = mu > 0 ? s[1] : nil
-        let avg: UnsafeMutablePointer<Float>? = centered ? s[mu > 0 ? 2 : 1] : nil
-        for i in 0..<n {
-            let gi = g[i]
-            v[i] = r * v[i] + c * gi * gi
-            var denominator = v[i] + e
-            if let avg {
-                avg[i] = r * avg[i] + c * gi
-                denominator -= avg[i] * avg[i]
-            }
-            let step = a * gi / denominator.squareRoot()
-            if let buf {
-                buf[i] = mu * buf[i] + step
-                p[i] -= buf[i]
-            } else {
-                p[i] -= step
-            }
+        let buf: UnsafeMutablePointer<Float>? = momentum > 0 ? s[1] : nil
+        let avg: UnsafeMutablePointer<Float>? = centered ? s[momentum > 0 ? 2 : 1] : nil
+        RMSpropRule(p: p, g: g, v: s[0], buf: buf, avg: avg, rho: rho, c: 1 - rho, eps: eps, lr: lr, mu: momentum).run(n)
+    }
+}
+
+/// RMSprop's update of one element (or eight).
+struct RMSpropRule: ElementwiseRule {
+    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, v: UnsafeMutablePointer<Float>
+    let buf: UnsafeMutablePointer<Float>?, avg: UnsafeMutablePointer<Float>?
+    let rho: Float, c: Float, eps: Float, lr: Float, mu: Float
+
+    @inline(__always)
+    func apply<V: FloatLanes>(_ i: Int, _: V.Type) {
+        let gi = V.load(g, i)
+        let vi = V(repeating: rho) * V.load(v, i) + V(repeating: c) * gi * gi
+        vi.store(v, i)
+        var denominator = vi + V(repeating: eps)
+        if let avg {
+            let ai = V(repeating: rho) * V.load(avg, i) + V(repeating: c) * gi
+            ai.store(avg, i)
+            denominator = denominator - ai * ai
+        }
+        let step = V(repeating: lr) * gi / denominator.squareRoot()
+        if let buf {
+            let bi = V(repeating: mu) * V.load(buf, i) + step
+            bi.store(buf, i)
+            (V.load(p, i) - bi).store(p, i)
+        } else {
+            (V.load(p, i) - step).store(p, i)
         }
     }
 }
