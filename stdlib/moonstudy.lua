@@ -344,7 +344,8 @@ end
 --- Builds (moonstudy.build), compiles, trains and evaluates one model. opts: train=
 --- (required), val= (a dataset) or validation_split=, test=, optimizer= (an optimizer, or a
 --- name with lr=, momentum=), loss=, epochs=, batch=, patience= (early stopping on monitor=,
---- default "val_loss", min_delta= 1e-4, best weights restored), reduce_lr= {factor=,
+--- default "val_loss", min_delta= 1e-4, best weights restored unless restore_best= false, as
+--- Keras' EarlyStopping leaves them by default), reduce_lr= {factor=,
 --- patience=, min_lr=}, augment=, checkpoint=, seed= (default 1), verbose= (default 0),
 --- callbacks=, print= (false: no line). Returns the figure (test accuracy with test=, else
 --- the best validation accuracy, else the training accuracy) and the run's details.
@@ -367,7 +368,7 @@ function S.run(name, build, opts)
   local has_val = opts.val ~= nil or (opts.validation_split or 0) > 0
   if opts.patience and has_val then
     callbacks[#callbacks + 1] = nn.EarlyStopping{monitor = opts.monitor or "val_loss",
-      min_delta = opts.min_delta or 1e-4, patience = opts.patience, restore_best = true}
+      min_delta = opts.min_delta or 1e-4, patience = opts.patience, restore_best = opts.restore_best ~= false}
   end
   if opts.reduce_lr and has_val then
     local r = opts.reduce_lr
