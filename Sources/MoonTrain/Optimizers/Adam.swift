@@ -39,24 +39,40 @@ public final class Adam: Optimizer, ConfigurableOptimizer {
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
         // One fused pass, eight lanes at a time, split over the cores for large parameters (the
         // compiler leaves the plain loop scalar: it took 7 % of a 784-1024-512-10 step).
-        AdamRule(p: p, g: g, m: s[0], v: s[1], b1: beta1, c1: 1 - beta1, b2: beta2, c2: 1 - beta2,
+        AdamRule(p: p, g: g, moments: Moments(m: s[0], v: s[1], beta1: beta1, beta2: beta2),
                  eps: eps, step: stepSize).run(n)
     }
 }
 
 /// Adam's update of one element (or eight).
 struct AdamRule: ElementwiseRule {
-    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
-    let b1: Float, c1: Float, b2: Float, c2: Float, eps: Float, step: Float
+    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, moments: Moments
+    let eps: Float, step: Float
 
     @inline(__always)
     func apply<V: FloatLanes>(_ i: Int, _: V.Type) {
-        let gi = V.load(g, i)
-        let mi = V(repeating: b1) * V.load(m, i) + V(repeating: c1) * gi
-        let vi = V(repeating: b2) * V.load(v, i) + V(repeating: c2) * gi * gi
+        let (m, v) = moments.update(i, V.load(g, i))
+        (V.load(p, i) - V(repeating: step) * m / (v.squareRoot() + V(repeating: eps))).store(p, i)
+    }
+}
+
+/// The two moving averages of Adam and Nadam: m = β1·m + (1−β1)·g and v = β2·v + (1−β2)·g².
+struct Moments {
+    let m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
+    let b1: Float, c1: Float, b2: Float, c2: Float
+
+    init(m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, beta1: Float, beta2: Float) {
+        (self.m, self.v, b1, c1, b2, c2) = (m, v, beta1, 1 - beta1, beta2, 1 - beta2)
+    }
+
+    /// Updates element `i` (or the eight from `i`) with gradient `g`; returns the new m and v.
+    @inline(__always)
+    func update<V: FloatLanes>(_ i: Int, _ g: V) -> (m: V, v: V) {
+        let mi = V(repeating: b1) * V.load(m, i) + V(repeating: c1) * g
+        let vi = V(repeating: b2) * V.load(v, i) + V(repeating: c2) * g * g
         mi.store(m, i)
         vi.store(v, i)
-        (V.load(p, i) - V(repeating: step) * mi / (vi.squareRoot() + V(repeating: eps))).store(p, i)
+        return (mi, vi)
     }
 }
 

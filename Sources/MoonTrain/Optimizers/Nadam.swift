@@ -50,25 +50,22 @@ public final class Nadam: Optimizer, ConfigurableOptimizer {
 
     public override func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
                                 _ s: [UnsafeMutablePointer<Float>], t: Int) {
-        NadamRule(p: p, g: g, m: s[0], v: s[1], b1: beta1, c1: 1 - beta1, b2: beta2, c2: 1 - beta2,
+        NadamRule(p: p, g: g, moments: Moments(m: s[0], v: s[1], beta1: beta1, beta2: beta2),
                   cm: coefficients.m, cg: coefficients.g, cv: coefficients.v, eps: eps, lr: lr).run(n)
     }
 }
 
 /// Nadam's update of one element (or eight).
 struct NadamRule: ElementwiseRule {
-    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>
-    let b1: Float, c1: Float, b2: Float, c2: Float, cm: Float, cg: Float, cv: Float, eps: Float, lr: Float
+    let p: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, moments: Moments
+    let cm: Float, cg: Float, cv: Float, eps: Float, lr: Float
 
     @inline(__always)
     func apply<V: FloatLanes>(_ i: Int, _: V.Type) {
         let gi = V.load(g, i)
-        let mi = V(repeating: b1) * V.load(m, i) + V(repeating: c1) * gi
-        let vi = V(repeating: b2) * V.load(v, i) + V(repeating: c2) * gi * gi
-        mi.store(m, i)
-        vi.store(v, i)
-        let mHat = V(repeating: cm) * mi + V(repeating: cg) * gi
-        (V.load(p, i) - V(repeating: lr) * mHat / ((vi * V(repeating: cv)).squareRoot() + V(repeating: eps))).store(p, i)
+        let (m, v) = moments.update(i, gi)
+        let mHat = V(repeating: cm) * m + V(repeating: cg) * gi
+        (V.load(p, i) - V(repeating: lr) * mHat / ((v * V(repeating: cv)).squareRoot() + V(repeating: eps))).store(p, i)
     }
 }
 
