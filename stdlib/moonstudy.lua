@@ -37,6 +37,7 @@ S.VERSION = "1.0"
 ---@field seed integer the first seed
 ---@field seeds integer how many seeds headline runs take
 ---@field only? table<string, boolean> the sections --only names
+---@field report_only? boolean --report: sweeps run nothing and report the trials stored so far
 ---@field started integer os.time() at setup
 ---@field [string] any the profile's settings (epochs=, train=, test=, ...)
 
@@ -56,11 +57,14 @@ options:
   --seed N         global seed (default 1)
   --seeds N        repeat each headline run with N seeds (seed, seed+1, ...): mean ± sd
   --only A,B       run only the named sections (a full run in pieces; see each script)
-  --out DIR        output folder (default out/<script>)]]
+  --out DIR        output folder (default out/<script>)
+  --report         run nothing: tables, plots and headline figures from the trials stored so
+                   far (a sweep still running, or one another machine runs)]]
 
 --- Parses a study's arguments (default: the global `arg`): --quick/--smoke/--full as mode=,
 --- the numbers epochs, train, test, workers, seed, seeds (--n 3 or --n=3), out= and only=
---- as strings. --help prints moonstudy.USAGE and exits; anything else is an error.
+--- as strings, --report as report=true. --help prints moonstudy.USAGE and exits; anything else
+--- is an error.
 ---@param argv? string[]
 ---@return table
 function S.parse_args(argv)
@@ -74,6 +78,8 @@ function S.parse_args(argv)
     if not key then key = s:match("^%-%-([%w_]+)$") end
     if key == "quick" or key == "full" or key == "smoke" then
       a.mode = key
+    elseif key == "report" and value == nil then
+      a.report = true
     elseif key == "help" or s == "-h" then
       print(S.USAGE); os.exit(0)
     elseif key == "out" or key == "only" or numeric[key] then
@@ -143,6 +149,7 @@ function S.setup(name, profiles, argv)
   cfg.seed = cfg.seed or 1
   cfg.seeds = math.max(1, math.tointeger(cfg.seeds or 1) or 1)
   local tag = mode .. "-" .. fingerprint(cfg)    -- workers and out change no figure: not hashed
+  cfg.report_only = a.report                      -- nor does --report (it reads the same sweeps)
   if cfg.workers == nil then cfg.workers = 2 end
   cfg.out = a.out or ("out/" .. name)
   os.execute("mkdir -p '" .. cfg.out:gsub("'", "'\\''") .. "'")
@@ -454,6 +461,17 @@ function S.sweep(cfg, title, space, objective, extra)
   if o.report then
     local report = o.report
     o.report = function(result) report(result, tab.rows(result)) end
+  end
+  if cfg.report_only then
+    -- --report: the stored trials, none run; a sweep that has not started yet is skipped.
+    o.run = false
+    local ok, result = pcall(tune.grid, o)
+    if not ok then
+      if not tostring(result):find("run=false", 1, true) then error(result, 0) end
+      print("   (not run yet: nothing stored)")
+      return nil, {}
+    end
+    return result, tab.rows(result)
   end
   local result = tune.grid(o)
   return result, tab.rows(result)

@@ -15,6 +15,7 @@ public struct SweepSettings {
     public var verbose = Flag(true)
     public var output = Output.log
     public var seed = 0
+    public var run = Flag(true)
     public init() {}
 
     static func fields<Root>(_ path: WritableKeyPath<Root, SweepSettings>) -> [OptionField<Root>] {
@@ -27,7 +28,8 @@ public struct SweepSettings {
          OptionField("retry_failed", path.appending(path: \.retryFailed), "run failed trials again"),
          OptionField("verbose", path.appending(path: \.verbose), "print a line as each trial starts and ends"),
          OptionField("output", path.appending(path: \.output), "worker output to <storage>.logs/ (log) or this terminal (inherit)"),
-         OptionField("seed", path.appending(path: \.seed), "seeds the draws of random configurations")]
+         OptionField("seed", path.appending(path: \.seed), "seeds the draws of random configurations"),
+         OptionField("run", path.appending(path: \.run), "false: run no trial; return (and report) the trials the storage holds so far")]
     }
 }
 

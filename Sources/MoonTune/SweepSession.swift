@@ -69,8 +69,8 @@ public struct SweepSession {
     }
 
     /// Whether this process runs trials itself (with `workers=0`, or where it cannot be
-    /// started again), and so needs what they share (`setup=`).
-    public var runsInProcess: Bool { workers == 0 || TuneHost.command == nil }
+    /// started again), and so needs what they share (`setup=`). With `run=false` nothing runs.
+    public var runsInProcess: Bool { settings.run.value && (workers == 0 || TuneHost.command == nil) }
 
     /// In a worker process: whether it was started for a trial of this sweep.
     public var isAssignedHere: Bool { Self.worker?.sweep == id }
@@ -105,9 +105,23 @@ public struct SweepSession {
     /// Runs the sweep to its end and returns its storage. `objective` runs trials here when
     /// `runsInProcess`; else worker processes run them. `shouldStop` (Ctrl-C) ends it with
     /// an interruption error, leaving it to resume.
+    /// With `run=false` it runs nothing and changes nothing: the storage must already hold the
+    /// sweep, whose trials so far make the result.
     public func run(objective: Objective?, shouldStop: @escaping () -> Bool) throws -> (storage: String, open: TrialStorage) {
         let (spec, note) = storageSpec()
         let server = StorageURL.isServerURL(spec)
+        if !settings.run.value {
+            guard server || FileManager.default.fileExists(atPath: spec) else {
+                throw TuneError(in: "tune", "run=false: no storage at \(spec) (the sweep has not run yet)")
+            }
+            let store = try openTrialStorage(spec)
+            guard try store.sweeps().contains(where: { $0.id == id }) else {
+                store.close()
+                throw TuneError(in: "tune", "run=false: \(store.location) holds no sweep '\(name)' yet (it has not run)")
+            }
+            Self.finished[id] = spec
+            return (spec, store)
+        }
         let store = try openTrialStorage(spec)
         do {
             try store.register(SweepRecord(id: id, name: name, kind: kind, direction: settings.direction.rawValue, space: space.json.encoded))

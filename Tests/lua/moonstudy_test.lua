@@ -193,6 +193,43 @@ describe("moonstudy models and runs", function()
     -- next run; the trials that are done are not run again
     expect(read(calls)):to_be("1\n2\n3\n2\n2\n")
   end)
+
+  it("with --report runs nothing and reports the trials stored so far; a sweep not begun is skipped", function()
+    local C = require "cli_support"
+    local script, calls = folder .. "/report.lua", folder .. "/report-calls"
+    C.write(script, [[
+      local S = require "moonstudy"
+      local argv = {"--out", arg[1], "--workers", "0"}
+      if arg[2] == "report" then argv[#argv + 1] = "--report" end
+      local cfg = S.setup("report", {}, argv)
+      cfg.quiet_sweeps = true
+      local function objective(c)
+        local f = io.open(arg[1] .. "/../report-calls", "a"); f:write(c.k, "\n"); f:close()
+        return c.k
+      end
+      local function report(_, rows)
+        local ks = {}
+        for _, r in ipairs(rows) do ks[#ks + 1] = r.k .. "=" .. r.status end
+        print("rows", table.concat(ks, " "))
+      end
+      S.sweep(cfg, "k", {k = {1, 2, 3}}, objective, {report = report})
+      if arg[2] ~= "first" then
+        local _, rows = S.sweep(cfg, "j", {k = {7, 8}}, objective, {report = report})
+        print("second", #rows)
+      end
+    ]])
+    local function run(mode)
+      local p = io.popen(C.quote(C.binary()) .. " " .. C.quote(script) .. " " .. C.quote(folder .. "/report") .. " " .. mode .. " 2>&1")
+      local out = p:read("a"); p:close(); return out
+    end
+    expect(run("first")):to_contain("rows\t1=done 2=done 3=done")
+    local out = run("report")
+    expect(out):to_contain("rows\t1=done 2=done 3=done")   -- the stored trials, reported again
+    expect(out):to_contain("not run yet")                  -- the second sweep never began
+    expect(out):to_contain("second\t0")
+    expect(read(calls)):to_be("1\n2\n3\n")               -- and no objective ran
+    expect(S.parse_args{"--report"}.report):to_be(true)
+  end)
 end)
 
 describe("moonstudy provenance", function()

@@ -261,6 +261,36 @@ describe("tune worker processes", function()
     expect(tune.worker()):to_be(nil)
   end)
 
+  it("with run=false runs nothing and changes nothing: it returns and reports the stored trials", function()
+    -- A sweep of three trials whose third fails; with MODE=report the same call with run=false
+    -- must run no objective and no setup, report the three stored trials, and leave the storage
+    -- as it was (a failed trial stays failed, no trial is added).
+    local script = dir .. "/report_only.lua"
+    write(script, [[
+      local report_only = arg[2] == "report"
+      local ran = 0
+      local r = tune.grid{space={x={1, 2, 3}}, workers=0, storage=arg[1], verbose=false, run=not report_only,
+        setup=function() ran = ran + 100 end,
+        objective=function(cfg) ran = ran + 1; if cfg.x == 3 then error("boom") end; return cfg.x end,
+        report=function(result) print("report", #result.trials) end}
+      print("ran", ran, "trials", #r.trials, "third", r.trials[3].status, "best", r.best.config.x)
+    ]])
+    local db = storage("report_only")
+    local ok, out = run(script, db, "report")
+    expect(ok == true):to_be(false)
+    expect(out):to_contain("run=false")
+    if not ON_POSTGRES then expect(io.open(db)):to_be(nil) end   -- no file made
+    ok, out = run(script, db, "run")
+    expect(ok):to_be(true)
+    expect(out):to_contain("ran\t103\ttrials\t3\tthird\tfailed\tbest\t2")
+    for _ = 1, 2 do
+      ok, out = run(script, db, "report")
+      expect(ok):to_be(true)
+      expect(out):to_contain("report\t3\n")
+      expect(out):to_contain("ran\t0\ttrials\t3\tthird\tfailed\tbest\t2")
+    end
+  end)
+
   it("lets two sweeps share one storage file, each trial run once", function()
     local script = dir .. "/share.lua"
     write(script, [[

@@ -1711,6 +1711,7 @@ function tune.crossval(fn, ds, k, opts) end
 --- - `verbose`: print a line as each trial starts and ends
 --- - `output`: worker output to <storage>.logs/ (log) or this terminal (inherit)
 --- - `seed`: seeds the draws of random configurations
+--- - `run`: false: run no trial; return (and report) the trials the storage holds so far
 ---@param opts any
 function tune.grid(opts) end
 
@@ -1731,6 +1732,7 @@ function tune.grid(opts) end
 --- - `verbose`: print a line as each trial starts and ends
 --- - `output`: worker output to <storage>.logs/ (log) or this terminal (inherit)
 --- - `seed`: seeds the draws of random configurations
+--- - `run`: false: run no trial; return (and report) the trials the storage holds so far
 ---@param opts any
 function tune.hyperband(opts) end
 
@@ -1766,6 +1768,7 @@ function tune.loguniform(low, high) end
 --- - `verbose`: print a line as each trial starts and ends
 --- - `output`: worker output to <storage>.logs/ (log) or this terminal (inherit)
 --- - `seed`: seeds the draws of random configurations
+--- - `run`: false: run no trial; return (and report) the trials the storage holds so far
 ---@param opts any
 function tune.random(opts) end
 
