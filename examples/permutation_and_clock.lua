@@ -309,7 +309,7 @@ if S.wants(cfg, "clock") then
       local hour_accuracy = metrics.accuracy(model:classify(d.test, {output = "hour"}), d.test.y.hour)
       local minute_mae = metrics.mae(pred.minute * 60, d.test.y.minute * 60)
       return {score = hour_accuracy, hour_accuracy = hour_accuracy, minute_mae = minute_mae,
-              epochs = #h.loss, seconds = os.time() - started, curve_val_minute_mae = h.val_minute_loss}
+              epochs = #h.loss, seconds = S.run_seconds(os.time() - started, h), curve_val_minute_mae = h.val_minute_loss}
     end)
 
   tab.print(("Tell-the-time: %d clock faces of %dx%d (80/20 train/test), hour accuracy and minute MAE on the test faces"):format(
@@ -321,9 +321,9 @@ if S.wants(cfg, "clock") then
   if base and base.hour_accuracy then
     S.headline(cfg, "004 tell the time", "moonlab examples/permutation_and_clock.lua --only clock", {
       {row = "tell-the-time, base (study: above 0.93)", dataset = "clock faces", metric = "hour accuracy",
-       seed = 1, value = base.hour_accuracy, seconds = base.seconds},
+       seed = 1, value = base.hour_accuracy, seconds = base.seconds, trial = base},
       {row = "tell-the-time, base (study: about 4 min)", dataset = "clock faces", metric = "minute MAE (minutes)",
-       seed = 1, value = base.minute_mae, seconds = 0}})
+       seed = 1, value = base.minute_mae, seconds = 0, trial = base}})
   end
   S.curves(cfg, "clock_minute_mae.svg", clock_rows, "setting", "curve_val_minute_mae",
            "validation minute MAE (fraction of an hour)")

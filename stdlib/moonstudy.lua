@@ -409,9 +409,25 @@ function S.run(name, build, opts)
   return figure, info
 end
 
+--- A run's time in seconds: its epochs' training time summed over every attempt (a resumed
+--- run's history comes back from its checkpoint, so an interrupted run counts whole), or
+--- `wall`, this attempt's wall time, when that is longer. nil when neither is known.
+---@param wall? number
+---@param history? table fit's history (its seconds: one entry an epoch)
+---@return number?
+function S.run_seconds(wall, history)
+  local trained = 0
+  for _, s in ipairs(history and history.seconds or {}) do
+    if s == s then trained = trained + s end   -- NaN: an epoch whose time an older build did not keep
+  end
+  if wall == nil and trained == 0 then return nil end
+  return math.max(wall or 0, trained)
+end
+
 --- What a tune objective returns for a run: the validation accuracy as the score (models
 --- are chosen on validation data) and the other figures as extras, with the learning
---- curves as curve_loss, curve_accuracy, curve_val_loss, curve_val_accuracy.
+--- curves as curve_loss, curve_accuracy, curve_val_loss, curve_val_accuracy, and seconds: the
+--- epochs' training time over every attempt of a resumed trial, or the run's wall time.
 ---@param info moonstudy.run_info
 ---@return table
 function S.trial_result(info)
@@ -420,6 +436,7 @@ function S.trial_result(info)
                      "best_epoch", "mae", "hour_accuracy", "minute_mae"} do
     if info[k] ~= nil then r[k] = info[k] end
   end
+  r.seconds = S.run_seconds(info.seconds, info.history)
   if info.history then
     r.curve_val_accuracy = info.history.val_accuracy
     r.curve_val_loss = info.history.val_loss

@@ -144,6 +144,11 @@ describe("moonstudy models and runs", function()
     local r = S.trial_result(info)
     expect(r.score):to_be(info.val_accuracy)
     expect(r.curve_loss):to_be(info.history.loss)
+    -- a resumed trial counts the epochs of its earlier attempts (from its checkpoint's history)
+    expect(S.trial_result{seconds = 3, history = {seconds = {100, 200}}}.seconds):to_be(300)
+    expect(S.trial_result{seconds = 500, history = {seconds = {100, 200}}}.seconds):to_be(500)
+    expect(S.run_seconds(3, {seconds = {0 / 0, 100}})):to_be(100)   -- an epoch an older build did not time
+    expect(S.run_seconds(nil, nil)):to_be(nil)
     expect(function() S.run("x", {mlp = {8}}, {}) end):to_fail_with("moonstudy.run: opts.train is required")
   end)
 
