@@ -23,6 +23,13 @@ local function read(path)
   local f = assert(io.open(path)); local s = f:read("a"); f:close(); return s
 end
 
+-- Runs a study script with moonlab (arguments: its output folder and a mode); returns its output.
+local function run_script(script, out, mode)
+  local C = require "cli_support"
+  local p = io.popen(C.quote(C.binary()) .. " " .. C.quote(script) .. " " .. C.quote(out) .. " " .. mode .. " 2>&1")
+  local text = p:read("a"); p:close(); return text
+end
+
 describe("moonstudy arguments and settings", function()
   it("parses --quick, numbers with or without '=', --out and --only", function()
     local a = S.parse_args{"--quick", "--epochs", "3", "--workers=0", "--out", "/tmp/x", "--only", "a,b"}
@@ -187,10 +194,7 @@ describe("moonstudy models and runs", function()
         for _, r in ipairs(rows) do print("row", r.k, r.status) end
       end})
     ]])
-    local function run(mode)
-      local p = io.popen(C.quote(C.binary()) .. " " .. C.quote(script) .. " " .. C.quote(folder .. "/retry") .. " " .. mode .. " 2>&1")
-      local out = p:read("a"); p:close(); return out
-    end
+    local function run(mode) return run_script(script, folder .. "/retry", mode) end
     expect(run("broken")):to_contain("row\t2\tfailed")
     local out = run("mended")
     expect(out):to_contain("row\t2\tdone")
@@ -223,10 +227,7 @@ describe("moonstudy models and runs", function()
         print("second", #rows)
       end
     ]])
-    local function run(mode)
-      local p = io.popen(C.quote(C.binary()) .. " " .. C.quote(script) .. " " .. C.quote(folder .. "/report") .. " " .. mode .. " 2>&1")
-      local out = p:read("a"); p:close(); return out
-    end
+    local function run(mode) return run_script(script, folder .. "/report", mode) end
     expect(run("first")):to_contain("rows\t1=done 2=done 3=done")
     local out = run("report")
     expect(out):to_contain("rows\t1=done 2=done 3=done")   -- the stored trials, reported again
