@@ -151,8 +151,11 @@ if later then
       show(("Architecture (SGD lr %g, momentum 0.9, batch 128)"):format(cfg.lr), "arch", "model", rows,
         {["3 conv"] = "86.09", ["3 dense"] = "83.73", ["1 conv + 2 dense"] = "86.90", ["2 conv + 1 dense"] = "88.87"})
     end})
-  ARCH = tab.best(arch_rows).arch
-  print("chosen architecture (best validation accuracy): " .. ARCH .. "\n")
+  local best_arch = tab.best(arch_rows)   -- none yet when --report finds the sweep not begun
+  if best_arch then
+    ARCH = best_arch.arch
+    print("chosen architecture (best validation accuracy): " .. ARCH .. "\n")
+  end
 end
 
 ---------------------------------------------------------------------------------------------
@@ -197,7 +200,7 @@ end
 ---------------------------------------------------------------------------------------------
 -- 6. 5-fold cross-validation at learning rate 0.01, a fresh model for every fold.
 ---------------------------------------------------------------------------------------------
-if S.wants(cfg, "crossval") then
+if S.wants_training(cfg, "crossval") then
   local folds = {}
   local mean, std = tune.crossval(function(fold_train, fold_val, fold)
     local r = train_once({arch = ARCH, lr = 1e-2}, nil, {train = fold_train, val = normalized(fold_val), test = false})
@@ -231,7 +234,7 @@ end
 ---------------------------------------------------------------------------------------------
 -- 7. Correlation of last-layer units: the chosen network against a ResNet-18 trained here.
 ---------------------------------------------------------------------------------------------
-if S.wants(cfg, "resnet") then
+if S.wants_training(cfg, "resnet") then
   local best = tab.best(lr_rows)
   local mine = nn.load(best.model_path)
   print(("ResNet-18 (width %d) for %d epochs, SGD lr 0.01 momentum 0.9, batch 128"):format(

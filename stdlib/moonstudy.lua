@@ -214,6 +214,20 @@ function S.wants(cfg, name)
   return cfg.only == nil or cfg.only[name] == true
 end
 
+--- Whether a section that trains outside a sweep (nothing of it is stored to report) runs: it
+--- is wanted, and this is not a --report run, which says that it leaves the section out.
+---@param cfg moonstudy.config
+---@param name string
+---@return boolean
+function S.wants_training(cfg, name)
+  if not S.wants(cfg, name) then return false end
+  if cfg.report_only then
+    print(("-- %s: trains outside a sweep, so --report leaves it out (run it without --report)"):format(name))
+    return false
+  end
+  return true
+end
+
 --- A path inside the run's output folder.
 ---@param cfg moonstudy.config
 ---@param file string

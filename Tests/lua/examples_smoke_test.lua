@@ -51,6 +51,25 @@ describe("examples in smoke mode", function()
     end)
   end
 
+  it("each script, run again with --report, trains nothing and writes the same headline figures", function()
+    for _, run in ipairs(RUNS) do
+      local name, options, files = run[1], run[2], run[3]
+      local before = {}
+      for _, f in ipairs(files) do
+        if f:match("^headline%-") then before[f] = C.read(dir .. "/" .. name .. "/" .. f) end
+      end
+      local args = {root .. "examples/" .. name .. ".lua", "--smoke", "--report", "--out", dir .. "/" .. name}
+      for _, o in ipairs(options) do args[#args + 1] = o end
+      local out, err, code = C.run(args, {cwd = dir})
+      if code ~= 0 then print(out, err) end
+      expect(code):to_be(0)
+      expect(out:find("%(%d+ epochs?, %d+ s%)")):to_be(nil)   -- no moonstudy.run trained
+      for f, text in pairs(before) do
+        expect(C.read(dir .. "/" .. name .. "/" .. f)):to_be(text)
+      end
+    end
+  end)
+
   it("the results table is generated from the runs' headline CSVs", function()
     local p = io.popen("ls " .. C.quote(dir) .. "/*/headline-*.csv")
     local csvs = {}

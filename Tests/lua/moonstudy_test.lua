@@ -87,6 +87,18 @@ describe("moonstudy arguments and settings", function()
     expect(S.elapsed(full) >= 0):to_be(true)
   end)
 
+  it("leaves sections that train outside a sweep out of a --report run, saying so", function()
+    local said = {}
+    local saved = print
+    print = function(line) said[#said + 1] = line end
+    local reporting = S.wants_training({report_only = true}, "crossval")
+    print = saved
+    expect(reporting):to_be(false)
+    expect(said[1]):to_contain("crossval: trains outside a sweep, so --report leaves it out")
+    expect(S.wants_training({}, "crossval")):to_be(true)
+    expect(S.wants_training({only = {resnet = true}}, "crossval")):to_be(false)
+  end)
+
   it("picks sections with --only", function()
     local cfg = quietly(function() return S.setup("t", {}, {"--out", folder .. "/only", "--only", "lr, final"}) end)
     expect(S.wants(cfg, "lr")):to_be(true)
